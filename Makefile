@@ -1,0 +1,28 @@
+# SatuPintu: two commands for a new user.
+#   make demo   - create .venv, install, migrate SQLite, load demo data, serve on http://127.0.0.1:8000
+#   make test   - run the whole test suite (SQLite always; PostgreSQL when reachable)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+demo: $(BIN)/.installed
+	$(BIN)/satupintu demo --serve --host 127.0.0.1 --port 8000
+
+test: $(BIN)/.installed
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/catalogue_bench.py
+
+clean:
+	rm -rf $(VENV) satupintu.db satupintu.db-wal satupintu.db-shm .demo-password

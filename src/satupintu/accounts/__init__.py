@@ -1,0 +1,1 @@
+"""Accounts: users, roles and scope, passwords, sessions, device tokens, audit log."""

@@ -1,0 +1,61 @@
+"""Audit log: one entry for every change to the catalogue and to accounts."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from .models import AuditEntry
+from .scope import Actor
+
+SECRET_COLUMNS = {"password_hash", "token_hash"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Column values of a record as JSON, secrets masked; `extra` adds relationship views."""
+    data: dict[str, Any] = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        key = attr.key
+        if key in ("created_at", "updated_at"):
+            continue
+        value = getattr(obj, key)
+        data[key] = "***" if key in SECRET_COLUMNS and value else _plain(value)
+    if extra:
+        data.update({k: _plain(v) for k, v in extra.items()})
+    return data
+
+
+def record(session: Session, actor: Actor, action: str, entity_type: str, entity_id: uuid.UUID | None,
+           site_id: uuid.UUID | None, before: dict[str, Any] | None, after: dict[str, Any] | None) -> AuditEntry | None:
+    """Add an audit entry to the current transaction; an update that changed nothing adds none."""
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        if not changed:
+            return None
+        before = {k: before.get(k) for k in sorted(changed)}
+        after = {k: after.get(k) for k in sorted(changed)}
+    entry = AuditEntry(
+        actor_id=actor.user_id, actor_label=actor.label, action=action, entity_type=entity_type,
+        entity_id=entity_id, site_id=site_id, before=before, after=after,
+    )
+    session.add(entry)
+    return entry

@@ -1,0 +1,73 @@
+"""Account tables."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, IdMixin, JSONType
+from ..timeutil import utcnow
+
+
+class Role(str, enum.Enum):
+    national_overseer = "national_overseer"
+    site_manager = "site_manager"
+    agency_admin = "agency_admin"
+    counter_officer = "counter_officer"
+
+
+class DeviceKind(str, enum.Enum):
+    kiosk = "kiosk"
+    board = "board"
+
+
+class User(IdMixin, Base):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, name="role", native_enum=False, length=32))
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column()
+
+
+class DeviceToken(IdMixin, Base):
+    """A long-lived credential for a kiosk or a display board. Only its hash is stored."""
+
+    __tablename__ = "device_tokens"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"), index=True)
+    kind: Mapped[DeviceKind] = mapped_column(Enum(DeviceKind, name="device_kind", native_enum=False, length=16))
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hint: Mapped[str] = mapped_column(String(8))  # last characters, to tell tokens apart
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class AuditEntry(IdMixin, Base):
+    """Who changed what, when, with the record before and after the change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_site_at", "site_id", "at"),)
+
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[uuid.UUID | None] = mapped_column()
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

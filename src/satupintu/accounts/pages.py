@@ -1,0 +1,76 @@
+"""Login, logout, the management entry page and the audit log page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlparse
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ..catalogue import service as catalogue
+from ..errors import Unauthenticated
+from ..web.render import render
+from ..web.security import check_csrf, login_session, session_actor
+from . import service
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect to a path on this server after login."""
+    if not target:
+        return "/kelola"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/kelola"
+    return target
+
+
+@router.get("/masuk")
+def login_form(request: Request, next: str = "") -> Response:
+    return render(request, "login.html", next=_safe_next(next), username="")
+
+
+@router.post("/masuk")
+def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+          csrf: Annotated[str, Form()], next: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    try:
+        actor = service.authenticate(request.app.state.db, username, password)
+    except Unauthenticated as exc:
+        return render(request, "login.html", status_code=401, next=_safe_next(next), username=username,
+                      errors={"password": exc.message})
+    login_session(request, actor)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/keluar")
+def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/kelola")
+def manage(request: Request) -> Response:
+    actor = session_actor(request)
+    if actor is None:
+        return RedirectResponse("/masuk?next=/kelola", status_code=303)
+    db = request.app.state.db
+    for site in catalogue.list_sites(db):
+        if site.id == actor.site_id:
+            return RedirectResponse(f"/kelola/{site.code}", status_code=303)
+    request.state.actor = actor
+    return render(request, "sites.html", sites=catalogue.list_sites(db), manage=True)
+
+
+@router.get("/kelola/{site}/audit")
+def audit_page(request: Request, site: str) -> Response:
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    request.state.actor = actor
+    db = request.app.state.db
+    return render(request, "admin/audit.html", site=catalogue.get_site(db, site),
+                  entries=service.audit_log(db, actor, site))

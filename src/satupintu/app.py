@@ -1,0 +1,107 @@
+"""The FastAPI application: wiring only."""
+
+from __future__ import annotations
+
+import time
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from . import __version__
+from .config import PACKAGE_DIR, Settings, get_settings
+from .db import Database
+from .errors import DomainError
+from .logs import configure_logging
+from .migrate import ensure_migrated
+from .web.i18n import pick_language
+from .web.render import render
+
+log = structlog.get_logger("satupintu")
+
+API_DESCRIPTION = """
+SatuPintu JSON API, version 1. Public catalogue reads need no credentials. Changes need a
+bearer token from `POST /api/v1/auth/token` (or the page session cookie plus its
+`X-CSRF-Token` header). Errors are `{"error": {"code", "message", "field"}}` with the
+message in Indonesian; validation errors also list `details` per field (and per row for
+spreadsheet imports).
+"""
+
+
+def _field_of(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None, check_migrations: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    db = db or Database(settings.database_url)
+    if check_migrations:
+        ensure_migrated(db.engine, db.url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        log.info("satupintu.start", version=__version__, database=db.dialect)
+        yield
+        db.dispose()
+
+    app = FastAPI(title="SatuPintu API", version=__version__, description=API_DESCRIPTION, lifespan=lifespan,
+                  docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", redoc_url=None)
+    app.state.db = db
+    app.state.settings = settings
+
+    @app.middleware("http")
+    async def language_and_timing(request: Request, call_next):  # type: ignore[no-untyped-def]
+        query_lang = request.query_params.get("lang")
+        request.state.lang = pick_language(query_lang, request.cookies.get("lang"))
+        request.state.actor = None
+        started = time.perf_counter()
+        response: Response = await call_next(request)
+        if query_lang in ("id", "en"):
+            response.set_cookie("lang", query_lang, max_age=365 * 86400, samesite="lax")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        log.debug("http", method=request.method, path=request.url.path, status=response.status_code,
+                  ms=round((time.perf_counter() - started) * 1000, 1))
+        return response
+
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="satupintu_session",
+                       max_age=settings.session_max_age, same_site="lax", https_only=settings.secure_cookies)
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(exc.as_dict(), status_code=exc.status)
+        if exc.status == 401:
+            return RedirectResponse(f"/masuk?next={request.url.path}", status_code=303)
+        return render(request, "error.html", status_code=exc.status, error=exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):  # type: ignore[no-untyped-def]
+        details = [{"field": _field_of(tuple(e["loc"])), "code": e["type"], "message": e["msg"]} for e in exc.errors()]
+        first = details[0] if details else {"field": None, "message": ""}
+        body = {"error": {"code": "validation_failed",
+                          "message": f"Data tidak valid pada kolom '{first['field']}': {first['message']}",
+                          "field": first["field"], "details": details}}
+        return JSONResponse(body, status_code=422)
+
+    from .accounts import api as accounts_api, pages as accounts_pages
+    from .catalogue import api as catalogue_api, pages as catalogue_pages
+
+    app.include_router(accounts_api.router, prefix="/api/v1")
+    app.include_router(catalogue_api.router, prefix="/api/v1")
+    app.include_router(accounts_pages.router)
+    app.include_router(catalogue_pages.router)
+    app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "web" / "static")), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

@@ -1,0 +1,1 @@
+"""Catalogue: sites, mobile service events, agencies, agreements, counters, services, booths."""

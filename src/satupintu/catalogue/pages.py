@@ -1,0 +1,195 @@
+"""Public catalogue pages (Indonesian by default) and the catalogue management pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from ..accounts import service as accounts
+from ..errors import DomainError, ValidationFailed
+from ..web.render import render
+from ..web.security import check_csrf, session_actor
+from . import service, transfer
+from .agreements import LABELS as AGREEMENT_LABELS, AgreementState
+from .hours import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, WEEKDAYS
+from .models import SiteKind
+from .schemas import ServiceIn
+
+router = APIRouter(include_in_schema=False)
+
+
+def _db(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.db
+
+
+def _weekday_names(lang: str) -> dict[str, str]:
+    names = WEEKDAY_NAMES_ID if lang == "id" else WEEKDAY_NAMES_EN
+    return dict(zip(WEEKDAYS, names))
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    sites = [s for s in service.list_sites(_db(request)) if s.kind is SiteKind.permanent]
+    if len(sites) == 1:
+        return RedirectResponse(f"/mpp/{sites[0].code}", status_code=303)
+    return RedirectResponse("/mpp", status_code=303)
+
+
+@router.get("/mpp")
+def sites_page(request: Request) -> Response:
+    request.state.actor = session_actor(request)
+    return render(request, "sites.html", sites=service.list_sites(_db(request)))
+
+
+@router.get("/mpp/{site}")
+def site_page(request: Request, site: str) -> Response:
+    request.state.actor = session_actor(request)
+    db = _db(request)
+    site_view = service.get_site(db, site)
+    events = [s for s in service.list_sites(db) if s.parent_site == site_view.code]
+    upcoming = [c for c in site_view.closed_dates if c.date >= date.today()][:5]
+    return render(request, "site.html", site=site_view, agencies=service.list_agencies(db, site),
+                  events=events, closures=upcoming, weekday_names=_weekday_names(request.state.lang),
+                  booths=service.list_booths(db, site))
+
+
+@router.get("/mpp/{site}/layanan")
+def services_page(request: Request, site: str, q: str = "", instansi: str = "") -> Response:
+    request.state.actor = session_actor(request)
+    db = _db(request)
+    q = q[:200]
+    site_view = service.get_site(db, site)
+    results = service.list_services(db, site, q or None, instansi or None)
+    return render(request, "services.html", site=site_view, services=results, q=q, instansi=instansi,
+                  agencies=service.list_agencies(db, site))
+
+
+@router.get("/mpp/{site}/layanan/{code}")
+def service_page(request: Request, site: str, code: str) -> Response:
+    actor = request.state.actor = session_actor(request)
+    db = _db(request)
+    return render(request, "service.html", site=service.get_site(db, site),
+                  svc=service.get_service(db, site, code, actor))
+
+
+@router.get("/mpp/{site}/instansi/{code}")
+def agency_page(request: Request, site: str, code: str) -> Response:
+    actor = request.state.actor = session_actor(request)
+    db = _db(request)
+    return render(request, "agency.html", site=service.get_site(db, site),
+                  agency=service.get_agency(db, site, code, actor),
+                  services=service.list_services(db, site, None, code),
+                  agreement_labels={s.value: AGREEMENT_LABELS[s] for s in AgreementState})
+
+
+# ---------------------------------------------------------------- management
+
+def _staff(request: Request):  # type: ignore[no-untyped-def]
+    from ..errors import Unauthenticated
+
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    request.state.actor = actor
+    return actor
+
+
+@router.get("/kelola/{site}")
+def dashboard(request: Request, site: str) -> Response:
+    actor = _staff(request)
+    db = _db(request)
+    site_view = service.get_site(db, site)
+    warnings = service.agreement_warnings(db, actor, site)
+    all_services = service.list_services(db, site, actor=actor, include_unpublished=True)
+    return render(request, "admin/dashboard.html", site=site_view, warnings=warnings, services=all_services,
+                  counters=service.list_counters(db, site), users=accounts.list_users(db, actor, site),
+                  agreement_labels={s.value: AGREEMENT_LABELS[s] for s in AgreementState})
+
+
+@router.get("/kelola/{site}/katalog")
+def catalogue_page(request: Request, site: str) -> Response:
+    _staff(request)
+    return render(request, "admin/catalogue.html", site=service.get_site(_db(request), site))
+
+
+@router.post("/kelola/{site}/katalog/impor")
+async def catalogue_import(request: Request, site: str, csrf: Annotated[str, Form()],
+                           file: Annotated[UploadFile, File()]) -> Response:
+    actor = _staff(request)
+    check_csrf(request, csrf)
+    db = _db(request)
+    site_view = service.get_site(db, site)
+    data = await file.read()
+    try:
+        result = transfer.import_catalogue(db, actor, site, data, file.filename or "")
+    except ValidationFailed as exc:
+        return render(request, "admin/catalogue.html", status_code=422, site=site_view, failure=exc,
+                      filename=file.filename)
+    return render(request, "admin/catalogue.html", site=site_view, result=result, filename=file.filename)
+
+
+@router.get("/kelola/{site}/katalog.{fmt}")
+def catalogue_export(request: Request, site: str, fmt: str) -> Response:
+    actor = _staff(request)
+    from .api import MEDIA
+
+    if fmt not in MEDIA:
+        from ..errors import NotFound
+        raise NotFound("Format ekspor", "fmt")
+    body = transfer.export_catalogue(_db(request), actor, site, fmt)
+    return Response(body, media_type=MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="katalog-{site}.{fmt}"'})
+
+
+LIST_FIELDS = ("requirements", "procedure", "keywords")
+
+
+@router.get("/kelola/{site}/layanan/{code}")
+def service_edit(request: Request, site: str, code: str) -> Response:
+    actor = _staff(request)
+    db = _db(request)
+    svc = service.get_service(db, site, code, actor)
+    form = svc.model_dump(mode="json")
+    form["agency"] = svc.agency_code
+    for key in LIST_FIELDS:
+        form[key] = "\n".join(form[key])
+    return render(request, "admin/service_edit.html", site=service.get_site(db, site), svc=svc, form=form,
+                  agencies=service.list_agencies(db, site))
+
+
+@router.post("/kelola/{site}/layanan/{code}")
+async def service_save(request: Request, site: str, code: str) -> Response:
+    actor = _staff(request)
+    db = _db(request)
+    raw = dict(await request.form())
+    check_csrf(request, str(raw.pop("csrf", "")))
+    form = {k: str(v) for k, v in raw.items()}
+    data: dict[str, object] = dict(form)
+    for key in LIST_FIELDS:
+        data[key] = [line.strip() for line in form.get(key, "").splitlines() if line.strip()]
+    for key in ("time_value", "fee"):
+        data[key] = form.get(key) or None
+    data["time_unit"] = form.get("time_unit") or None
+    errors: dict[str, str] = {}
+    try:
+        service.update_service(db, actor, site, code, ServiceIn.model_validate(data))
+    except ValidationError as exc:
+        for e in exc.errors():
+            errors.setdefault(str(e["loc"][0]), "Isian tidak valid: " + e["msg"])
+    except DomainError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        for d in exc.details or []:
+            errors.setdefault(d.field, d.message)
+        if not exc.details:
+            errors[exc.field or "_"] = exc.message
+    if errors:
+        svc = service.get_service(db, site, code, actor)
+        return render(request, "admin/service_edit.html", status_code=422, site=service.get_site(db, site),
+                      svc=svc, form=form, errors=errors, agencies=service.list_agencies(db, site))
+    new_code = form.get("code", code).upper()
+    return RedirectResponse(f"/kelola/{site}/layanan/{new_code}?saved=1", status_code=303)

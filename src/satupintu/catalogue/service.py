@@ -1,0 +1,582 @@
+"""Catalogue use cases. Each function owns its transaction and checks the actor's scope."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..accounts import audit
+from ..accounts.scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site
+from ..config import get_settings
+from ..db import Database
+from ..errors import Conflict, DomainError, Errors, FieldError, Forbidden, NotFound, ValidationFailed
+from ..timeutil import utcnow, zone_label
+from . import spreadsheet
+from .agreements import agreement_status
+from .hours import WEEKDAYS, parse_hours
+from .models import (
+    Agency,
+    Agreement,
+    Booth,
+    Counter,
+    OpeningHours,
+    Service,
+    ServiceStatus,
+    Site,
+    SiteClosure,
+    SiteKind,
+    site_offerings,
+)
+from .schemas import (
+    AgencyIn,
+    AgencyOut,
+    AgreementIn,
+    AgreementOut,
+    BoothIn,
+    BoothOut,
+    ClosureIn,
+    CounterIn,
+    CounterOut,
+    ImportResult,
+    ServiceIn,
+    ServiceOut,
+    ServiceSummary,
+    SiteIn,
+    SiteOut,
+)
+from .search import SearchDoc, SearchIndex, build_index, search
+from .standard import publish_problems, standard_problems
+
+STANDARD_KEYS = ("requirements", "procedure", "time_value", "time_unit", "fee", "fee_legal_basis", "product",
+                 "complaint_channel", "legal_basis", "facilities", "competence", "internal_supervision",
+                 "officer_count", "service_guarantee", "security_guarantee", "performance_evaluation")
+
+
+# ---------------------------------------------------------------- helpers
+
+def _site(s: Session, code: str) -> Site:
+    site = s.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        raise NotFound("MPP atau lokasi layanan", "site")
+    return site
+
+
+def site_ref(site: Site) -> SiteRef:
+    return SiteRef(site.id, site.parent_site_id)
+
+
+def _home_site_id(site: Site) -> uuid.UUID:
+    """The permanent site whose agencies and services a site uses."""
+    return site.parent_site_id or site.id
+
+
+def _agency(s: Session, site: Site, code: str, field: str = "agency") -> Agency:
+    agency = s.scalar(select(Agency).where(Agency.site_id == _home_site_id(site), Agency.code == code.upper()))
+    if agency is None:
+        raise NotFound(f"Instansi '{code}'", field)
+    return agency
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise Forbidden()
+
+
+def _site_out(site: Site) -> SiteOut:
+    return SiteOut(
+        id=site.id, code=site.code, name=site.name, kind=site.kind, address=site.address, timezone=site.timezone,
+        zone_label=zone_label(site.timezone),
+        opening_hours={WEEKDAYS[h.weekday]: [h.opens.strftime("%H:%M"), h.closes.strftime("%H:%M")]
+                       for h in site.opening_hours},
+        closed_dates=[ClosureIn(date=c.on_date, reason=c.reason) for c in site.closures],
+        parent_site=site.parent.code if site.parent else None, starts_on=site.starts_on, ends_on=site.ends_on,
+    )
+
+
+def _agreement_out(a: Agreement, today: date | None = None) -> AgreementOut:
+    status = agreement_status(a.starts_on, a.ends_on, today or date.today(), get_settings().agreement_warning_days)
+    return AgreementOut(id=a.id, kind=a.kind, number=a.number, title=a.title, starts_on=a.starts_on,
+                        ends_on=a.ends_on, state=status.state.value, days_left=status.days_left)
+
+
+def _agency_out(a: Agency, site_code: str, service_count: int = 0, with_agreements: bool = False) -> AgencyOut:
+    return AgencyOut(
+        id=a.id, site=site_code, code=a.code, name=a.name, short_name=a.short_name, kind=a.kind,
+        description=a.description, service_count=service_count,
+        agreements=[_agreement_out(x) for x in a.agreements] if with_agreements else [],
+    )
+
+
+def _summary(svc: Service, site_code: str) -> ServiceSummary:
+    return ServiceSummary(
+        id=svc.id, site=site_code, code=svc.code, name=svc.name, agency_code=svc.agency.code,
+        agency_name=svc.agency.name, status=svc.status, time_value=svc.time_value, time_unit=svc.time_unit,
+        fee=svc.fee,
+    )
+
+
+def _service_out(svc: Service, site_code: str) -> ServiceOut:
+    base = _summary(svc, site_code).model_dump()
+    extra = {k: getattr(svc, k) for k in STANDARD_KEYS if k not in base}
+    return ServiceOut(**base, **extra, description=svc.description, keywords=list(svc.keywords or []),
+                      counters=sorted(c.number for c in svc.counters))
+
+
+def _standard_of(data: Any) -> dict[str, Any]:
+    return {k: getattr(data, k) for k in STANDARD_KEYS}
+
+
+def _offered_query(site: Site):  # type: ignore[no-untyped-def]
+    """Services offered at a site: a permanent site's own, or those chosen for a mobile event."""
+    q = select(Service).options(selectinload(Service.agency), selectinload(Service.counters))
+    if site.kind is SiteKind.mobile:
+        return q.join(site_offerings, site_offerings.c.service_id == Service.id).where(
+            site_offerings.c.site_id == site.id)
+    return q.where(Service.site_id == site.id)
+
+
+# ---------------------------------------------------------------- sites
+
+def list_sites(db: Database) -> list[SiteOut]:
+    with db.read() as s:
+        sites = s.scalars(select(Site).options(selectinload(Site.opening_hours), selectinload(Site.closures),
+                                               selectinload(Site.parent)).order_by(Site.kind, Site.name)).all()
+        return [_site_out(x) for x in sites]
+
+
+def get_site(db: Database, code: str) -> SiteOut:
+    with db.read() as s:
+        return _site_out(_site(s, code))
+
+
+def _apply_site(s: Session, site: Site, data: SiteIn) -> None:
+    errors = Errors()
+    hours, hour_errors = parse_hours(data.opening_hours)
+    errors.items.extend(hour_errors)
+    parent: Site | None = None
+    if data.kind is SiteKind.mobile:
+        if not data.parent_site:
+            errors.add("parent_site", "Pelayanan bergerak harus menyebut MPP induknya.", "required")
+        else:
+            parent = s.scalar(select(Site).where(Site.code == data.parent_site))
+            if parent is None or parent.kind is not SiteKind.permanent:
+                errors.add("parent_site", "MPP induk tidak ditemukan.")
+        if not data.starts_on or not data.ends_on:
+            errors.add("starts_on", "Pelayanan bergerak harus punya tanggal mulai dan selesai.", "required")
+        elif data.ends_on < data.starts_on:
+            errors.add("ends_on", "Tanggal selesai harus sama atau setelah tanggal mulai.")
+    elif data.parent_site or data.starts_on or data.ends_on:
+        errors.add("kind", "Hanya pelayanan bergerak yang punya MPP induk dan rentang tanggal.")
+    if len({c.date for c in data.closed_dates}) != len(data.closed_dates):
+        errors.add("closed_dates", "Tanggal libur tidak boleh ganda.")
+    errors.raise_if_any()
+    site.code, site.name, site.kind, site.address, site.timezone = (
+        data.code, data.name, data.kind, data.address, data.timezone)
+    site.parent_site_id = parent.id if parent else None
+    site.parent = parent
+    site.starts_on, site.ends_on = data.starts_on, data.ends_on
+    current = {h.weekday: h for h in site.opening_hours}
+    for weekday, (opens, closes) in hours.items():
+        if weekday in current:
+            current[weekday].opens, current[weekday].closes = opens, closes
+        else:
+            site.opening_hours.append(OpeningHours(weekday=weekday, opens=opens, closes=closes))
+    site.opening_hours[:] = [h for h in site.opening_hours if h.weekday in hours]
+    closures = {c.on_date: c for c in site.closures}
+    wanted = {c.date: c.reason for c in data.closed_dates}
+    for day, reason in wanted.items():
+        if day in closures:
+            closures[day].reason = reason
+        else:
+            site.closures.append(SiteClosure(on_date=day, reason=reason))
+    site.closures[:] = [c for c in site.closures if c.on_date in wanted]
+
+
+def _site_snapshot(site: Site) -> dict[str, Any]:
+    return audit.snapshot(site, {"opening_hours": _site_out(site).opening_hours,
+                                 "closed_dates": [[c.on_date, c.reason] for c in site.closures]})
+
+
+def create_site(db: Database, actor: Actor, data: SiteIn) -> SiteOut:
+    _require(can_create_sites(actor))
+    with db.write() as s:
+        if s.scalar(select(Site.id).where(Site.code == data.code)):
+            raise Conflict("duplicate", f"Kode lokasi '{data.code}' sudah dipakai.", "code")
+        site = Site(opening_hours=[], closures=[])
+        _apply_site(s, site, data)
+        s.add(site)
+        s.flush()
+        audit.record(s, actor, "site.create", "site", site.id, site.id, None, _site_snapshot(site))
+        return _site_out(site)
+
+
+def create_event(db: Database, actor: Actor, data: SiteIn) -> SiteOut:
+    """A mobile service event, created by the manager of its parent site."""
+    if data.kind is not SiteKind.mobile:
+        raise ValidationFailed([FieldError("kind", "Acara pelayanan bergerak harus berjenis 'mobile'.")])
+    with db.write() as s:
+        parent = _site(s, data.parent_site or "")
+        _require(can_manage_site(actor, site_ref(parent)))
+        if s.scalar(select(Site.id).where(Site.code == data.code)):
+            raise Conflict("duplicate", f"Kode lokasi '{data.code}' sudah dipakai.", "code")
+        site = Site(opening_hours=[], closures=[])
+        _apply_site(s, site, data)
+        s.add(site)
+        s.flush()
+        audit.record(s, actor, "site.create", "site", site.id, site.id, None, _site_snapshot(site))
+        return _site_out(site)
+
+
+def update_site(db: Database, actor: Actor, code: str, data: SiteIn) -> SiteOut:
+    with db.write() as s:
+        site = _site(s, code)
+        _require(can_manage_site(actor, site_ref(site)))
+        if data.kind is not site.kind:
+            raise ValidationFailed([FieldError("kind", "Jenis lokasi tidak dapat diubah.")])
+        if data.code != site.code and s.scalar(select(Site.id).where(Site.code == data.code)):
+            raise Conflict("duplicate", f"Kode lokasi '{data.code}' sudah dipakai.", "code")
+        before = _site_snapshot(site)
+        _apply_site(s, site, data)
+        s.flush()
+        audit.record(s, actor, "site.update", "site", site.id, site.id, before, _site_snapshot(site))
+        return _site_out(site)
+
+
+def set_event_services(db: Database, actor: Actor, event_code: str, service_codes: list[str]) -> list[ServiceSummary]:
+    """Choose which of the parent site's services a mobile event offers."""
+    with db.write() as s:
+        event = _site(s, event_code)
+        _require(can_manage_site(actor, site_ref(event)))
+        if event.kind is not SiteKind.mobile:
+            raise ValidationFailed([FieldError("site", "Hanya pelayanan bergerak yang memilih sebagian layanan.")])
+        wanted = {c.upper() for c in service_codes}
+        found = {svc.code.upper(): svc for svc in s.scalars(
+            select(Service).where(Service.site_id == event.parent_site_id))}
+        missing = sorted(wanted - set(found))
+        if missing:
+            raise ValidationFailed([FieldError("services", f"Layanan tidak ditemukan di MPP induk: {', '.join(missing)}.")])
+        before = sorted(s.scalars(select(Service.code).join(site_offerings, site_offerings.c.service_id == Service.id)
+                                  .where(site_offerings.c.site_id == event.id)))
+        s.execute(site_offerings.delete().where(site_offerings.c.site_id == event.id))
+        if wanted:
+            s.execute(site_offerings.insert(), [{"site_id": event.id, "service_id": found[c].id} for c in sorted(wanted)])
+        event.updated_at = utcnow()
+        audit.record(s, actor, "site.offerings", "site", event.id, event.id, {"services": before},
+                     {"services": sorted(found[c].code for c in wanted)})
+        return [_summary(found[c], event.code) for c in sorted(wanted)]
+
+
+# ---------------------------------------------------------------- agencies and agreements
+
+def list_agencies(db: Database, site_code: str) -> list[AgencyOut]:
+    """Agencies with published services at this site (for an event: those it offers)."""
+    with db.read() as s:
+        site = _site(s, site_code)
+        sub = _offered_query(site).where(Service.status == ServiceStatus.published).subquery()
+        counts = dict(s.execute(select(sub.c.agency_id, func.count()).group_by(sub.c.agency_id)).all())
+        agencies = s.scalars(select(Agency).where(Agency.site_id == _home_site_id(site)).order_by(Agency.name)).all()
+        if site.kind is SiteKind.mobile:
+            agencies = [a for a in agencies if a.id in counts]
+        return [_agency_out(a, site.code, counts.get(a.id, 0)) for a in agencies]
+
+
+def get_agency(db: Database, site_code: str, agency_code: str, actor: Actor | None = None) -> AgencyOut:
+    with db.read() as s:
+        site = _site(s, site_code)
+        agency = _agency(s, site, agency_code)
+        count = s.scalar(select(func.count()).select_from(
+            _offered_query(site).where(Service.agency_id == agency.id, Service.status == ServiceStatus.published)
+            .subquery())) or 0
+        internal = actor is not None and can_read_site(actor, site_ref(site))
+        return _agency_out(agency, site.code, count, with_agreements=internal)
+
+
+def create_agency(db: Database, actor: Actor, site_code: str, data: AgencyIn) -> AgencyOut:
+    with db.write() as s:
+        site = _site(s, site_code)
+        _require(can_manage_site(actor, site_ref(site)))
+        if site.kind is SiteKind.mobile:
+            raise ValidationFailed([FieldError("site", "Instansi didaftarkan di MPP induk, bukan di pelayanan bergerak.")])
+        code = data.code.upper()
+        if s.scalar(select(Agency.id).where(Agency.site_id == site.id, Agency.code == code)):
+            raise Conflict("duplicate", f"Kode instansi '{code}' sudah dipakai di MPP ini.", "code")
+        agency = Agency(site_id=site.id, code=code, name=data.name, short_name=data.short_name or code,
+                        kind=data.kind, description=data.description)
+        s.add(agency)
+        s.flush()
+        audit.record(s, actor, "agency.create", "agency", agency.id, site.id, None, audit.snapshot(agency))
+        return _agency_out(agency, site.code)
+
+
+def update_agency(db: Database, actor: Actor, site_code: str, agency_code: str, data: AgencyIn) -> AgencyOut:
+    with db.write() as s:
+        site = _site(s, site_code)
+        agency = _agency(s, site, agency_code)
+        _require(can_manage_agency(actor, site_ref(site), agency.id))
+        code = data.code.upper()
+        if code != agency.code and s.scalar(select(Agency.id).where(Agency.site_id == site.id, Agency.code == code)):
+            raise Conflict("duplicate", f"Kode instansi '{code}' sudah dipakai di MPP ini.", "code")
+        if code != agency.code and not can_manage_site(actor, site_ref(site)):
+            raise Forbidden("Hanya pengelola MPP yang dapat mengubah kode instansi.")
+        before = audit.snapshot(agency)
+        agency.code, agency.name, agency.short_name, agency.kind, agency.description = (
+            code, data.name, data.short_name or code, data.kind, data.description)
+        s.flush()
+        audit.record(s, actor, "agency.update", "agency", agency.id, site.id, before, audit.snapshot(agency))
+        return _agency_out(agency, site.code)
+
+
+def add_agreement(db: Database, actor: Actor, site_code: str, agency_code: str, data: AgreementIn) -> AgreementOut:
+    if data.ends_on < data.starts_on:
+        raise ValidationFailed([FieldError("ends_on", "Tanggal berakhir harus setelah tanggal mulai.")])
+    with db.write() as s:
+        site = _site(s, site_code)
+        agency = _agency(s, site, agency_code)
+        _require(can_manage_site(actor, site_ref(site)))
+        agreement = Agreement(agency_id=agency.id, kind=data.kind, number=data.number, title=data.title,
+                              starts_on=data.starts_on, ends_on=data.ends_on)
+        s.add(agreement)
+        s.flush()
+        audit.record(s, actor, "agreement.create", "agreement", agreement.id, site.id, None, audit.snapshot(agreement))
+        return _agreement_out(agreement)
+
+
+def agreement_warnings(db: Database, actor: Actor, site_code: str, today: date | None = None
+                       ) -> list[tuple[AgencyOut, AgreementOut]]:
+    """Agreements of a site that are expiring or expired, newest end date last."""
+    with db.read() as s:
+        site = _site(s, site_code)
+        _require(can_read_site(actor, site_ref(site)))
+        rows = s.execute(select(Agency, Agreement).join(Agreement).where(Agency.site_id == _home_site_id(site))
+                         .order_by(Agreement.ends_on)).all()
+        out = []
+        for agency, agreement in rows:
+            view = _agreement_out(agreement, today)
+            if view.state in ("expiring", "expired"):
+                out.append((_agency_out(agency, site.code), view))
+        return out
+
+
+# ---------------------------------------------------------------- services
+
+_search_lock = threading.Lock()
+_search_cache: dict[uuid.UUID, tuple[tuple[Any, ...], SearchIndex]] = {}
+
+
+def _search_index(s: Session, site: Site) -> SearchIndex:
+    """The site's search index, rebuilt when a published service or the event's offer changes."""
+    offered = _offered_query(site).where(Service.status == ServiceStatus.published).subquery()
+    fingerprint = tuple(s.execute(select(func.count(), func.max(offered.c.updated_at))).one()) + (site.updated_at,)
+    with _search_lock:
+        cached = _search_cache.get(site.id)
+        if cached and cached[0] == fingerprint:
+            return cached[1]
+    services = s.scalars(_offered_query(site).where(Service.status == ServiceStatus.published)).all()
+    index = build_index([
+        SearchDoc(key=str(svc.id), name=svc.name, keywords=tuple(svc.keywords or ()),
+                  agency=f"{svc.agency.name} {svc.agency.short_name} {svc.agency.code}",
+                  body=" ".join([svc.description, svc.product, *(svc.requirements or [])]))
+        for svc in services
+    ])
+    with _search_lock:
+        _search_cache[site.id] = (fingerprint, index)
+    return index
+
+
+def list_services(db: Database, site_code: str, query: str | None = None, agency: str | None = None,
+                  actor: Actor | None = None, include_unpublished: bool = False) -> list[ServiceSummary]:
+    with db.read() as s:
+        site = _site(s, site_code)
+        if include_unpublished:
+            _require(actor is not None and can_read_site(actor, site_ref(site)))
+        q = _offered_query(site)
+        if not include_unpublished:
+            q = q.where(Service.status == ServiceStatus.published)
+        if agency:
+            q = q.where(Service.agency_id == _agency(s, site, agency).id)
+        if query and query.strip():
+            ranked = search(_search_index(s, site), query, limit=200)
+            if not ranked:
+                return []
+            order = {uuid.UUID(k): i for i, (k, _) in enumerate(ranked)}
+            found = s.scalars(q.where(Service.id.in_(list(order)))).all()
+            found = sorted(found, key=lambda svc: order[svc.id])
+            return [_summary(svc, site.code) for svc in found]
+        return [_summary(svc, site.code) for svc in s.scalars(q.order_by(Service.code)).all()]
+
+
+def get_service(db: Database, site_code: str, service_code: str, actor: Actor | None = None) -> ServiceOut:
+    with db.read() as s:
+        site = _site(s, site_code)
+        svc = s.scalar(_offered_query(site).where(Service.code == service_code.upper()))
+        if svc is None or (svc.status is not ServiceStatus.published
+                           and not (actor is not None and can_read_site(actor, site_ref(site)))):
+            raise NotFound(f"Layanan '{service_code}'", "service")
+        return _service_out(svc, site.code)
+
+
+def _check_standard(data: Any, status: ServiceStatus) -> None:
+    std = _standard_of(data)
+    problems = publish_problems(std) if status is ServiceStatus.published else standard_problems(std)
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _service_snapshot(svc: Service) -> dict[str, Any]:
+    return audit.snapshot(svc)
+
+
+def create_service(db: Database, actor: Actor, site_code: str, data: ServiceIn,
+                   status: ServiceStatus = ServiceStatus.draft) -> ServiceOut:
+    _check_standard(data, status)
+    with db.write() as s:
+        site = _site(s, site_code)
+        if site.kind is SiteKind.mobile:
+            raise ValidationFailed([FieldError("site", "Layanan didaftarkan di MPP induk, bukan di pelayanan bergerak.")])
+        agency = _agency(s, site, data.agency)
+        _require(can_manage_agency(actor, site_ref(site), agency.id))
+        code = data.code.upper()
+        if s.scalar(select(Service.id).where(Service.site_id == site.id, Service.code == code)):
+            raise Conflict("duplicate", f"Kode layanan '{code}' sudah dipakai di MPP ini.", "code")
+        svc = Service(site_id=site.id, agency_id=agency.id, code=code, name=data.name, description=data.description,
+                      keywords=list(data.keywords), status=status, **_standard_of(data))
+        s.add(svc)
+        s.flush()
+        s.refresh(svc, ["agency", "counters"])
+        audit.record(s, actor, "service.create", "service", svc.id, site.id, None, _service_snapshot(svc))
+        return _service_out(svc, site.code)
+
+
+def update_service(db: Database, actor: Actor, site_code: str, service_code: str, data: ServiceIn) -> ServiceOut:
+    with db.write() as s:
+        site = _site(s, site_code)
+        svc = s.scalar(_offered_query(site).where(Service.code == service_code.upper()))
+        if svc is None or site.kind is SiteKind.mobile:
+            raise NotFound(f"Layanan '{service_code}'", "service")
+        _require(can_manage_agency(actor, site_ref(site), svc.agency_id))
+        agency = _agency(s, site, data.agency)
+        _require(can_manage_agency(actor, site_ref(site), agency.id))
+        _check_standard(data, svc.status)
+        code = data.code.upper()
+        if code != svc.code and s.scalar(select(Service.id).where(Service.site_id == site.id, Service.code == code)):
+            raise Conflict("duplicate", f"Kode layanan '{code}' sudah dipakai di MPP ini.", "code")
+        before = _service_snapshot(svc)
+        svc.code, svc.agency_id, svc.agency = code, agency.id, agency
+        svc.name, svc.description, svc.keywords = data.name, data.description, list(data.keywords)
+        for key, value in _standard_of(data).items():
+            setattr(svc, key, value)
+        s.flush()
+        audit.record(s, actor, "service.update", "service", svc.id, site.id, before, _service_snapshot(svc))
+        return _service_out(svc, site.code)
+
+
+def set_service_status(db: Database, actor: Actor, site_code: str, service_code: str,
+                       status: ServiceStatus) -> ServiceOut:
+    """Publish (only with the six delivery components complete), return to draft, or archive."""
+    with db.write() as s:
+        site = _site(s, site_code)
+        svc = s.scalar(_offered_query(site).where(Service.code == service_code.upper()))
+        if svc is None or site.kind is SiteKind.mobile:
+            raise NotFound(f"Layanan '{service_code}'", "service")
+        _require(can_manage_agency(actor, site_ref(site), svc.agency_id))
+        if status is ServiceStatus.published:
+            problems = publish_problems(_standard_of(svc))
+            if problems:
+                raise ValidationFailed(problems, "Layanan belum dapat diterbitkan: standar pelayanan belum lengkap.")
+        before = _service_snapshot(svc)
+        svc.status = status
+        s.flush()
+        audit.record(s, actor, f"service.{status.value}", "service", svc.id, site.id, before, _service_snapshot(svc))
+        return _service_out(svc, site.code)
+
+
+# ---------------------------------------------------------------- counters and booths
+
+def _counter_out(c: Counter) -> CounterOut:
+    return CounterOut(id=c.id, number=c.number, name=c.name, agency_code=c.agency.code,
+                      services=[svc.code for svc in c.services])
+
+
+def list_counters(db: Database, site_code: str) -> list[CounterOut]:
+    with db.read() as s:
+        site = _site(s, site_code)
+        counters = s.scalars(select(Counter).where(Counter.site_id == site.id)
+                             .options(selectinload(Counter.agency), selectinload(Counter.services))
+                             .order_by(Counter.number)).all()
+        return [_counter_out(c) for c in counters]
+
+
+def _counter_services(s: Session, site: Site, agency: Agency, codes: list[str]) -> list[Service]:
+    wanted = {c.upper() for c in codes}
+    found = s.scalars(_offered_query(site).where(Service.code.in_(wanted))).all() if wanted else []
+    errors = Errors()
+    missing = wanted - {svc.code for svc in found}
+    if missing:
+        errors.add("services", f"Layanan tidak ditemukan: {', '.join(sorted(missing))}.")
+    foreign = [svc.code for svc in found if svc.agency_id != agency.id]
+    if foreign:
+        errors.add("services", f"Loket hanya boleh melayani layanan instansinya sendiri: {', '.join(sorted(foreign))}.")
+    errors.raise_if_any()
+    return sorted(found, key=lambda svc: svc.code)
+
+
+def create_counter(db: Database, actor: Actor, site_code: str, data: CounterIn) -> CounterOut:
+    with db.write() as s:
+        site = _site(s, site_code)
+        _require(can_manage_site(actor, site_ref(site)))
+        agency = _agency(s, site, data.agency)
+        if s.scalar(select(Counter.id).where(Counter.site_id == site.id, Counter.number == data.number)):
+            raise Conflict("duplicate", f"Loket {data.number} sudah ada.", "number")
+        counter = Counter(site_id=site.id, agency_id=agency.id, agency=agency, number=data.number,
+                          name=data.name or f"Loket {data.number}",
+                          services=_counter_services(s, site, agency, data.services))
+        s.add(counter)
+        s.flush()
+        audit.record(s, actor, "counter.create", "counter", counter.id, site.id, None,
+                     audit.snapshot(counter, {"services": [x.code for x in counter.services]}))
+        return _counter_out(counter)
+
+
+def update_counter(db: Database, actor: Actor, site_code: str, number: int, data: CounterIn) -> CounterOut:
+    with db.write() as s:
+        site = _site(s, site_code)
+        _require(can_manage_site(actor, site_ref(site)))
+        counter = s.scalar(select(Counter).where(Counter.site_id == site.id, Counter.number == number))
+        if counter is None:
+            raise NotFound(f"Loket {number}", "number")
+        if data.number != number and s.scalar(
+                select(Counter.id).where(Counter.site_id == site.id, Counter.number == data.number)):
+            raise Conflict("duplicate", f"Loket {data.number} sudah ada.", "number")
+        agency = _agency(s, site, data.agency)
+        before = audit.snapshot(counter, {"services": [x.code for x in counter.services]})
+        counter.number, counter.name = data.number, data.name or f"Loket {data.number}"
+        counter.agency_id, counter.agency = agency.id, agency
+        counter.services = _counter_services(s, site, agency, data.services)
+        s.flush()
+        audit.record(s, actor, "counter.update", "counter", counter.id, site.id, before,
+                     audit.snapshot(counter, {"services": [x.code for x in counter.services]}))
+        return _counter_out(counter)
+
+
+def list_booths(db: Database, site_code: str) -> list[BoothOut]:
+    with db.read() as s:
+        site = _site(s, site_code)
+        booths = s.scalars(select(Booth).where(Booth.site_id == site.id).order_by(Booth.name)).all()
+        return [BoothOut(id=b.id, name=b.name, owner_name=b.owner_name, products=b.products, location=b.location)
+                for b in booths]
+
+
+def create_booth(db: Database, actor: Actor, site_code: str, data: BoothIn) -> BoothOut:
+    with db.write() as s:
+        site = _site(s, site_code)
+        _require(can_manage_site(actor, site_ref(site)))
+        booth = Booth(site_id=site.id, **data.model_dump())
+        s.add(booth)
+        s.flush()
+        audit.record(s, actor, "booth.create", "booth", booth.id, site.id, None, audit.snapshot(booth))
+        return BoothOut(id=booth.id, **data.model_dump())

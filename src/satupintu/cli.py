@@ -1,0 +1,114 @@
+"""Command line: `satupintu migrate | demo | serve | create-user | check`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from .config import get_settings
+
+app = typer.Typer(help="SatuPintu — platform Mal Pelayanan Publik", no_args_is_help=True, add_completion=False)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema (Alembic upgrade head)."""
+    from .migrate import upgrade
+
+    url = get_settings().database_url
+    upgrade(url)
+    typer.echo("Basis data sudah pada skema terbaru.")
+
+
+@app.command()
+def demo(serve: bool = typer.Option(False, help="Start the server after loading"),
+         host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Migrate, load the illustrative demo data (MPP Kabupaten Lahat), optionally serve."""
+    from .db import Database
+    from .demo.loader import load_demo
+    from .migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    password = load_demo(db, settings.demo_password)
+    db.dispose()
+    if password is None:
+        typer.echo("Data demo sudah ada; tidak ada yang diubah.")
+    else:
+        typer.echo("Data demo dimuat. Akun demo: overseer, pengelola, admin.dukcapil, petugas.dukcapil, "
+                   "petugas.dpmptsp")
+        if settings.demo_password is None:
+            typer.echo(f"Kata sandi demo (acak, simpan sekarang): {password}")
+            Path(".demo-password").write_text(password + "\n")
+            typer.echo("Kata sandi juga disimpan di berkas .demo-password")
+    if serve:
+        _serve(host, port, workers=1)
+
+
+def _serve(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    from .migrate import NotMigrated
+
+    try:
+        if workers > 1:
+            uvicorn.run("satupintu.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+        else:
+            from .app import create_app
+
+            uvicorn.run(create_app(), host=host, port=port, proxy_headers=True)
+    except NotMigrated as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
+    """Serve the app (refuses to start on an unmigrated database)."""
+    _serve(host, port, workers)
+
+
+@app.command()
+def check() -> None:
+    """Exit 0 when the database is migrated, 2 (with the command to run) when not."""
+    from .db import Database
+    from .migrate import NotMigrated, ensure_migrated
+
+    settings = get_settings()
+    db = Database(settings.database_url)
+    try:
+        ensure_migrated(db.engine, db.url)
+    except NotMigrated as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo("OK")
+
+
+@app.command("create-user")
+def create_user(username: str, full_name: str, role: str, site: str = typer.Option(None),
+                agency: str = typer.Option(None)) -> None:
+    """Create an account (the password is asked for, never passed on the command line)."""
+    from .accounts import service as accounts
+    from .accounts.models import Role
+    from .accounts.scope import SYSTEM
+    from .db import Database
+    from .errors import DomainError
+
+    password = typer.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
+    db = Database(get_settings().database_url)
+    try:
+        user = accounts.create_user(db, SYSTEM, accounts.UserIn(
+            username=username, full_name=full_name, password=password, role=Role(role), site=site, agency=agency))
+    except DomainError as exc:
+        typer.echo(f"{exc.field or ''}: {exc.message}", err=True)
+        for d in exc.details:
+            typer.echo(f"  {d.field}: {d.message}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Akun {user.username} dibuat.")
+
+
+def main() -> None:  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,64 @@
+"""Load the demo data through the service layer, as a site manager would enter it.
+
+Idempotent: running it again on a database that already holds the demo site does nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ..accounts import service as accounts
+from ..accounts.models import Role
+from ..accounts.scope import SYSTEM
+from ..catalogue import service as catalogue
+from ..catalogue.models import ServiceStatus, Site, SiteKind
+from ..catalogue.schemas import AgencyIn, AgreementIn, BoothIn, CounterIn, ServiceIn, SiteIn
+from ..db import Database
+
+DEMO_FILE = Path(__file__).resolve().parent / "lahat.json"
+
+
+def demo_data() -> dict[str, Any]:
+    return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+
+
+def load_demo(db: Database, password: str | None = None) -> str | None:
+    """Create the demo site; returns the demo users' password, or None if it was already there."""
+    data = demo_data()
+    site_code = data["site"]["code"]
+    with db.read() as s:
+        if s.scalar(select(Site.id).where(Site.code == site_code)):
+            return None
+    site_in = dict(data["site"], kind=SiteKind.permanent)
+    catalogue.create_site(db, SYSTEM, SiteIn.model_validate(site_in))
+    for agency in data["agencies"]:
+        fields = {k: v for k, v in agency.items() if k != "agreements"}
+        catalogue.create_agency(db, SYSTEM, site_code, AgencyIn.model_validate(fields))
+        for agreement in agency.get("agreements", []):
+            catalogue.add_agreement(db, SYSTEM, site_code, agency["code"], AgreementIn.model_validate(agreement))
+    for svc in data["services"]:
+        catalogue.create_service(db, SYSTEM, site_code, ServiceIn.model_validate(svc), ServiceStatus.published)
+    for counter in data["counters"]:
+        catalogue.create_counter(db, SYSTEM, site_code, CounterIn.model_validate(counter))
+    for booth in data.get("booths", []):
+        catalogue.create_booth(db, SYSTEM, site_code, BoothIn.model_validate(booth))
+    event = data.get("mobile_event")
+    if event:
+        fields = {k: v for k, v in event.items() if k != "services"}
+        fields.update(kind=SiteKind.mobile, parent_site=site_code,
+                      starts_on=date.fromisoformat(event["starts_on"]), ends_on=date.fromisoformat(event["ends_on"]))
+        catalogue.create_event(db, SYSTEM, SiteIn.model_validate(fields))
+        catalogue.set_event_services(db, SYSTEM, event["code"], event["services"])
+    password = password or secrets.token_urlsafe(12)
+    for user in data.get("users", []):
+        role = Role(user["role"])
+        accounts.create_user(db, SYSTEM, accounts.UserIn(
+            username=user["username"], full_name=user["full_name"], password=password, role=role,
+            site=None if role is Role.national_overseer else site_code, agency=user.get("agency")))
+    return password

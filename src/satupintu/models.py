@@ -1,0 +1,14 @@
+"""Every table, imported in one place for Alembic and metadata-wide operations."""
+
+from .accounts.models import AuditEntry, DeviceToken, User  # noqa: F401
+from .catalogue.models import (  # noqa: F401
+    Agency,
+    Agreement,
+    Booth,
+    Counter,
+    OpeningHours,
+    Service,
+    Site,
+    SiteClosure,
+)
+from .db import Base  # noqa: F401

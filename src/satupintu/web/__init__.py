@@ -1,0 +1,1 @@
+"""Web edge: layout, static assets, translations, sessions and CSRF, error rendering."""

@@ -1,0 +1,36 @@
+"""Translations. Pages are written in Indonesian (the default); English comes from a
+gettext catalogue (web/locale/en/LC_MESSAGES/messages.po), read at start-up with Babel."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LANGUAGES = ("id", "en")
+DEFAULT = "id"
+
+
+@lru_cache
+def catalogue(lang: str) -> dict[str, str]:
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        cat = read_po(fh, locale=lang)
+    return {m.id: m.string for m in cat if m.id and m.string and not m.fuzzy}
+
+
+def gettext(lang: str, message: str) -> str:
+    if lang == DEFAULT:
+        return message
+    return catalogue(lang).get(message, message)
+
+
+def pick_language(query: str | None, cookie: str | None) -> str:
+    for candidate in (query, cookie):
+        if candidate in LANGUAGES:
+            return candidate
+    return DEFAULT

@@ -1,0 +1,78 @@
+"""Who is asking: a session cookie (pages), a bearer token (API) or a device token.
+
+Forms carry a CSRF token tied to the session; API calls made with the session cookie must
+send it in the X-CSRF-Token header. Bearer-token calls need none (no ambient credential).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+
+from fastapi import Request
+
+from ..accounts import service as accounts
+from ..accounts.scope import Actor
+from ..errors import DomainError, Unauthenticated
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class CsrfError(DomainError):
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("csrf_failed", "Sesi formulir tidak sah atau kedaluwarsa. Muat ulang halaman lalu coba lagi.")
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def check_csrf(request: Request, sent: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise CsrfError()
+
+
+def session_actor(request: Request) -> Actor | None:
+    raw = request.session.get("uid")
+    if not raw:
+        return None
+    actor = accounts.load_actor(request.app.state.db, uuid.UUID(raw))
+    if actor is None:
+        request.session.clear()
+    return actor
+
+
+def login_session(request: Request, actor: Actor) -> None:
+    request.session.clear()  # a fresh session on login: no fixation
+    request.session["uid"] = str(actor.user_id)
+    csrf_token(request)
+
+
+def api_actor(request: Request) -> Actor | None:
+    """The caller of a JSON route, if any."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return accounts.actor_from_api_token(request.app.state.db, header[7:].strip())
+    actor = session_actor(request)
+    if actor is not None and request.method not in SAFE_METHODS:
+        check_csrf(request, request.headers.get("x-csrf-token"))
+    return actor
+
+
+def require_api_actor(request: Request) -> Actor:
+    actor = api_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    return actor
+
+
+def optional_api_actor(request: Request) -> Actor | None:
+    return api_actor(request)

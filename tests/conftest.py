@@ -1,0 +1,173 @@
+"""Shared fixtures: the same tests run on a real SQLite file and on the real PostgreSQL.
+
+PostgreSQL tests use a fresh database per test module on the server named by
+SATUPINTU_TEST_POSTGRES_URL (default: the local server, database `test`). When that server
+is unreachable they are skipped, unless SATUPINTU_TEST_REQUIRE_POSTGRES=1 (as in CI),
+where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from satupintu.app import create_app
+from satupintu.config import Settings
+from satupintu.db import Database
+from satupintu.demo.loader import load_demo
+from satupintu.migrate import upgrade
+
+PG_ADMIN_URL = os.environ.get("SATUPINTU_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("SATUPINTU_TEST_REQUIRE_POSTGRES") == "1"
+DEMO_PASSWORD = "demo-sandi-uji-123"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _pg_available() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any connection failure
+        return f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
+
+
+_PG_PROBLEM = _pg_available()
+
+
+class Backend:
+    """Makes empty databases of one kind and removes them afterwards."""
+
+    def __init__(self, kind: str, tmp: Path) -> None:
+        self.kind = kind
+        self.tmp = tmp
+        self.made: list[str] = []
+
+    def new_url(self) -> str:
+        name = "sp_" + uuid.uuid4().hex[:12]
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.tmp / (name + '.db')}"
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        self.made.append(name)
+        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def cleanup(self) -> None:
+        if not self.made:
+            return
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in self.made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    if request.param == "postgresql" and _PG_PROBLEM:
+        if REQUIRE_PG:
+            pytest.fail(_PG_PROBLEM)
+        pytest.skip(_PG_PROBLEM)
+    b = Backend(request.param, tmp_path_factory.mktemp(request.param))
+    yield b
+    b.cleanup()
+
+
+@pytest.fixture
+def empty_db(backend: Backend) -> Iterator[Database]:
+    """A migrated database with nothing in it."""
+    url = backend.new_url()
+    upgrade(url)
+    db = Database(url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_db(backend: Backend) -> Iterator[Database]:
+    """A migrated database with the demo data, shared by a module's read-mostly tests."""
+    url = backend.new_url()
+    upgrade(url)
+    db = Database(url)
+    load_demo(db, DEMO_PASSWORD)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def fresh_demo_db(backend: Backend) -> Iterator[Database]:
+    """The demo data in a database of the test's own, for tests that change it."""
+    url = backend.new_url()
+    upgrade(url)
+    db = Database(url)
+    load_demo(db, DEMO_PASSWORD)
+    yield db
+    db.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """The real app behind uvicorn on a loopback port, in a background thread."""
+
+    def __init__(self, db: Database) -> None:
+        settings = Settings(database_url=db.url, secret_key="test-secret-" + uuid.uuid4().hex)
+        self.app = create_app(settings, db)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    lifespan="off"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def server(demo_db: Database) -> Iterator[LiveServer]:
+    with LiveServer(demo_db) as live:
+        yield live
+
+
+@pytest.fixture
+def fresh_server(fresh_demo_db: Database) -> Iterator[LiveServer]:
+    with LiveServer(fresh_demo_db) as live:
+        yield live
+
+
+def token_for(client: httpx.Client, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
+    resp = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert resp.status_code == 200, resp.text
+    return {"Authorization": f"Bearer {resp.json()['access_token']}"}

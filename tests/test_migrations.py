@@ -1,0 +1,50 @@
+"""Migrations: the schema comes only from Alembic, and the app refuses an unmigrated database."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from satupintu.app import create_app
+from satupintu.config import Settings
+from satupintu.db import Database
+from satupintu.migrate import NotMigrated, head_revision, upgrade
+from satupintu.models import Base
+
+
+def test_the_app_refuses_to_start_on_an_unmigrated_database_and_says_what_to_run(backend):
+    url = backend.new_url()
+    with pytest.raises(NotMigrated) as err:
+        create_app(Settings(database_url=url))
+    assert "satupintu migrate" in str(err.value) and "belum pernah dimigrasi" in str(err.value)
+
+
+def test_migrations_build_exactly_the_models_schema(backend):
+    url = backend.new_url()
+    upgrade(url)
+    db = Database(url)
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        assert ctx.get_current_revision() == head_revision(url)
+        diff = compare_metadata(ctx, Base.metadata)
+    db.dispose()
+    assert diff == []
+
+
+def test_serve_on_an_unmigrated_sqlite_file_exits_with_the_command_to_run(tmp_path):
+    env = dict(os.environ, SATUPINTU_DATABASE_URL=f"sqlite:///{tmp_path / 'baru.db'}")
+    proc = subprocess.run([sys.executable, "-m", "satupintu", "serve", "--port", "1"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "satupintu migrate" in proc.stderr
+
+
+def test_migrate_then_check_succeeds(tmp_path):
+    env = dict(os.environ, SATUPINTU_DATABASE_URL=f"sqlite:///{tmp_path / 'baru.db'}")
+    check = [sys.executable, "-m", "satupintu", "check"]
+    assert subprocess.run(check, env=env, capture_output=True).returncode == 2
+    assert subprocess.run([sys.executable, "-m", "satupintu", "migrate"], env=env, capture_output=True).returncode == 0
+    assert subprocess.run(check, env=env, capture_output=True).returncode == 0
