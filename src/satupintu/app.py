@@ -45,16 +45,25 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     if check_migrations:
         ensure_migrated(db.engine, db.url)
 
+    from .events import make_bus
+    from .queueing import service as queue_service
+
+    bus = make_bus(settings.redis_url)
+    queue_service.set_bus(bus)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
-        log.info("satupintu.start", version=__version__, database=db.dialect)
+        log.info("satupintu.start", version=__version__, database=db.dialect,
+                 events="redis" if settings.redis_url else "in-process")
         yield
+        bus.close()
         db.dispose()
 
     app = FastAPI(title="SatuPintu API", version=__version__, description=API_DESCRIPTION, lifespan=lifespan,
                   docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", redoc_url=None)
     app.state.db = db
     app.state.settings = settings
+    app.state.bus = bus
 
     @app.middleware("http")
     async def language_and_timing(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -93,9 +102,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
 
     from .accounts import api as accounts_api, pages as accounts_pages
     from .catalogue import api as catalogue_api, pages as catalogue_pages
+    from .queueing import api as queue_api
 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(catalogue_api.router, prefix="/api/v1")
+    app.include_router(queue_api.router, prefix="/api/v1")
     app.include_router(accounts_pages.router)
     app.include_router(catalogue_pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "web" / "static")), name="static")

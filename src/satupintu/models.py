@@ -12,3 +12,13 @@ from .catalogue.models import (  # noqa: F401
     SiteClosure,
 )
 from .db import Base  # noqa: F401
+from .queueing.models import (  # noqa: F401, E402
+    Booking,
+    BookingSlot,
+    CounterState,
+    QueueSettings,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    Visit,
+)

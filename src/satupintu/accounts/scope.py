@@ -93,3 +93,16 @@ def scope_problem(role: Role, site_id: uuid.UUID | None, agency_id: uuid.UUID | 
     if role is Role.site_manager and agency_id is not None:
         return "Pengelola MPP tidak terikat pada satu instansi."
     return None
+
+
+def can_operate_counter(actor: Actor, site: SiteRef, counter_agency_id: uuid.UUID) -> bool:
+    """Open, close and call at a counter: its agency's officers and admins, or the site's manager."""
+    if can_manage_site(actor, site):
+        return True
+    return (actor.role in (Role.counter_officer, Role.agency_admin) and _home(actor, site)
+            and actor.agency_id == counter_agency_id)
+
+
+def can_issue_tickets(actor: Actor, site: SiteRef) -> bool:
+    """Reception staff of a site may issue tickets on a visitor's behalf (kiosks use device tokens)."""
+    return can_read_site(actor, site)

@@ -20,8 +20,13 @@ from ..catalogue import service as catalogue
 from ..catalogue.models import ServiceStatus, Site, SiteKind
 from ..catalogue.schemas import AgencyIn, AgreementIn, BoothIn, CounterIn, ServiceIn, SiteIn
 from ..db import Database
+from ..queueing import service as queue
 
 DEMO_FILE = Path(__file__).resolve().parent / "lahat.json"
+# Ticket letters per agency: services of one agency share its numbering (A-001, A-002 ...).
+QUEUE_LETTERS = {"DUKCAPIL": "A", "DPMPTSP": "B", "DINKES": "C", "DINSOS": "D", "DPAD": "E", "BSB": "F",
+                 "SAMSAT": "G", "BPJS": "H"}
+BOOKABLE = {"DUKCAPIL", "DPMPTSP"}  # services that take online bookings, 4 per 30-minute slot
 
 
 def demo_data() -> dict[str, Any]:
@@ -44,6 +49,10 @@ def load_demo(db: Database, password: str | None = None) -> str | None:
             catalogue.add_agreement(db, SYSTEM, site_code, agency["code"], AgreementIn.model_validate(agreement))
     for svc in data["services"]:
         catalogue.create_service(db, SYSTEM, site_code, ServiceIn.model_validate(svc), ServiceStatus.published)
+    for svc in data["services"]:
+        quota = 4 if svc["agency"] in BOOKABLE else 0
+        queue.configure_service_queue(db, SYSTEM, site_code, svc["code"], QUEUE_LETTERS[svc["agency"]],
+                                      slot_minutes=30, slot_quota=quota)
     for counter in data["counters"]:
         catalogue.create_counter(db, SYSTEM, site_code, CounterIn.model_validate(counter))
     for booth in data.get("booths", []):

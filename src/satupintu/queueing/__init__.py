@@ -1,0 +1,1 @@
+"""Queue: tickets, bookings, calling order, counter operations, referrals."""

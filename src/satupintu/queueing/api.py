@@ -1,0 +1,183 @@
+"""Queue JSON routes under /api/v1."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ..accounts import service as accounts
+from ..accounts.models import DeviceKind
+from ..accounts.scope import Actor
+from ..errors import Forbidden, Unauthenticated
+from ..web.security import api_actor, require_api_actor
+from . import bookings, service
+from .policy import Channel
+from .schemas import (
+    ActIn,
+    BookingIn,
+    BookingView,
+    CloseDayIn,
+    CloseDayResult,
+    CloseIn,
+    CounterStateView,
+    IssueIn,
+    ReferIn,
+    SlotView,
+    TicketView,
+)
+
+router = APIRouter(tags=["queue"])
+ActorDep = Annotated[Actor, Depends(require_api_actor)]
+
+
+def _db(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.db
+
+
+def issuer(request: Request) -> service.Issuer:
+    """A kiosk (X-Device-Token) or a signed-in staff member at reception."""
+    token = request.headers.get("x-device-token")
+    if token:
+        device = accounts.device_from_token(_db(request), token)
+        if device.kind is not DeviceKind.kiosk:
+            raise Forbidden("Hanya perangkat kios yang dapat mengambil nomor antrian.")
+        return service.Issuer(label=f"kios:{device.name}", site_id=device.site_id, device_id=device.id)
+    actor = api_actor(request)
+    if actor is None:
+        raise Unauthenticated("Gunakan token perangkat kios (X-Device-Token) atau masuk sebagai petugas.")
+    if actor.site_id is None:
+        raise Forbidden("Akun ini tidak terikat pada satu lokasi layanan.")
+    return service.Issuer(label=actor.label, site_id=actor.site_id, actor=actor)
+
+
+IssuerDep = Annotated[service.Issuer, Depends(issuer)]
+
+
+def _issuer_at(db: Any, who: service.Issuer, site: str) -> service.Issuer:
+    """Staff of a mall may also issue at its mobile events."""
+    from ..catalogue import service as catalogue
+
+    target = catalogue.get_site(db, site)
+    if who.actor is not None and target.id != who.site_id and target.parent_site is not None:
+        parent = catalogue.get_site(db, target.parent_site)
+        if parent.id == who.site_id:
+            return service.Issuer(label=who.label, site_id=target.id, actor=who.actor)
+    return who
+
+
+@router.post("/sites/{site}/tickets", response_model=TicketView, status_code=201,
+             summary="Issue a ticket (kiosk device token, or reception staff)")
+def issue(request: Request, site: str, data: IssueIn, who: IssuerDep) -> TicketView:
+    db = _db(request)
+    return service.issue_ticket(db, _issuer_at(db, who, site), site, data.service, data.priority,
+                                Channel(data.channel))
+
+
+@router.get("/tickets/{ticket_id}", response_model=TicketView,
+            summary="A ticket's public state: position and estimated wait, no personal data")
+def ticket(request: Request, ticket_id: uuid.UUID) -> TicketView:
+    return service.get_ticket(_db(request), ticket_id)
+
+
+@router.get("/tickets/{ticket_id}/history", summary="Every event of the ticket's visit (staff)")
+def history(request: Request, ticket_id: uuid.UUID, actor: ActorDep) -> list[dict[str, Any]]:
+    return service.visit_history(_db(request), actor, ticket_id)
+
+
+@router.get("/sites/{site}/queue", response_model=list[TicketView], summary="Waiting tickets, in calling order")
+def queue(request: Request, site: str, actor: ActorDep) -> list[TicketView]:
+    return service.waiting(_db(request), actor, site)
+
+
+@router.get("/sites/{site}/counter-states", response_model=list[CounterStateView])
+def counter_states(request: Request, site: str, actor: ActorDep) -> list[CounterStateView]:
+    return service.site_counters(_db(request), actor, site)
+
+
+@router.post("/sites/{site}/counters/{number}/open", response_model=CounterStateView)
+def open_counter(request: Request, site: str, number: int, actor: ActorDep) -> CounterStateView:
+    return service.open_counter(_db(request), actor, site, number)
+
+
+@router.post("/sites/{site}/counters/{number}/close", response_model=CounterStateView)
+def close_counter(request: Request, site: str, number: int, data: CloseIn, actor: ActorDep) -> CounterStateView:
+    return service.close_counter(_db(request), actor, site, number, data.reason)
+
+
+@router.post("/sites/{site}/counters/{number}/call-next", response_model=TicketView | None,
+             summary="Call the next visitor by the calling policy; null when nobody waits")
+def call_next(request: Request, site: str, number: int, actor: ActorDep) -> TicketView | None:
+    return service.call_next(_db(request), actor, site, number)
+
+
+def _act(name: str, fn: Any, summary: str) -> None:
+    def route(request: Request, site: str, number: int, actor: ActorDep, data: ActIn | None = None) -> TicketView:
+        return fn(_db(request), actor, site, number, data.ticket_id if data else None)
+
+    route.__name__ = name.replace("-", "_")
+    router.post(f"/sites/{{site}}/counters/{{number}}/{name}", response_model=TicketView, summary=summary)(route)
+
+
+_act("recall", service.recall, "Call the current visitor again")
+_act("no-show", service.mark_no_show, "The called visitor did not come")
+_act("start", service.start_serving, "Start serving the called visitor")
+_act("finish", service.finish, "Finish serving")
+_act("hold", service.hold, "Put the current visitor on hold (e.g. to fetch a document)")
+
+
+@router.post("/sites/{site}/counters/{number}/refer", response_model=TicketView,
+             summary="Refer the visitor being served to another service; returns the new ticket")
+def refer(request: Request, site: str, number: int, data: ReferIn, actor: ActorDep) -> TicketView:
+    return service.refer(_db(request), actor, site, number, data.service, data.note, data.position)
+
+
+@router.post("/sites/{site}/tickets/{ticket_id}/requeue", response_model=TicketView)
+def requeue(request: Request, site: str, ticket_id: uuid.UUID, actor: ActorDep) -> TicketView:
+    return service.requeue(_db(request), actor, site, ticket_id)
+
+
+@router.post("/sites/{site}/tickets/{ticket_id}/resume", response_model=TicketView)
+def resume(request: Request, site: str, ticket_id: uuid.UUID, actor: ActorDep) -> TicketView:
+    return service.resume(_db(request), actor, site, ticket_id)
+
+
+@router.post("/sites/{site}/close-day", response_model=CloseDayResult)
+def close_day(request: Request, site: str, data: CloseDayIn, actor: ActorDep) -> CloseDayResult:
+    return service.close_day(_db(request), actor, site, data.date, data.reason)
+
+
+@router.get("/sites/{site}/services/{code}/slots", response_model=list[SlotView])
+def slots(request: Request, site: str, code: str, date: date) -> list[SlotView]:
+    return bookings.slots(_db(request), site, code, date)
+
+
+@router.post("/sites/{site}/bookings", response_model=BookingView, status_code=201,
+             summary="Book a slot; refused when full or when the same person already booked that day")
+def book(request: Request, site: str, data: BookingIn) -> BookingView:
+    return bookings.book(_db(request), site, data)
+
+
+@router.get("/bookings/{code}", response_model=BookingView)
+def get_booking(request: Request, code: str) -> BookingView:
+    return bookings.get_booking(_db(request), code)
+
+
+@router.get("/bookings/{code}/qr.svg", response_class=Response, summary="QR code of the booking code")
+def booking_qr(request: Request, code: str) -> Response:
+    import io
+
+    import segno
+
+    booking = bookings.get_booking(_db(request), code)
+    buf = io.BytesIO()
+    segno.make(booking.code, error="m").save(buf, kind="svg", scale=6, border=2)
+    return Response(buf.getvalue(), media_type="image/svg+xml")
+
+
+@router.post("/sites/{site}/bookings/{code}/check-in", response_model=TicketView, status_code=201)
+def check_in(request: Request, site: str, code: str, who: IssuerDep) -> TicketView:
+    return bookings.check_in(_db(request), who, site, code)

@@ -1,0 +1,195 @@
+"""Online booking use cases: slots from opening hours, quotas never overbooked, one booking
+per person, service and day, check-in that turns a booking into a ticket."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..catalogue.models import Service, Site, SiteKind
+from ..config import get_settings
+from ..db import Database, dialect_insert
+from ..errors import Conflict, Errors, Forbidden, NotFound, ValidationFailed, FieldError
+from ..timeutil import to_local, utcnow
+from . import policy
+from .models import Booking, BookingSlot, QueueSettings, Ticket, Visit
+from .policy import Channel, Priority, Status
+from .schemas import BookingIn, BookingView, SlotView, TicketView
+from .service import Issuer, _event, _next_seq, _offered_service, _Outbox, _prefix, _site, _ticket_event, _view, get_bus
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+BOOKING_DAYS_AHEAD = 30
+
+
+def _identity_hash(kind: str, value: str) -> str:
+    settings = get_settings()
+    key = (settings.identity_key or settings.secret_key).encode()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def mask_nik(nik: str) -> str:
+    return "*" * 12 + nik[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:4] + "*" * max(0, len(phone) - 7) + phone[-3:]
+
+
+def normalise_phone(raw: str) -> str | None:
+    digits = re.sub(r"[\s\-().]", "", raw)
+    if digits.startswith("+62"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits if re.fullmatch(r"08\d{7,12}", digits) else None
+
+
+def _settings(s: Session, svc: Service) -> QueueSettings:
+    qs = s.get(QueueSettings, svc.id)
+    if qs is None or qs.slot_quota <= 0:
+        raise Conflict("booking_disabled", f"Layanan '{svc.name}' tidak melayani pemesanan daring.", "service")
+    return qs
+
+
+def _day_slots(site: Site, qs: QueueSettings, day: date) -> list[policy.Slot]:
+    if day in {c.on_date for c in site.closures}:
+        return []
+    if site.kind is SiteKind.mobile and site.starts_on and site.ends_on and not site.starts_on <= day <= site.ends_on:
+        return []
+    hours = {h.weekday: h for h in site.opening_hours}.get(day.weekday())
+    if hours is None:
+        return []
+    return policy.day_slots(day, hours.opens, hours.closes, qs.slot_minutes, site.timezone)
+
+
+def slots(db: Database, site_code: str, service_code: str, day: date) -> list[SlotView]:
+    with db.read() as s:
+        site = _site(s, site_code)
+        svc = _offered_service(s, site, service_code)
+        qs = _settings(s, svc)
+        day_slots = _day_slots(site, qs, day)
+        if not day_slots:
+            return []
+        booked = dict(s.execute(select(BookingSlot.slot_start, BookingSlot.booked).where(
+            BookingSlot.service_id == svc.id, BookingSlot.slot_start >= day_slots[0].start,
+            BookingSlot.slot_start <= day_slots[-1].start)).all())
+        now = utcnow()
+        return [SlotView(start=sl.start, end=sl.end, quota=qs.slot_quota, booked=booked.get(sl.start, 0),
+                         available=0 if sl.start <= now else max(0, qs.slot_quota - booked.get(sl.start, 0)))
+                for sl in day_slots]
+
+
+def _booking_view(b: Booking, site: Site, svc: Service) -> BookingView:
+    return BookingView(code=b.code, site=site.code, service_code=svc.code, service_name=svc.name, on_date=b.on_date,
+                       slot_start=b.slot_start, status=b.status, name=b.name, nik_masked=b.nik_masked,
+                       phone_masked=b.phone_masked, ticket_id=b.ticket_id)
+
+
+def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
+    errors = Errors()
+    nik = (data.nik or "").strip() or None
+    phone = normalise_phone(data.phone) if data.phone else None
+    if nik is not None and not re.fullmatch(r"\d{16}", nik):
+        errors.add("nik", "NIK harus 16 digit angka.")
+    if data.phone and phone is None:
+        errors.add("phone", "Nomor ponsel tidak valid; contoh: 081234567890.")
+    if nik is None and not data.phone:
+        errors.add("nik", "Isi NIK atau nomor ponsel agar pemesanan dapat dicek.", "required")
+    slot_start = data.slot_start
+    if slot_start.tzinfo is None:
+        errors.add("slot_start", "Waktu slot harus menyertakan zona waktu.")
+    errors.raise_if_any()
+    with db.write() as s:
+        site = _site(s, site_code)
+        svc = _offered_service(s, site, data.service)
+        qs = _settings(s, svc)
+        day = policy.local_day(slot_start, site.timezone)
+        now = utcnow()
+        valid = {sl.start for sl in _day_slots(site, qs, day)}
+        if slot_start not in valid:
+            raise ValidationFailed([FieldError("slot_start", "Slot waktu tidak tersedia untuk layanan ini.")])
+        if slot_start <= now or day > policy.local_day(now, site.timezone) + timedelta(days=BOOKING_DAYS_AHEAD):
+            raise ValidationFailed([FieldError("slot_start", f"Pemesanan hanya untuk slot yang belum lewat, paling "
+                                                             f"lama {BOOKING_DAYS_AHEAD} hari ke depan.")])
+        nik_hash = _identity_hash("nik", nik) if nik else None
+        phone_hash = _identity_hash("phone", phone) if phone else None
+        same_person = [c for c in ((Booking.nik_hash == nik_hash) if nik_hash else None,
+                                   (Booking.phone_hash == phone_hash) if phone_hash else None) if c is not None]
+        duplicate = s.scalar(select(Booking.id).where(Booking.service_id == svc.id, Booking.on_date == day,
+                                                      or_(*same_person)))
+        if duplicate:
+            raise Conflict("duplicate_booking", "Anda sudah memesan layanan ini pada hari yang sama.",
+                           "nik" if nik_hash else "phone")
+        # Take a seat only while seats remain: one guarded UPDATE, safe under concurrency.
+        table = BookingSlot.__table__
+        s.execute(dialect_insert(s, table).values(service_id=svc.id, slot_start=slot_start, booked=0)
+                  .on_conflict_do_nothing(index_elements=["service_id", "slot_start"]))
+        taken = s.execute(update(table).where(table.c.service_id == svc.id, table.c.slot_start == slot_start,
+                                              table.c.booked < qs.slot_quota).values(booked=table.c.booked + 1))
+        if taken.rowcount != 1:
+            raise Conflict("slot_full", "Kuota slot ini sudah penuh; pilih slot lain.", "slot_start")
+        booking = Booking(site_id=site.id, service_id=svc.id, on_date=day, slot_start=slot_start,
+                          code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)), name=data.name,
+                          nik_hash=nik_hash, phone_hash=phone_hash, nik_masked=mask_nik(nik) if nik else "",
+                          phone_masked=mask_phone(phone) if phone else "", status="booked", created_at=now)
+        s.add(booking)
+        try:
+            s.flush()
+        except IntegrityError as exc:  # a concurrent booking by the same person won the race
+            raise Conflict("duplicate_booking", "Anda sudah memesan layanan ini pada hari yang sama.",
+                           "nik" if nik_hash else "phone") from exc
+        return _booking_view(booking, site, svc)
+
+
+def get_booking(db: Database, code: str) -> BookingView:
+    with db.read() as s:
+        b = s.scalar(select(Booking).where(Booking.code == code.upper()))
+        if b is None:
+            raise NotFound("Pemesanan", "code")
+        return _booking_view(b, s.get(Site, b.site_id), s.get(Service, b.service_id))
+
+
+def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketView:
+    """At the kiosk: the booking becomes a ticket called near its slot time."""
+    out = _Outbox()
+    with db.write() as s:
+        site = _site(s, site_code)
+        if issuer.site_id != site.id:
+            raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
+        b = s.scalar(select(Booking).where(Booking.code == code.strip().upper()).with_for_update())
+        if b is None or b.site_id != site.id:
+            raise NotFound("Kode pemesanan", "code")
+        if b.status != "booked":
+            raise Conflict("already_checked_in", "Pemesanan ini sudah digunakan.", "code")
+        now = utcnow()
+        if b.on_date != policy.local_day(now, site.timezone):
+            raise Conflict("wrong_day", f"Pemesanan ini untuk tanggal {b.on_date:%d-%m-%Y}.", "code")
+        svc = s.get(Service, b.service_id)
+        qs = s.get(QueueSettings, svc.id)
+        grace = timedelta(minutes=qs.booking_grace_minutes if qs else 15)
+        prefix = _prefix(s, svc)
+        seq = _next_seq(s, site.id, prefix, b.on_date)
+        visit = Visit(site_id=site.id, created_at=now, priority=Priority.none)
+        s.add(visit)
+        s.flush()
+        t = Ticket(site_id=site.id, visit_id=visit.id, service_id=svc.id, prefix=prefix, local_date=b.on_date,
+                   seq=seq, number=policy.format_number(prefix, seq), channel=Channel.booking,
+                   priority=Priority.none, is_priority=False, status=Status.waiting,
+                   ready_at=policy.booking_ready_at(b.slot_start, now, grace), issued_at=now, booking_id=b.id)
+        s.add(t)
+        s.flush()
+        b.status, b.checked_in_at, b.ticket_id = "checked_in", now, t.id
+        _event(s, t, "issued", issuer.label, issuer.actor.user_id if issuer.actor else None,
+               data={"channel": "booking", "slot_start": b.slot_start.isoformat(),
+                     "late": t.ready_at != b.slot_start})
+        view = _view(s, t, site.code, with_position=True)
+        out.add(site.id, _ticket_event("issued", site, t))
+    out.flush(get_bus())
+    return view

@@ -1,0 +1,185 @@
+"""Queue rules with no I/O: numbering, the calling order, the ticket state machine, waiting estimates.
+
+Priority visitors (kelompok rentan) are called first, but never more than
+`max_priority_streak` times in a row while regular visitors wait, so nobody starves.
+Within each class the order is `ready_at` then id (UUIDv7 ids are issue-ordered).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+
+class Priority(str, enum.Enum):
+    none = "none"
+    elderly = "elderly"  # lansia
+    disabled = "disabled"  # penyandang disabilitas
+    pregnant = "pregnant"  # ibu hamil
+    infant = "infant"  # membawa balita
+
+
+PRIORITY_LABELS = {
+    Priority.none: ("Umum", "General"),
+    Priority.elderly: ("Lansia", "Elderly"),
+    Priority.disabled: ("Penyandang disabilitas", "Person with disability"),
+    Priority.pregnant: ("Ibu hamil", "Pregnant woman"),
+    Priority.infant: ("Membawa balita", "With an infant"),
+}
+
+
+class Channel(str, enum.Enum):
+    kiosk = "kiosk"
+    reception = "reception"
+    booking = "booking"
+    mobile = "mobile"
+    referral = "referral"
+
+
+class Status(str, enum.Enum):
+    waiting = "waiting"
+    called = "called"
+    serving = "serving"
+    on_hold = "on_hold"
+    no_show = "no_show"
+    done = "done"
+    referred = "referred"
+    closed = "closed"  # closed unserved at the end of the day
+
+
+class Action(str, enum.Enum):
+    call = "call"
+    recall = "recall"
+    no_show = "no_show"
+    requeue = "requeue"
+    start = "start"
+    finish = "finish"
+    refer = "refer"
+    hold = "hold"
+    resume = "resume"
+    close = "close"
+
+
+# The state machine: which action is legal in which state, and where it leads.
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    (Status.waiting, Action.call): Status.called,
+    (Status.called, Action.recall): Status.called,
+    (Status.called, Action.no_show): Status.no_show,
+    (Status.no_show, Action.requeue): Status.waiting,
+    (Status.called, Action.start): Status.serving,
+    (Status.serving, Action.finish): Status.done,
+    (Status.serving, Action.refer): Status.referred,
+    (Status.called, Action.hold): Status.on_hold,
+    (Status.serving, Action.hold): Status.on_hold,
+    (Status.on_hold, Action.resume): Status.waiting,
+    (Status.waiting, Action.close): Status.closed,
+    (Status.called, Action.close): Status.closed,
+    (Status.on_hold, Action.close): Status.closed,
+    (Status.no_show, Action.close): Status.closed,
+    (Status.serving, Action.close): Status.closed,
+}
+FINAL = {Status.done, Status.referred, Status.closed}
+ACTIVE_AT_COUNTER = {Status.called, Status.serving}
+
+STATUS_LABELS = {
+    Status.waiting: ("Menunggu", "Waiting"), Status.called: ("Dipanggil", "Called"),
+    Status.serving: ("Sedang dilayani", "Being served"), Status.on_hold: ("Ditunda", "On hold"),
+    Status.no_show: ("Tidak hadir", "No-show"), Status.done: ("Selesai", "Done"),
+    Status.referred: ("Dirujuk", "Referred"), Status.closed: ("Ditutup", "Closed"),
+}
+
+
+class IllegalTransition(Exception):
+    def __init__(self, status: Status, action: Action) -> None:
+        super().__init__(f"{action.value} not allowed from {status.value}")
+        self.status = status
+        self.action = action
+
+
+def transition(status: Status, action: Action) -> Status:
+    try:
+        return TRANSITIONS[(status, action)]
+    except KeyError:
+        raise IllegalTransition(status, action) from None
+
+
+def format_number(prefix: str, seq: int) -> str:
+    """'A', 12 -> 'A-012'; four digits once a day passes 999 tickets."""
+    return f"{prefix}-{seq:03d}"
+
+
+def local_day(moment: datetime, tz_name: str) -> date:
+    """The site's calendar day of a UTC moment: numbering restarts at local midnight."""
+    return moment.astimezone(ZoneInfo(tz_name)).date()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: object
+    priority: bool
+    ready_at: datetime
+    tiebreak: object = 0
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    max_priority_streak: int = 3  # priority calls in a row while regular visitors wait
+
+
+def _order(c: Candidate) -> tuple[datetime, object]:
+    return (c.ready_at, c.tiebreak)
+
+
+def choose_next(candidates: Sequence[Candidate], streak: int, cfg: PolicyConfig) -> Candidate | None:
+    """The next visitor to call, given how many priority calls this counter made in a row."""
+    best_priority = min((c for c in candidates if c.priority), key=_order, default=None)
+    best_regular = min((c for c in candidates if not c.priority), key=_order, default=None)
+    if best_priority is not None and (best_regular is None or streak < cfg.max_priority_streak):
+        return best_priority
+    return best_regular
+
+
+def next_streak(streak: int, called_priority: bool) -> int:
+    return streak + 1 if called_priority else 0
+
+
+def booking_ready_at(slot_start: datetime, checked_in_at: datetime, grace: timedelta) -> datetime:
+    """When a checked-in booking joins the calling order.
+
+    Early or on time: at its slot time (ahead of walk-ins who came after that). Late but within
+    the grace period: still at its slot time. Later than that: like a walk-in, from check-in.
+    """
+    if checked_in_at <= slot_start + grace:
+        return slot_start
+    return checked_in_at
+
+
+def estimate_wait(ahead: int, avg_service: timedelta, open_counters: int) -> timedelta:
+    """Estimated wait for a visitor with `ahead` people before them."""
+    if ahead <= 0:
+        return timedelta(0)
+    rounds = math.ceil(ahead / max(1, open_counters))
+    return avg_service * rounds
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime  # UTC
+    end: datetime
+
+
+def day_slots(day: date, opens: time, closes: time, minutes: int, tz_name: str) -> list[Slot]:
+    """Booking slots of a day from opening hours, in UTC; the last slot ends by closing time."""
+    zone = ZoneInfo(tz_name)
+    start = datetime.combine(day, opens, zone)
+    end = datetime.combine(day, closes, zone)
+    out = []
+    step = timedelta(minutes=minutes)
+    while start + step <= end:
+        out.append(Slot(start.astimezone(timezone.utc), (start + step).astimezone(timezone.utc)))
+        start += step
+    return out

@@ -1,0 +1,107 @@
+"""Queue input and output shapes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .policy import Channel, Priority, Status
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class IssueIn(Strict):
+    service: str = Field(min_length=1, max_length=32)
+    priority: Priority = Priority.none
+    channel: Literal["kiosk", "reception", "mobile"] = "kiosk"
+
+
+class TicketView(BaseModel):
+    """What anyone holding the ticket may see: no personal data."""
+
+    id: uuid.UUID
+    visit_id: uuid.UUID
+    number: str
+    status: Status
+    site: str
+    service_code: str
+    service_name: str
+    agency_code: str
+    priority: Priority
+    channel: Channel
+    counter_number: int | None
+    issued_at: datetime
+    called_at: datetime | None
+    recall_count: int
+    position: int | None = None  # people ahead, while waiting
+    estimated_wait_minutes: int | None = None
+
+
+class CounterStateView(BaseModel):
+    number: int
+    name: str
+    agency_code: str
+    is_open: bool
+    officer: str
+    current: TicketView | None
+
+
+class CloseIn(Strict):
+    reason: str = Field(min_length=2, max_length=200)
+
+
+class ReferIn(Strict):
+    service: str = Field(min_length=1, max_length=32)
+    note: str = Field(default="", max_length=500)
+    position: Literal["front", "back"] = "front"
+
+
+class ActIn(Strict):
+    """Optional guard: act only if this is still the counter's ticket (a stale screen is refused)."""
+
+    ticket_id: uuid.UUID | None = None
+
+
+class SlotView(BaseModel):
+    start: datetime
+    end: datetime
+    quota: int
+    booked: int
+    available: int
+
+
+class BookingIn(Strict):
+    service: str = Field(min_length=1, max_length=32)
+    slot_start: datetime
+    name: str = Field(min_length=2, max_length=200)
+    nik: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, max_length=32)
+
+
+class BookingView(BaseModel):
+    code: str
+    site: str
+    service_code: str
+    service_name: str
+    on_date: date
+    slot_start: datetime
+    status: str
+    name: str
+    nik_masked: str
+    phone_masked: str
+    ticket_id: uuid.UUID | None
+
+
+class CloseDayIn(Strict):
+    date: date
+    reason: str = Field(default="Layanan hari ini telah berakhir", min_length=2, max_length=200)
+
+
+class CloseDayResult(BaseModel):
+    closed_tickets: int
+    closed_counters: int

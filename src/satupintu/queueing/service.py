@@ -1,0 +1,582 @@
+"""Queue use cases. Each owns its transaction; events are published only after commit.
+
+Concurrency: on PostgreSQL the calling query locks its candidate rows with
+FOR UPDATE SKIP LOCKED, so two counters never take the same ticket, and a counter's state
+row is locked so one counter never calls twice at once. On SQLite every write transaction
+starts with BEGIN IMMEDIATE (see db.py), which serialises writers. Numbers come from one
+atomic upsert per (site, letter, local day).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..accounts import audit
+from ..accounts.scope import Actor, SiteRef, can_issue_tickets, can_manage_site, can_operate_counter, can_read_site
+from ..catalogue.models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, TimeUnit, counter_services
+from ..catalogue.models import site_offerings
+from ..config import get_settings
+from ..db import Database, dialect_insert
+from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from ..events import LocalBus
+from ..timeutil import utcnow
+from . import policy
+from .models import Booking, BookingSlot, CounterState, QueueSettings, Ticket, TicketEvent, TicketSequence, Visit
+from .policy import Action, Channel, Priority, Status
+from .schemas import BookingView, CloseDayResult, CounterStateView, SlotView, TicketView
+
+POLICY = policy.PolicyConfig()
+NO_SHOW_GRACE = timedelta(minutes=30)
+DEFAULT_SERVICE_TIME = timedelta(minutes=10)
+ACTION_LABELS = {
+    Action.call: "dipanggil", Action.recall: "dipanggil ulang", Action.no_show: "ditandai tidak hadir",
+    Action.requeue: "dimasukkan kembali ke antrian", Action.start: "mulai dilayani", Action.finish: "diselesaikan",
+    Action.refer: "dirujuk", Action.hold: "ditunda", Action.resume: "dilanjutkan", Action.close: "ditutup",
+}
+
+
+@dataclass
+class Issuer:
+    """Who issues a ticket: a kiosk (device token) or a staff member at reception."""
+
+    label: str
+    site_id: uuid.UUID
+    actor: Actor | None = None
+    device_id: uuid.UUID | None = None
+
+
+@dataclass
+class _Outbox:
+    """Events to publish once the transaction has committed."""
+
+    items: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def add(self, site_id: uuid.UUID, event: dict[str, Any]) -> None:
+        self.items.append((f"site:{site_id}", event))
+
+    def flush(self, bus: LocalBus | None) -> None:
+        if bus is not None:
+            for channel, event in self.items:
+                bus.publish(channel, event)
+
+
+_bus: LocalBus | None = None
+
+
+def set_bus(bus: LocalBus | None) -> None:
+    global _bus
+    _bus = bus
+
+
+def get_bus() -> LocalBus | None:
+    return _bus
+
+
+# ---------------------------------------------------------------- helpers
+
+def _site(s: Session, code: str) -> Site:
+    site = s.scalar(select(Site).where(Site.code == code))
+    if site is None:
+        raise NotFound("MPP atau lokasi layanan", "site")
+    return site
+
+
+def _ref(site: Site) -> SiteRef:
+    return SiteRef(site.id, site.parent_site_id)
+
+
+def _offered_service(s: Session, site: Site, code: str, field_name: str = "service") -> Service:
+    q = select(Service).where(Service.code == code.upper(), Service.status == ServiceStatus.published)
+    if site.kind is SiteKind.mobile:
+        q = q.join(site_offerings, site_offerings.c.service_id == Service.id).where(site_offerings.c.site_id == site.id)
+    else:
+        q = q.where(Service.site_id == site.id)
+    svc = s.scalar(q)
+    if svc is None:
+        raise NotFound(f"Layanan '{code}'", field_name)
+    return svc
+
+
+def _prefix(s: Session, svc: Service) -> str:
+    settings = s.get(QueueSettings, svc.id)
+    if settings:
+        return settings.prefix
+    return (s.scalar(select(Agency.code).where(Agency.id == svc.agency_id)) or "A")[0].upper()
+
+
+def _next_seq(s: Session, site_id: uuid.UUID, prefix: str, day: date) -> int:
+    """The next number for this site, letter and day: one atomic statement on both backends."""
+    stmt = dialect_insert(s, TicketSequence.__table__).values(site_id=site_id, prefix=prefix, local_date=day, last=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["site_id", "prefix", "local_date"],
+        set_={"last": TicketSequence.__table__.c.last + 1},
+    ).returning(TicketSequence.__table__.c.last)
+    return int(s.execute(stmt).scalar_one())
+
+
+def _event(s: Session, ticket: Ticket, kind: str, who: str, actor_id: uuid.UUID | None,
+           counter_id: uuid.UUID | None = None, data: dict[str, Any] | None = None) -> None:
+    s.add(TicketEvent(ticket_id=ticket.id, at=utcnow(), kind=kind, status=ticket.status.value, actor_label=who,
+                      actor_id=actor_id, counter_id=counter_id, data=data))
+
+
+def _view(s: Session, t: Ticket, site_code: str, with_position: bool = False) -> TicketView:
+    svc = s.get(Service, t.service_id)
+    agency_code = s.scalar(select(Agency.code).where(Agency.id == svc.agency_id))
+    counter_number = s.scalar(select(Counter.number).where(Counter.id == t.counter_id)) if t.counter_id else None
+    view = TicketView(
+        id=t.id, visit_id=t.visit_id, number=t.number, status=t.status, site=site_code, service_code=svc.code,
+        service_name=svc.name, agency_code=agency_code or "", priority=t.priority, channel=t.channel,
+        counter_number=counter_number, issued_at=t.issued_at, called_at=t.called_at, recall_count=t.recall_count,
+    )
+    if with_position and t.status is Status.waiting:
+        ahead = _ahead(s, t)
+        view.position = ahead
+        wait = policy.estimate_wait(ahead, _avg_service_time(s, svc), _open_counters(s, svc.id))
+        view.estimated_wait_minutes = int(wait.total_seconds() // 60)
+    return view
+
+
+def _ahead(s: Session, t: Ticket) -> int:
+    """Waiting tickets of the same service that the calling order puts first."""
+    same = and_(Ticket.service_id == t.service_id, Ticket.status == Status.waiting, Ticket.id != t.id)
+    earlier = or_(Ticket.ready_at < t.ready_at, and_(Ticket.ready_at == t.ready_at, Ticket.id < t.id))
+    if t.is_priority:
+        cond = and_(same, Ticket.is_priority.is_(True), earlier)
+    else:
+        cond = and_(same, or_(Ticket.is_priority.is_(True), earlier))
+    return int(s.scalar(select(func.count()).select_from(Ticket).where(cond)) or 0)
+
+
+def _avg_service_time(s: Session, svc: Service) -> timedelta:
+    """Mean of the last 20 service durations of the past week, else the standard, else 10 minutes."""
+    since = utcnow() - timedelta(days=7)
+    rows = s.execute(select(Ticket.serving_at, Ticket.finished_at).where(
+        Ticket.service_id == svc.id, Ticket.status == Status.done, Ticket.finished_at >= since,
+        Ticket.serving_at.is_not(None)).order_by(Ticket.finished_at.desc()).limit(20)).all()
+    if rows:
+        return sum((f - st for st, f in rows), timedelta()) / len(rows)
+    if svc.time_unit is TimeUnit.minutes and svc.time_value:
+        return timedelta(minutes=min(svc.time_value, 60))
+    return DEFAULT_SERVICE_TIME
+
+
+def _open_counters(s: Session, service_id: uuid.UUID) -> int:
+    return int(s.scalar(select(func.count()).select_from(CounterState).join(
+        counter_services, counter_services.c.counter_id == CounterState.counter_id).where(
+        counter_services.c.service_id == service_id, CounterState.is_open.is_(True))) or 0)
+
+
+def _illegal(t: Ticket, action: Action) -> DomainError:
+    label = policy.STATUS_LABELS[t.status][0].lower()
+    return DomainError("illegal_transition",
+                       f"Nomor {t.number} sedang berstatus '{label}', sehingga tidak dapat {ACTION_LABELS[action]}.",
+                       "ticket")
+
+
+def _apply(t: Ticket, action: Action) -> None:
+    try:
+        t.status = policy.transition(t.status, action)
+    except policy.IllegalTransition:
+        raise _illegal(t, action) from None
+
+
+def _ticket_event(kind: str, site: Site, t: Ticket, counter: Counter | None = None, **extra: Any) -> dict[str, Any]:
+    return {"type": f"ticket.{kind}", "site": site.code, "ticket_id": str(t.id), "number": t.number,
+            "status": t.status.value, "service_id": str(t.service_id),
+            "counter": counter.number if counter else None, "at": utcnow().isoformat(), **extra}
+
+
+# ---------------------------------------------------------------- tickets
+
+def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str,
+                 priority: Priority = Priority.none, channel: Channel = Channel.kiosk) -> TicketView:
+    out = _Outbox()
+    with db.write() as s:
+        site = _site(s, site_code)
+        if issuer.site_id != site.id:
+            raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
+        if issuer.actor is not None and not can_issue_tickets(issuer.actor, _ref(site)):
+            raise Forbidden()
+        svc = _offered_service(s, site, service_code)
+        now = utcnow()
+        day = policy.local_day(now, site.timezone)
+        prefix = _prefix(s, svc)
+        seq = _next_seq(s, site.id, prefix, day)
+        visit = Visit(site_id=site.id, created_at=now, priority=priority)
+        s.add(visit)
+        s.flush()
+        t = Ticket(site_id=site.id, visit_id=visit.id, service_id=svc.id, prefix=prefix, local_date=day, seq=seq,
+                   number=policy.format_number(prefix, seq), channel=channel, priority=priority,
+                   is_priority=priority is not Priority.none, status=Status.waiting, ready_at=now, issued_at=now)
+        s.add(t)
+        s.flush()
+        _event(s, t, "issued", issuer.label, issuer.actor.user_id if issuer.actor else None,
+               data={"channel": channel.value, "priority": priority.value})
+        view = _view(s, t, site.code, with_position=True)
+        out.add(site.id, _ticket_event("issued", site, t))
+    out.flush(_bus)
+    return view
+
+
+def get_ticket(db: Database, ticket_id: uuid.UUID) -> TicketView:
+    """A ticket's public state (the citizen's page): position and estimated wait, no personal data."""
+    with db.read() as s:
+        t = s.get(Ticket, ticket_id)
+        if t is None:
+            raise NotFound("Tiket", "ticket")
+        site = s.get(Site, t.site_id)
+        return _view(s, t, site.code, with_position=True)
+
+
+def visit_history(db: Database, actor: Actor, ticket_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every event of every ticket of this visit, for the officer serving it."""
+    with db.read() as s:
+        t = s.get(Ticket, ticket_id)
+        if t is None:
+            raise NotFound("Tiket", "ticket")
+        site = s.get(Site, t.site_id)
+        if not can_read_site(actor, _ref(site)):
+            raise Forbidden()
+        rows = s.execute(select(TicketEvent, Ticket.number, Service.code).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                         .join(Service, Service.id == Ticket.service_id).where(Ticket.visit_id == t.visit_id)
+                         .order_by(TicketEvent.at, TicketEvent.id)).all()
+        return [{"at": e.at, "kind": e.kind, "status": e.status, "by": e.actor_label, "number": number,
+                 "service": code, "data": e.data} for e, number, code in rows]
+
+
+# ---------------------------------------------------------------- counters
+
+def _counter(s: Session, site: Site, number: int) -> Counter:
+    counter = s.scalar(select(Counter).where(Counter.site_id == site.id, Counter.number == number))
+    if counter is None:
+        raise NotFound(f"Loket {number}", "counter")
+    return counter
+
+
+def _operate(s: Session, actor: Actor, site_code: str, number: int) -> tuple[Site, Counter, CounterState]:
+    site = _site(s, site_code)
+    counter = _counter(s, site, number)
+    if not can_operate_counter(actor, _ref(site), counter.agency_id):
+        raise Forbidden("Anda tidak bertugas di loket ini.")
+    state = s.scalar(select(CounterState).where(CounterState.counter_id == counter.id).with_for_update())
+    if state is None:
+        state = CounterState(counter_id=counter.id, site_id=site.id, is_open=False, priority_streak=0,
+                             officer_label="", closed_reason="")
+        s.add(state)
+        s.flush()
+    return site, counter, state
+
+
+def _counter_view(s: Session, site: Site, counter: Counter, state: CounterState | None) -> CounterStateView:
+    current = None
+    if state and state.current_ticket_id:
+        t = s.get(Ticket, state.current_ticket_id)
+        if t is not None and t.status in policy.ACTIVE_AT_COUNTER:
+            current = _view(s, t, site.code)
+    agency_code = s.scalar(select(Agency.code).where(Agency.id == counter.agency_id)) or ""
+    return CounterStateView(number=counter.number, name=counter.name, agency_code=agency_code,
+                            is_open=bool(state and state.is_open), officer=state.officer_label if state else "",
+                            current=current)
+
+
+def open_counter(db: Database, actor: Actor, site_code: str, number: int) -> CounterStateView:
+    out = _Outbox()
+    with db.write() as s:
+        site, counter, state = _operate(s, actor, site_code, number)
+        before = audit.snapshot(state)
+        state.is_open, state.officer_id, state.officer_label = True, actor.user_id, actor.label
+        state.opened_at, state.closed_reason = utcnow(), ""
+        s.flush()
+        audit.record(s, actor, "counter.open", "counter", counter.id, site.id, before, audit.snapshot(state))
+        out.add(site.id, {"type": "counter.opened", "site": site.code, "counter": counter.number,
+                          "officer": actor.label, "at": utcnow().isoformat()})
+        view = _counter_view(s, site, counter, state)
+    out.flush(_bus)
+    return view
+
+
+def close_counter(db: Database, actor: Actor, site_code: str, number: int, reason: str) -> CounterStateView:
+    out = _Outbox()
+    with db.write() as s:
+        site, counter, state = _operate(s, actor, site_code, number)
+        if state.current_ticket_id:
+            t = s.get(Ticket, state.current_ticket_id)
+            if t is not None and t.status in policy.ACTIVE_AT_COUNTER:
+                raise Conflict("counter_busy", f"Selesaikan, tunda, atau tandai tidak hadir nomor {t.number} "
+                                               "sebelum menutup loket.", "counter")
+        before = audit.snapshot(state)
+        state.is_open, state.closed_reason, state.current_ticket_id, state.priority_streak = False, reason, None, 0
+        s.flush()
+        audit.record(s, actor, "counter.close", "counter", counter.id, site.id, before, audit.snapshot(state))
+        out.add(site.id, {"type": "counter.closed", "site": site.code, "counter": counter.number, "reason": reason,
+                          "at": utcnow().isoformat()})
+        view = _counter_view(s, site, counter, state)
+    out.flush(_bus)
+    return view
+
+
+def counter_status(db: Database, actor: Actor, site_code: str, number: int) -> CounterStateView:
+    with db.read() as s:
+        site = _site(s, site_code)
+        if not can_read_site(actor, _ref(site)):
+            raise Forbidden()
+        counter = _counter(s, site, number)
+        return _counter_view(s, site, counter, s.get(CounterState, counter.id))
+
+
+def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterStateView]:
+    with db.read() as s:
+        site = _site(s, site_code)
+        if not can_read_site(actor, _ref(site)):
+            raise Forbidden()
+        counters = s.scalars(select(Counter).where(Counter.site_id == site.id).order_by(Counter.number)).all()
+        return [_counter_view(s, site, c, s.get(CounterState, c.id)) for c in counters]
+
+
+def call_next(db: Database, actor: Actor, site_code: str, number: int) -> TicketView | None:
+    """Call the next visitor for this counter's services; None when nobody is waiting."""
+    out = _Outbox()
+    with db.write() as s:
+        site, counter, state = _operate(s, actor, site_code, number)
+        if not state.is_open:
+            raise Conflict("counter_closed", f"Loket {number} belum dibuka.", "counter")
+        if state.current_ticket_id:
+            current = s.get(Ticket, state.current_ticket_id)
+            if current is not None and current.status in policy.ACTIVE_AT_COUNTER:
+                raise Conflict("counter_busy", f"Nomor {current.number} masih di loket ini: selesaikan, tunda, "
+                                               "atau tandai tidak hadir dahulu.", "counter")
+        service_ids = list(s.scalars(select(counter_services.c.service_id)
+                                     .where(counter_services.c.counter_id == counter.id)))
+        if not service_ids:
+            raise Conflict("counter_without_services", f"Loket {number} belum diatur melayani layanan apa pun.")
+        now = utcnow()
+        candidates = []
+        for flag in (True, False):
+            t = s.scalar(select(Ticket).where(
+                Ticket.service_id.in_(service_ids), Ticket.status == Status.waiting, Ticket.is_priority.is_(flag),
+                Ticket.ready_at <= now).order_by(Ticket.ready_at, Ticket.id).limit(1)
+                .with_for_update(skip_locked=True))
+            if t is not None:
+                candidates.append(policy.Candidate(t, flag, t.ready_at, t.id))
+        chosen = policy.choose_next(candidates, state.priority_streak, POLICY)
+        if chosen is None:
+            return None
+        t = chosen.key
+        _apply(t, Action.call)
+        t.called_at, t.counter_id = now, counter.id
+        state.current_ticket_id = t.id
+        state.priority_streak = policy.next_streak(state.priority_streak, chosen.priority)
+        _event(s, t, "called", actor.label, actor.user_id, counter.id)
+        view = _view(s, t, site.code)
+        out.add(site.id, _ticket_event("called", site, t, counter))
+    out.flush(_bus)
+    return view
+
+
+def _current(s: Session, state: CounterState, counter: Counter, expected: uuid.UUID | None) -> Ticket:
+    if not state.current_ticket_id:
+        raise Conflict("no_current_ticket", f"Tidak ada nomor yang sedang dipanggil di loket {counter.number}.",
+                       "ticket")
+    t = s.get(Ticket, state.current_ticket_id, with_for_update=True)
+    if expected is not None and t.id != expected:
+        raise Conflict("stale_ticket", "Nomor di layar Anda sudah tidak aktif di loket ini; muat ulang.", "ticket_id")
+    return t
+
+
+def _counter_action(db: Database, actor: Actor, site_code: str, number: int, action: Action,
+                    expected: uuid.UUID | None = None) -> TicketView:
+    out = _Outbox()
+    with db.write() as s:
+        site, counter, state = _operate(s, actor, site_code, number)
+        t = _current(s, state, counter, expected)
+        _apply(t, action)
+        now = utcnow()
+        if action is Action.recall:
+            t.recall_count += 1
+        elif action is Action.start:
+            t.serving_at = now
+        elif action is Action.finish:
+            t.finished_at = now
+        if t.status not in policy.ACTIVE_AT_COUNTER:
+            state.current_ticket_id = None
+        kind = {Action.recall: "recalled", Action.no_show: "no_show", Action.start: "serving",
+                Action.finish: "finished", Action.hold: "held"}[action]
+        _event(s, t, kind, actor.label, actor.user_id, counter.id)
+        view = _view(s, t, site.code)
+        out.add(site.id, _ticket_event(kind, site, t, counter))
+    out.flush(_bus)
+    return view
+
+
+def recall(db: Database, actor: Actor, site_code: str, number: int, expected: uuid.UUID | None = None) -> TicketView:
+    return _counter_action(db, actor, site_code, number, Action.recall, expected)
+
+
+def mark_no_show(db: Database, actor: Actor, site_code: str, number: int,
+                 expected: uuid.UUID | None = None) -> TicketView:
+    return _counter_action(db, actor, site_code, number, Action.no_show, expected)
+
+
+def start_serving(db: Database, actor: Actor, site_code: str, number: int,
+                  expected: uuid.UUID | None = None) -> TicketView:
+    return _counter_action(db, actor, site_code, number, Action.start, expected)
+
+
+def finish(db: Database, actor: Actor, site_code: str, number: int, expected: uuid.UUID | None = None) -> TicketView:
+    return _counter_action(db, actor, site_code, number, Action.finish, expected)
+
+
+def hold(db: Database, actor: Actor, site_code: str, number: int, expected: uuid.UUID | None = None) -> TicketView:
+    return _counter_action(db, actor, site_code, number, Action.hold, expected)
+
+
+def refer(db: Database, actor: Actor, site_code: str, number: int, to_service: str, note: str = "",
+          position: str = "front", expected: uuid.UUID | None = None) -> TicketView:
+    """Send the visitor being served to another service; the visit keeps its number and history."""
+    out = _Outbox()
+    with db.write() as s:
+        site, counter, state = _operate(s, actor, site_code, number)
+        t = _current(s, state, counter, expected)
+        target = _offered_service(s, site, to_service, "service")
+        if target.id == t.service_id:
+            raise ValidationFailed([FieldError("service", "Rujukan harus ke layanan lain.")])
+        _apply(t, Action.refer)
+        now = utcnow()
+        t.finished_at, t.note = now, note
+        state.current_ticket_id = None
+        new = Ticket(site_id=site.id, visit_id=t.visit_id, service_id=target.id, prefix=t.prefix,
+                     local_date=t.local_date, seq=None, number=t.number, channel=Channel.referral,
+                     priority=t.priority, is_priority=t.is_priority, status=Status.waiting,
+                     ready_at=t.issued_at if position == "front" else now, issued_at=now, referred_from_id=t.id,
+                     note=note)
+        s.add(new)
+        s.flush()
+        _event(s, t, "referred", actor.label, actor.user_id, counter.id,
+               {"to_service": target.code, "to_ticket": str(new.id), "note": note})
+        _event(s, new, "issued", actor.label, actor.user_id, counter.id,
+               {"channel": "referral", "from_ticket": str(t.id), "position": position})
+        view = _view(s, new, site.code, with_position=True)
+        out.add(site.id, _ticket_event("referred", site, t, counter, to_ticket_id=str(new.id)))
+        out.add(site.id, _ticket_event("issued", site, new))
+    out.flush(_bus)
+    return view
+
+
+def _ticket_action(db: Database, actor: Actor, site_code: str, ticket_id: uuid.UUID, action: Action) -> TicketView:
+    out = _Outbox()
+    with db.write() as s:
+        site = _site(s, site_code)
+        t = s.get(Ticket, ticket_id, with_for_update=True)
+        if t is None or t.site_id != site.id:
+            raise NotFound("Tiket", "ticket")
+        agency_id = s.scalar(select(Service.agency_id).where(Service.id == t.service_id))
+        if not can_operate_counter(actor, _ref(site), agency_id):
+            raise Forbidden()
+        now = utcnow()
+        if action is Action.requeue and t.status is Status.no_show:
+            called = t.called_at or t.issued_at
+            if now - called > NO_SHOW_GRACE:
+                raise Conflict("grace_expired", f"Nomor {t.number} sudah lewat {int(NO_SHOW_GRACE.total_seconds() // 60)}"
+                                                " menit sejak dipanggil; silakan ambil nomor baru.", "ticket")
+        _apply(t, action)
+        if action is Action.requeue:
+            t.ready_at, t.counter_id = now, None  # back of the queue
+        elif action is Action.resume:
+            t.counter_id = None  # keeps its place (ready_at unchanged)
+        kind = "requeued" if action is Action.requeue else "resumed"
+        _event(s, t, kind, actor.label, actor.user_id)
+        view = _view(s, t, site.code, with_position=True)
+        out.add(site.id, _ticket_event(kind, site, t))
+    out.flush(_bus)
+    return view
+
+
+def requeue(db: Database, actor: Actor, site_code: str, ticket_id: uuid.UUID) -> TicketView:
+    """A no-show who comes back within the grace window rejoins the queue at the back."""
+    return _ticket_action(db, actor, site_code, ticket_id, Action.requeue)
+
+
+def resume(db: Database, actor: Actor, site_code: str, ticket_id: uuid.UUID) -> TicketView:
+    """A ticket put on hold goes back to waiting, keeping its place."""
+    return _ticket_action(db, actor, site_code, ticket_id, Action.resume)
+
+
+def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
+    with db.read() as s:
+        site = _site(s, site_code)
+        if not can_read_site(actor, _ref(site)):
+            raise Forbidden()
+        tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.status == Status.waiting)
+                            .order_by(Ticket.is_priority.desc(), Ticket.ready_at, Ticket.id)).all()
+        return [_view(s, t, site.code) for t in tickets]
+
+
+def close_day(db: Database, actor: Actor, site_code: str, day: date, reason: str) -> CloseDayResult:
+    """End of day: unserved tickets close with a reason (statistics keep them), counters close."""
+    out = _Outbox()
+    with db.write() as s:
+        site = _site(s, site_code)
+        if not can_manage_site(actor, _ref(site)):
+            raise Forbidden()
+        open_statuses = [st for st in Status if (st, Action.close) in policy.TRANSITIONS]
+        tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.local_date <= day,
+                                                 Ticket.status.in_(open_statuses))).all()
+        for t in tickets:
+            _apply(t, Action.close)
+            t.closed_reason = reason
+            _event(s, t, "closed", actor.label, actor.user_id, data={"reason": reason})
+        states = s.scalars(select(CounterState).where(CounterState.site_id == site.id,
+                                                      CounterState.is_open.is_(True))).all()
+        for state in states:
+            state.is_open, state.current_ticket_id, state.closed_reason, state.priority_streak = False, None, reason, 0
+        out.add(site.id, {"type": "day.closed", "site": site.code, "date": day.isoformat(),
+                          "at": utcnow().isoformat()})
+        result = CloseDayResult(closed_tickets=len(tickets), closed_counters=len(states))
+    out.flush(_bus)
+    return result
+
+
+def configure_service_queue(db: Database, actor: Actor, site_code: str, service_code: str, prefix: str,
+                            slot_minutes: int = 30, slot_quota: int = 0, booking_grace_minutes: int = 15) -> None:
+    """Set a service's ticket letter (services sharing a letter share one numbering) and booking slots."""
+    errors = []
+    if not re.fullmatch(r"[A-Z]{1,3}", prefix):
+        errors.append(FieldError("prefix", "Huruf antrian harus 1-3 huruf kapital, misalnya A."))
+    if not 5 <= slot_minutes <= 240:
+        errors.append(FieldError("slot_minutes", "Lama slot harus antara 5 dan 240 menit."))
+    if not 0 <= slot_quota <= 500:
+        errors.append(FieldError("slot_quota", "Kuota slot harus antara 0 dan 500."))
+    if not 0 <= booking_grace_minutes <= 120:
+        errors.append(FieldError("booking_grace_minutes", "Toleransi keterlambatan harus antara 0 dan 120 menit."))
+    if errors:
+        raise ValidationFailed(errors)
+    with db.write() as s:
+        site = _site(s, site_code)
+        svc = s.scalar(select(Service).where(Service.site_id == site.id, Service.code == service_code.upper()))
+        if svc is None:
+            raise NotFound(f"Layanan '{service_code}'", "service")
+        from ..accounts.scope import can_manage_agency
+
+        if not can_manage_agency(actor, _ref(site), svc.agency_id):
+            raise Forbidden()
+        qs = s.get(QueueSettings, svc.id)
+        before = audit.snapshot(qs) if qs else None
+        if qs is None:
+            qs = QueueSettings(service_id=svc.id)
+            s.add(qs)
+        qs.prefix, qs.slot_minutes, qs.slot_quota, qs.booking_grace_minutes = (
+            prefix, slot_minutes, slot_quota, booking_grace_minutes)
+        s.flush()
+        audit.record(s, actor, "service.queue", "service", svc.id, site.id, before, audit.snapshot(qs))

@@ -1,0 +1,111 @@
+"""Online bookings: slots from opening hours, no duplicate per person, never overbooked."""
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from satupintu.catalogue import service as catalogue
+from satupintu.errors import Conflict, DomainError, ValidationFailed
+from satupintu.queueing import bookings, service as queue
+from satupintu.queueing.models import Ticket
+from satupintu.queueing.policy import Channel
+from satupintu.queueing.schemas import BookingIn
+
+
+def next_weekday() -> date:
+    d = date.today() + timedelta(days=1)
+    while d.weekday() >= 5:
+        d += timedelta(days=1)
+    return d
+
+
+@pytest.fixture
+def db(fresh_demo_db):
+    return fresh_demo_db
+
+
+def nik(i: int) -> str:
+    return f"16030{i:011d}"
+
+
+def test_slots_follow_the_opening_hours_and_quota(db):
+    day = next_weekday()
+    slots = bookings.slots(db, "lahat", "DKC-01", day)
+    assert len(slots) == 14  # 08:00-15:00 in 30-minute slots
+    assert all(s.quota == 4 and s.available == 4 for s in slots)
+    saturday = day + timedelta(days=(5 - day.weekday()) % 7)
+    assert bookings.slots(db, "lahat", "DKC-01", saturday) == []
+    with pytest.raises(Conflict) as err:
+        bookings.slots(db, "lahat", "KES-01", day)  # this service takes no bookings
+    assert err.value.code == "booking_disabled"
+
+
+def test_a_booking_masks_personal_data_and_refuses_a_second_one_that_day(db):
+    slot = bookings.slots(db, "lahat", "DKC-01", next_weekday())[2]
+    b = bookings.book(db, "lahat", BookingIn(service="DKC-01", slot_start=slot.start, name="Siti Aminah",
+                                             nik=nik(1), phone="0812-3456-7890"))
+    assert len(b.code) == 8 and b.nik_masked == "************0001" and b.phone_masked == "0812*****890"
+    assert nik(1) not in b.model_dump_json()
+    other_slot = bookings.slots(db, "lahat", "DKC-01", next_weekday())[5]
+    for same_person in ({"nik": nik(1)}, {"phone": "+62 812 3456 7890"}):
+        with pytest.raises(Conflict) as err:
+            bookings.book(db, "lahat", BookingIn(service="DKC-01", slot_start=other_slot.start, name="Siti",
+                                                 **same_person))
+        assert err.value.code == "duplicate_booking"
+    # The same person may book another service the same day.
+    bookings.book(db, "lahat", BookingIn(service="DKC-04", slot_start=other_slot.start, name="Siti", nik=nik(1)))
+
+
+def test_bad_booking_input_names_the_field(db):
+    slot = bookings.slots(db, "lahat", "DKC-01", next_weekday())[0]
+    for data, field in [({"nik": "123"}, "nik"), ({"phone": "12345"}, "phone"), ({}, "nik")]:
+        with pytest.raises(ValidationFailed) as err:
+            bookings.book(db, "lahat", BookingIn(service="DKC-01", slot_start=slot.start, name="Budi", **data))
+        assert err.value.field == field
+    with pytest.raises(ValidationFailed) as err:
+        bookings.book(db, "lahat", BookingIn(service="DKC-01", slot_start=slot.start + timedelta(minutes=7),
+                                             name="Budi", nik=nik(2)))
+    assert err.value.field == "slot_start"
+
+
+def test_concurrent_bookings_never_exceed_the_quota(db):
+    slot = bookings.slots(db, "lahat", "DKC-01", next_weekday())[3]
+
+    def attempt(i: int) -> str:
+        try:
+            bookings.book(db, "lahat", BookingIn(service="DKC-01", slot_start=slot.start, name=f"Warga {i}",
+                                                 nik=nik(100 + i)))
+            return "ok"
+        except DomainError as exc:
+            return exc.code
+
+    with ThreadPoolExecutor(12) as pool:
+        outcomes = list(pool.map(attempt, range(30)))
+    assert outcomes.count("ok") == 4 and set(outcomes) == {"ok", "slot_full"}
+    assert [s for s in bookings.slots(db, "lahat", "DKC-01", next_weekday()) if s.start == slot.start][0].booked == 4
+
+
+def test_check_in_turns_a_booking_into_a_ticket_called_at_its_slot(db):
+    site = catalogue.get_site(db, "lahat")
+    kiosk = queue.Issuer(label="kios:lobi", site_id=site.id)
+    now = datetime.now(timezone.utc)
+    with db.write() as s:  # a booking for a slot later today, made directly (slots already past are closed)
+        from satupintu.queueing.models import Booking
+        from satupintu.catalogue.models import Service
+        from sqlalchemy import select
+
+        svc = s.scalar(select(Service).where(Service.code == "DKC-01"))
+        from satupintu.queueing.policy import local_day
+
+        s.add(Booking(site_id=site.id, service_id=svc.id, on_date=local_day(now, "Asia/Jakarta"),
+                      slot_start=now + timedelta(minutes=20), code="TESTCODE", name="Rina", nik_hash=None,
+                      phone_hash=None, status="booked"))
+    t = bookings.check_in(db, kiosk, "lahat", "testcode")
+    assert t.channel is Channel.booking and t.number.startswith("A-")
+    with db.read() as s:
+        ready = s.get(Ticket, t.id).ready_at
+    assert abs((ready - (now + timedelta(minutes=20))).total_seconds()) < 1  # waits for its slot
+    with pytest.raises(Conflict) as err:
+        bookings.check_in(db, kiosk, "lahat", "TESTCODE")
+    assert err.value.code == "already_checked_in"
