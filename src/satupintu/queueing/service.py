@@ -180,7 +180,7 @@ def _open_counters(s: Session, service_id: uuid.UUID) -> int:
 
 def _illegal(t: Ticket, action: Action) -> DomainError:
     label = policy.STATUS_LABELS[t.status][0].lower()
-    return DomainError("illegal_transition",
+    return Conflict("illegal_transition",
                        f"Nomor {t.number} sedang berstatus '{label}', sehingga tidak dapat {ACTION_LABELS[action]}.",
                        "ticket")
 
