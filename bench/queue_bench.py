@@ -1,0 +1,247 @@
+"""Queue benchmark: prints figures, asserts nothing.
+
+For SQLite and PostgreSQL (when reachable), on this machine:
+1. HTTP: tickets issued per second by concurrent kiosks, then call-next (with start and
+   finish) by concurrent officers at separate counters, against `satupintu serve --workers N`;
+   p50/p95/p99 latency of each operation.
+2. Service layer: call-next per second in one process, no HTTP.
+3. The database's raw ceiling for a comparable write transaction (sequence upsert + row
+   insert): pgbench for PostgreSQL, a bare sqlite3 loop for SQLite; and the ratio.
+
+Run: `.venv/bin/python bench/queue_bench.py [--tickets 2000] [--clients 16] [--workers 2]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import date, timedelta
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from satupintu.accounts import service as accounts  # noqa: E402
+from satupintu.catalogue import service as catalogue  # noqa: E402
+from satupintu.catalogue.schemas import CounterIn  # noqa: E402
+from satupintu.db import Database  # noqa: E402
+from satupintu.demo.loader import load_demo  # noqa: E402
+from satupintu.migrate import upgrade  # noqa: E402
+from satupintu.queueing import service as queue  # noqa: E402
+from tests.procserver import ServerProcess  # noqa: E402
+
+PG_ADMIN = "postgresql+psycopg://127.0.0.1:5432/test"
+PASSWORD = "bench-password-123"
+BENCH_COUNTERS = range(50, 66)  # extra Dukcapil counters so officers do not wait on each other
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
+
+
+def fmt(name: str, lat: list[float], wall: float) -> str:
+    return (f"{name}: {len(lat) / wall:7.0f}/s  p50 {pct(lat, 50):6.1f} ms  p95 {pct(lat, 95):6.1f} ms  "
+            f"p99 {pct(lat, 99):6.1f} ms  (n={len(lat)})")
+
+
+def prepare(url: str) -> Database:
+    upgrade(url)
+    db = Database(url)
+    load_demo(db, PASSWORD)
+    manager = accounts.authenticate(db, "pengelola", PASSWORD)
+    for n in BENCH_COUNTERS:
+        catalogue.create_counter(db, manager, "lahat", CounterIn(number=n, agency="DUKCAPIL", services=["DKC-01"]))
+    return db
+
+
+def http_phase(kind: str, url: str, tickets: int, clients: int, workers: int) -> float:
+    with ServerProcess(url, workers=workers) as server:
+        c = httpx.Client(base_url=server.url, timeout=60)
+        manager = {"Authorization": "Bearer " + c.post("/api/v1/auth/token", json={
+            "username": "pengelola", "password": PASSWORD}).json()["access_token"]}
+        kiosk = {"X-Device-Token": c.post("/api/v1/sites/lahat/devices", headers=manager,
+                                          json={"kind": "kiosk", "name": "bench"}).json()["token"]}
+        officer = {"Authorization": "Bearer " + c.post("/api/v1/auth/token", json={
+            "username": "petugas.dukcapil", "password": PASSWORD}).json()["access_token"]}
+        counters = list(BENCH_COUNTERS)[:clients]
+        for n in counters:
+            c.post(f"/api/v1/sites/lahat/counters/{n}/open", headers=officer).raise_for_status()
+        local = threading.local()
+
+        def client() -> httpx.Client:
+            if not hasattr(local, "c"):
+                local.c = httpx.Client(base_url=server.url, timeout=60)
+            return local.c
+
+        def issue(i: int) -> float:
+            t = time.perf_counter()
+            client().post("/api/v1/sites/lahat/tickets", headers=kiosk, json={"service": "DKC-01"}).raise_for_status()
+            return (time.perf_counter() - t) * 1000
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(clients) as pool:
+            lat = list(pool.map(issue, range(tickets)))
+        issue_wall = time.perf_counter() - t0
+        print(f"[{kind}] HTTP {clients} kiosks, {workers} workers  " + fmt("issue ticket", lat, issue_wall))
+
+        calls: list[float] = []
+        others: list[float] = []
+        lock = threading.Lock()
+
+        def officer_loop(n: int) -> None:
+            oc = httpx.Client(base_url=server.url, timeout=60, headers=officer)
+            while True:
+                t = time.perf_counter()
+                r = oc.post(f"/api/v1/sites/lahat/counters/{n}/call-next")
+                r.raise_for_status()
+                d = (time.perf_counter() - t) * 1000
+                if r.json() is None:
+                    return
+                with lock:
+                    calls.append(d)
+                for step in ("start", "finish"):
+                    t = time.perf_counter()
+                    oc.post(f"/api/v1/sites/lahat/counters/{n}/{step}").raise_for_status()
+                    with lock:
+                        others.append((time.perf_counter() - t) * 1000)
+
+        t0 = time.perf_counter()
+        with ThreadPoolExecutor(len(counters)) as pool:
+            list(pool.map(officer_loop, counters))
+        wall = time.perf_counter() - t0
+        print(f"[{kind}] HTTP {len(counters)} officers            " + fmt("call-next   ", calls, wall))
+        print(f"[{kind}] HTTP {len(counters)} officers            " + fmt("start/finish", others, wall))
+        total_ops = len(calls) + len(others)
+        print(f"[{kind}] HTTP ticket-or-call operations: {(tickets + total_ops) / (issue_wall + wall):.0f}/s sustained")
+        return tickets / issue_wall
+
+
+def service_phase(kind: str, db: Database, n: int = 1000) -> None:
+    site = catalogue.get_site(db, "lahat")
+    kiosk = queue.Issuer(label="bench", site_id=site.id)
+    officer = accounts.authenticate(db, "petugas.dukcapil", PASSWORD)
+    # Close what the HTTP phase left, so this phase starts from an empty queue.
+    queue.close_day(db, accounts.authenticate(db, "pengelola", PASSWORD), "lahat",
+                    date.today() + timedelta(days=1), "bench reset")
+    t0 = time.perf_counter()
+    for _ in range(n):
+        queue.issue_ticket(db, kiosk, "lahat", "DKC-01")
+    issue_rate = n / (time.perf_counter() - t0)
+    counters = list(BENCH_COUNTERS)
+    for c in counters:
+        queue.open_counter(db, officer, "lahat", c)
+    lat = []
+    remaining = True
+    while remaining:
+        busy = []
+        for c in counters:  # call at every counter, then free them all (untimed)
+            t = time.perf_counter()
+            called = queue.call_next(db, officer, "lahat", c)
+            if called is None:
+                remaining = False
+                break
+            lat.append((time.perf_counter() - t) * 1000)
+            busy.append(c)
+        for c in busy:
+            queue.mark_no_show(db, officer, "lahat", c)
+    print(f"[{kind}] service layer, one process: issue {issue_rate:.0f}/s; "
+          + fmt("call-next", lat, sum(lat) / 1000))
+
+
+def sqlite_ceiling(seconds: float = 3.0) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        con = sqlite3.connect(f"{tmp}/raw.db", isolation_level=None)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+        con.execute("CREATE TABLE seq (k TEXT PRIMARY KEY, last INTEGER)")
+        con.execute("CREATE TABLE t (id TEXT PRIMARY KEY, k TEXT, n INTEGER, at TEXT)")
+        count, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            con.execute("BEGIN IMMEDIATE")
+            n = con.execute("INSERT INTO seq VALUES ('A', 1) ON CONFLICT(k) DO UPDATE SET last = last + 1 "
+                            "RETURNING last").fetchone()[0]
+            con.execute("INSERT INTO t VALUES (?, 'A', ?, datetime('now'))", (uuid.uuid4().hex, n))
+            con.execute("COMMIT")
+            count += 1
+        return count / (time.perf_counter() - t0)
+
+
+def pg_ceiling(dbname: str, clients: int, seconds: int = 8) -> float | None:
+    if not shutil.which("pgbench"):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "issue.sql"
+        script.write_text(
+            "BEGIN;\n"
+            "INSERT INTO bench_seq VALUES ('A', 1) ON CONFLICT (k) DO UPDATE SET last = bench_seq.last + 1;\n"
+            "INSERT INTO bench_t VALUES (gen_random_uuid(), 'A', 1, now());\n"
+            "END;\n")
+        subprocess.run(["psql", "-h", "127.0.0.1", "-d", dbname, "-q", "-c",
+                        "CREATE TABLE bench_seq (k text PRIMARY KEY, last int); "
+                        "CREATE TABLE bench_t (id uuid PRIMARY KEY, k text, n int, at timestamptz);"], check=True)
+        out = subprocess.run(["pgbench", "-h", "127.0.0.1", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds),
+                              "-f", str(script), dbname], capture_output=True, text=True, check=True).stdout
+        for line in out.splitlines():
+            if line.startswith("tps ="):
+                return float(line.split()[2])
+    return None
+
+
+def main() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tickets", type=int, default=2000)
+    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        db = prepare(url)
+        rate = http_phase("sqlite", url, args.tickets, args.clients, args.workers)
+        service_phase("sqlite", db)
+        ceiling = sqlite_ceiling()
+        print(f"[sqlite] raw ceiling (bare sqlite3 loop, upsert+insert per transaction): {ceiling:.0f} tx/s; "
+              f"HTTP issue rate is {rate / ceiling:.1%} of it")
+        db.dispose()
+
+    try:
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        name = "sp_bench_" + uuid.uuid4().hex[:8]
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        print(f"[postgresql] skipped: {exc.__class__.__name__}")
+        return
+    try:
+        url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+        db = prepare(url)
+        rate = http_phase("postgresql", url, args.tickets, args.clients, args.workers)
+        service_phase("postgresql", db)
+        db.dispose()
+        ceiling = pg_ceiling(name, args.clients)
+        if ceiling:
+            print(f"[postgresql] raw ceiling (pgbench, {args.clients} clients, upsert+insert per transaction): "
+                  f"{ceiling:.0f} tx/s; HTTP issue rate is {rate / ceiling:.1%} of it")
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
