@@ -14,7 +14,6 @@ import argparse
 import os
 import subprocess
 import threading
-import statistics
 import sys
 import tempfile
 import time

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx
@@ -26,13 +27,15 @@ class ServerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServerProcess:
+        # Output goes to a file: an unread pipe fills up and blocks the server when it logs.
+        self.log = tempfile.NamedTemporaryFile(prefix="satupintu-server-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "satupintu", "serve", "--port", str(self.port), "--workers", str(self.workers)],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("server exited: " + self.proc.stderr.read().decode()[-2000:])
+                raise RuntimeError("server exited: " + self.output()[-2000:])
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     time.sleep(0.3 * self.workers)  # let every worker finish booting
@@ -40,6 +43,10 @@ class ServerProcess:
             except httpx.TransportError:
                 time.sleep(0.1)
         raise RuntimeError("server did not start")
+
+    def output(self) -> str:
+        with open(self.log.name, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
 
     def kill(self) -> None:
         """SIGKILL the whole process group: no clean shutdown, as in a power cut."""

@@ -14,9 +14,8 @@ from ..accounts import audit
 from ..accounts.scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site
 from ..config import get_settings
 from ..db import Database
-from ..errors import Conflict, DomainError, Errors, FieldError, Forbidden, NotFound, ValidationFailed
+from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
 from ..timeutil import utcnow, zone_label
-from . import spreadsheet
 from .agreements import agreement_status
 from .hours import WEEKDAYS, parse_hours
 from .models import (
@@ -42,7 +41,6 @@ from .schemas import (
     ClosureIn,
     CounterIn,
     CounterOut,
-    ImportResult,
     ServiceIn,
     ServiceOut,
     ServiceSummary,

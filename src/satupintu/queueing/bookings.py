@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,7 @@ from ..catalogue.models import Service, Site, SiteKind
 from ..config import get_settings
 from ..db import Database, dialect_insert
 from ..errors import Conflict, Errors, Forbidden, NotFound, ValidationFailed, FieldError
-from ..timeutil import to_local, utcnow
+from ..timeutil import utcnow
 from . import policy
 from .models import Booking, BookingSlot, QueueSettings, Ticket, Visit
 from .policy import Channel, Priority, Status
@@ -189,7 +189,7 @@ def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketV
         _event(s, t, "issued", issuer.label, issuer.actor.user_id if issuer.actor else None,
                data={"channel": "booking", "slot_start": b.slot_start.isoformat(),
                      "late": t.ready_at != b.slot_start})
-        view = _view(s, t, site.code, with_position=True)
-        out.add(site.id, _ticket_event("issued", site, t))
+        view = _view(db, s, t, site.code, with_position=True)
+        out.add(site.id, _ticket_event("issued", site.code, t))
     out.flush(get_bus())
     return view

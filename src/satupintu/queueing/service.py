@@ -9,32 +9,28 @@ atomic upsert per (site, letter, local day).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..accounts import audit
 from ..accounts.scope import Actor, SiteRef, can_issue_tickets, can_manage_site, can_operate_counter, can_read_site
-from ..catalogue.models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, TimeUnit, counter_services
+from ..catalogue.models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, counter_services
 from ..catalogue.models import site_offerings
-from ..config import get_settings
 from ..db import Database, dialect_insert
+from ..ids import new_id
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from ..events import LocalBus
 from ..timeutil import utcnow
-from . import policy
-from .models import Booking, BookingSlot, CounterState, QueueSettings, Ticket, TicketEvent, TicketSequence, Visit
+from . import lookup, policy
+from .models import CounterState, QueueSettings, Ticket, TicketEvent, TicketSequence, Visit
 from .policy import Action, Channel, Priority, Status
-from .schemas import BookingView, CloseDayResult, CounterStateView, SlotView, TicketView
+from .schemas import CloseDayResult, CounterStateView, TicketView
 
 POLICY = policy.PolicyConfig()
 NO_SHOW_GRACE = timedelta(minutes=30)
@@ -131,21 +127,28 @@ def _event(s: Session, ticket: Ticket, kind: str, who: str, actor_id: uuid.UUID 
                       actor_id=actor_id, counter_id=counter_id, data=data))
 
 
-def _view(s: Session, t: Ticket, site_code: str, with_position: bool = False) -> TicketView:
-    svc = s.get(Service, t.service_id)
-    agency_code = s.scalar(select(Agency.code).where(Agency.id == svc.agency_id))
-    counter_number = s.scalar(select(Counter.number).where(Counter.id == t.counter_id)) if t.counter_id else None
+def _view(db: Database, s: Session, t: Ticket, site_code: str, with_position: bool = False) -> TicketView:
+    svc = lookup.service_by_id(db, t.service_id)
     view = TicketView(
         id=t.id, visit_id=t.visit_id, number=t.number, status=t.status, site=site_code, service_code=svc.code,
-        service_name=svc.name, agency_code=agency_code or "", priority=t.priority, channel=t.channel,
-        counter_number=counter_number, issued_at=t.issued_at, called_at=t.called_at, recall_count=t.recall_count,
+        service_name=svc.name, agency_code=svc.agency_code, priority=t.priority, channel=t.channel,
+        counter_number=lookup.counter_number(db, t.counter_id) if t.counter_id else None, issued_at=t.issued_at,
+        called_at=t.called_at, recall_count=t.recall_count,
     )
     if with_position and t.status is Status.waiting:
         ahead = _ahead(s, t)
         view.position = ahead
-        wait = policy.estimate_wait(ahead, _avg_service_time(s, svc), _open_counters(s, svc.id))
-        view.estimated_wait_minutes = int(wait.total_seconds() // 60)
+        avg, counters = _service_pace(db, s, svc)
+        view.estimated_wait_minutes = int(policy.estimate_wait(ahead, avg, counters).total_seconds() // 60)
     return view
+
+
+def _service_pace(db: Database, s: Session, svc: lookup.ServiceInfo) -> tuple[timedelta, int]:
+    """Recent mean service time and open counters of a service, refreshed every few seconds."""
+    def load() -> tuple[timedelta, int]:
+        return _avg_service_time(s, svc), _open_counters(s, svc.id)
+
+    return lookup._cache(db).get(("pace", svc.id), load)
 
 
 def _ahead(s: Session, t: Ticket) -> int:
@@ -159,7 +162,7 @@ def _ahead(s: Session, t: Ticket) -> int:
     return int(s.scalar(select(func.count()).select_from(Ticket).where(cond)) or 0)
 
 
-def _avg_service_time(s: Session, svc: Service) -> timedelta:
+def _avg_service_time(s: Session, svc: lookup.ServiceInfo) -> timedelta:
     """Mean of the last 20 service durations of the past week, else the standard, else 10 minutes."""
     since = utcnow() - timedelta(days=7)
     rows = s.execute(select(Ticket.serving_at, Ticket.finished_at).where(
@@ -167,8 +170,8 @@ def _avg_service_time(s: Session, svc: Service) -> timedelta:
         Ticket.serving_at.is_not(None)).order_by(Ticket.finished_at.desc()).limit(20)).all()
     if rows:
         return sum((f - st for st, f in rows), timedelta()) / len(rows)
-    if svc.time_unit is TimeUnit.minutes and svc.time_value:
-        return timedelta(minutes=min(svc.time_value, 60))
+    if svc.standard_minutes:
+        return timedelta(minutes=min(svc.standard_minutes, 60))
     return DEFAULT_SERVICE_TIME
 
 
@@ -192,8 +195,8 @@ def _apply(t: Ticket, action: Action) -> None:
         raise _illegal(t, action) from None
 
 
-def _ticket_event(kind: str, site: Site, t: Ticket, counter: Counter | None = None, **extra: Any) -> dict[str, Any]:
-    return {"type": f"ticket.{kind}", "site": site.code, "ticket_id": str(t.id), "number": t.number,
+def _ticket_event(kind: str, site_code: str, t: Ticket, counter: Any = None, **extra: Any) -> dict[str, Any]:
+    return {"type": f"ticket.{kind}", "site": site_code, "ticket_id": str(t.id), "number": t.number,
             "status": t.status.value, "service_id": str(t.service_id),
             "counter": counter.number if counter else None, "at": utcnow().isoformat(), **extra}
 
@@ -202,30 +205,31 @@ def _ticket_event(kind: str, site: Site, t: Ticket, counter: Counter | None = No
 
 def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str,
                  priority: Priority = Priority.none, channel: Channel = Channel.kiosk) -> TicketView:
+    site = lookup.site(db, site_code)
+    if issuer.site_id != site.id:
+        raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
+    if issuer.actor is not None and not can_issue_tickets(issuer.actor, SiteRef(site.id, site.parent_id)):
+        raise Forbidden()
+    svc = lookup.offered_service(db, site, service_code)
     out = _Outbox()
     with db.write() as s:
-        site = _site(s, site_code)
-        if issuer.site_id != site.id:
-            raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
-        if issuer.actor is not None and not can_issue_tickets(issuer.actor, _ref(site)):
-            raise Forbidden()
-        svc = _offered_service(s, site, service_code)
         now = utcnow()
         day = policy.local_day(now, site.timezone)
-        prefix = _prefix(s, svc)
-        seq = _next_seq(s, site.id, prefix, day)
-        visit = Visit(site_id=site.id, created_at=now, priority=priority)
+        seq = _next_seq(s, site.id, svc.prefix, day)
+        visit = Visit(id=new_id(), site_id=site.id, created_at=now, priority=priority)
+        t = Ticket(id=new_id(), site_id=site.id, visit_id=visit.id, service_id=svc.id, prefix=svc.prefix,
+                   local_date=day, seq=seq, number=policy.format_number(svc.prefix, seq), channel=channel,
+                   priority=priority, is_priority=priority is not Priority.none, status=Status.waiting, ready_at=now,
+                   issued_at=now, recall_count=0)
+        # Flushed one by one: the tables have foreign keys but no ORM relationships to order them.
         s.add(visit)
         s.flush()
-        t = Ticket(site_id=site.id, visit_id=visit.id, service_id=svc.id, prefix=prefix, local_date=day, seq=seq,
-                   number=policy.format_number(prefix, seq), channel=channel, priority=priority,
-                   is_priority=priority is not Priority.none, status=Status.waiting, ready_at=now, issued_at=now)
         s.add(t)
         s.flush()
         _event(s, t, "issued", issuer.label, issuer.actor.user_id if issuer.actor else None,
                data={"channel": channel.value, "priority": priority.value})
-        view = _view(s, t, site.code, with_position=True)
-        out.add(site.id, _ticket_event("issued", site, t))
+        view = _view(db, s, t, site.code, with_position=True)
+        out.add(site.id, _ticket_event("issued", site.code, t))
     out.flush(_bus)
     return view
 
@@ -237,7 +241,7 @@ def get_ticket(db: Database, ticket_id: uuid.UUID) -> TicketView:
         if t is None:
             raise NotFound("Tiket", "ticket")
         site = s.get(Site, t.site_id)
-        return _view(s, t, site.code, with_position=True)
+        return _view(db, s, t, site.code, with_position=True)
 
 
 def visit_history(db: Database, actor: Actor, ticket_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -265,10 +269,11 @@ def _counter(s: Session, site: Site, number: int) -> Counter:
     return counter
 
 
-def _operate(s: Session, actor: Actor, site_code: str, number: int) -> tuple[Site, Counter, CounterState]:
-    site = _site(s, site_code)
-    counter = _counter(s, site, number)
-    if not can_operate_counter(actor, _ref(site), counter.agency_id):
+def _operate(db: Database, s: Session, actor: Actor, site_code: str,
+             number: int) -> tuple[lookup.SiteInfo, lookup.CounterInfo, CounterState]:
+    site = lookup.site(db, site_code)
+    counter = lookup.counter(db, site, number)
+    if not can_operate_counter(actor, SiteRef(site.id, site.parent_id), counter.agency_id):
         raise Forbidden("Anda tidak bertugas di loket ini.")
     state = s.scalar(select(CounterState).where(CounterState.counter_id == counter.id).with_for_update())
     if state is None:
@@ -279,12 +284,14 @@ def _operate(s: Session, actor: Actor, site_code: str, number: int) -> tuple[Sit
     return site, counter, state
 
 
-def _counter_view(s: Session, site: Site, counter: Counter, state: CounterState | None) -> CounterStateView:
+def _counter_view(db: Database, s: Session, site_code: str, counter_id: uuid.UUID,
+                  state: CounterState | None) -> CounterStateView:
+    counter = s.get(Counter, counter_id)
     current = None
     if state and state.current_ticket_id:
         t = s.get(Ticket, state.current_ticket_id)
         if t is not None and t.status in policy.ACTIVE_AT_COUNTER:
-            current = _view(s, t, site.code)
+            current = _view(db, s, t, site_code)
     agency_code = s.scalar(select(Agency.code).where(Agency.id == counter.agency_id)) or ""
     return CounterStateView(number=counter.number, name=counter.name, agency_code=agency_code,
                             is_open=bool(state and state.is_open), officer=state.officer_label if state else "",
@@ -294,7 +301,7 @@ def _counter_view(s: Session, site: Site, counter: Counter, state: CounterState 
 def open_counter(db: Database, actor: Actor, site_code: str, number: int) -> CounterStateView:
     out = _Outbox()
     with db.write() as s:
-        site, counter, state = _operate(s, actor, site_code, number)
+        site, counter, state = _operate(db, s, actor, site_code, number)
         before = audit.snapshot(state)
         state.is_open, state.officer_id, state.officer_label = True, actor.user_id, actor.label
         state.opened_at, state.closed_reason = utcnow(), ""
@@ -302,7 +309,7 @@ def open_counter(db: Database, actor: Actor, site_code: str, number: int) -> Cou
         audit.record(s, actor, "counter.open", "counter", counter.id, site.id, before, audit.snapshot(state))
         out.add(site.id, {"type": "counter.opened", "site": site.code, "counter": counter.number,
                           "officer": actor.label, "at": utcnow().isoformat()})
-        view = _counter_view(s, site, counter, state)
+        view = _counter_view(db, s, site.code, counter.id, state)
     out.flush(_bus)
     return view
 
@@ -310,7 +317,7 @@ def open_counter(db: Database, actor: Actor, site_code: str, number: int) -> Cou
 def close_counter(db: Database, actor: Actor, site_code: str, number: int, reason: str) -> CounterStateView:
     out = _Outbox()
     with db.write() as s:
-        site, counter, state = _operate(s, actor, site_code, number)
+        site, counter, state = _operate(db, s, actor, site_code, number)
         if state.current_ticket_id:
             t = s.get(Ticket, state.current_ticket_id)
             if t is not None and t.status in policy.ACTIVE_AT_COUNTER:
@@ -322,7 +329,7 @@ def close_counter(db: Database, actor: Actor, site_code: str, number: int, reaso
         audit.record(s, actor, "counter.close", "counter", counter.id, site.id, before, audit.snapshot(state))
         out.add(site.id, {"type": "counter.closed", "site": site.code, "counter": counter.number, "reason": reason,
                           "at": utcnow().isoformat()})
-        view = _counter_view(s, site, counter, state)
+        view = _counter_view(db, s, site.code, counter.id, state)
     out.flush(_bus)
     return view
 
@@ -333,7 +340,7 @@ def counter_status(db: Database, actor: Actor, site_code: str, number: int) -> C
         if not can_read_site(actor, _ref(site)):
             raise Forbidden()
         counter = _counter(s, site, number)
-        return _counter_view(s, site, counter, s.get(CounterState, counter.id))
+        return _counter_view(db, s, site.code, counter.id, s.get(CounterState, counter.id))
 
 
 def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterStateView]:
@@ -342,14 +349,14 @@ def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterSta
         if not can_read_site(actor, _ref(site)):
             raise Forbidden()
         counters = s.scalars(select(Counter).where(Counter.site_id == site.id).order_by(Counter.number)).all()
-        return [_counter_view(s, site, c, s.get(CounterState, c.id)) for c in counters]
+        return [_counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]
 
 
 def call_next(db: Database, actor: Actor, site_code: str, number: int) -> TicketView | None:
     """Call the next visitor for this counter's services; None when nobody is waiting."""
     out = _Outbox()
     with db.write() as s:
-        site, counter, state = _operate(s, actor, site_code, number)
+        site, counter, state = _operate(db, s, actor, site_code, number)
         if not state.is_open:
             raise Conflict("counter_closed", f"Loket {number} belum dibuka.", "counter")
         if state.current_ticket_id:
@@ -357,8 +364,7 @@ def call_next(db: Database, actor: Actor, site_code: str, number: int) -> Ticket
             if current is not None and current.status in policy.ACTIVE_AT_COUNTER:
                 raise Conflict("counter_busy", f"Nomor {current.number} masih di loket ini: selesaikan, tunda, "
                                                "atau tandai tidak hadir dahulu.", "counter")
-        service_ids = list(s.scalars(select(counter_services.c.service_id)
-                                     .where(counter_services.c.counter_id == counter.id)))
+        service_ids = list(counter.service_ids)
         if not service_ids:
             raise Conflict("counter_without_services", f"Loket {number} belum diatur melayani layanan apa pun.")
         now = utcnow()
@@ -379,8 +385,8 @@ def call_next(db: Database, actor: Actor, site_code: str, number: int) -> Ticket
         state.current_ticket_id = t.id
         state.priority_streak = policy.next_streak(state.priority_streak, chosen.priority)
         _event(s, t, "called", actor.label, actor.user_id, counter.id)
-        view = _view(s, t, site.code)
-        out.add(site.id, _ticket_event("called", site, t, counter))
+        view = _view(db, s, t, site.code)
+        out.add(site.id, _ticket_event("called", site.code, t, counter))
     out.flush(_bus)
     return view
 
@@ -399,7 +405,7 @@ def _counter_action(db: Database, actor: Actor, site_code: str, number: int, act
                     expected: uuid.UUID | None = None) -> TicketView:
     out = _Outbox()
     with db.write() as s:
-        site, counter, state = _operate(s, actor, site_code, number)
+        site, counter, state = _operate(db, s, actor, site_code, number)
         t = _current(s, state, counter, expected)
         _apply(t, action)
         now = utcnow()
@@ -414,8 +420,8 @@ def _counter_action(db: Database, actor: Actor, site_code: str, number: int, act
         kind = {Action.recall: "recalled", Action.no_show: "no_show", Action.start: "serving",
                 Action.finish: "finished", Action.hold: "held"}[action]
         _event(s, t, kind, actor.label, actor.user_id, counter.id)
-        view = _view(s, t, site.code)
-        out.add(site.id, _ticket_event(kind, site, t, counter))
+        view = _view(db, s, t, site.code)
+        out.add(site.id, _ticket_event(kind, site.code, t, counter))
     out.flush(_bus)
     return view
 
@@ -447,9 +453,9 @@ def refer(db: Database, actor: Actor, site_code: str, number: int, to_service: s
     """Send the visitor being served to another service; the visit keeps its number and history."""
     out = _Outbox()
     with db.write() as s:
-        site, counter, state = _operate(s, actor, site_code, number)
+        site, counter, state = _operate(db, s, actor, site_code, number)
         t = _current(s, state, counter, expected)
-        target = _offered_service(s, site, to_service, "service")
+        target = lookup.offered_service(db, site, to_service)
         if target.id == t.service_id:
             raise ValidationFailed([FieldError("service", "Rujukan harus ke layanan lain.")])
         _apply(t, Action.refer)
@@ -467,9 +473,9 @@ def refer(db: Database, actor: Actor, site_code: str, number: int, to_service: s
                {"to_service": target.code, "to_ticket": str(new.id), "note": note})
         _event(s, new, "issued", actor.label, actor.user_id, counter.id,
                {"channel": "referral", "from_ticket": str(t.id), "position": position})
-        view = _view(s, new, site.code, with_position=True)
-        out.add(site.id, _ticket_event("referred", site, t, counter, to_ticket_id=str(new.id)))
-        out.add(site.id, _ticket_event("issued", site, new))
+        view = _view(db, s, new, site.code, with_position=True)
+        out.add(site.id, _ticket_event("referred", site.code, t, counter, to_ticket_id=str(new.id)))
+        out.add(site.id, _ticket_event("issued", site.code, new))
     out.flush(_bus)
     return view
 
@@ -497,8 +503,8 @@ def _ticket_action(db: Database, actor: Actor, site_code: str, ticket_id: uuid.U
             t.counter_id = None  # keeps its place (ready_at unchanged)
         kind = "requeued" if action is Action.requeue else "resumed"
         _event(s, t, kind, actor.label, actor.user_id)
-        view = _view(s, t, site.code, with_position=True)
-        out.add(site.id, _ticket_event(kind, site, t))
+        view = _view(db, s, t, site.code, with_position=True)
+        out.add(site.id, _ticket_event(kind, site.code, t))
     out.flush(_bus)
     return view
 
@@ -520,7 +526,7 @@ def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
             raise Forbidden()
         tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.status == Status.waiting)
                             .order_by(Ticket.is_priority.desc(), Ticket.ready_at, Ticket.id)).all()
-        return [_view(s, t, site.code) for t in tickets]
+        return [_view(db, s, t, site.code) for t in tickets]
 
 
 def close_day(db: Database, actor: Actor, site_code: str, day: date, reason: str) -> CloseDayResult:

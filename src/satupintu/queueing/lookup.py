@@ -1,0 +1,152 @@
+"""Read-mostly catalogue facts the queue needs on every call, cached briefly per database.
+
+Sites, counters and services change rarely; the queue asks about them on every ticket and
+every call. Each entry lives `TTL` seconds, so a catalogue change reaches every app process
+within that time without any cross-process invalidation.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sqlalchemy import select
+
+from ..catalogue.models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, TimeUnit, counter_services
+from ..catalogue.models import site_offerings
+from ..db import Database
+from ..errors import NotFound
+from .models import QueueSettings
+
+TTL = 10.0
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    id: uuid.UUID
+    code: str
+    timezone: str
+    parent_id: uuid.UUID | None
+    kind: SiteKind
+
+
+@dataclass(frozen=True)
+class CounterInfo:
+    id: uuid.UUID
+    number: int
+    agency_id: uuid.UUID
+    service_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: uuid.UUID
+    code: str
+    name: str
+    agency_id: uuid.UUID
+    agency_code: str
+    prefix: str
+    standard_minutes: int | None  # the time standard when given in minutes
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._data: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+    def get(self, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        value = load()
+        with self._lock:
+            self._data[key] = (now + TTL, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+def _cache(db: Database) -> _Cache:
+    cache = getattr(db, "_queue_lookup", None)
+    if cache is None:
+        cache = db._queue_lookup = _Cache()  # type: ignore[attr-defined]
+    return cache
+
+
+def clear(db: Database) -> None:
+    _cache(db).clear()
+
+
+def site(db: Database, code: str) -> SiteInfo:
+    def load() -> SiteInfo:
+        with db.read() as s:
+            row = s.scalar(select(Site).where(Site.code == code))
+            if row is None:
+                raise NotFound("MPP atau lokasi layanan", "site")
+            return SiteInfo(row.id, row.code, row.timezone, row.parent_site_id, row.kind)
+
+    return _cache(db).get(("site", code), load)
+
+
+def counter(db: Database, site_info: SiteInfo, number: int) -> CounterInfo:
+    def load() -> CounterInfo:
+        with db.read() as s:
+            row = s.scalar(select(Counter).where(Counter.site_id == site_info.id, Counter.number == number))
+            if row is None:
+                raise NotFound(f"Loket {number}", "counter")
+            ids = tuple(s.scalars(select(counter_services.c.service_id).where(counter_services.c.counter_id == row.id)))
+            return CounterInfo(row.id, row.number, row.agency_id, ids)
+
+    return _cache(db).get(("counter", site_info.id, number), load)
+
+
+def _service_info(s: Any, svc: Service) -> ServiceInfo:
+    agency_code = s.scalar(select(Agency.code).where(Agency.id == svc.agency_id)) or "A"
+    qs = s.get(QueueSettings, svc.id)
+    minutes = svc.time_value if svc.time_unit is TimeUnit.minutes else None
+    return ServiceInfo(svc.id, svc.code, svc.name, svc.agency_id, agency_code,
+                       qs.prefix if qs else agency_code[0].upper(), minutes)
+
+
+def offered_service(db: Database, site_info: SiteInfo, code: str, field: str = "service") -> ServiceInfo:
+    """A published service offered at this site (for an event: one it was chosen to offer)."""
+    def load() -> ServiceInfo:
+        with db.read() as s:
+            q = select(Service).where(Service.code == code.upper(), Service.status == ServiceStatus.published)
+            if site_info.kind is SiteKind.mobile:
+                q = q.join(site_offerings, site_offerings.c.service_id == Service.id).where(
+                    site_offerings.c.site_id == site_info.id)
+            else:
+                q = q.where(Service.site_id == site_info.id)
+            svc = s.scalar(q)
+            if svc is None:
+                raise NotFound(f"Layanan '{code}'", field)
+            return _service_info(s, svc)
+
+    return _cache(db).get(("offered", site_info.id, code.upper()), load)
+
+
+def service_by_id(db: Database, service_id: uuid.UUID) -> ServiceInfo:
+    def load() -> ServiceInfo:
+        with db.read() as s:
+            svc = s.get(Service, service_id)
+            if svc is None:
+                raise NotFound("Layanan", "service")
+            return _service_info(s, svc)
+
+    return _cache(db).get(("service", service_id), load)
+
+
+def counter_number(db: Database, counter_id: uuid.UUID) -> int:
+    def load() -> int:
+        with db.read() as s:
+            return int(s.scalar(select(Counter.number).where(Counter.id == counter_id)))
+
+    return _cache(db).get(("counter-number", counter_id), load)
