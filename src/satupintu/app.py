@@ -33,6 +33,15 @@ spreadsheet imports).
 """
 
 
+MAX_BODY = 12 * 1024 * 1024
+
+
+def _early_error(request: Request, status: int, code: str, message: str, field: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status)
+    return Response(message, status_code=status, media_type="text/plain; charset=utf-8")
+
+
 def _field_of(loc: tuple[Any, ...]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
     return ".".join(parts) or "body"
@@ -67,6 +76,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
 
     @app.middleware("http")
     async def language_and_timing(request: Request, call_next):  # type: ignore[no-untyped-def]
+        # Refuse early what no route can use: NUL characters (no database stores them) and
+        # bodies larger than the biggest upload we accept.
+        if "\x00" in request.url.path or "%00" in request.url.query or "%00" in request.url.path:
+            return _early_error(request, 400, "invalid_characters", "Alamat memuat karakter yang tidak sah.", "path")
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            return _early_error(request, 413, "too_large", "Data yang dikirim terlalu besar (maksimal 12 MB).", "body")
         query_lang = request.query_params.get("lang")
         request.state.lang = pick_language(query_lang, request.cookies.get("lang"))
         request.state.actor = None
@@ -93,7 +108,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):  # type: ignore[no-untyped-def]
-        details = [{"field": _field_of(tuple(e["loc"])), "code": e["type"], "message": e["msg"]} for e in exc.errors()]
+        details = [{"field": "body" if e["type"] == "json_invalid" else _field_of(tuple(e["loc"])),
+                    "code": e["type"], "message": e["msg"]} for e in exc.errors()]
         first = details[0] if details else {"field": None, "message": ""}
         body = {"error": {"code": "validation_failed",
                           "message": f"Data tidak valid pada kolom '{first['field']}': {first['message']}",

@@ -1,7 +1,15 @@
 """Reading the catalogue spreadsheet: every bad cell is reported by row and column."""
 
 from satupintu.catalogue import spreadsheet
-from satupintu.catalogue.spreadsheet import HEADERS, parse_rows, read_table, to_csv, to_xlsx
+from satupintu.catalogue.spreadsheet import (
+    HEADERS,
+    merge_row,
+    parse_rows,
+    parse_rupiah,
+    read_table,
+    to_csv,
+    to_xlsx,
+)
 
 
 def row(**values):
@@ -30,18 +38,56 @@ def test_each_bad_cell_is_named_by_row_and_column_in_indonesian():
     found = {(e.row, e.field) for e in errors}
     assert (3, "biaya") in found
     assert (4, "kode_layanan") in found  # duplicate of row 2
-    assert (5, "satuan_waktu") in found and (5, "produk") in found
+    assert (5, "satuan_waktu") in found
     assert (6, "kode_layanan") in found and (6, "loket") in found
     assert all(e.row != 2 for e in errors)
     dup = next(e for e in errors if e.row == 4)
     assert "sudah dipakai di baris 2" in dup.message
 
 
-def test_a_draft_may_be_incomplete_but_not_wrong():
-    _, errors = parse_rows(list(HEADERS), [row(status="draf", produk="", persyaratan="")])
+def test_a_draft_may_be_incomplete_but_a_published_row_may_not():
+    rows, errors = parse_rows(list(HEADERS), [row(status="draf", produk="", persyaratan=""),
+                                              row(kode_layanan="X-02", produk="")])
     assert errors == []
+    assert merge_row(rows[0], None)[2] == []
+    problems = merge_row(rows[1], None)[2]
+    assert [(p.row, p.field) for p in problems] == [(3, "produk")]
     _, errors = parse_rows(list(HEADERS), [row(status="draf", biaya="-5")])
     assert [e.field for e in errors] == ["biaya"]
+
+
+def test_absent_columns_keep_what_is_stored():
+    headers = ["kode_instansi", "kode_layanan", "nama_layanan", "waktu", "satuan_waktu"]
+    rows, errors = parse_rows(headers, [["DUKCAPIL", "X-01", "Akta Kelahiran Baru", "2", "hari kerja"]])
+    assert errors == []
+    stored = {"name": "Akta", "description": "d", "keywords": ["akte"], "requirements": ["KK"],
+              "procedure": ["Datang"], "time_value": 1, "time_unit": "minutes", "fee": 0, "fee_legal_basis": "",
+              "product": "Akta", "complaint_channel": "SP4N", "legal_basis": "", "facilities": "", "competence": "",
+              "internal_supervision": "", "officer_count": "", "service_guarantee": "", "security_guarantee": "",
+              "performance_evaluation": "", "status": "draft"}
+    values, status, problems = merge_row(rows[0], stored)
+    assert status == "draft" and problems == []  # no status column: the draft stays a draft
+    assert values["name"] == "Akta Kelahiran Baru" and values["time_value"] == 2
+    assert values["requirements"] == ["KK"] and values["keywords"] == ["akte"]
+
+
+def test_rupiah_and_counts_are_read_strictly():
+    for text, value in [("50000", 50000), ("50.000", 50000), ("Rp 50.000", 50000), ("Rp50.000,00", 50000),
+                        ("gratis", 0), ("1.250.000", 1250000)]:
+        assert parse_rupiah(text) == value
+    for bad in ("Rp 50.000,50", "2,5", "50.00", "-5", "lima", "1.2.3"):
+        try:
+            parse_rupiah(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+    _, errors = parse_rows(list(HEADERS), [row(waktu="2,5")])
+    assert [e.field for e in errors] == ["waktu"]
+
+
+def test_list_cells_split_on_lines_only():
+    rows, _ = parse_rows(list(HEADERS), [row(persyaratan="Fotokopi KTP; KK asli\nPas foto")])
+    assert rows[0].standard["requirements"] == ["Fotokopi KTP; KK asli", "Pas foto"]
 
 
 def test_missing_and_unknown_columns_stop_before_rows():
@@ -61,8 +107,11 @@ def test_csv_with_semicolons_and_xlsx_read_back_the_same_table():
 
 
 def test_unreadable_files_say_why():
+    huge_cell = ("kode_layanan\n\"" + "x" * 200_000 + "\"\n").encode()
     for data, name, words in [(b"x", "a.pdf", "csv atau .xlsx"), (b"not a zip", "a.xlsx", "tidak dapat dibaca"),
-                              (b"", "a.csv", "kosong")]:
+                              (b"", "a.csv", "kosong"), (b"kode_layanan\n\x81\x8d\n", "a.csv", "UTF-8"),
+                              (huge_cell, "a.csv", "tidak dapat dibaca"),
+                              (b"kode_instansi,kode_layanan\n", "a.csv", "tidak memuat baris")]:
         try:
             read_table(data, name)
         except spreadsheet.SpreadsheetError as exc:

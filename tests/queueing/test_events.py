@@ -23,6 +23,14 @@ def _redis_problem() -> str | None:
         return f"Redis unreachable at {REDIS_URL}: {exc.__class__.__name__}"
 
 
+def _run(coro):
+    """Run in a thread of its own: a browser test may have left an event loop on this one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 async def _receive(bus, channel, trigger, count=1, timeout=5.0):
     received = []
 
@@ -46,7 +54,7 @@ def test_issuing_a_ticket_publishes_after_commit(fresh_demo_db):
     site = catalogue.get_site(db, "lahat")
     kiosk = queue.Issuer(label="kios", site_id=site.id)
     try:
-        events = asyncio.run(_receive(bus, f"site:{site.id}",
+        events = _run(_receive(bus, f"site:{site.id}",
                                       lambda: queue.issue_ticket(db, kiosk, "lahat", "DKC-01")))
     finally:
         queue.set_bus(None)
@@ -68,7 +76,7 @@ def test_a_failed_transaction_publishes_nothing(fresh_demo_db):
         queue.issue_ticket(db, kiosk, "lahat", "DKC-01")
 
     try:
-        events = asyncio.run(_receive(bus, f"site:{site.id}", fail))
+        events = _run(_receive(bus, f"site:{site.id}", fail))
     finally:
         queue.set_bus(None)
     assert [e["number"] for e in events] == ["A-001"]
@@ -83,7 +91,7 @@ def test_redis_bus_delivers_between_two_processes_worth_of_buses():
     publisher, subscriber = RedisBus(REDIS_URL), RedisBus(REDIS_URL)
     channel = f"site:{uuid.uuid4()}"
     try:
-        events = asyncio.run(_receive(subscriber, channel,
+        events = _run(_receive(subscriber, channel,
                                       lambda: [publisher.publish(channel, {"type": "ticket.called", "n": i})
                                                for i in range(3)], count=3))
     finally:

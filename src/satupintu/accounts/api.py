@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from ..catalogue.schemas import Strict
 from ..config import get_settings
 from ..web.security import require_api_actor
 from . import service
@@ -18,7 +19,7 @@ router = APIRouter(tags=["accounts"])
 ActorDep = Annotated[Actor, Depends(require_api_actor)]
 
 
-class LoginIn(BaseModel):
+class LoginIn(Strict):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
 
@@ -59,7 +60,7 @@ def create_user(request: Request, data: service.UserIn, actor: ActorDep) -> serv
     return service.create_user(request.app.state.db, actor, data)
 
 
-class DeviceIn(BaseModel):
+class DeviceIn(Strict):
     kind: DeviceKind
     name: str = Field(min_length=1, max_length=100)
 

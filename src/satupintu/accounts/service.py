@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from ..catalogue.models import Agency, Site
+from ..catalogue.schemas import Strict
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
@@ -23,7 +24,7 @@ from .passwords import hash_password, needs_rehash, password_problem, verify_pas
 from .scope import Actor, SiteRef, can_manage_site, can_manage_user, can_read_site, scope_problem
 
 
-class UserIn(BaseModel):
+class UserIn(Strict):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")
     full_name: str = Field(min_length=2, max_length=200)
     password: str = Field(min_length=1, max_length=200)

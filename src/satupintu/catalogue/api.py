@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from ..accounts.scope import Actor
 from ..web.security import optional_api_actor, require_api_actor
-from . import service, transfer
+from . import service, spreadsheet, transfer
 from .models import ServiceStatus, SiteKind
 from .schemas import (
     AgencyIn,
@@ -27,11 +28,13 @@ from .schemas import (
     ServiceSummary,
     SiteIn,
     SiteOut,
+    Strict,
 )
 
 router = APIRouter(tags=["catalogue"])
 ActorDep = Annotated[Actor, Depends(require_api_actor)]
 MaybeActor = Annotated[Actor | None, Depends(optional_api_actor)]
+CounterNumber = Annotated[int, Path(ge=1, le=999)]
 
 
 def _db(request: Request):  # type: ignore[no-untyped-def]
@@ -61,7 +64,7 @@ def update_site(request: Request, site: str, data: SiteIn, actor: ActorDep) -> S
     return service.update_site(_db(request), actor, site, data)
 
 
-class OfferingsIn(BaseModel):
+class OfferingsIn(Strict):
     services: list[str]
 
 
@@ -133,7 +136,7 @@ def update_service(request: Request, site: str, code: str, data: ServiceIn, acto
     return service.update_service(_db(request), actor, site, code, data)
 
 
-class StatusIn(BaseModel):
+class StatusIn(Strict):
     status: ServiceStatus
 
 
@@ -154,7 +157,8 @@ def create_counter(request: Request, site: str, data: CounterIn, actor: ActorDep
 
 
 @router.put("/sites/{site}/counters/{number}", response_model=CounterOut)
-def update_counter(request: Request, site: str, number: int, data: CounterIn, actor: ActorDep) -> CounterOut:
+def update_counter(request: Request, site: str, number: CounterNumber, data: CounterIn,
+                   actor: ActorDep) -> CounterOut:
     return service.update_counter(_db(request), actor, site, number, data)
 
 
@@ -187,5 +191,6 @@ def export_catalogue(request: Request, site: str, fmt: str, actor: ActorDep) -> 
              summary="Import services from csv/xlsx; all rows or none")
 async def import_catalogue(request: Request, site: str, actor: ActorDep,
                            file: Annotated[UploadFile, File()]) -> ImportResult:
-    data = await file.read()
-    return transfer.import_catalogue(_db(request), actor, site, data, file.filename or "")
+    data = await file.read(spreadsheet.MAX_BYTES + 1)
+    # Parsing a large workbook is slow: keep it off the event loop.
+    return await run_in_threadpool(transfer.import_catalogue, _db(request), actor, site, data, file.filename or "")

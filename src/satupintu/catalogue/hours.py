@@ -30,7 +30,7 @@ def parse_hours(mapping: dict[str, Any], field: str = "opening_hours") -> tuple[
             continue
         try:
             opens, closes = (parse_clock(str(x)) for x in span)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, OverflowError):
             errors.append(FieldError(f"{field}.{key}", "Jam harus ditulis JJ:MM, misalnya 08:00."))
             continue
         if opens >= closes:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from ..accounts import service as accounts
 from ..errors import DomainError, ValidationFailed
+from ..timeutil import to_local, utcnow
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
-from . import service, transfer
+from . import service, spreadsheet, transfer
 from .agreements import LABELS as AGREEMENT_LABELS, AgreementState
 from .hours import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, WEEKDAYS
 from .models import SiteKind
@@ -51,7 +52,8 @@ def site_page(request: Request, site: str) -> Response:
     db = _db(request)
     site_view = service.get_site(db, site)
     events = [s for s in service.list_sites(db) if s.parent_site == site_view.code]
-    upcoming = [c for c in site_view.closed_dates if c.date >= date.today()][:5]
+    today = to_local(utcnow(), site_view.timezone).date()
+    upcoming = [c for c in site_view.closed_dates if c.date >= today][:5]
     return render(request, "site.html", site=site_view, agencies=service.list_agencies(db, site),
                   events=events, closures=upcoming, weekday_names=_weekday_names(request.state.lang),
                   booths=service.list_booths(db, site))
@@ -119,13 +121,14 @@ def catalogue_page(request: Request, site: str) -> Response:
 @router.post("/kelola/{site}/katalog/impor")
 async def catalogue_import(request: Request, site: str, csrf: Annotated[str, Form()],
                            file: Annotated[UploadFile, File()]) -> Response:
-    actor = _staff(request)
+    actor = await run_in_threadpool(_staff, request)
     check_csrf(request, csrf)
     db = _db(request)
-    site_view = service.get_site(db, site)
-    data = await file.read()
+    site_view = await run_in_threadpool(service.get_site, db, site)
+    data = await file.read(spreadsheet.MAX_BYTES + 1)
     try:
-        result = transfer.import_catalogue(db, actor, site, data, file.filename or "")
+        # Parsing a large workbook is slow: keep it off the event loop.
+        result = await run_in_threadpool(transfer.import_catalogue, db, actor, site, data, file.filename or "")
     except ValidationFailed as exc:
         return render(request, "admin/catalogue.html", status_code=422, site=site_view, failure=exc,
                       filename=file.filename)
@@ -163,9 +166,13 @@ def service_edit(request: Request, site: str, code: str) -> Response:
 
 @router.post("/kelola/{site}/layanan/{code}")
 async def service_save(request: Request, site: str, code: str) -> Response:
+    raw = dict(await request.form())
+    return await run_in_threadpool(_service_save, request, site, code, raw)
+
+
+def _service_save(request: Request, site: str, code: str, raw: dict) -> Response:  # type: ignore[type-arg]
     actor = _staff(request)
     db = _db(request)
-    raw = dict(await request.form())
     check_csrf(request, str(raw.pop("csrf", "")))
     form = {k: str(v) for k, v in raw.items()}
     data: dict[str, object] = dict(form)

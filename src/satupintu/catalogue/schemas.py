@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..timeutil import INDONESIAN_ZONES
 from .models import AgencyKind, ServiceStatus, SiteKind, TimeUnit
@@ -13,8 +15,32 @@ from .models import AgencyKind, ServiceStatus, SiteKind, TimeUnit
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 
 
+def _no_nul(value: Any, path: str = "") -> str | None:
+    """The first field (dotted path) holding a NUL character, which no database column accepts."""
+    if isinstance(value, str):
+        return path or "body" if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _no_nul(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_nul(cls, data: Any) -> Any:
+        if _no_nul(data):
+            raise ValueError("teks tidak boleh memuat karakter NUL")
+        return data
 
 
 class ClosureIn(Strict):
@@ -99,9 +125,9 @@ class AgencyOut(BaseModel):
 class StandardIn(Strict):
     requirements: list[str] = Field(default_factory=list, max_length=100)
     procedure: list[str] = Field(default_factory=list, max_length=100)
-    time_value: int | None = None
+    time_value: int | None = Field(default=None, ge=1, le=24 * 60)
     time_unit: TimeUnit | None = None
-    fee: int | None = None
+    fee: int | None = Field(default=None, ge=0, le=2_000_000_000)  # whole Rupiah
     fee_legal_basis: str = Field(default="", max_length=5000)
     product: str = Field(default="", max_length=5000)
     complaint_channel: str = Field(default="", max_length=5000)

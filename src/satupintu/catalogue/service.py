@@ -15,7 +15,7 @@ from ..accounts.scope import Actor, SiteRef, can_create_sites, can_manage_agency
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
-from ..timeutil import utcnow, zone_label
+from ..timeutil import to_local, utcnow, zone_label
 from .agreements import agreement_status
 from .hours import WEEKDAYS, parse_hours
 from .models import (
@@ -29,6 +29,7 @@ from .models import (
     Site,
     SiteClosure,
     SiteKind,
+    counter_services,
     site_offerings,
 )
 from .schemas import (
@@ -96,8 +97,12 @@ def _site_out(site: Site) -> SiteOut:
     )
 
 
-def _agreement_out(a: Agreement, today: date | None = None) -> AgreementOut:
-    status = agreement_status(a.starts_on, a.ends_on, today or date.today(), get_settings().agreement_warning_days)
+def site_today(site: Site) -> date:
+    return to_local(utcnow(), site.timezone).date()
+
+
+def _agreement_out(a: Agreement, today: date) -> AgreementOut:
+    status = agreement_status(a.starts_on, a.ends_on, today, get_settings().agreement_warning_days)
     return AgreementOut(id=a.id, kind=a.kind, number=a.number, title=a.title, starts_on=a.starts_on,
                         ends_on=a.ends_on, state=status.state.value, days_left=status.days_left)
 
@@ -106,7 +111,7 @@ def _agency_out(a: Agency, site_code: str, service_count: int = 0, with_agreemen
     return AgencyOut(
         id=a.id, site=site_code, code=a.code, name=a.name, short_name=a.short_name, kind=a.kind,
         description=a.description, service_count=service_count,
-        agreements=[_agreement_out(x) for x in a.agreements] if with_agreements else [],
+        agreements=[_agreement_out(x, site_today(a.site)) for x in a.agreements] if with_agreements else [],
     )
 
 
@@ -217,8 +222,13 @@ def create_event(db: Database, actor: Actor, data: SiteIn) -> SiteOut:
     """A mobile service event, created by the manager of its parent site."""
     if data.kind is not SiteKind.mobile:
         raise ValidationFailed([FieldError("kind", "Acara pelayanan bergerak harus berjenis 'mobile'.")])
+    if not data.parent_site:
+        raise ValidationFailed([FieldError("parent_site", "Pelayanan bergerak harus menyebut MPP induknya.",
+                                           "required")])
     with db.write() as s:
-        parent = _site(s, data.parent_site or "")
+        parent = s.scalar(select(Site).where(Site.code == data.parent_site))
+        if parent is None or parent.kind is not SiteKind.permanent:
+            raise ValidationFailed([FieldError("parent_site", "MPP induk tidak ditemukan.")])
         _require(can_manage_site(actor, site_ref(parent)))
         if s.scalar(select(Site.id).where(Site.code == data.code)):
             raise Conflict("duplicate", f"Kode lokasi '{data.code}' sudah dipakai.", "code")
@@ -236,6 +246,11 @@ def update_site(db: Database, actor: Actor, code: str, data: SiteIn) -> SiteOut:
         _require(can_manage_site(actor, site_ref(site)))
         if data.kind is not site.kind:
             raise ValidationFailed([FieldError("kind", "Jenis lokasi tidak dapat diubah.")])
+        current_parent = site.parent.code if site.parent else None
+        if data.parent_site != current_parent:
+            # The parent decides whose agencies and services an event uses: changing it would
+            # hand one mall's catalogue to another's staff.
+            raise ValidationFailed([FieldError("parent_site", "MPP induk pelayanan bergerak tidak dapat diubah.")])
         if data.code != site.code and s.scalar(select(Site.id).where(Site.code == data.code)):
             raise Conflict("duplicate", f"Kode lokasi '{data.code}' sudah dipakai.", "code")
         before = _site_snapshot(site)
@@ -311,10 +326,18 @@ def create_agency(db: Database, actor: Actor, site_code: str, data: AgencyIn) ->
         return _agency_out(agency, site.code)
 
 
+def _agency_home(s: Session, site_code: str, agency_code: str) -> tuple[Site, Agency]:
+    """An agency for changing: only at the mall it belongs to, never through one of its events."""
+    site = _site(s, site_code)
+    if site.kind is SiteKind.mobile:
+        raise ValidationFailed([FieldError("site", "Instansi dan perjanjiannya diubah di MPP induk, "
+                                                   "bukan di pelayanan bergerak.")])
+    return site, _agency(s, site, agency_code)
+
+
 def update_agency(db: Database, actor: Actor, site_code: str, agency_code: str, data: AgencyIn) -> AgencyOut:
     with db.write() as s:
-        site = _site(s, site_code)
-        agency = _agency(s, site, agency_code)
+        site, agency = _agency_home(s, site_code, agency_code)
         _require(can_manage_agency(actor, site_ref(site), agency.id))
         code = data.code.upper()
         if code != agency.code and s.scalar(select(Agency.id).where(Agency.site_id == site.id, Agency.code == code)):
@@ -333,15 +356,14 @@ def add_agreement(db: Database, actor: Actor, site_code: str, agency_code: str, 
     if data.ends_on < data.starts_on:
         raise ValidationFailed([FieldError("ends_on", "Tanggal berakhir harus setelah tanggal mulai.")])
     with db.write() as s:
-        site = _site(s, site_code)
-        agency = _agency(s, site, agency_code)
+        site, agency = _agency_home(s, site_code, agency_code)
         _require(can_manage_site(actor, site_ref(site)))
         agreement = Agreement(agency_id=agency.id, kind=data.kind, number=data.number, title=data.title,
                               starts_on=data.starts_on, ends_on=data.ends_on)
         s.add(agreement)
         s.flush()
         audit.record(s, actor, "agreement.create", "agreement", agreement.id, site.id, None, audit.snapshot(agreement))
-        return _agreement_out(agreement)
+        return _agreement_out(agreement, site_today(site))
 
 
 def agreement_warnings(db: Database, actor: Actor, site_code: str, today: date | None = None
@@ -354,7 +376,7 @@ def agreement_warnings(db: Database, actor: Actor, site_code: str, today: date |
                          .order_by(Agreement.ends_on)).all()
         out = []
         for agency, agreement in rows:
-            view = _agreement_out(agreement, today)
+            view = _agreement_out(agreement, today or site_today(site))
             if view.state in ("expiring", "expired"):
                 out.append((_agency_out(agency, site.code), view))
         return out
@@ -464,6 +486,12 @@ def update_service(db: Database, actor: Actor, site_code: str, service_code: str
         if code != svc.code and s.scalar(select(Service.id).where(Service.site_id == site.id, Service.code == code)):
             raise Conflict("duplicate", f"Kode layanan '{code}' sudah dipakai di MPP ini.", "code")
         before = _service_snapshot(svc)
+        if agency.id != svc.agency_id:
+            # A counter serves only its own agency's services.
+            s.execute(counter_services.delete().where(
+                counter_services.c.service_id == svc.id,
+                counter_services.c.counter_id.in_(select(Counter.id).where(Counter.agency_id != agency.id))))
+            s.expire(svc, ["counters"])
         svc.code, svc.agency_id, svc.agency = code, agency.id, agency
         svc.name, svc.description, svc.keywords = data.name, data.description, list(data.keywords)
         for key, value in _standard_of(data).items():

@@ -36,9 +36,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("kode_layanan", "code", "Kode layanan", True),
     Column("nama_layanan", "name", "Nama layanan", True),
     Column("deskripsi", "description", "Deskripsi"),
-    Column("kata_kunci", "keywords", "Kata kunci pencarian (pisahkan dengan ;)"),
+    Column("kata_kunci", "keywords", "Kata kunci pencarian (satu per baris)"),
     Column("status", "status", "Status (terbit/draf/arsip)"),
-    Column("loket", "counters", "Nomor loket (pisahkan dengan ;)"),
+    Column("loket", "counters", "Nomor loket (pisahkan dengan ; atau spasi)"),
     Column("persyaratan", "requirements", "Persyaratan (satu per baris)"),
     Column("prosedur", "procedure", "Sistem, mekanisme, dan prosedur (satu langkah per baris)"),
     Column("waktu", "time_value", "Jangka waktu penyelesaian (angka)"),
@@ -86,9 +86,27 @@ class ServiceRow:
     name: str
     description: str
     keywords: list[str]
-    status: str
+    status: str | None  # None when the column is absent: keep the stored status (new: published)
     counters: list[int] | None  # None when the column is absent: leave counters alone
     standard: dict[str, Any] = field(default_factory=dict)
+    columns: frozenset[str] = frozenset()  # fields present in the file; absent ones stay as stored
+
+
+# Row fields that map onto a service's stored values.
+SERVICE_FIELDS = ("name", "description", "keywords") + (
+    "requirements", "procedure", "time_value", "time_unit", "fee", "fee_legal_basis") + TEXT_COMPONENTS
+
+
+def merge_row(row: ServiceRow, current: dict[str, Any] | None) -> tuple[dict[str, Any], str, list[FieldError]]:
+    """The values a row asks for, with absent columns kept as stored, its status, and the
+    standard's problems for that status, named by column and row."""
+    given = {"name": row.name, "description": row.description, "keywords": row.keywords, **row.standard}
+    values = {k: given[k] if k in row.columns or current is None else current[k] for k in SERVICE_FIELDS}
+    status = row.status or (current["status"] if current else "published")
+    std = {k: values[k] for k in values if k not in ("name", "description", "keywords")}
+    problems = publish_problems(std) if status == "published" else standard_problems(std)
+    errors = [FieldError(FIELD_TO_HEADER.get(p.field, p.field), p.message, p.code, row.row) for p in problems]
+    return values, status, errors
 
 
 class SpreadsheetError(ValueError):
@@ -116,16 +134,25 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
         except Exception as exc:  # openpyxl raises many kinds for a broken file
             raise SpreadsheetError("Berkas XLSX tidak dapat dibaca.") from exc
         sheet = wb.worksheets[0]
+        # A workbook may declare a wrong size; read what is really there.
+        sheet.reset_dimensions()
         table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         wb.close()
     elif name.endswith(".csv"):
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = data.decode("cp1252")
+            try:
+                text = data.decode("cp1252")  # what older Excel versions save
+            except UnicodeDecodeError as exc:
+                raise SpreadsheetError("Berkas CSV harus disimpan dengan enkode UTF-8.") from exc
         first = text.split("\n", 1)[0]
         delimiter = max(",;\t", key=first.count)
-        table = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        try:
+            table = [[_cell(v) for v in row]
+                     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        except csv.Error as exc:
+            raise SpreadsheetError(f"Berkas CSV tidak dapat dibaca: {exc}.") from exc
     else:
         raise SpreadsheetError("Format berkas harus .csv atau .xlsx.")
     while table and not any(table[-1]):
@@ -134,21 +161,36 @@ def read_table(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
         raise SpreadsheetError("Berkas kosong.")
     headers = [h.strip().lower() for h in table[0]]
     rows = table[1:]
+    if not any(any(r) for r in rows):
+        raise SpreadsheetError("Berkas tidak memuat baris layanan di bawah baris judul kolom.")
     if len(rows) > MAX_ROWS:
         raise SpreadsheetError(f"Terlalu banyak baris (maksimal {MAX_ROWS}).")
     return headers, rows
 
 
 def _split_list(text: str) -> list[str]:
-    parts = text.splitlines() if "\n" in text else text.split(";")
-    return [p.strip() for p in parts if p.strip()]
+    """One item per line (so an item may itself contain ';' or ',')."""
+    return [p.strip() for p in text.splitlines() if p.strip()]
 
 
-def _parse_int(text: str) -> int:
-    cleaned = text.lower().replace("rp", "").replace(".", "").replace(",", "").replace(" ", "")
+_RUPIAH = re.compile(r"^(?:rp\.?)?\s*(\d{1,3}(?:\.\d{3})+|\d+)(?:,0{1,2})?$")
+
+
+def parse_rupiah(text: str) -> int:
+    """'50000', '50.000', 'Rp 50.000', 'Rp50.000,00', 'gratis' -> whole Rupiah; decimals are refused."""
+    cleaned = text.strip().lower()
     if cleaned in ("gratis", "free"):
         return 0
-    return int(cleaned)
+    m = _RUPIAH.match(cleaned)
+    if not m:
+        raise ValueError(text)
+    return int(m.group(1).replace(".", ""))
+
+
+def parse_count(text: str) -> int:
+    if not re.fullmatch(r"\d{1,6}", text.strip()):
+        raise ValueError(text)
+    return int(text.strip())
 
 
 def parse_rows(headers: list[str], rows: list[list[str]]) -> tuple[list[ServiceRow], list[FieldError]]:
@@ -195,17 +237,20 @@ def parse_rows(headers: list[str], rows: list[list[str]]) -> tuple[list[ServiceR
             err("kode_instansi", "Kode instansi hanya boleh huruf, angka, titik, garis miring, dan tanda hubung.")
         if len(get("nama_layanan")) > 250:
             err("nama_layanan", "Nama layanan maksimal 250 karakter.")
+        if len(get("nama_instansi")) > 200:
+            err("nama_instansi", "Nama instansi maksimal 200 karakter.")
 
         kind_text = get("jenis_instansi").lower()
         agency_kind = AGENCY_KIND_WORDS.get(kind_text) if kind_text else None
         if kind_text and agency_kind is None:
             err("jenis_instansi", "Jenis instansi harus salah satu dari: opd, vertikal, bumn, bank.")
 
-        status_text = get("status").lower()
-        status = STATUS_WORDS.get(status_text)
-        if status is None:
-            err("status", "Status harus terbit, draf, atau arsip.")
-            status = "draft"
+        status: str | None = None
+        if "status" in index:
+            status = STATUS_WORDS.get(get("status").lower())
+            if status is None:
+                err("status", "Status harus terbit, draf, atau arsip.")
+                status = "draft"
 
         std: dict[str, Any] = {
             "requirements": _split_list(get("persyaratan")),
@@ -219,7 +264,7 @@ def parse_rows(headers: list[str], rows: list[list[str]]) -> tuple[list[ServiceR
         std["fee"] = None
         if get("waktu"):
             try:
-                std["time_value"] = _parse_int(get("waktu"))
+                std["time_value"] = parse_count(get("waktu"))
             except ValueError:
                 err("waktu", "Jangka waktu harus berupa bilangan bulat.")
         if get("satuan_waktu"):
@@ -228,22 +273,19 @@ def parse_rows(headers: list[str], rows: list[list[str]]) -> tuple[list[ServiceR
                 err("satuan_waktu", "Satuan waktu harus 'menit' atau 'hari kerja'.")
         if get("biaya"):
             try:
-                std["fee"] = _parse_int(get("biaya"))
+                std["fee"] = parse_rupiah(get("biaya"))
+                if std["fee"] > 2_000_000_000:
+                    raise ValueError(get("biaya"))
             except ValueError:
-                err("biaya", "Biaya harus berupa angka Rupiah, misalnya 50000 atau 0.")
-        already = {(e.field, e.row) for e in errors}
-        checks = publish_problems(std) if status == "published" else standard_problems(std)
-        for problem in checks:
-            header = FIELD_TO_HEADER.get(problem.field, problem.field)
-            if (header, rownum) not in already:
-                err(header, problem.message, problem.code)
-
+                err("biaya", "Biaya harus berupa angka Rupiah tanpa desimal, misalnya 50000, 50.000, atau 0.")
         counters: list[int] | None = None
         if "loket" in index:
             counters = []
-            for part in _split_list(get("loket").replace(",", ";")):
+            for part in re.split(r"[;,\s]+", get("loket").strip()):
+                if not part:
+                    continue
                 try:
-                    counters.append(int(part))
+                    counters.append(parse_count(part))
                 except ValueError:
                     err("loket", f"Nomor loket '{part}' harus berupa angka.")
 
@@ -251,6 +293,7 @@ def parse_rows(headers: list[str], rows: list[list[str]]) -> tuple[list[ServiceR
             row=rownum, agency_code=agency_code, agency_name=get("nama_instansi"), agency_kind=agency_kind,
             code=code, name=get("nama_layanan"), description=get("deskripsi"),
             keywords=_split_list(get("kata_kunci")), status=status, counters=counters, standard=std,
+            columns=frozenset(c.field for c in COLUMNS if c.header in index),
         ))
     return parsed, errors
 
@@ -263,7 +306,7 @@ def export_rows(services: list[dict[str, Any]]) -> list[list[str]]:
             "agency_code": s["agency_code"], "agency_name": s["agency_name"],
             "agency_kind": AGENCY_KIND_EXPORT[AgencyKind(s["agency_kind"])],
             "code": s["code"], "name": s["name"], "description": s["description"],
-            "keywords": "; ".join(s["keywords"]), "status": STATUS_EXPORT[s["status"]],
+            "keywords": "\n".join(s["keywords"]), "status": STATUS_EXPORT[s["status"]],
             "counters": "; ".join(str(n) for n in s["counters"]),
             "requirements": "\n".join(s["requirements"]), "procedure": "\n".join(s["procedure"]),
             "time_value": "" if s["time_value"] is None else str(s["time_value"]),

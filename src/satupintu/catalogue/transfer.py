@@ -41,21 +41,22 @@ def export_catalogue(db: Database, actor: Actor, site_code: str, fmt: str) -> by
     return spreadsheet.to_xlsx(table) if fmt == "xlsx" else spreadsheet.to_csv(table)
 
 
-def _wanted(row: spreadsheet.ServiceRow, agency_id: Any) -> dict[str, Any]:
-    values: dict[str, Any] = {"agency_id": agency_id, "name": row.name, "description": row.description,
-                              "keywords": row.keywords, "status": ServiceStatus(row.status)}
-    for key in STANDARD_KEYS:
-        values[key] = row.standard[key]
-    values["time_unit"] = TimeUnit(values["time_unit"]) if values["time_unit"] else None
+def _stored(svc: Service) -> dict[str, Any]:
+    """A service's values in the spreadsheet's terms (plain strings for enums)."""
+    values: dict[str, Any] = {k: getattr(svc, k) for k in spreadsheet.SERVICE_FIELDS}
+    values["keywords"] = list(svc.keywords or [])
+    values["time_unit"] = svc.time_unit.value if svc.time_unit else None
+    values["status"] = svc.status.value
     return values
 
 
-def _current(svc: Service) -> dict[str, Any]:
-    values: dict[str, Any] = {"agency_id": svc.agency_id, "name": svc.name, "description": svc.description,
-                              "keywords": list(svc.keywords or []), "status": svc.status}
-    for key in STANDARD_KEYS:
-        values[key] = getattr(svc, key)
-    return values
+def _columns(values: dict[str, Any], status: str, agency_id: Any) -> dict[str, Any]:
+    """Spreadsheet values -> model attributes."""
+    out = {k: v for k, v in values.items() if k != "status"}
+    out["time_unit"] = TimeUnit(values["time_unit"]) if values["time_unit"] else None
+    out["status"] = ServiceStatus(status)
+    out["agency_id"] = agency_id
+    return out
 
 
 def import_catalogue(db: Database, actor: Actor, site_code: str, data: bytes, filename: str) -> ImportResult:
@@ -78,7 +79,13 @@ def import_catalogue(db: Database, actor: Actor, site_code: str, data: bytes, fi
 
         # Check the rows against what is stored, before anything is written.
         new_agencies: dict[str, spreadsheet.ServiceRow] = {}
+        planned: dict[int, tuple[dict[str, Any], str]] = {}
         for row in rows:
+            existing = services.get(row.code.upper())
+            values, status, problems = spreadsheet.merge_row(row, _stored(existing) if existing else None)
+            already = {(e.field, e.row) for e in errors}
+            errors.extend(p for p in problems if (p.field, p.row) not in already)
+            planned[row.row] = (values, status)
             if row.agency_code and row.agency_code not in agencies and row.agency_code not in new_agencies:
                 if not row.agency_name:
                     errors.append(FieldError("nama_instansi", f"Instansi '{row.agency_code}' belum terdaftar; "
@@ -111,28 +118,28 @@ def import_catalogue(db: Database, actor: Actor, site_code: str, data: bytes, fi
 
         for row in rows:
             agency = agencies[row.agency_code]
-            wanted = _wanted(row, agency.id)
+            values, status = planned[row.row]
+            wanted = _columns(values, status, agency.id)
             svc = services.get(row.code.upper())
             wanted_counters = None if row.counters is None else sorted(set(row.counters))
             if svc is None:
                 svc = Service(site_id=site.id, code=row.code.upper(), **wanted)
-                if wanted_counters:
-                    svc_counters = [counters[n] for n in wanted_counters]
-                    s.add(svc)
-                    s.flush()
-                    for counter in svc_counters:
-                        counter.services.append(svc)
-                else:
-                    s.add(svc)
+                s.add(svc)
+                s.flush()
+                for number in wanted_counters or []:
+                    counters[number].services.append(svc)
                 s.flush()
                 services[svc.code] = svc
                 audit.record(s, actor, "service.import", "service", svc.id, site.id, None,
                              audit.snapshot(svc, {"counters": wanted_counters or []}))
                 created += 1
                 continue
-            current = _current(svc)
             current_counters = sorted(c.number for c in svc.counters)
+            if wanted_counters is None and agency.id != svc.agency_id:
+                # Moved to another agency: counters of the old agency no longer serve it.
+                wanted_counters = [n for n in current_counters if counters[n].agency_id == agency.id]
             counters_change = wanted_counters is not None and wanted_counters != current_counters
+            current = _columns(_stored(svc), svc.status.value, svc.agency_id)
             if current == wanted and not counters_change:
                 unchanged += 1
                 continue

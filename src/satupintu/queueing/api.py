@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from ..accounts import service as accounts
@@ -32,6 +32,7 @@ from .schemas import (
 
 router = APIRouter(tags=["queue"])
 ActorDep = Annotated[Actor, Depends(require_api_actor)]
+CounterNumber = Annotated[int, Path(ge=1, le=999)]
 
 
 def _db(request: Request):  # type: ignore[no-untyped-def]
@@ -99,23 +100,23 @@ def counter_states(request: Request, site: str, actor: ActorDep) -> list[Counter
 
 
 @router.post("/sites/{site}/counters/{number}/open", response_model=CounterStateView)
-def open_counter(request: Request, site: str, number: int, actor: ActorDep) -> CounterStateView:
+def open_counter(request: Request, site: str, number: CounterNumber, actor: ActorDep) -> CounterStateView:
     return service.open_counter(_db(request), actor, site, number)
 
 
 @router.post("/sites/{site}/counters/{number}/close", response_model=CounterStateView)
-def close_counter(request: Request, site: str, number: int, data: CloseIn, actor: ActorDep) -> CounterStateView:
+def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn, actor: ActorDep) -> CounterStateView:
     return service.close_counter(_db(request), actor, site, number, data.reason)
 
 
 @router.post("/sites/{site}/counters/{number}/call-next", response_model=TicketView | None,
              summary="Call the next visitor by the calling policy; null when nobody waits")
-def call_next(request: Request, site: str, number: int, actor: ActorDep) -> TicketView | None:
+def call_next(request: Request, site: str, number: CounterNumber, actor: ActorDep) -> TicketView | None:
     return service.call_next(_db(request), actor, site, number)
 
 
 def _act(name: str, fn: Any, summary: str) -> None:
-    def route(request: Request, site: str, number: int, actor: ActorDep, data: ActIn | None = None) -> TicketView:
+    def route(request: Request, site: str, number: CounterNumber, actor: ActorDep, data: ActIn | None = None) -> TicketView:
         return fn(_db(request), actor, site, number, data.ticket_id if data else None)
 
     route.__name__ = name.replace("-", "_")
@@ -131,7 +132,7 @@ _act("hold", service.hold, "Put the current visitor on hold (e.g. to fetch a doc
 
 @router.post("/sites/{site}/counters/{number}/refer", response_model=TicketView,
              summary="Refer the visitor being served to another service; returns the new ticket")
-def refer(request: Request, site: str, number: int, data: ReferIn, actor: ActorDep) -> TicketView:
+def refer(request: Request, site: str, number: CounterNumber, data: ReferIn, actor: ActorDep) -> TicketView:
     return service.refer(_db(request), actor, site, number, data.service, data.note, data.position)
 
 

@@ -6,13 +6,12 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from ..catalogue.schemas import Strict  # one base: strict fields, no NUL characters
 from .policy import Channel, Priority, Status
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class IssueIn(Strict):
