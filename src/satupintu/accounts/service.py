@@ -6,15 +6,16 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..catalogue.models import Agency, Site
 from ..catalogue.schemas import Strict
 from ..config import get_settings
+from ..cache import cache_of
 from ..db import Database
 from ..errors import Conflict, FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from ..timeutil import utcnow
@@ -136,9 +137,13 @@ def authenticate(db: Database, username: str, password: str) -> Actor:
 
 
 def load_actor(db: Database, user_id: uuid.UUID) -> Actor | None:
-    with db.read() as s:
-        user = s.get(User, user_id)
-        return actor_of(user) if user and user.active else None
+    """The actor behind a session or token; cached briefly since every request asks."""
+    def load() -> Actor | None:
+        with db.read() as s:
+            user = s.get(User, user_id)
+            return actor_of(user) if user and user.active else None
+
+    return cache_of(db).get(("actor", user_id), load)
 
 
 # ---------------------------------------------------------------- API bearer tokens
@@ -199,17 +204,36 @@ def revoke_device(db: Database, actor: Actor, device_id: uuid.UUID) -> None:
             raise Forbidden()
         before = audit.snapshot(device)
         device.revoked_at = utcnow()
+        cache_of(db).forget(("device", device.token_hash))  # other processes: within seconds
         audit.record(s, actor, "device.revoke", "device", device.id, site.id, before, audit.snapshot(device))
 
 
+LAST_SEEN_EVERY = timedelta(minutes=1)
+
+
 def device_from_token(db: Database, token: str) -> Device:
-    with db.write() as s:
-        device = s.scalar(select(DeviceToken).where(DeviceToken.token_hash == _token_hash(token)))
-        if device is None or device.revoked_at is not None:
-            raise Unauthenticated("Token perangkat tidak sah atau sudah dicabut.")
-        device.last_seen_at = utcnow()
-        site = s.get(Site, device.site_id)
-        return Device(device.id, site.id, site.code, device.kind, device.name)
+    """The device a token belongs to. Read on every kiosk request, so it is cached briefly
+    and `last_seen_at` is written at most once a minute."""
+    digest = _token_hash(token)
+
+    def load() -> tuple[Device | None, datetime | None]:
+        with db.read() as s:
+            device = s.scalar(select(DeviceToken).where(DeviceToken.token_hash == digest))
+            if device is None or device.revoked_at is not None:
+                return None, None
+            site = s.get(Site, device.site_id)
+            return Device(device.id, site.id, site.code, device.kind, device.name), device.last_seen_at
+
+    cache = cache_of(db)
+    device, last_seen = cache.get(("device", digest), load)
+    if device is None:
+        raise Unauthenticated("Token perangkat tidak sah atau sudah dicabut.")
+    now = utcnow()
+    if last_seen is None or now - last_seen > LAST_SEEN_EVERY:
+        with db.write() as s:
+            s.execute(update(DeviceToken).where(DeviceToken.id == device.id).values(last_seen_at=now))
+        cache.forget(("device", digest))
+    return device
 
 
 # ---------------------------------------------------------------- audit log

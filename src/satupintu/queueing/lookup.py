@@ -1,27 +1,25 @@
 """Read-mostly catalogue facts the queue needs on every call, cached briefly per database.
 
 Sites, counters and services change rarely; the queue asks about them on every ticket and
-every call. Each entry lives `TTL` seconds, so a catalogue change reaches every app process
-within that time without any cross-process invalidation.
+every call. Entries live ten seconds (cache.py), so a catalogue change reaches every app
+process within that time without any cross-process invalidation.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import select
 
 from ..catalogue.models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, TimeUnit, counter_services
 from ..catalogue.models import site_offerings
+from ..cache import TTLCache, cache_of
 from ..db import Database
 from ..errors import NotFound
 from .models import QueueSettings
 
-TTL = 10.0
 
 
 @dataclass(frozen=True)
@@ -52,32 +50,8 @@ class ServiceInfo:
     standard_minutes: int | None  # the time standard when given in minutes
 
 
-class _Cache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._data: dict[tuple[Any, ...], tuple[float, Any]] = {}
-
-    def get(self, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
-        now = time.monotonic()
-        with self._lock:
-            hit = self._data.get(key)
-        if hit and hit[0] > now:
-            return hit[1]
-        value = load()
-        with self._lock:
-            self._data[key] = (now + TTL, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-def _cache(db: Database) -> _Cache:
-    cache = getattr(db, "_queue_lookup", None)
-    if cache is None:
-        cache = db._queue_lookup = _Cache()  # type: ignore[attr-defined]
-    return cache
+def _cache(db: Database) -> TTLCache:
+    return cache_of(db)
 
 
 def clear(db: Database) -> None:
