@@ -17,7 +17,6 @@ import threading
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,8 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import logging  # noqa: E402
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from satupintu.accounts import service as accounts  # noqa: E402
 from satupintu.catalogue import service, transfer  # noqa: E402
@@ -36,16 +33,11 @@ from satupintu.db import Database  # noqa: E402
 from satupintu.demo.loader import load_demo  # noqa: E402
 from satupintu.demo.synthetic import synthetic_table  # noqa: E402
 from satupintu.migrate import upgrade  # noqa: E402
+from bench.common import pct, postgres_database  # noqa: E402
 from tests.conftest import free_port  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://127.0.0.1:5432/test"
 QUERIES = ["akta lahir", "ktp", "ijin usaha", "izin reklame", "kartu kluarga", "bpjs", "pajak motor",
            "sertifikat klinik", "rekomendasi teknis bengkel", "apotik"]
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def run(kind: str, url: str, clients: int, requests: int) -> None:
@@ -116,21 +108,9 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         run("sqlite", f"sqlite:///{tmp}/bench.db", args.clients, args.requests)
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        name = "sp_bench_" + uuid.uuid4().hex[:8]
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"[postgresql] skipped: {exc.__class__.__name__}")
-        return
-    try:
-        run("postgresql", make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False),
-            args.clients, args.requests)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_database() as pg:
+        if pg:
+            run("postgresql", pg[0], args.clients, args.requests)
 
 
 if __name__ == "__main__":

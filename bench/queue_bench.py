@@ -30,8 +30,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from satupintu.accounts import service as accounts  # noqa: E402
 from satupintu.catalogue import service as catalogue  # noqa: E402
@@ -40,16 +38,11 @@ from satupintu.db import Database  # noqa: E402
 from satupintu.demo.loader import load_demo  # noqa: E402
 from satupintu.migrate import upgrade  # noqa: E402
 from satupintu.queueing import service as queue  # noqa: E402
+from bench.common import pct, postgres_database  # noqa: E402
 from tests.procserver import ServerProcess  # noqa: E402
 
-PG_ADMIN = "postgresql+psycopg://127.0.0.1:5432/test"
 PASSWORD = "bench-password-123"
 BENCH_COUNTERS = range(50, 66)  # extra Dukcapil counters so officers do not wait on each other
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
 
 
 def fmt(name: str, lat: list[float], wall: float) -> str:
@@ -239,16 +232,10 @@ def main() -> None:
               f"HTTP issue rate is {rate / ceiling:.1%} of it")
         db.dispose()
 
-    try:
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-        name = "sp_bench_" + uuid.uuid4().hex[:8]
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        print(f"[postgresql] skipped: {exc.__class__.__name__}")
-        return
-    try:
-        url = make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+    with postgres_database() as pg:
+        if not pg:
+            return
+        url, name = pg
         db = prepare(url)
         rate = http_phase("postgresql", url, args.tickets, args.clients, args.workers)
         service_phase("postgresql", db)
@@ -257,11 +244,6 @@ def main() -> None:
         if ceiling:
             print(f"[postgresql] raw ceiling (pgbench, {args.clients} clients, upsert+insert per transaction): "
                   f"{ceiling:.0f} tx/s; HTTP issue rate is {rate / ceiling:.1%} of it")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 if __name__ == "__main__":
     main()

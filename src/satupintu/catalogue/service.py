@@ -58,7 +58,8 @@ STANDARD_KEYS = ("requirements", "procedure", "time_value", "time_unit", "fee", 
 
 # ---------------------------------------------------------------- helpers
 
-def _site(s: Session, code: str) -> Site:
+def site_row(s: Session, code: str) -> Site:
+    """A site by its code, for use cases of any capability; NotFound names the field 'site'."""
     site = s.scalar(select(Site).where(Site.code == code))
     if site is None:
         raise NotFound("MPP atau lokasi layanan", "site")
@@ -134,9 +135,12 @@ def _standard_of(data: Any) -> dict[str, Any]:
     return {k: getattr(data, k) for k in STANDARD_KEYS}
 
 
-def _offered_query(site: Site):  # type: ignore[no-untyped-def]
-    """Services offered at a site: a permanent site's own, or those chosen for a mobile event."""
-    q = select(Service).options(selectinload(Service.agency), selectinload(Service.counters))
+def offered_services_query(site: Any, eager: bool = True):  # type: ignore[no-untyped-def]
+    """Services offered at a site (anything with .id and .kind): a permanent site's own, or
+    those chosen for a mobile event."""
+    q = select(Service)
+    if eager:
+        q = q.options(selectinload(Service.agency), selectinload(Service.counters))
     if site.kind is SiteKind.mobile:
         return q.join(site_offerings, site_offerings.c.service_id == Service.id).where(
             site_offerings.c.site_id == site.id)
@@ -154,7 +158,7 @@ def list_sites(db: Database) -> list[SiteOut]:
 
 def get_site(db: Database, code: str) -> SiteOut:
     with db.read() as s:
-        return _site_out(_site(s, code))
+        return _site_out(site_row(s, code))
 
 
 def _apply_site(s: Session, site: Site, data: SiteIn) -> None:
@@ -242,7 +246,7 @@ def create_event(db: Database, actor: Actor, data: SiteIn) -> SiteOut:
 
 def update_site(db: Database, actor: Actor, code: str, data: SiteIn) -> SiteOut:
     with db.write() as s:
-        site = _site(s, code)
+        site = site_row(s, code)
         _require(can_manage_site(actor, site_ref(site)))
         if data.kind is not site.kind:
             raise ValidationFailed([FieldError("kind", "Jenis lokasi tidak dapat diubah.")])
@@ -263,7 +267,7 @@ def update_site(db: Database, actor: Actor, code: str, data: SiteIn) -> SiteOut:
 def set_event_services(db: Database, actor: Actor, event_code: str, service_codes: list[str]) -> list[ServiceSummary]:
     """Choose which of the parent site's services a mobile event offers."""
     with db.write() as s:
-        event = _site(s, event_code)
+        event = site_row(s, event_code)
         _require(can_manage_site(actor, site_ref(event)))
         if event.kind is not SiteKind.mobile:
             raise ValidationFailed([FieldError("site", "Hanya pelayanan bergerak yang memilih sebagian layanan.")])
@@ -289,8 +293,8 @@ def set_event_services(db: Database, actor: Actor, event_code: str, service_code
 def list_agencies(db: Database, site_code: str) -> list[AgencyOut]:
     """Agencies with published services at this site (for an event: those it offers)."""
     with db.read() as s:
-        site = _site(s, site_code)
-        sub = _offered_query(site).where(Service.status == ServiceStatus.published).subquery()
+        site = site_row(s, site_code)
+        sub = offered_services_query(site).where(Service.status == ServiceStatus.published).subquery()
         counts = dict(s.execute(select(sub.c.agency_id, func.count()).group_by(sub.c.agency_id)).all())
         agencies = s.scalars(select(Agency).where(Agency.site_id == _home_site_id(site)).order_by(Agency.name)).all()
         if site.kind is SiteKind.mobile:
@@ -300,10 +304,10 @@ def list_agencies(db: Database, site_code: str) -> list[AgencyOut]:
 
 def get_agency(db: Database, site_code: str, agency_code: str, actor: Actor | None = None) -> AgencyOut:
     with db.read() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         agency = _agency(s, site, agency_code)
         count = s.scalar(select(func.count()).select_from(
-            _offered_query(site).where(Service.agency_id == agency.id, Service.status == ServiceStatus.published)
+            offered_services_query(site).where(Service.agency_id == agency.id, Service.status == ServiceStatus.published)
             .subquery())) or 0
         internal = actor is not None and can_read_site(actor, site_ref(site))
         return _agency_out(agency, site.code, count, with_agreements=internal)
@@ -311,7 +315,7 @@ def get_agency(db: Database, site_code: str, agency_code: str, actor: Actor | No
 
 def create_agency(db: Database, actor: Actor, site_code: str, data: AgencyIn) -> AgencyOut:
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         _require(can_manage_site(actor, site_ref(site)))
         if site.kind is SiteKind.mobile:
             raise ValidationFailed([FieldError("site", "Instansi didaftarkan di MPP induk, bukan di pelayanan bergerak.")])
@@ -328,7 +332,7 @@ def create_agency(db: Database, actor: Actor, site_code: str, data: AgencyIn) ->
 
 def _agency_home(s: Session, site_code: str, agency_code: str) -> tuple[Site, Agency]:
     """An agency for changing: only at the mall it belongs to, never through one of its events."""
-    site = _site(s, site_code)
+    site = site_row(s, site_code)
     if site.kind is SiteKind.mobile:
         raise ValidationFailed([FieldError("site", "Instansi dan perjanjiannya diubah di MPP induk, "
                                                    "bukan di pelayanan bergerak.")])
@@ -370,7 +374,7 @@ def agreement_warnings(db: Database, actor: Actor, site_code: str, today: date |
                        ) -> list[tuple[AgencyOut, AgreementOut]]:
     """Agreements of a site that are expiring or expired, newest end date last."""
     with db.read() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         _require(can_read_site(actor, site_ref(site)))
         rows = s.execute(select(Agency, Agreement).join(Agreement).where(Agency.site_id == _home_site_id(site))
                          .order_by(Agreement.ends_on)).all()
@@ -390,13 +394,13 @@ _search_cache: dict[uuid.UUID, tuple[tuple[Any, ...], SearchIndex]] = {}
 
 def _search_index(s: Session, site: Site) -> SearchIndex:
     """The site's search index, rebuilt when a published service or the event's offer changes."""
-    offered = _offered_query(site).where(Service.status == ServiceStatus.published).subquery()
+    offered = offered_services_query(site).where(Service.status == ServiceStatus.published).subquery()
     fingerprint = tuple(s.execute(select(func.count(), func.max(offered.c.updated_at))).one()) + (site.updated_at,)
     with _search_lock:
         cached = _search_cache.get(site.id)
         if cached and cached[0] == fingerprint:
             return cached[1]
-    services = s.scalars(_offered_query(site).where(Service.status == ServiceStatus.published)).all()
+    services = s.scalars(offered_services_query(site).where(Service.status == ServiceStatus.published)).all()
     index = build_index([
         SearchDoc(key=str(svc.id), name=svc.name, keywords=tuple(svc.keywords or ()),
                   agency=f"{svc.agency.name} {svc.agency.short_name} {svc.agency.code}",
@@ -411,10 +415,10 @@ def _search_index(s: Session, site: Site) -> SearchIndex:
 def list_services(db: Database, site_code: str, query: str | None = None, agency: str | None = None,
                   actor: Actor | None = None, include_unpublished: bool = False) -> list[ServiceSummary]:
     with db.read() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         if include_unpublished:
             _require(actor is not None and can_read_site(actor, site_ref(site)))
-        q = _offered_query(site)
+        q = offered_services_query(site)
         if not include_unpublished:
             q = q.where(Service.status == ServiceStatus.published)
         if agency:
@@ -432,8 +436,8 @@ def list_services(db: Database, site_code: str, query: str | None = None, agency
 
 def get_service(db: Database, site_code: str, service_code: str, actor: Actor | None = None) -> ServiceOut:
     with db.read() as s:
-        site = _site(s, site_code)
-        svc = s.scalar(_offered_query(site).where(Service.code == service_code.upper()))
+        site = site_row(s, site_code)
+        svc = s.scalar(offered_services_query(site).where(Service.code == service_code.upper()))
         if svc is None or (svc.status is not ServiceStatus.published
                            and not (actor is not None and can_read_site(actor, site_ref(site)))):
             raise NotFound(f"Layanan '{service_code}'", "service")
@@ -455,7 +459,7 @@ def create_service(db: Database, actor: Actor, site_code: str, data: ServiceIn,
                    status: ServiceStatus = ServiceStatus.draft) -> ServiceOut:
     _check_standard(data, status)
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         if site.kind is SiteKind.mobile:
             raise ValidationFailed([FieldError("site", "Layanan didaftarkan di MPP induk, bukan di pelayanan bergerak.")])
         agency = _agency(s, site, data.agency)
@@ -474,8 +478,8 @@ def create_service(db: Database, actor: Actor, site_code: str, data: ServiceIn,
 
 def update_service(db: Database, actor: Actor, site_code: str, service_code: str, data: ServiceIn) -> ServiceOut:
     with db.write() as s:
-        site = _site(s, site_code)
-        svc = s.scalar(_offered_query(site).where(Service.code == service_code.upper()))
+        site = site_row(s, site_code)
+        svc = s.scalar(offered_services_query(site).where(Service.code == service_code.upper()))
         if svc is None or site.kind is SiteKind.mobile:
             raise NotFound(f"Layanan '{service_code}'", "service")
         _require(can_manage_agency(actor, site_ref(site), svc.agency_id))
@@ -505,8 +509,8 @@ def set_service_status(db: Database, actor: Actor, site_code: str, service_code:
                        status: ServiceStatus) -> ServiceOut:
     """Publish (only with the six delivery components complete), return to draft, or archive."""
     with db.write() as s:
-        site = _site(s, site_code)
-        svc = s.scalar(_offered_query(site).where(Service.code == service_code.upper()))
+        site = site_row(s, site_code)
+        svc = s.scalar(offered_services_query(site).where(Service.code == service_code.upper()))
         if svc is None or site.kind is SiteKind.mobile:
             raise NotFound(f"Layanan '{service_code}'", "service")
         _require(can_manage_agency(actor, site_ref(site), svc.agency_id))
@@ -530,7 +534,7 @@ def _counter_out(c: Counter) -> CounterOut:
 
 def list_counters(db: Database, site_code: str) -> list[CounterOut]:
     with db.read() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         counters = s.scalars(select(Counter).where(Counter.site_id == site.id)
                              .options(selectinload(Counter.agency), selectinload(Counter.services))
                              .order_by(Counter.number)).all()
@@ -539,7 +543,7 @@ def list_counters(db: Database, site_code: str) -> list[CounterOut]:
 
 def _counter_services(s: Session, site: Site, agency: Agency, codes: list[str]) -> list[Service]:
     wanted = {c.upper() for c in codes}
-    found = s.scalars(_offered_query(site).where(Service.code.in_(wanted))).all() if wanted else []
+    found = s.scalars(offered_services_query(site).where(Service.code.in_(wanted))).all() if wanted else []
     errors = Errors()
     missing = wanted - {svc.code for svc in found}
     if missing:
@@ -553,7 +557,7 @@ def _counter_services(s: Session, site: Site, agency: Agency, codes: list[str]) 
 
 def create_counter(db: Database, actor: Actor, site_code: str, data: CounterIn) -> CounterOut:
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         _require(can_manage_site(actor, site_ref(site)))
         agency = _agency(s, site, data.agency)
         if s.scalar(select(Counter.id).where(Counter.site_id == site.id, Counter.number == data.number)):
@@ -570,7 +574,7 @@ def create_counter(db: Database, actor: Actor, site_code: str, data: CounterIn) 
 
 def update_counter(db: Database, actor: Actor, site_code: str, number: int, data: CounterIn) -> CounterOut:
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         _require(can_manage_site(actor, site_ref(site)))
         counter = s.scalar(select(Counter).where(Counter.site_id == site.id, Counter.number == number))
         if counter is None:
@@ -591,7 +595,7 @@ def update_counter(db: Database, actor: Actor, site_code: str, number: int, data
 
 def list_booths(db: Database, site_code: str) -> list[BoothOut]:
     with db.read() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         booths = s.scalars(select(Booth).where(Booth.site_id == site.id).order_by(Booth.name)).all()
         return [BoothOut(id=b.id, name=b.name, owner_name=b.owner_name, products=b.products, location=b.location)
                 for b in booths]
@@ -599,7 +603,7 @@ def list_booths(db: Database, site_code: str) -> list[BoothOut]:
 
 def create_booth(db: Database, actor: Actor, site_code: str, data: BoothIn) -> BoothOut:
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         _require(can_manage_site(actor, site_ref(site)))
         booth = Booth(site_id=site.id, **data.model_dump())
         s.add(booth)

@@ -19,12 +19,12 @@ from ..errors import FieldError, ValidationFailed
 from . import spreadsheet
 from .models import Agency, Counter, Service, ServiceStatus, SiteKind, TimeUnit
 from .schemas import ImportResult
-from .service import STANDARD_KEYS, _require, _site, site_ref
+from .service import STANDARD_KEYS, _require, site_ref, site_row
 
 
 def export_catalogue(db: Database, actor: Actor, site_code: str, fmt: str) -> bytes:
     with db.read() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         _require(can_read_site(actor, site_ref(site)))
         services = s.scalars(select(Service).where(Service.site_id == (site.parent_site_id or site.id))
                              .options(selectinload(Service.agency), selectinload(Service.counters))
@@ -67,7 +67,7 @@ def import_catalogue(db: Database, actor: Actor, site_code: str, data: bytes, fi
     rows, errors = spreadsheet.parse_rows(headers, raw_rows)
 
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         _require(can_manage_site(actor, site_ref(site)))
         if site.kind is SiteKind.mobile:
             raise ValidationFailed([FieldError("site", "Katalog diimpor ke MPP induk, bukan ke pelayanan bergerak.")])

@@ -22,7 +22,9 @@ from . import policy
 from .models import Booking, BookingSlot, QueueSettings, Ticket, Visit
 from .policy import Channel, Priority, Status
 from .schemas import BookingIn, BookingView, SlotView, TicketView
-from .service import Issuer, _event, _next_seq, _offered_service, _Outbox, _prefix, _site, _ticket_event, _view, get_bus
+from ..catalogue.service import site_row
+from . import lookup
+from .service import Issuer, _event, _next_seq, _Outbox, _ticket_event, _view, get_bus
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 BOOKING_DAYS_AHEAD = 30
@@ -51,7 +53,7 @@ def normalise_phone(raw: str) -> str | None:
     return digits if re.fullmatch(r"08\d{7,12}", digits) else None
 
 
-def _settings(s: Session, svc: Service) -> QueueSettings:
+def _settings(s: Session, svc: lookup.ServiceInfo) -> QueueSettings:
     qs = s.get(QueueSettings, svc.id)
     if qs is None or qs.slot_quota <= 0:
         raise Conflict("booking_disabled", f"Layanan '{svc.name}' tidak melayani pemesanan daring.", "service")
@@ -71,8 +73,8 @@ def _day_slots(site: Site, qs: QueueSettings, day: date) -> list[policy.Slot]:
 
 def slots(db: Database, site_code: str, service_code: str, day: date) -> list[SlotView]:
     with db.read() as s:
-        site = _site(s, site_code)
-        svc = _offered_service(s, site, service_code)
+        site = site_row(s, site_code)
+        svc = lookup.offered_service(db, lookup.site(db, site_code), service_code)
         qs = _settings(s, svc)
         day_slots = _day_slots(site, qs, day)
         if not day_slots:
@@ -86,7 +88,7 @@ def slots(db: Database, site_code: str, service_code: str, day: date) -> list[Sl
                 for sl in day_slots]
 
 
-def _booking_view(b: Booking, site: Site, svc: Service) -> BookingView:
+def _booking_view(b: Booking, site: Site, svc: Service | lookup.ServiceInfo) -> BookingView:
     return BookingView(code=b.code, site=site.code, service_code=svc.code, service_name=svc.name, on_date=b.on_date,
                        slot_start=b.slot_start, status=b.status, name=b.name, nik_masked=b.nik_masked,
                        phone_masked=b.phone_masked, ticket_id=b.ticket_id)
@@ -107,8 +109,8 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
         errors.add("slot_start", "Waktu slot harus menyertakan zona waktu.")
     errors.raise_if_any()
     with db.write() as s:
-        site = _site(s, site_code)
-        svc = _offered_service(s, site, data.service)
+        site = site_row(s, site_code)
+        svc = lookup.offered_service(db, lookup.site(db, site_code), data.service)
         qs = _settings(s, svc)
         day = policy.local_day(slot_start, site.timezone)
         now = utcnow()
@@ -160,7 +162,7 @@ def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketV
     """At the kiosk: the booking becomes a ticket called near its slot time."""
     out = _Outbox()
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         if issuer.site_id != site.id:
             raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
         b = s.scalar(select(Booking).where(Booking.code == code.strip().upper()).with_for_update())
@@ -174,7 +176,7 @@ def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketV
         svc = s.get(Service, b.service_id)
         qs = s.get(QueueSettings, svc.id)
         grace = timedelta(minutes=qs.booking_grace_minutes if qs else 15)
-        prefix = _prefix(s, svc)
+        prefix = lookup.service_by_id(db, svc.id).prefix
         seq = _next_seq(s, site.id, prefix, b.on_date)
         visit = Visit(site_id=site.id, created_at=now, priority=Priority.none)
         s.add(visit)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..catalogue.models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, TimeUnit, counter_services
-from ..catalogue.models import site_offerings
+from ..catalogue.service import offered_services_query
 from ..cache import TTLCache, cache_of
 from ..db import Database
 from ..errors import NotFound
@@ -93,12 +93,8 @@ def offered_service(db: Database, site_info: SiteInfo, code: str, field: str = "
     """A published service offered at this site (for an event: one it was chosen to offer)."""
     def load() -> ServiceInfo:
         with db.read() as s:
-            q = select(Service).where(Service.code == code.upper(), Service.status == ServiceStatus.published)
-            if site_info.kind is SiteKind.mobile:
-                q = q.join(site_offerings, site_offerings.c.service_id == Service.id).where(
-                    site_offerings.c.site_id == site_info.id)
-            else:
-                q = q.where(Service.site_id == site_info.id)
+            q = offered_services_query(site_info, eager=False).where(
+                Service.code == code.upper(), Service.status == ServiceStatus.published)
             svc = s.scalar(q)
             if svc is None:
                 raise NotFound(f"Layanan '{code}'", field)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from ..accounts import audit
 from ..accounts.scope import Actor, SiteRef, can_issue_tickets, can_manage_site, can_operate_counter, can_read_site
-from ..catalogue.models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, counter_services
-from ..catalogue.models import site_offerings
+from ..catalogue.models import Agency, Counter, Service, Site, counter_services
+from ..catalogue.service import site_row
 from ..db import Database, dialect_insert
 from ..ids import new_id
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
@@ -81,34 +81,8 @@ def get_bus() -> LocalBus | None:
 
 # ---------------------------------------------------------------- helpers
 
-def _site(s: Session, code: str) -> Site:
-    site = s.scalar(select(Site).where(Site.code == code))
-    if site is None:
-        raise NotFound("MPP atau lokasi layanan", "site")
-    return site
-
-
 def _ref(site: Site) -> SiteRef:
     return SiteRef(site.id, site.parent_site_id)
-
-
-def _offered_service(s: Session, site: Site, code: str, field_name: str = "service") -> Service:
-    q = select(Service).where(Service.code == code.upper(), Service.status == ServiceStatus.published)
-    if site.kind is SiteKind.mobile:
-        q = q.join(site_offerings, site_offerings.c.service_id == Service.id).where(site_offerings.c.site_id == site.id)
-    else:
-        q = q.where(Service.site_id == site.id)
-    svc = s.scalar(q)
-    if svc is None:
-        raise NotFound(f"Layanan '{code}'", field_name)
-    return svc
-
-
-def _prefix(s: Session, svc: Service) -> str:
-    settings = s.get(QueueSettings, svc.id)
-    if settings:
-        return settings.prefix
-    return (s.scalar(select(Agency.code).where(Agency.id == svc.agency_id)) or "A")[0].upper()
 
 
 def _next_seq(s: Session, site_id: uuid.UUID, prefix: str, day: date) -> int:
@@ -336,7 +310,7 @@ def close_counter(db: Database, actor: Actor, site_code: str, number: int, reaso
 
 def counter_status(db: Database, actor: Actor, site_code: str, number: int) -> CounterStateView:
     with db.read() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         if not can_read_site(actor, _ref(site)):
             raise Forbidden()
         counter = _counter(s, site, number)
@@ -345,7 +319,7 @@ def counter_status(db: Database, actor: Actor, site_code: str, number: int) -> C
 
 def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterStateView]:
     with db.read() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         if not can_read_site(actor, _ref(site)):
             raise Forbidden()
         counters = s.scalars(select(Counter).where(Counter.site_id == site.id).order_by(Counter.number)).all()
@@ -483,7 +457,7 @@ def refer(db: Database, actor: Actor, site_code: str, number: int, to_service: s
 def _ticket_action(db: Database, actor: Actor, site_code: str, ticket_id: uuid.UUID, action: Action) -> TicketView:
     out = _Outbox()
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         t = s.get(Ticket, ticket_id, with_for_update=True)
         if t is None or t.site_id != site.id:
             raise NotFound("Tiket", "ticket")
@@ -521,7 +495,7 @@ def resume(db: Database, actor: Actor, site_code: str, ticket_id: uuid.UUID) -> 
 
 def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
     with db.read() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         if not can_read_site(actor, _ref(site)):
             raise Forbidden()
         tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.status == Status.waiting)
@@ -533,7 +507,7 @@ def close_day(db: Database, actor: Actor, site_code: str, day: date, reason: str
     """End of day: unserved tickets close with a reason (statistics keep them), counters close."""
     out = _Outbox()
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         if not can_manage_site(actor, _ref(site)):
             raise Forbidden()
         open_statuses = [st for st in Status if (st, Action.close) in policy.TRANSITIONS]
@@ -569,7 +543,7 @@ def configure_service_queue(db: Database, actor: Actor, site_code: str, service_
     if errors:
         raise ValidationFailed(errors)
     with db.write() as s:
-        site = _site(s, site_code)
+        site = site_row(s, site_code)
         svc = s.scalar(select(Service).where(Service.site_id == site.id, Service.code == service_code.upper()))
         if svc is None:
             raise NotFound(f"Layanan '{service_code}'", "service")
