@@ -14,7 +14,7 @@ from ..accounts.models import DeviceKind
 from ..accounts.scope import Actor
 from ..errors import Forbidden, Unauthenticated
 from ..web.security import api_actor, require_api_actor
-from . import bookings, service
+from . import bookings, lookup, service
 from .policy import Channel
 from .schemas import (
     ActIn,
@@ -60,13 +60,9 @@ IssuerDep = Annotated[service.Issuer, Depends(issuer)]
 
 def _issuer_at(db: Any, who: service.Issuer, site: str) -> service.Issuer:
     """Staff of a mall may also issue at its mobile events."""
-    from ..catalogue import service as catalogue
-
-    target = catalogue.get_site(db, site)
-    if who.actor is not None and target.id != who.site_id and target.parent_site is not None:
-        parent = catalogue.get_site(db, target.parent_site)
-        if parent.id == who.site_id:
-            return service.Issuer(label=who.label, site_id=target.id, actor=who.actor)
+    target = lookup.site(db, site)
+    if who.actor is not None and target.id != who.site_id and target.parent_id == who.site_id:
+        return service.Issuer(label=who.label, site_id=target.id, actor=who.actor)
     return who
 
 

@@ -24,7 +24,7 @@ from .policy import Channel, Priority, Status
 from .schemas import BookingIn, BookingView, SlotView, TicketView
 from ..catalogue.service import site_row
 from . import lookup
-from .service import Issuer, _event, _next_seq, _Outbox, _ticket_event, _view, get_bus
+from .service import Issuer, _event, _next_seq, _Outbox, _positioned, _ticket_event, get_bus
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 BOOKING_DAYS_AHEAD = 30
@@ -191,7 +191,6 @@ def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketV
         _event(s, t, "issued", issuer.label, issuer.actor.user_id if issuer.actor else None,
                data={"channel": "booking", "slot_start": b.slot_start.isoformat(),
                      "late": t.ready_at != b.slot_start})
-        view = _view(db, s, t, site.code, with_position=True)
         out.add(site.id, _ticket_event("issued", site.code, t))
     out.flush(get_bus())
-    return view
+    return _positioned(db, t.id, site.code)

@@ -117,6 +117,13 @@ def _view(db: Database, s: Session, t: Ticket, site_code: str, with_position: bo
     return view
 
 
+def _positioned(db: Database, ticket_id: uuid.UUID, site_code: str) -> TicketView:
+    """A waiting ticket's view with position and estimate, read after the write has committed,
+    so the counting queries do not lengthen the write transaction (SQLite has one writer)."""
+    with db.read() as s:
+        return _view(db, s, s.get(Ticket, ticket_id), site_code, with_position=True)
+
+
 def _service_pace(db: Database, s: Session, svc: lookup.ServiceInfo) -> tuple[timedelta, int]:
     """Recent mean service time and open counters of a service, refreshed every few seconds."""
     def load() -> tuple[timedelta, int]:
@@ -202,10 +209,9 @@ def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str
         s.flush()
         _event(s, t, "issued", issuer.label, issuer.actor.user_id if issuer.actor else None,
                data={"channel": channel.value, "priority": priority.value})
-        view = _view(db, s, t, site.code, with_position=True)
         out.add(site.id, _ticket_event("issued", site.code, t))
     out.flush(_bus)
-    return view
+    return _positioned(db, t.id, site.code)
 
 
 def get_ticket(db: Database, ticket_id: uuid.UUID) -> TicketView:
@@ -447,11 +453,10 @@ def refer(db: Database, actor: Actor, site_code: str, number: int, to_service: s
                {"to_service": target.code, "to_ticket": str(new.id), "note": note})
         _event(s, new, "issued", actor.label, actor.user_id, counter.id,
                {"channel": "referral", "from_ticket": str(t.id), "position": position})
-        view = _view(db, s, new, site.code, with_position=True)
         out.add(site.id, _ticket_event("referred", site.code, t, counter, to_ticket_id=str(new.id)))
         out.add(site.id, _ticket_event("issued", site.code, new))
     out.flush(_bus)
-    return view
+    return _positioned(db, new.id, site.code)
 
 
 def _ticket_action(db: Database, actor: Actor, site_code: str, ticket_id: uuid.UUID, action: Action) -> TicketView:
@@ -477,10 +482,9 @@ def _ticket_action(db: Database, actor: Actor, site_code: str, ticket_id: uuid.U
             t.counter_id = None  # keeps its place (ready_at unchanged)
         kind = "requeued" if action is Action.requeue else "resumed"
         _event(s, t, kind, actor.label, actor.user_id)
-        view = _view(db, s, t, site.code, with_position=True)
         out.add(site.id, _ticket_event(kind, site.code, t))
     out.flush(_bus)
-    return view
+    return _positioned(db, t.id, site.code)
 
 
 def requeue(db: Database, actor: Actor, site_code: str, ticket_id: uuid.UUID) -> TicketView:
