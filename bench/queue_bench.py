@@ -89,6 +89,7 @@ def http_phase(kind: str, url: str, tickets: int, clients: int, workers: int) ->
             lat = list(pool.map(issue, range(tickets)))
         issue_wall = time.perf_counter() - t0
         print(f"[{kind}] HTTP {clients} kiosks, {workers} workers  " + fmt("issue ticket", lat, issue_wall))
+        wrk_issue(kind, server.url, kiosk["X-Device-Token"], clients)
 
         calls: list[float] = []
         others: list[float] = []
@@ -120,6 +121,30 @@ def http_phase(kind: str, url: str, tickets: int, clients: int, workers: int) ->
         total_ops = len(calls) + len(others)
         print(f"[{kind}] HTTP ticket-or-call operations: {(tickets + total_ops) / (issue_wall + wall):.0f}/s sustained")
         return tickets / issue_wall
+
+
+def wrk_issue(kind: str, base: str, device_token: str, clients: int, seconds: int = 8) -> None:
+    """The same issue request from wrk (a C load generator): the server's own capacity, without
+    a Python client competing for the same two cores."""
+    if not shutil.which("wrk"):
+        print(f"[{kind}] wrk not installed (apt-get install wrk): server-only figure skipped")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "issue.lua"
+        script.write_text('wrk.method = "POST"\n'
+                          'wrk.body = \'{"service":"DKC-01"}\'\n'
+                          'wrk.headers["Content-Type"] = "application/json"\n'
+                          f'wrk.headers["X-Device-Token"] = "{device_token}"\n')
+        out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "-s", str(script),
+                              f"{base}/api/v1/sites/lahat/tickets"], capture_output=True, text=True).stdout
+    figures = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if parts[:1] in (["50%"], ["99%"]) or line.startswith("Requests/sec") or "Non-2xx" in line:
+            figures[parts[0].rstrip(":")] = parts[-1]
+    print(f"[{kind}] HTTP wrk {clients} connections, issue ticket: {figures.get('Requests/sec', '?')}/s  "
+          f"p50 {figures.get('50%', '?')}  p99 {figures.get('99%', '?')}"
+          + (f"  NON-2XX {figures['Non-2xx']}" if "Non-2xx" in figures else ""))
 
 
 def service_phase(kind: str, db: Database, n: int = 1000, threads: int = 8) -> None:
