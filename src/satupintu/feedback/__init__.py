@@ -1,0 +1,1 @@
+"""Feedback: the SKM satisfaction survey and its index, complaints (pengaduan)."""
