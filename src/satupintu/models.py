@@ -22,3 +22,4 @@ from .queueing.models import (  # noqa: F401, E402
     TicketSequence,
     Visit,
 )
+from .feedback.models import SurveyResponse  # noqa: F401, E402

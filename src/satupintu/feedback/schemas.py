@@ -1,0 +1,67 @@
+"""Survey input and output shapes."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..catalogue.schemas import Strict
+
+EDUCATION = ("sd", "smp", "sma", "d1_d3", "d4_s1", "s2", "s3")
+OCCUPATION = ("pns", "tni", "polri", "swasta", "wirausaha", "pelajar", "lainnya")
+
+
+class SurveyIn(Strict):
+    answers: dict[str, int] = Field(description="Unsur key -> 1..4 (persyaratan, prosedur, waktu, biaya, produk, "
+                                                "kompetensi, perilaku, pengaduan, sarana)")
+    age: int | None = Field(default=None, ge=10, le=120)
+    sex: Literal["L", "P"] | None = None
+    education: Literal[EDUCATION] | None = None  # type: ignore[valid-type]
+    occupation: Literal[OCCUPATION] | None = None  # type: ignore[valid-type]
+    suggestion: str = Field(default="", max_length=2000)
+    channel: Literal["kiosk", "qr", "link"] = "link"
+
+
+class UnsurQuestion(BaseModel):
+    key: str
+    label: str
+    answers: list[str]  # labels of values 1..4
+
+
+class SurveyForm(BaseModel):
+    ticket_number: str
+    service_name: str
+    can_answer: bool
+    reason: str
+    questions: list[UnsurQuestion]
+
+
+class UnsurOut(BaseModel):
+    key: str
+    label: str
+    respondents: int
+    nrr: Decimal
+    converted: Decimal
+    grade: str
+    grade_label: str
+
+
+class SkmReport(BaseModel):
+    site: str
+    scope: str
+    starts_on: date
+    ends_on: date
+    regulation: str
+    respondents: int
+    population: int  # visitors served in the period and scope
+    required_sample: int
+    sample_sufficient: bool
+    ikm: Decimal
+    grade: str
+    grade_label: str
+    lowest_unsur: str | None
+    unsur: list[UnsurOut]
+    suggestions: list[str]
