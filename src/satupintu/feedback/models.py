@@ -32,3 +32,55 @@ class SurveyResponse(IdMixin, Base):
     occupation: Mapped[str | None] = mapped_column(String(32))
     suggestion: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(16), default="link")  # kiosk | qr | link
+
+
+class Complaint(IdMixin, Base):
+    """A complaint, aspiration or request for information, followed by its tracking code."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (Index("ix_complaints_site_state", "site_id", "state"),)
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"))
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    channel: Mapped[str] = mapped_column(String(16))  # kiosk | web | officer | api
+    kind: Mapped[str] = mapped_column(String(24))
+    privacy: Mapped[str] = mapped_column(String(12))
+    severity: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    reporter_name: Mapped[str] = mapped_column(String(200), default="")
+    reporter_contact: Mapped[str] = mapped_column(String(200), default="")
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("services.id"))
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    verify_due_at: Mapped[datetime] = mapped_column()
+    due_at: Mapped[datetime | None] = mapped_column()  # follow-up deadline, from verification
+    answer: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # rejection / not-our-authority reason
+    answered_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    escalated_at: Mapped[datetime | None] = mapped_column()
+
+
+class ComplaintEvent(IdMixin, Base):
+    __tablename__ = "complaint_events"
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_label: Mapped[str] = mapped_column(String(100))
+    step: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(default=True)  # shown on the reporter's tracking page
+
+
+class ComplaintSettings(Base):
+    """A site's follow-up deadline, in working days, per severity (defaults: 2/5/14/60)."""
+
+    __tablename__ = "complaint_settings"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    severity: Mapped[str] = mapped_column(String(12), primary_key=True)
+    days: Mapped[int] = mapped_column(Integer)

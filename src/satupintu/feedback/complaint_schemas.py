@@ -1,0 +1,72 @@
+"""Complaint input and output shapes. Views differ by who is looking (privacy)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..catalogue.schemas import Strict
+from .complaints import Kind, Privacy, Severity, State, Step
+
+
+class ComplaintIn(Strict):
+    kind: Kind = Kind.complaint
+    privacy: Privacy = Privacy.normal
+    title: str = Field(min_length=5, max_length=200)
+    body: str = Field(min_length=10, max_length=5000)
+    reporter_name: str = Field(default="", max_length=200)
+    reporter_contact: str = Field(default="", max_length=200)
+    service: str | None = Field(default=None, max_length=32)
+
+
+class StepIn(Strict):
+    step: Step
+    note: str = Field(default="", max_length=5000)
+    agency: str | None = Field(default=None, max_length=32)  # for 'assign'
+    severity: Severity | None = None  # for 'verify'
+
+
+class ReporterStepIn(Strict):
+    step: Literal["reopen", "respond"]
+    note: str = Field(min_length=2, max_length=5000)
+
+
+class EventView(BaseModel):
+    at: datetime
+    step: str
+    state: State
+    note: str
+    by: str
+
+
+class ComplaintView(BaseModel):
+    id: uuid.UUID | None  # hidden on the public list
+    tracking_code: str | None
+    site: str
+    kind: Kind
+    privacy: Privacy
+    severity: Severity
+    title: str
+    body: str
+    reporter_name: str | None  # None when hidden from this viewer
+    reporter_contact: str | None
+    agency: str | None
+    state: State
+    state_label: str
+    received_at: datetime
+    verify_due_at: datetime
+    due_at: datetime | None
+    answer: str
+    reason: str
+    overdue: bool
+    due_soon: bool
+    escalated: bool
+    events: list[EventView]
+
+
+class Created(BaseModel):
+    tracking_code: str
+    message: str

@@ -1,0 +1,273 @@
+"""Complaint use cases: file, follow by tracking code, move through the SP4N-LAPOR! flow
+with working-day deadlines, escalate what is overdue, export for SP4N-LAPOR!."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
+from ..catalogue.models import Agency, Service, Site, SiteClosure
+from ..catalogue.service import site_row
+from ..db import Database
+from ..errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from ..events import LocalBus
+from ..timeutil import to_local, utcnow
+from ..workdays import due_at
+from . import complaints as rules
+from .complaint_schemas import ComplaintIn, ComplaintView, Created, EventView, ReporterStepIn, StepIn
+from .complaints import Privacy, Severity, State, Step
+from .models import Complaint, ComplaintEvent, ComplaintSettings
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ANONYMOUS = "Anonim"
+
+
+def _closed_dates(s: Session, site_id: uuid.UUID) -> list[date]:
+    return list(s.scalars(select(SiteClosure.on_date).where(SiteClosure.site_id == site_id)))
+
+
+def _days_for(s: Session, site_id: uuid.UUID, severity: Severity) -> int:
+    custom = s.get(ComplaintSettings, (site_id, severity.value))
+    return custom.days if custom else rules.DEFAULT_DAYS[severity]
+
+
+def _ref(site: Site) -> SiteRef:
+    return SiteRef(site.id, site.parent_site_id)
+
+
+def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str,
+                   actor: Actor | None = None) -> Created:
+    """From the kiosk, the public form, the API, or an officer entering it for a visitor."""
+    if data.privacy is not Privacy.anonymous and not data.reporter_name.strip():
+        raise ValidationFailed([FieldError("reporter_name", "Isi nama pelapor, atau pilih kerahasiaan 'anonim'.",
+                                           "required")])
+    with db.write() as s:
+        site = site_row(s, site_code)
+        if channel == "officer" and (actor is None or not can_read_site(actor, _ref(site))):
+            raise Forbidden()
+        service_id = None
+        if data.service:
+            service_id = s.scalar(select(Service.id).where(Service.code == data.service.upper(),
+                                                           Service.site_id == (site.parent_site_id or site.id)))
+            if service_id is None:
+                raise NotFound(f"Layanan '{data.service}'", "service")
+        now = utcnow()
+        code = "ADU-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+        c = Complaint(id=uuid.uuid4(), site_id=site.id, tracking_code=code, channel=channel, kind=data.kind.value,
+                      privacy=data.privacy.value, severity=Severity.normal.value, title=data.title, body=data.body,
+                      reporter_name=data.reporter_name, reporter_contact=data.reporter_contact,
+                      service_id=service_id, state=State.received.value, received_at=now,
+                      verify_due_at=due_at(now, rules.VERIFY_DAYS, site.timezone, _closed_dates(s, site.id)),
+                      answer="", reason="")
+        s.add(c)
+        s.flush()
+        s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label=actor.label if actor else "pelapor",
+                             step="file", from_state="", to_state=c.state, note="", public=True))
+        return Created(tracking_code=code, message="Pengaduan diterima. Simpan kode pelacakan ini untuk "
+                                                   "mengikuti tindak lanjutnya.")
+
+
+def _view(s: Session, c: Complaint, site: Site, show_identity: bool, show_tracking: bool,
+          internal: bool) -> ComplaintView:
+    agency = s.get(Agency, c.agency_id) if c.agency_id else None
+    events = s.scalars(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id)
+                       .order_by(ComplaintEvent.at, ComplaintEvent.id)).all()
+    now = utcnow()
+    state = State(c.state)
+    due = c.due_at if state not in (State.received,) else c.verify_due_at
+    t = rules.timing(state, due, now)
+    anonymous = c.privacy == Privacy.anonymous.value
+    return ComplaintView(
+        id=c.id if internal else None, tracking_code=c.tracking_code if show_tracking else None, site=site.code,
+        kind=rules.Kind(c.kind), privacy=Privacy(c.privacy), severity=Severity(c.severity), title=c.title,
+        body=c.body,
+        reporter_name=c.reporter_name if show_identity else (ANONYMOUS if anonymous else None),
+        reporter_contact=c.reporter_contact if show_identity else None,
+        agency=agency.name if agency else None, state=state, state_label=rules.STATE_LABELS[state][0],
+        received_at=c.received_at, verify_due_at=c.verify_due_at, due_at=c.due_at, answer=c.answer,
+        reason=c.reason, overdue=t.overdue, due_soon=t.due_soon, escalated=c.escalated_at is not None,
+        events=[EventView(at=e.at, step=e.step, state=State(e.to_state), note=e.note,
+                          by=e.actor_label if internal else ("Pelapor" if e.actor_label == "pelapor" else "Petugas"))
+                for e in events if internal or e.public],
+    )
+
+
+def _identity_visible(actor: Actor | None, site: Site, c: Complaint) -> bool:
+    """Who may see who filed it: the site's managers; for an anonymous report, nobody else."""
+    if actor is None:
+        return False
+    if can_manage_site(actor, _ref(site)):
+        return True
+    return c.privacy == Privacy.normal.value and can_read_site(actor, _ref(site))
+
+
+def track(db: Database, code: str) -> ComplaintView:
+    """The reporter's page: the complaint and its public steps, by tracking code, no login."""
+    with db.read() as s:
+        c = s.scalar(select(Complaint).where(Complaint.tracking_code == code.strip().upper()))
+        if c is None:
+            raise NotFound("Pengaduan dengan kode tersebut", "code")
+        view = _view(s, c, s.get(Site, c.site_id), show_identity=False, show_tracking=True, internal=False)
+        return view
+
+
+def public_list(db: Database, site_code: str, limit: int = 50) -> list[ComplaintView]:
+    """Complaints the public may read: never 'rahasia', never who filed them, no tracking codes."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        rows = s.scalars(select(Complaint).where(Complaint.site_id == site.id,
+                                                 Complaint.privacy != Privacy.secret.value)
+                         .order_by(Complaint.received_at.desc()).limit(limit)).all()
+        return [_view(s, c, site, show_identity=False, show_tracking=False, internal=False) for c in rows]
+
+
+def staff_list(db: Database, actor: Actor, site_code: str, only: str | None = None) -> list[ComplaintView]:
+    """For staff: all of the site's complaints (an agency's own when the actor is agency staff);
+    `only` = 'overdue' | 'due_soon' | 'open'."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        if not can_read_site(actor, _ref(site)):
+            raise Forbidden()
+        q = select(Complaint).where(Complaint.site_id == site.id)
+        if not can_manage_site(actor, _ref(site)):
+            q = q.where(Complaint.agency_id == actor.agency_id)
+        rows = s.scalars(q.order_by(Complaint.received_at)).all()
+        views = [_view(s, c, site, _identity_visible(actor, site, c), True, True) for c in rows]
+    if only == "overdue":
+        return [v for v in views if v.overdue]
+    if only == "due_soon":
+        return [v for v in views if v.due_soon]
+    if only == "open":
+        return [v for v in views if v.state in rules.OPEN]
+    return views
+
+
+def take_step(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UUID, data: StepIn) -> ComplaintView:
+    if data.step in rules.NEEDS_REASON and not data.note.strip():
+        raise ValidationFailed([FieldError("note", "Langkah ini memerlukan alasan atau jawaban tertulis.",
+                                           "required")])
+    with db.write() as s:
+        site = site_row(s, site_code)
+        c = s.get(Complaint, complaint_id, with_for_update=True)
+        if c is None or c.site_id != site.id:
+            raise NotFound("Pengaduan", "complaint")
+        state = State(c.state)
+        try:
+            to, party = rules.next_state(state, data.step)
+        except rules.IllegalStep:
+            label = rules.STATE_LABELS[state][0].lower()
+            raise Conflict("illegal_transition", f"Pengaduan berstatus '{label}' tidak dapat diproses dengan "
+                                                 f"langkah '{data.step.value}'.", "step") from None
+        if party == "reporter":
+            raise Forbidden("Langkah ini hanya dapat diambil oleh pelapor.")
+        if party == "manager" and not can_manage_site(actor, _ref(site)):
+            raise Forbidden("Langkah ini dilakukan oleh pengelola MPP.")
+        if party == "agency" and not (c.agency_id and can_manage_agency(actor, _ref(site), c.agency_id)):
+            if not (c.agency_id and actor.agency_id == c.agency_id and can_read_site(actor, _ref(site))):
+                raise Forbidden("Langkah ini dilakukan oleh instansi yang ditugasi.")
+        now = utcnow()
+        if data.step is Step.verify:
+            severity = data.severity or Severity.normal
+            c.severity = severity.value
+            c.due_at = due_at(now, _days_for(s, site.id, severity), site.timezone, _closed_dates(s, site.id))
+        elif data.step is Step.assign:
+            if not data.agency:
+                raise ValidationFailed([FieldError("agency", "Pilih instansi yang menindaklanjuti.", "required")])
+            agency = s.scalar(select(Agency).where(Agency.site_id == (site.parent_site_id or site.id),
+                                                   Agency.code == data.agency.upper()))
+            if agency is None:
+                raise NotFound(f"Instansi '{data.agency}'", "agency")
+            c.agency_id = agency.id
+        elif data.step in (Step.reject, Step.not_authority):
+            c.reason = data.note
+        elif data.step is Step.answer:
+            c.answer, c.answered_at = data.note, now
+        elif data.step is Step.close:
+            c.closed_at = now
+        s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label=actor.label, step=data.step.value,
+                             from_state=c.state, to_state=to.value, note=data.note, public=True))
+        c.state = to.value
+        s.flush()
+        return _view(s, c, site, _identity_visible(actor, site, c), True, True)
+
+
+def reporter_step(db: Database, code: str, data: ReporterStepIn) -> ComplaintView:
+    """The reporter, holding the tracking code, responds to an answer or reopens within the window."""
+    with db.write() as s:
+        c = s.scalar(select(Complaint).where(Complaint.tracking_code == code.strip().upper()).with_for_update())
+        if c is None:
+            raise NotFound("Pengaduan dengan kode tersebut", "code")
+        now = utcnow()
+        state = State(c.state)
+        to = state
+        if data.step == "reopen":
+            try:
+                to, _ = rules.next_state(state, Step.reopen)
+            except rules.IllegalStep:
+                raise Conflict("illegal_transition", "Pengaduan hanya dapat dibuka kembali setelah dijawab.",
+                               "step") from None
+            if not rules.can_reopen(c.closed_at or c.answered_at, now):
+                raise Conflict("reopen_window", "Batas waktu membuka kembali pengaduan (10 hari) sudah lewat.",
+                               "step")
+        s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label="pelapor", step=data.step,
+                             from_state=c.state, to_state=to.value, note=data.note, public=True))
+        c.state = to.value
+        s.flush()
+        return _view(s, c, s.get(Site, c.site_id), False, True, False)
+
+
+def escalate_overdue(db: Database, bus: LocalBus | None = None) -> int:
+    """Mark overdue open complaints as escalated to their site manager (once each)."""
+    now = utcnow()
+    events = []
+    with db.write() as s:
+        rows = s.scalars(select(Complaint).where(Complaint.state.in_([st.value for st in rules.OPEN]),
+                                                 Complaint.escalated_at.is_(None))).all()
+        count = 0
+        for c in rows:
+            due = c.verify_due_at if c.state == State.received.value else c.due_at
+            if due is not None and now >= due:
+                c.escalated_at = now
+                s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label="sistem", step="escalate",
+                                     from_state=c.state, to_state=c.state,
+                                     note="Melewati batas waktu; diteruskan ke pengelola MPP.", public=False))
+                events.append((f"site:{c.site_id}", {"type": "complaint.escalated", "complaint_id": str(c.id),
+                                                     "at": now.isoformat()}))
+                count += 1
+    if bus is not None:
+        for channel, event in events:
+            bus.publish(channel, event)
+    return count
+
+
+LAPOR_COLUMNS = ("Kode Pelacakan", "Tanggal Diterima", "Judul Laporan", "Isi Laporan", "Kategori", "Kerahasiaan",
+                 "Nama Pelapor", "Kontak Pelapor", "Instansi Tujuan", "Status", "Tanggapan")
+
+
+def export_lapor(db: Database, actor: Actor, site_code: str) -> bytes:
+    """A CSV an operator can transcribe into SP4N-LAPOR!, in its own field names."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        if not can_manage_site(actor, _ref(site)):
+            raise Forbidden()
+        rows = s.scalars(select(Complaint).where(Complaint.site_id == site.id).order_by(Complaint.received_at)).all()
+        buf = io.StringIO(newline="")
+        w = csv.writer(buf)
+        w.writerow(LAPOR_COLUMNS)
+        for c in rows:
+            agency = s.get(Agency, c.agency_id) if c.agency_id else None
+            anonymous = c.privacy == Privacy.anonymous.value
+            w.writerow([c.tracking_code, to_local(c.received_at, site.timezone).date().isoformat(), c.title, c.body,
+                        {"pengaduan": "Pengaduan", "aspirasi": "Aspirasi",
+                         "permintaan_informasi": "Permintaan Informasi"}[c.kind],
+                        {"normal": "Biasa", "anonim": "Anonim", "rahasia": "Rahasia"}[c.privacy],
+                        ANONYMOUS if anonymous else c.reporter_name, "" if anonymous else c.reporter_contact,
+                        agency.name if agency else "", rules.STATE_LABELS[State(c.state)][0], c.answer])
+        return ("\ufeff" + buf.getvalue()).encode("utf-8")

@@ -1,0 +1,109 @@
+"""Complaint (pengaduan) rules modelled on SP4N-LAPOR!: states, who may move them, deadlines.
+Pure, no I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+class Kind(str, enum.Enum):
+    complaint = "pengaduan"
+    aspiration = "aspirasi"
+    information = "permintaan_informasi"
+
+
+class Privacy(str, enum.Enum):
+    normal = "normal"
+    anonymous = "anonim"  # the reporter is hidden
+    secret = "rahasia"  # the whole report is hidden from the public
+
+
+class Severity(str, enum.Enum):
+    urgent = "darurat"
+    high = "tinggi"
+    normal = "sedang"
+    complex = "kompleks"
+
+
+class State(str, enum.Enum):
+    received = "diterima"
+    verified = "diverifikasi"
+    rejected = "ditolak"
+    not_authority = "bukan_wewenang"
+    assigned = "didisposisikan"
+    in_follow_up = "ditindaklanjuti"
+    answered = "dijawab"
+    closed = "selesai"
+
+
+class Step(str, enum.Enum):
+    verify = "verify"
+    reject = "reject"
+    not_authority = "not_authority"
+    assign = "assign"
+    follow_up = "follow_up"
+    answer = "answer"
+    close = "close"
+    reopen = "reopen"
+
+
+# (from, step) -> to; who takes it: "manager" (site), "agency" (the assigned agency), "reporter".
+FLOW: dict[tuple[State, Step], tuple[State, str]] = {
+    (State.received, Step.verify): (State.verified, "manager"),
+    (State.received, Step.reject): (State.rejected, "manager"),
+    (State.received, Step.not_authority): (State.not_authority, "manager"),
+    (State.verified, Step.assign): (State.assigned, "manager"),
+    (State.assigned, Step.follow_up): (State.in_follow_up, "agency"),
+    (State.assigned, Step.answer): (State.answered, "agency"),
+    (State.in_follow_up, Step.answer): (State.answered, "agency"),
+    (State.answered, Step.close): (State.closed, "manager"),
+    (State.answered, Step.reopen): (State.in_follow_up, "reporter"),
+    (State.closed, Step.reopen): (State.in_follow_up, "reporter"),
+}
+NEEDS_REASON = {Step.reject, Step.not_authority, Step.answer, Step.reopen}
+OPEN = {State.received, State.verified, State.assigned, State.in_follow_up}
+
+STATE_LABELS = {
+    State.received: ("Diterima", "Received"), State.verified: ("Diverifikasi", "Verified"),
+    State.rejected: ("Ditolak", "Rejected"), State.not_authority: ("Bukan wewenang", "Not our authority"),
+    State.assigned: ("Didisposisikan ke instansi", "Assigned to an agency"),
+    State.in_follow_up: ("Sedang ditindaklanjuti", "In follow-up"), State.answered: ("Dijawab", "Answered"),
+    State.closed: ("Selesai", "Closed"),
+}
+
+VERIFY_DAYS = 3  # working days to verify, as in SP4N-LAPOR!
+DEFAULT_DAYS = {Severity.urgent: 2, Severity.high: 5, Severity.normal: 14, Severity.complex: 60}
+REOPEN_WINDOW = timedelta(days=10)
+DUE_SOON = timedelta(days=2)
+
+
+class IllegalStep(Exception):
+    def __init__(self, state: State, step: Step) -> None:
+        super().__init__(f"{step.value} not allowed from {state.value}")
+        self.state, self.step = state, step
+
+
+def next_state(state: State, step: Step) -> tuple[State, str]:
+    """The state a step leads to and the party allowed to take it."""
+    try:
+        return FLOW[(state, step)]
+    except KeyError:
+        raise IllegalStep(state, step) from None
+
+
+def can_reopen(answered_or_closed_at: datetime | None, now: datetime) -> bool:
+    return answered_or_closed_at is not None and now - answered_or_closed_at <= REOPEN_WINDOW
+
+
+@dataclass(frozen=True)
+class Timing:
+    overdue: bool
+    due_soon: bool
+
+
+def timing(state: State, due: datetime | None, now: datetime) -> Timing:
+    if state not in OPEN or due is None:
+        return Timing(False, False)
+    return Timing(now >= due, now < due <= now + DUE_SOON)

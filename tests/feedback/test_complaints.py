@@ -1,0 +1,157 @@
+"""Complaints: each transition, each illegal one, deadlines in working days, escalation, privacy."""
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, strategies as st
+
+from satupintu.accounts import service as accounts
+from satupintu.errors import Conflict, Forbidden, ValidationFailed
+from satupintu.feedback import complaint_service as cs, complaints as rules
+from satupintu.feedback.complaint_schemas import ComplaintIn, ReporterStepIn, StepIn
+from satupintu.feedback.complaints import Privacy, Severity, State, Step
+from satupintu.feedback.models import Complaint
+from tests.conftest import DEMO_PASSWORD, token_for
+
+
+def test_the_flow_and_who_takes_each_step():
+    assert rules.next_state(State.received, Step.verify) == (State.verified, "manager")
+    assert rules.next_state(State.assigned, Step.answer) == (State.answered, "agency")
+    assert rules.next_state(State.answered, Step.reopen) == (State.in_follow_up, "reporter")
+
+
+@given(st.sampled_from(list(State)), st.sampled_from(list(Step)))
+def test_steps_outside_the_flow_are_refused(state, step):
+    if (state, step) in rules.FLOW:
+        return
+    with pytest.raises(rules.IllegalStep):
+        rules.next_state(state, step)
+
+
+def test_overdue_and_due_soon():
+    now = datetime(2026, 11, 23, 3, tzinfo=timezone.utc)
+    assert rules.timing(State.received, now - timedelta(minutes=1), now).overdue
+    assert rules.timing(State.verified, now + timedelta(days=1), now).due_soon
+    assert not rules.timing(State.closed, now - timedelta(days=9), now).overdue
+
+
+@pytest.fixture
+def db(fresh_demo_db):
+    return fresh_demo_db
+
+
+def file(db, privacy=Privacy.normal, **kw):
+    data = ComplaintIn(title="Antrian tidak tertib", body="Nomor saya dilewati dua kali di loket 4.",
+                       reporter_name="Budi Santoso", reporter_contact="0812-1111-2222", privacy=privacy, **kw)
+    return cs.file_complaint(db, "lahat", data, "web").tracking_code
+
+
+def complaint_id(db, code):
+    with db.read() as s:
+        from sqlalchemy import select
+
+        return s.scalar(select(Complaint.id).where(Complaint.tracking_code == code))
+
+
+def test_full_lifecycle_with_deadlines_in_working_days(db):
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    admin = accounts.authenticate(db, "admin.dukcapil", DEMO_PASSWORD)
+    code = file(db)
+    tracked = cs.track(db, code)
+    assert tracked.state is State.received and tracked.reporter_name is None  # not on the tracking page
+    # Verification is due at the end of the third working day after receipt.
+    assert (tracked.verify_due_at - tracked.received_at) >= timedelta(days=3)
+    cid = complaint_id(db, code)
+    v = cs.take_step(db, manager, "lahat", cid, StepIn(step=Step.verify, severity=Severity.high))
+    assert v.state is State.verified and v.due_at is not None and v.severity is Severity.high
+    with pytest.raises(Forbidden):  # the agency cannot assign itself
+        cs.take_step(db, admin, "lahat", cid, StepIn(step=Step.assign, agency="DUKCAPIL"))
+    cs.take_step(db, manager, "lahat", cid, StepIn(step=Step.assign, agency="DUKCAPIL"))
+    cs.take_step(db, admin, "lahat", cid, StepIn(step=Step.follow_up, note="Sedang dicek rekaman CCTV"))
+    with pytest.raises(ValidationFailed) as err:
+        cs.take_step(db, admin, "lahat", cid, StepIn(step=Step.answer))
+    assert err.value.field == "note"
+    cs.take_step(db, admin, "lahat", cid, StepIn(step=Step.answer, note="Mohon maaf, petugas sudah ditegur."))
+    reopened = cs.reporter_step(db, code, ReporterStepIn(step="reopen", note="Masih terjadi hari ini"))
+    assert reopened.state is State.in_follow_up
+    cs.take_step(db, admin, "lahat", cid, StepIn(step=Step.answer, note="Sistem pemanggilan diperbaiki."))
+    closed = cs.take_step(db, manager, "lahat", cid, StepIn(step=Step.close))
+    assert closed.state is State.closed
+    steps = [e.step for e in cs.track(db, code).events]
+    assert steps == ["file", "verify", "assign", "follow_up", "answer", "reopen", "answer", "close"]
+
+
+def test_illegal_steps_and_rejection_need_a_reason(db):
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    cid = complaint_id(db, file(db))
+    with pytest.raises(Conflict) as err:
+        cs.take_step(db, manager, "lahat", cid, StepIn(step=Step.close))
+    assert err.value.code == "illegal_transition"
+    with pytest.raises(ValidationFailed):
+        cs.take_step(db, manager, "lahat", cid, StepIn(step=Step.not_authority))
+    done = cs.take_step(db, manager, "lahat", cid, StepIn(step=Step.not_authority,
+                                                          note="Kewenangan BPN, silakan ke kantor pertanahan."))
+    assert done.state is State.not_authority and "BPN" in done.reason
+    with pytest.raises(Conflict):
+        cs.reporter_step(db, cs.track(db, done.tracking_code).tracking_code, ReporterStepIn(step="reopen", note="x1"))
+
+
+def test_overdue_complaints_escalate_once(db):
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    cid = complaint_id(db, file(db))
+    with db.write() as s:  # received a week ago: verification is overdue
+        c = s.get(Complaint, cid)
+        c.verify_due_at = c.received_at - timedelta(days=1)
+    assert [v.id for v in cs.staff_list(db, manager, "lahat", "overdue")] == [cid]
+    assert cs.escalate_overdue(db) == 1
+    assert cs.escalate_overdue(db) == 0
+    assert cs.staff_list(db, manager, "lahat")[0].escalated
+
+
+def test_anonymous_and_secret_reports_stay_private(db):
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    officer = accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
+    anon = complaint_id(db, file(db, Privacy.anonymous))
+    secret_code = file(db, Privacy.secret)
+    public = cs.public_list(db, "lahat")
+    assert len(public) == 1 and public[0].reporter_name == "Anonim" and public[0].tracking_code is None
+    assert "Budi" not in public[0].model_dump_json()
+    assert secret_code not in str([p.model_dump() for p in public])
+    cs.take_step(db, manager, "lahat", anon, StepIn(step=Step.verify))
+    cs.take_step(db, manager, "lahat", anon, StepIn(step=Step.assign, agency="DUKCAPIL"))
+    seen_by_agency = [v for v in cs.staff_list(db, officer, "lahat") if v.id == anon][0]
+    assert seen_by_agency.reporter_name == "Anonim" and seen_by_agency.reporter_contact is None
+    seen_by_manager = [v for v in cs.staff_list(db, manager, "lahat") if v.id == anon][0]
+    assert seen_by_manager.reporter_name == "Budi Santoso"
+    # The reporter with the code still sees a secret report.
+    assert cs.track(db, secret_code).title == "Antrian tidak tertib"
+
+
+def test_a_named_report_needs_a_name_and_an_unknown_code_is_404(db):
+    with pytest.raises(ValidationFailed) as err:
+        cs.file_complaint(db, "lahat", ComplaintIn(title="Judul aduan", body="Isi aduan yang cukup panjang"), "web")
+    assert err.value.field == "reporter_name"
+    from satupintu.errors import NotFound
+
+    with pytest.raises(NotFound):
+        cs.track(db, "ADU-NOPE")
+
+
+def test_complaints_over_http_and_the_lapor_export(fresh_server):
+    with fresh_server.client() as c:
+        made = c.post("/api/v1/sites/lahat/complaints", json={
+            "title": "AC ruang tunggu mati", "body": "Ruang tunggu sangat panas sejak pagi.", "kind": "aspirasi",
+            "privacy": "anonim", "reporter_contact": "0812-9999-0000"})
+        assert made.status_code == 201
+        code = made.json()["tracking_code"]
+        assert c.get(f"/api/v1/complaints/{code}").json()["state"] == "diterima"
+        assert c.get("/api/v1/sites/lahat/complaints").status_code == 401
+        auth = token_for(c, "pengelola")
+        csv_text = c.get("/api/v1/sites/lahat/complaints.lapor.csv", headers=auth).content.decode("utf-8-sig")
+        assert "Kode Pelacakan" in csv_text and code in csv_text and "Anonim" in csv_text
+        assert "0812-9999-0000" not in csv_text
+        bad = c.post("/api/v1/sites/lahat/complaints", json={"title": "x", "body": "y"})
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "title"
+        unknown = c.post(f"/api/v1/sites/lahat/complaints/{uuid.uuid4()}/steps", headers=auth, json={"step": "verify"})
+        assert unknown.status_code == 404
