@@ -22,4 +22,11 @@ from .queueing.models import (  # noqa: F401, E402
     TicketSequence,
     Visit,
 )
-from .feedback.models import Complaint, ComplaintEvent, ComplaintSettings, SurveyResponse  # noqa: F401, E402
+from .feedback.models import (  # noqa: F401, E402
+    Complaint,
+    ComplaintEvent,
+    ComplaintSettings,
+    SkmPublication,
+    SurveyResponse,
+    SurveyTally,
+)

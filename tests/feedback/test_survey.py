@@ -95,3 +95,67 @@ def test_survey_over_http_needs_no_login_but_the_report_does(fresh_server):
         assert c.get("/api/v1/sites/lahat/skm", params=period).status_code == 401
         report = c.get("/api/v1/sites/lahat/skm", params=period, headers=token_for(c, "pengelola")).json()
         assert report["ikm"] == "100.00" and report["grade"] == "A" and report["grade_label"] == "Sangat Baik"
+
+
+def test_paper_tallies_count_with_online_answers_and_legacy_periods_keep_their_regulation(fresh_demo_db):
+    from satupintu.feedback.schemas import TallyIn
+
+    db = fresh_demo_db
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    t = served_ticket(db)
+    feedback.submit_survey(db, t.id, SurveyIn(answers={k: 4 for k in K}))
+    today = date.today()
+    feedback.enter_tally(db, manager, "lahat", TallyIn(
+        service="DKC-01", starts_on=today, ends_on=today, respondents=3,
+        tally={k: {"1": 3} for k in K}))
+    r = feedback.report(db, manager, "lahat", today, today, "DKC-01")
+    # 1 x all-4 and 3 x all-1: NRR 7/4 per unsur -> 43.75
+    assert r.respondents == 4 and r.ikm == Decimal("43.75") and r.grade == "D"
+    legacy_keys = KEYS[Regulation.kepmenpan_25_2004]
+    feedback.enter_tally(db, manager, "lahat", TallyIn(
+        service="DKC-01", starts_on=date(2019, 1, 1), ends_on=date(2019, 6, 30), regulation="kepmenpan_25_2004",
+        respondents=2, tally={k: {"4": 2} for k in legacy_keys}))
+    old = feedback.report(db, manager, "lahat", date(2019, 1, 1), date(2019, 12, 31), "DKC-01",
+                          regulation=Regulation.kepmenpan_25_2004)
+    assert old.ikm == Decimal("99.40") and old.regulation == "kepmenpan_25_2004" and len(old.unsur) == 14
+    with pytest.raises(ValidationFailed) as err:
+        feedback.enter_tally(db, manager, "lahat", TallyIn(service="DKC-01", starts_on=today, ends_on=today,
+                                                           respondents=1, tally={"persyaratan": {"4": 5}}))
+    assert err.value.field == "tally.persyaratan"
+
+
+def test_periods_exports_and_the_public_published_index(fresh_server):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from satupintu.feedback.periods import period_bounds
+
+    assert period_bounds("triwulan", 2026, 2) == (date(2026, 4, 1), date(2026, 6, 30))
+    assert period_bounds("semester", 2026, 2) == (date(2026, 7, 1), date(2026, 12, 31))
+    assert period_bounds("bulan", 2024, 2) == (date(2024, 2, 1), date(2024, 2, 29))
+    db = fresh_server.app.state.db
+    t = served_ticket(db)
+    feedback.submit_survey(db, t.id, SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3])),
+                                              suggestion="Perbanyak kursi tunggu"))
+    year = date.today().year
+    with fresh_server.client() as c:
+        auth = token_for(c, "pengelola")
+        params = {"period": "tahun", "year": year}
+        report = c.get("/api/v1/sites/lahat/skm", params=params, headers=auth).json()
+        assert report["respondents"] == 1 and report["starts_on"] == f"{year}-01-01"
+        bad = c.get("/api/v1/sites/lahat/skm", params={"period": "minggu", "year": year}, headers=auth)
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "period"
+        xlsx = c.get("/api/v1/sites/lahat/skm.xlsx", params=params, headers=auth)
+        ws = load_workbook(BytesIO(xlsx.content))["IKM"]
+        rows = [r for r in ws.iter_rows(values_only=True)]
+        assert rows[0][0] == "LAPORAN HASIL SURVEI KEPUASAN MASYARAKAT"
+        assert ("U1", "Persyaratan", 1, 4.0, 100.0, "A (Sangat Baik)") in rows
+        pdf = c.get("/api/v1/sites/lahat/skm.pdf", params=params, headers=auth)
+        assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+        assert c.get("/api/v1/sites/lahat/skm/published").json() == []
+        made = c.post("/api/v1/sites/lahat/skm/publish", headers=auth, json={
+            "title": f"IKM MPP Lahat Tahun {year}", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"})
+        assert made.status_code == 201
+        public = c.get("/api/v1/sites/lahat/skm/published").json()
+        assert public[0]["title"].startswith("IKM MPP Lahat") and public[0]["report"]["ikm"] == "80.56"  # 29 / 9 x 25

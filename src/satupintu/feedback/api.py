@@ -13,9 +13,11 @@ from fastapi.responses import Response
 
 from ..accounts.scope import Actor
 from ..web.security import api_actor, require_api_actor
-from . import complaint_service, service
+from ..errors import FieldError, NotFound, ValidationFailed
+from . import complaint_service, report_export, service, skm
+from .periods import period_bounds
 from .complaint_schemas import ComplaintIn, ComplaintView, Created, ReporterStepIn, StepIn
-from .schemas import SkmReport, SurveyForm, SurveyIn
+from .schemas import PublishedOut, PublishIn, SkmReport, SurveyForm, SurveyIn, TallyIn
 
 router = APIRouter(tags=["feedback"])
 ActorDep = Annotated[Actor, Depends(require_api_actor)]
@@ -34,11 +36,60 @@ def submit(request: Request, ticket_id: uuid.UUID, data: SurveyIn) -> dict[str, 
     return {"status": "ok", "message": "Terima kasih atas penilaian Anda."}
 
 
+def _period(starts_on: date | None, ends_on: date | None, period: str | None, year: int | None,
+            number: int | None) -> tuple[date, date]:
+    if starts_on and ends_on:
+        return starts_on, ends_on
+    if period and year:
+        try:
+            return period_bounds(period, year, number or 1)
+        except ValueError as exc:
+            raise ValidationFailed([FieldError("period", str(exc))]) from exc
+    raise ValidationFailed([FieldError("starts_on", "Isi starts_on dan ends_on, atau period (bulan/triwulan/"
+                                                    "semester/tahun) dengan year dan number.", "required")])
+
+
 @router.get("/sites/{site}/skm", response_model=SkmReport,
-            summary="SKM index of a site, agency or service over a period (PermenPANRB 14/2017)")
-def report(request: Request, site: str, starts_on: date, ends_on: date, actor: ActorDep,
-           service_code: str | None = None, agency: str | None = None) -> SkmReport:
-    return service.report(request.app.state.db, actor, site, starts_on, ends_on, service_code, agency)
+            summary="SKM index of a site, agency or service over a period (dates, or period=bulan|triwulan|"
+                    "semester|tahun with year and number)")
+def report(request: Request, site: str, actor: ActorDep, starts_on: date | None = None, ends_on: date | None = None,
+           period: str | None = None, year: int | None = None, number: int | None = None,
+           service_code: str | None = None, agency: str | None = None,
+           regulation: skm.Regulation = skm.Regulation.permenpanrb_14_2017) -> SkmReport:
+    start, end = _period(starts_on, ends_on, period, year, number)
+    return service.report(request.app.state.db, actor, site, start, end, service_code, agency, regulation)
+
+
+@router.post("/sites/{site}/skm/tallies", status_code=201, summary="Enter surveys collected on paper")
+def enter_tally(request: Request, site: str, data: TallyIn, actor: ActorDep) -> dict[str, int]:
+    return {"respondents": service.enter_tally(request.app.state.db, actor, site, data)}
+
+
+@router.post("/sites/{site}/skm/publish", response_model=SkmReport, status_code=201,
+             summary="Publish the site's index for a period on its public page")
+def publish(request: Request, site: str, data: PublishIn, actor: ActorDep) -> SkmReport:
+    return service.publish(request.app.state.db, actor, site, data.title, data.starts_on, data.ends_on)
+
+
+@router.get("/sites/{site}/skm/published", response_model=list[PublishedOut], summary="Published indexes (public)")
+def published(request: Request, site: str) -> list[PublishedOut]:
+    return service.published(request.app.state.db, site)
+
+
+@router.get("/sites/{site}/skm.{fmt}", response_class=Response,
+            summary="The SKM report as XLSX or PDF, in the layout agencies publish")
+def export(request: Request, site: str, fmt: str, actor: ActorDep, starts_on: date | None = None,
+           ends_on: date | None = None, period: str | None = None, year: int | None = None,
+           number: int | None = None, service_code: str | None = None, agency: str | None = None) -> Response:
+    if fmt not in ("xlsx", "pdf"):
+        raise NotFound("Format laporan", "fmt")
+    start, end = _period(starts_on, ends_on, period, year, number)
+    result = service.report(request.app.state.db, actor, site, start, end, service_code, agency)
+    body = report_export.to_xlsx(result) if fmt == "xlsx" else report_export.to_pdf(result)
+    media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+             else "application/pdf")
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="skm-{site}-{start}-{end}.{fmt}"'})
 
 
 # ---------------------------------------------------------------- complaints (pengaduan)

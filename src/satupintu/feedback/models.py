@@ -84,3 +84,34 @@ class ComplaintSettings(Base):
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"), primary_key=True)
     severity: Mapped[str] = mapped_column(String(12), primary_key=True)
     days: Mapped[int] = mapped_column(Integer)
+
+
+class SurveyTally(IdMixin, Base):
+    """Surveys collected on paper, entered as counts per unsur and answer, with the regulation
+    the questionnaire followed (PermenPANRB 14/2017, or KepMenPAN 25/2004 for old periods)."""
+
+    __tablename__ = "survey_tallies"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"), index=True)
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    regulation: Mapped[str] = mapped_column(String(32))
+    respondents: Mapped[int] = mapped_column(Integer)
+    tally: Mapped[dict[str, Any]] = mapped_column(JSONType)  # {unsur: {"1": n, "2": n, "3": n, "4": n}}
+    entered_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SkmPublication(IdMixin, Base):
+    """An index a site manager published for the public, frozen as it was computed."""
+
+    __tablename__ = "skm_publications"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    report: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    published_by: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -65,3 +65,25 @@ class SkmReport(BaseModel):
     lowest_unsur: str | None
     unsur: list[UnsurOut]
     suggestions: list[str]
+
+
+class TallyIn(Strict):
+    service: str = Field(min_length=1, max_length=32)
+    starts_on: date
+    ends_on: date
+    regulation: Literal["permenpanrb_14_2017", "kepmenpan_25_2004"] = "permenpanrb_14_2017"
+    respondents: int = Field(ge=1, le=1_000_000)
+    tally: dict[str, dict[Literal["1", "2", "3", "4"], int]] = Field(
+        description="Per unsur key: how many answered 1, 2, 3 and 4")
+
+
+class PublishIn(Strict):
+    title: str = Field(min_length=3, max_length=200)
+    starts_on: date
+    ends_on: date
+
+
+class PublishedOut(BaseModel):
+    title: str
+    published_at: datetime
+    report: SkmReport

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.scope import Actor, SiteRef, can_read_site
+from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from ..catalogue.models import Agency, Service, Site
 from ..catalogue.service import site_row
 from ..db import Database
@@ -19,8 +19,8 @@ from ..queueing.models import Ticket
 from ..queueing.policy import Status, local_day
 from ..timeutil import utcnow
 from . import skm
-from .models import SurveyResponse
-from .schemas import SkmReport, SurveyForm, SurveyIn, UnsurOut, UnsurQuestion
+from .models import SkmPublication, SurveyResponse, SurveyTally
+from .schemas import PublishedOut, SkmReport, SurveyForm, SurveyIn, TallyIn, UnsurOut, UnsurQuestion
 
 CURRENT = skm.Regulation.permenpanrb_14_2017
 SURVEY_WINDOW = timedelta(days=7)  # a served visitor may answer for a week
@@ -89,9 +89,36 @@ def _utc_bounds(starts_on: date, ends_on: date, tz: str) -> tuple[datetime, date
     return start, end
 
 
+def enter_tally(db: Database, actor: Actor, site_code: str, data: TallyIn) -> int:
+    """Enter surveys collected on paper; returns the respondents added."""
+    regulation = skm.Regulation(data.regulation)
+    if data.ends_on < data.starts_on:
+        raise ValidationFailed([FieldError("ends_on", "Tanggal akhir harus sama atau setelah tanggal awal.")])
+    counts = {key: {int(v): n for v, n in per.items()} for key, per in data.tally.items()}
+    try:
+        skm.ikm_from_tally(counts, data.respondents, regulation)
+    except skm.SurveyError as exc:
+        raise ValidationFailed([FieldError(f"tally.{exc.field}", exc.message)]) from exc
+    with db.write() as s:
+        site = site_row(s, site_code)
+        svc = s.scalar(select(Service).where(Service.code == data.service.upper(),
+                                             Service.site_id == (site.parent_site_id or site.id)))
+        if svc is None:
+            raise NotFound(f"Layanan '{data.service}'", "service")
+        if not can_manage_agency(actor, SiteRef(site.id, site.parent_site_id), svc.agency_id):
+            raise Forbidden()
+        s.add(SurveyTally(site_id=site.id, service_id=svc.id, starts_on=data.starts_on, ends_on=data.ends_on,
+                          regulation=regulation.value, respondents=data.respondents,
+                          tally={k: {str(v): n for v, n in per.items()} for k, per in counts.items()},
+                          entered_by=actor.label))
+    return data.respondents
+
+
 def report(db: Database, actor: Actor, site_code: str, starts_on: date, ends_on: date,
-           service_code: str | None = None, agency_code: str | None = None) -> SkmReport:
-    """The index for a site, an agency or a service over a period, with its sample check."""
+           service_code: str | None = None, agency_code: str | None = None,
+           regulation: skm.Regulation = CURRENT) -> SkmReport:
+    """The index for a site, an agency or a service over a period, with its sample check.
+    Online responses and paper tallies of the same regulation are counted together."""
     if ends_on < starts_on:
         raise ValidationFailed([FieldError("ends_on", "Tanggal akhir harus sama atau setelah tanggal awal.")])
     with db.read() as s:
@@ -101,7 +128,10 @@ def report(db: Database, actor: Actor, site_code: str, starts_on: date, ends_on:
         responses = select(SurveyResponse).where(SurveyResponse.site_id == site.id,
                                                  SurveyResponse.local_date >= starts_on,
                                                  SurveyResponse.local_date <= ends_on,
-                                                 SurveyResponse.regulation == CURRENT.value)
+                                                 SurveyResponse.regulation == regulation.value)
+        tallies = select(SurveyTally).where(SurveyTally.site_id == site.id, SurveyTally.starts_on >= starts_on,
+                                            SurveyTally.ends_on <= ends_on,
+                                            SurveyTally.regulation == regulation.value)
         start, end = _utc_bounds(starts_on, ends_on, site.timezone)
         served = select(func.count()).select_from(Ticket).where(
             Ticket.site_id == site.id, Ticket.status == Status.done, Ticket.finished_at >= start,
@@ -113,6 +143,7 @@ def report(db: Database, actor: Actor, site_code: str, starts_on: date, ends_on:
             if svc is None:
                 raise NotFound(f"Layanan '{service_code}'", "service")
             responses = responses.where(SurveyResponse.service_id == svc.id)
+            tallies = tallies.where(SurveyTally.service_id == svc.id)
             served = served.where(Ticket.service_id == svc.id)
             scope = svc.name
         elif agency_code:
@@ -122,23 +153,55 @@ def report(db: Database, actor: Actor, site_code: str, starts_on: date, ends_on:
                 raise NotFound(f"Instansi '{agency_code}'", "agency")
             ids = select(Service.id).where(Service.agency_id == agency.id)
             responses = responses.where(SurveyResponse.service_id.in_(ids))
+            tallies = tallies.where(SurveyTally.service_id.in_(ids))
             served = served.where(Ticket.service_id.in_(ids))
             scope = agency.name
         rows = s.scalars(responses.order_by(SurveyResponse.submitted_at)).all()
-        population = int(s.scalar(served) or 0)
-        result = skm.ikm([r.answers for r in rows], CURRENT)
+        paper = s.scalars(tallies).all()
+        population = int(s.scalar(served) or 0) + sum(t.respondents for t in paper)
+        counts: dict[str, dict[int, int]] = {k: {} for k in skm.KEYS[regulation]}
+        for r in rows:
+            for key, value in r.answers.items():
+                counts[key][value] = counts[key].get(value, 0) + 1
+        for t in paper:
+            for key, per in t.tally.items():
+                for value, n in per.items():
+                    counts[key][int(value)] = counts[key].get(int(value), 0) + n
+        result = skm.ikm_from_tally(counts, len(rows) + sum(t.respondents for t in paper), regulation)
         labels = {u.key: u.label for u in skm.UNSUR_2017}
         needed = skm.required_sample(population)
         lowest = result.lowest
         return SkmReport(
-            site=site.code, scope=scope, starts_on=starts_on, ends_on=ends_on, regulation=CURRENT.value,
+            site=site.code, scope=scope, starts_on=starts_on, ends_on=ends_on, regulation=regulation.value,
             respondents=result.respondents, population=population, required_sample=needed,
             sample_sufficient=result.respondents >= needed and result.respondents > 0,
             ikm=result.ikm, grade=result.grade.letter, grade_label=result.grade.label,
             lowest_unsur=lowest.key if lowest else None,
-            unsur=[UnsurOut(key=u.key, label=labels[u.key], respondents=u.respondents,
+            unsur=[UnsurOut(key=u.key, label=labels.get(u.key, u.key.replace("_", " ").capitalize()),
+                            respondents=u.respondents,
                             nrr=(Decimal(u.nrr.numerator) / Decimal(u.nrr.denominator)).quantize(Decimal("0.001")),
                             converted=u.converted, grade=u.grade.letter, grade_label=u.grade.label)
                    for u in result.unsur],
             suggestions=[r.suggestion for r in rows if r.suggestion.strip()],
         )
+
+
+def publish(db: Database, actor: Actor, site_code: str, title: str, starts_on: date, ends_on: date) -> SkmReport:
+    """Freeze the site's index for a period and show it on the public page."""
+    result = report(db, actor, site_code, starts_on, ends_on)
+    with db.write() as s:
+        site = site_row(s, site_code)
+        if not can_manage_site(actor, SiteRef(site.id, site.parent_site_id)):
+            raise Forbidden()
+        s.add(SkmPublication(site_id=site.id, title=title, starts_on=starts_on, ends_on=ends_on,
+                             report=result.model_dump(mode="json"), published_by=actor.label))
+    return result
+
+
+def published(db: Database, site_code: str) -> list[PublishedOut]:
+    with db.read() as s:
+        site = site_row(s, site_code)
+        rows = s.scalars(select(SkmPublication).where(SkmPublication.site_id == site.id)
+                         .order_by(SkmPublication.ends_on.desc())).all()
+        return [PublishedOut(title=p.title, published_at=p.published_at, report=SkmReport.model_validate(p.report))
+                for p in rows]
