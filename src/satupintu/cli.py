@@ -110,5 +110,22 @@ def create_user(username: str, full_name: str, role: str, site: str = typer.Opti
     typer.echo(f"Akun {user.username} dibuat.")
 
 
+@app.command()
+def escalate() -> None:
+    """Escalate overdue complaints to their site managers (run it from cron, e.g. hourly)."""
+    from .db import Database
+    from .events import make_bus
+    from .feedback.complaint_service import escalate_overdue
+
+    settings = get_settings()
+    db = Database(settings.database_url)
+    bus = make_bus(settings.redis_url)
+    try:
+        typer.echo(f"{escalate_overdue(db, bus)} pengaduan diteruskan ke pengelola MPP.")
+    finally:
+        bus.close()
+        db.dispose()
+
+
 def main() -> None:  # pragma: no cover
     sys.exit(app())

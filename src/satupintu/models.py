@@ -24,6 +24,7 @@ from .queueing.models import (  # noqa: F401, E402
 )
 from .feedback.models import (  # noqa: F401, E402
     Complaint,
+    ComplaintAttachment,
     ComplaintEvent,
     ComplaintSettings,
     SkmPublication,

@@ -155,3 +155,54 @@ def test_complaints_over_http_and_the_lapor_export(fresh_server):
         assert bad.status_code == 422 and bad.json()["error"]["field"] == "title"
         unknown = c.post(f"/api/v1/sites/lahat/complaints/{uuid.uuid4()}/steps", headers=auth, json={"step": "verify"})
         assert unknown.status_code == 404
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+
+
+def test_attachments_are_checked_by_content_and_size(db):
+    code = file(db)
+    made = cs.attach(db, code, "foto antrian.png", PNG)
+    assert made.content_type == "image/png" and made.size == len(PNG)
+    cs.attach(db, code, "surat.pdf", PDF)
+    for name, data in [("virus.png", b"MZ\x90\x00binary"), ("besar.pdf", b"%PDF-" + b"0" * (5 * 1024 * 1024))]:
+        with pytest.raises(ValidationFailed) as err:
+            cs.attach(db, code, name, data)
+        assert err.value.field == "file"
+    for _ in range(3):
+        cs.attach(db, code, "x.png", PNG)
+    with pytest.raises(Conflict):
+        cs.attach(db, code, "satu-lagi.png", PNG)
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    officer = accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
+    cid = complaint_id(db, code)
+    name, content_type, data = cs.attachment(db, manager, "lahat", cid, made.id)
+    assert (name, content_type, data) == ("foto antrian.png", "image/png", PNG)
+    with pytest.raises(Forbidden):  # not assigned to this officer's agency
+        cs.attachment(db, officer, "lahat", cid, made.id)
+
+
+def test_a_site_sets_its_own_deadlines(db):
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    days = cs.set_deadline_days(db, manager, "lahat", {Severity.normal: 10})
+    assert days == {"darurat": 2, "tinggi": 5, "sedang": 10, "kompleks": 60}
+    cid = complaint_id(db, file(db))
+    v = cs.take_step(db, manager, "lahat", cid, StepIn(step=Step.verify))
+    assert v.due_at - v.received_at >= timedelta(days=12)  # ten working days, with weekends between
+    with pytest.raises(ValidationFailed):
+        cs.set_deadline_days(db, manager, "lahat", {Severity.urgent: 0})
+    officer = accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
+    with pytest.raises(Forbidden):
+        cs.set_deadline_days(db, officer, "lahat", {Severity.urgent: 1})
+
+
+def test_escalation_runs_from_the_command_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SATUPINTU_DATABASE_URL=f"sqlite:///{tmp_path / 'e.db'}")
+    subprocess.run([sys.executable, "-m", "satupintu", "migrate"], env=env, check=True, capture_output=True)
+    out = subprocess.run([sys.executable, "-m", "satupintu", "escalate"], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and "0 pengaduan diteruskan" in out.stdout

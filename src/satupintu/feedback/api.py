@@ -1,22 +1,30 @@
-"""Survey JSON routes under /api/v1."""
+"""Feedback JSON routes under /api/v1: the SKM survey and complaints."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
-from typing import Literal
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ..accounts.scope import Actor
-from ..web.security import api_actor, require_api_actor
 from ..errors import FieldError, NotFound, ValidationFailed
+from ..web.security import api_actor, require_api_actor
 from . import complaint_service, report_export, service, skm
+from .complaint_schemas import (
+    AttachmentOut,
+    ComplaintIn,
+    ComplaintView,
+    Created,
+    DeadlinesIn,
+    ReporterStepIn,
+    StepIn,
+)
+from .complaints import MAX_ATTACHMENT_BYTES
 from .periods import period_bounds
-from .complaint_schemas import ComplaintIn, ComplaintView, Created, ReporterStepIn, StepIn
 from .schemas import PublishedOut, PublishIn, SkmReport, SurveyForm, SurveyIn, TallyIn
 
 router = APIRouter(tags=["feedback"])
@@ -140,3 +148,24 @@ def export_lapor(request: Request, site: str, actor: ActorDep) -> Response:
     body = complaint_service.export_lapor(request.app.state.db, actor, site)
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="pengaduan-{site}-lapor.csv"'})
+
+
+@router.put("/sites/{site}/complaint-deadlines", summary="Follow-up deadlines in working days, per severity")
+def set_deadlines(request: Request, site: str, data: DeadlinesIn, actor: ActorDep) -> dict[str, int]:
+    return complaint_service.set_deadline_days(request.app.state.db, actor, site, data.days)
+
+
+@router.post("/complaints/{code}/attachments", response_model=AttachmentOut, status_code=201,
+             summary="The reporter attaches an image (PNG/JPEG) or PDF, 5 MB at most")
+async def attach(request: Request, code: str, file: Annotated[UploadFile, File()]) -> AttachmentOut:
+    data = await file.read(MAX_ATTACHMENT_BYTES + 1)
+    return await run_in_threadpool(complaint_service.attach, request.app.state.db, code, file.filename or "", data)
+
+
+@router.get("/sites/{site}/complaints/{complaint_id}/attachments/{attachment_id}", response_class=Response)
+def download(request: Request, site: str, complaint_id: uuid.UUID, attachment_id: uuid.UUID,
+             actor: ActorDep) -> Response:
+    name, content_type, data = complaint_service.attachment(request.app.state.db, actor, site, complaint_id,
+                                                             attachment_id)
+    return Response(data, media_type=content_type, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                            "X-Content-Type-Options": "nosniff"})

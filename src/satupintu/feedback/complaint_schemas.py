@@ -70,3 +70,14 @@ class ComplaintView(BaseModel):
 class Created(BaseModel):
     tracking_code: str
     message: str
+
+
+class AttachmentOut(BaseModel):
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+
+
+class DeadlinesIn(Strict):
+    days: dict[Severity, int] = Field(description="Working days to follow up, per severity")

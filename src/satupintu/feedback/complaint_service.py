@@ -4,12 +4,13 @@ with working-day deadlines, escalate what is overdue, export for SP4N-LAPOR!."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import secrets
 import uuid
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
@@ -21,9 +22,9 @@ from ..events import LocalBus
 from ..timeutil import to_local, utcnow
 from ..workdays import due_at
 from . import complaints as rules
-from .complaint_schemas import ComplaintIn, ComplaintView, Created, EventView, ReporterStepIn, StepIn
+from .complaint_schemas import AttachmentOut, ComplaintIn, ComplaintView, Created, EventView, ReporterStepIn, StepIn
 from .complaints import Privacy, Severity, State, Step
-from .models import Complaint, ComplaintEvent, ComplaintSettings
+from .models import Complaint, ComplaintAttachment, ComplaintEvent, ComplaintSettings
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ANONYMOUS = "Anonim"
@@ -271,3 +272,63 @@ def export_lapor(db: Database, actor: Actor, site_code: str) -> bytes:
                         ANONYMOUS if anonymous else c.reporter_name, "" if anonymous else c.reporter_contact,
                         agency.name if agency else "", rules.STATE_LABELS[State(c.state)][0], c.answer])
         return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def set_deadline_days(db: Database, actor: Actor, site_code: str, days: dict[Severity, int]) -> dict[str, int]:
+    """A site's follow-up deadlines in working days, per severity."""
+    for severity, n in days.items():
+        if not 1 <= n <= 365:
+            raise ValidationFailed([FieldError(f"days.{severity.value}", "Batas waktu harus 1 sampai 365 hari kerja.")])
+    with db.write() as s:
+        site = site_row(s, site_code)
+        if not can_manage_site(actor, _ref(site)):
+            raise Forbidden()
+        for severity, n in days.items():
+            row = s.get(ComplaintSettings, (site.id, severity.value))
+            if row is None:
+                s.add(ComplaintSettings(site_id=site.id, severity=severity.value, days=n))
+            else:
+                row.days = n
+        s.flush()
+        return {sev.value: _days_for(s, site.id, sev) for sev in Severity}
+
+
+def attach(db: Database, code: str, filename: str, data: bytes) -> AttachmentOut:
+    """The reporter adds an image or PDF (5 MB at most, 5 per complaint), checked by content."""
+    if len(data) > rules.MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed([FieldError("file", "Lampiran terlalu besar (maksimal 5 MB).")])
+    content_type = rules.sniff(data)
+    if content_type is None:
+        raise ValidationFailed([FieldError("file", "Lampiran harus berupa gambar PNG/JPEG atau PDF.")])
+    with db.write() as s:
+        c = s.scalar(select(Complaint).where(Complaint.tracking_code == code.strip().upper()).with_for_update())
+        if c is None:
+            raise NotFound("Pengaduan dengan kode tersebut", "code")
+        count = s.scalar(select(func.count()).select_from(ComplaintAttachment)
+                         .where(ComplaintAttachment.complaint_id == c.id)) or 0
+        if count >= rules.MAX_ATTACHMENTS:
+            raise Conflict("too_many_attachments", f"Paling banyak {rules.MAX_ATTACHMENTS} lampiran per pengaduan.",
+                           "file")
+        safe_name = "".join(ch for ch in (filename or "lampiran") if ch.isalnum() or ch in "._- ")[:200] or "lampiran"
+        a = ComplaintAttachment(complaint_id=c.id, filename=safe_name, content_type=content_type, size=len(data),
+                                sha256=hashlib.sha256(data).hexdigest(), data=data)
+        s.add(a)
+        s.flush()
+        return AttachmentOut(id=a.id, filename=a.filename, content_type=a.content_type, size=a.size)
+
+
+def attachment(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UUID,
+               attachment_id: uuid.UUID) -> tuple[str, str, bytes]:
+    """Staff who may see the complaint download its attachment: (filename, content type, bytes)."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        c = s.get(Complaint, complaint_id)
+        if c is None or c.site_id != site.id:
+            raise NotFound("Pengaduan", "complaint")
+        if not (can_manage_site(actor, _ref(site)) or
+                (c.agency_id is not None and actor.agency_id == c.agency_id and can_read_site(actor, _ref(site)))):
+            raise Forbidden()
+        a = s.get(ComplaintAttachment, attachment_id)
+        if a is None or a.complaint_id != c.id:
+            raise NotFound("Lampiran", "attachment")
+        return a.filename, a.content_type, a.data

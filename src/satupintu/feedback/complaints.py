@@ -107,3 +107,16 @@ def timing(state: State, due: datetime | None, now: datetime) -> Timing:
     if state not in OPEN or due is None:
         return Timing(False, False)
     return Timing(now >= due, now < due <= now + DUE_SOON)
+
+
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENTS = 5
+# What a file really is, from its first bytes (the name and the browser's type can lie).
+SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"%PDF-", "application/pdf"))
+
+
+def sniff(data: bytes) -> str | None:
+    for magic, content_type in SIGNATURES:
+        if data.startswith(magic):
+            return content_type
+    return None

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, IdMixin, JSONType
@@ -115,3 +115,17 @@ class SkmPublication(IdMixin, Base):
     report: Mapped[dict[str, Any]] = mapped_column(JSONType)
     published_by: Mapped[str] = mapped_column(String(100))
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ComplaintAttachment(IdMixin, Base):
+    """An image or PDF a reporter attached; kept in the database so an offline unit syncs it too."""
+
+    __tablename__ = "complaint_attachments"
+
+    complaint_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("complaints.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
