@@ -20,6 +20,7 @@ templates.env.loader = ChoiceLoader([
     FileSystemLoader(str(ROOT / "web" / "templates")),
     FileSystemLoader(str(ROOT / "catalogue" / "templates")),
     FileSystemLoader(str(ROOT / "accounts" / "templates")),
+    FileSystemLoader(str(ROOT / "feedback" / "templates")),
 ])
 templates.env.globals.update(format_rupiah=format_rupiah, format_time=format_time, format_local=format_local,
                              COMPONENTS=COMPONENTS)

@@ -1,0 +1,132 @@
+"""Citizen pages for feedback: the survey after service, complaints, the published index."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+
+from ..catalogue import service as catalogue
+from ..errors import DomainError
+from ..web.render import render
+from ..web.security import check_csrf
+from . import complaint_service, service, skm
+from .complaint_schemas import ComplaintIn, ReporterStepIn
+from .complaints import STATE_LABELS
+from .schemas import EDUCATION, OCCUPATION, SurveyIn
+
+router = APIRouter(include_in_schema=False)
+
+
+def _db(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.db
+
+
+def _errors_of(exc: Exception) -> dict[str, str]:
+    if isinstance(exc, ValidationError):
+        out: dict[str, str] = {}
+        for e in exc.errors():
+            out.setdefault(".".join(str(p) for p in e["loc"]) or "_", "Isian tidak valid.")
+        return out
+    assert isinstance(exc, DomainError)
+    errors = {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
+    return errors
+
+
+@router.get("/survei/{ticket_id}")
+def survey_page(request: Request, ticket_id: uuid.UUID) -> Response:
+    form = service.survey_form(_db(request), ticket_id)
+    return render(request, "feedback/survey.html", form=form, ticket_id=ticket_id, values={},
+                  education=EDUCATION, occupation=OCCUPATION)
+
+
+@router.post("/survei/{ticket_id}")
+async def survey_submit(request: Request, ticket_id: uuid.UUID) -> Response:
+    raw = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request, raw.pop("csrf", ""))
+    answers = {k: int(raw[f"u_{k}"]) for k in skm.KEYS[service.CURRENT] if raw.get(f"u_{k}", "").isdigit()}
+    data = {"answers": answers, "suggestion": raw.get("suggestion", ""), "channel": raw.get("channel") or "link"}
+    for key in ("sex", "education", "occupation"):
+        if raw.get(key):
+            data[key] = raw[key]
+    if raw.get("age", "").strip():
+        data["age"] = raw["age"].strip()
+    errors: dict[str, str] = {}
+    try:
+        service.submit_survey(_db(request), ticket_id, SurveyIn.model_validate(data))
+    except (ValidationError, DomainError) as exc:
+        if isinstance(exc, DomainError) and exc.status in (401, 403, 404, 409):
+            form = service.survey_form(_db(request), ticket_id)
+            return render(request, "feedback/survey.html", status_code=exc.status, form=form, ticket_id=ticket_id,
+                          values=raw, errors={"_": exc.message}, education=EDUCATION, occupation=OCCUPATION)
+        errors = _errors_of(exc)
+    if errors:
+        form = service.survey_form(_db(request), ticket_id)
+        return render(request, "feedback/survey.html", status_code=422, form=form, ticket_id=ticket_id,
+                      values=raw, errors=errors, education=EDUCATION, occupation=OCCUPATION)
+    return render(request, "feedback/thanks.html", message="Terima kasih atas penilaian Anda.")
+
+
+@router.get("/mpp/{site}/pengaduan")
+def complaint_form(request: Request, site: str) -> Response:
+    return render(request, "feedback/complaint_form.html", site=catalogue.get_site(_db(request), site), values={},
+                  services=catalogue.list_services(_db(request), site))
+
+
+@router.post("/mpp/{site}/pengaduan")
+def complaint_submit(request: Request, site: str, csrf: Annotated[str, Form()], title: Annotated[str, Form()] = "",
+                     body: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "pengaduan",
+                     privacy: Annotated[str, Form()] = "normal", reporter_name: Annotated[str, Form()] = "",
+                     reporter_contact: Annotated[str, Form()] = "", service_code: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    values = {"title": title, "body": body, "kind": kind, "privacy": privacy, "reporter_name": reporter_name,
+              "reporter_contact": reporter_contact, "service_code": service_code}
+    try:
+        data = ComplaintIn.model_validate({**{k: v for k, v in values.items() if k != "service_code"},
+                                           "service": service_code or None})
+        created = complaint_service.file_complaint(_db(request), site, data, "web")
+    except (ValidationError, DomainError) as exc:
+        if isinstance(exc, DomainError) and exc.status == 404 and exc.field == "site":
+            raise
+        return render(request, "feedback/complaint_form.html", status_code=422,
+                      site=catalogue.get_site(_db(request), site), values=values, errors=_errors_of(exc),
+                      services=catalogue.list_services(_db(request), site))
+    return RedirectResponse(f"/pengaduan/{created.tracking_code}?baru=1", status_code=303)
+
+
+@router.get("/pengaduan")
+def complaint_lookup(request: Request, kode: str = "") -> Response:
+    if kode.strip():
+        return RedirectResponse(f"/pengaduan/{kode.strip().upper()}", status_code=303)
+    return render(request, "feedback/complaint_lookup.html")
+
+
+@router.get("/pengaduan/{code}")
+def complaint_track(request: Request, code: str) -> Response:
+    view = complaint_service.track(_db(request), code)
+    return render(request, "feedback/complaint_track.html", c=view, labels=STATE_LABELS,
+                  tz=catalogue.get_site(_db(request), view.site).timezone)
+
+
+@router.post("/pengaduan/{code}")
+def complaint_reporter(request: Request, code: str, csrf: Annotated[str, Form()],
+                       step: Annotated[str, Form()] = "respond", note: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    try:
+        complaint_service.reporter_step(_db(request), code, ReporterStepIn.model_validate({"step": step, "note": note}))
+    except (ValidationError, DomainError) as exc:
+        if isinstance(exc, DomainError) and exc.status == 404:
+            raise
+        view = complaint_service.track(_db(request), code)
+        return render(request, "feedback/complaint_track.html", status_code=422, c=view, labels=STATE_LABELS,
+                      errors=_errors_of(exc), note=note, tz=catalogue.get_site(_db(request), view.site).timezone)
+    return RedirectResponse(f"/pengaduan/{code}", status_code=303)
+
+
+@router.get("/mpp/{site}/ikm")
+def published_index(request: Request, site: str) -> Response:
+    return render(request, "feedback/published.html", site=catalogue.get_site(_db(request), site),
+                  publications=service.published(_db(request), site))

@@ -1,0 +1,56 @@
+"""The survey, complaint and index pages a citizen uses, from a real server."""
+
+import re
+
+from satupintu.feedback.skm import KEYS, Regulation
+from tests.feedback.test_survey import served_ticket
+
+K = KEYS[Regulation.permenpanrb_14_2017]
+
+
+def csrf_of(html):
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def test_survey_page_shows_the_regulations_answers_and_thanks_once(fresh_server):
+    t = served_ticket(fresh_server.app.state.db)
+    with fresh_server.client() as c:
+        page = c.get(f"/survei/{t.id}")
+        assert page.status_code == 200 and "Survei Kepuasan Masyarakat" in page.text
+        assert "Sangat mahal" in page.text and "Dikelola dengan baik" in page.text
+        partial = {"csrf": csrf_of(page.text), **{f"u_{k}": "4" for k in K if k != "sarana"}}
+        missing = c.post(f"/survei/{t.id}", data=partial)
+        assert missing.status_code == 422 and 'id="err-sarana"' in missing.text
+        assert 'value="4" checked' in missing.text  # what was chosen is kept
+        done = c.post(f"/survei/{t.id}", data={**partial, "u_sarana": "3", "suggestion": "Mantap"})
+        assert done.status_code == 200 and "Terima kasih atas penilaian Anda." in done.text
+        again = c.get(f"/survei/{t.id}")
+        assert "sudah diisi" in again.text and "u_persyaratan" not in again.text
+
+
+def test_complaint_form_to_tracking_page_and_a_reporter_response(fresh_server):
+    with fresh_server.client(follow_redirects=True) as c:
+        form = c.get("/mpp/lahat/pengaduan")
+        assert "Sampaikan pengaduan" in form.text
+        bad = c.post("/mpp/lahat/pengaduan", data={"csrf": csrf_of(form.text), "title": "AC", "body": "panas"})
+        assert bad.status_code == 422 and 'id="title-error"' in bad.text
+        ok = c.post("/mpp/lahat/pengaduan", data={
+            "csrf": csrf_of(form.text), "title": "Toilet rusak", "body": "Toilet lantai dua tidak bisa dipakai.",
+            "privacy": "anonim", "kind": "pengaduan"})
+        assert ok.status_code == 200 and "Simpan kode pelacakan ini" in ok.text
+        code = re.search(r"ADU-[A-Z0-9]{8}", ok.text).group(0)
+        lookup = c.get("/pengaduan", params={"kode": code.lower()})
+        assert code in lookup.text and "Diterima" in lookup.text and "WIB" in lookup.text
+        reply = c.post(f"/pengaduan/{code}", data={"csrf": csrf_of(lookup.text), "step": "respond",
+                                                   "note": "Sudah dua hari rusak"})
+        assert "Sudah dua hari rusak" in reply.text
+        early = c.post(f"/pengaduan/{code}", data={"csrf": csrf_of(reply.text), "step": "reopen", "note": "buka"})
+        assert early.status_code == 422 and "setelah dijawab" in early.text
+
+
+def test_published_index_page_and_english(fresh_server):
+    with fresh_server.client() as c:
+        page = c.get("/mpp/lahat/ikm")
+        assert "Indeks Kepuasan Masyarakat" in page.text and "Belum ada indeks yang diterbitkan." in page.text
+        en = c.get("/mpp/lahat/ikm?lang=en")
+        assert "Public Satisfaction Index" in en.text
