@@ -206,3 +206,35 @@ def test_escalation_runs_from_the_command_line(tmp_path):
     subprocess.run([sys.executable, "-m", "satupintu", "migrate"], env=env, check=True, capture_output=True)
     out = subprocess.run([sys.executable, "-m", "satupintu", "escalate"], env=env, capture_output=True, text=True)
     assert out.returncode == 0 and "0 pengaduan diteruskan" in out.stdout
+
+
+def test_rejection_needs_a_reason_and_ends_the_complaint(db):
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    cid = complaint_id(db, file(db))
+    v = cs.take_step(db, manager, "lahat", cid, StepIn(step=Step.reject, note="Laporan tidak memuat kejadian."))
+    assert v.state is State.rejected and v.reason.startswith("Laporan tidak")
+    with pytest.raises(Conflict):
+        cs.take_step(db, manager, "lahat", cid, StepIn(step=Step.verify))
+
+
+def test_verification_deadline_skips_the_christmas_holidays(db, monkeypatch):
+    # Filed on Wednesday 23 Dec 2026 (WIB): 24 Dec is cuti bersama, 25 Dec Christmas, then a weekend,
+    # so three working days end on Wednesday 30 Dec.
+    received = datetime(2026, 12, 23, 3, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(cs, "utcnow", lambda: received)
+    code = file(db)
+    due = cs.track(db, code).verify_due_at
+    assert due == datetime(2026, 12, 30, 17, 0, tzinfo=timezone.utc)  # midnight WIB after 30 Dec
+
+
+def test_a_kiosk_complaint_needs_a_real_device_token(fresh_server):
+    body = {"title": "Layar rusak", "body": "Layar panggilan di lantai satu mati.", "reporter_name": "Sari"}
+    with fresh_server.client() as c:
+        forged = c.post("/api/v1/sites/lahat/complaints", json=body, headers={"X-Device-Token": "dev_forged"})
+        assert forged.status_code == 401
+        auth = token_for(c, "pengelola")
+        token = c.post("/api/v1/sites/lahat/devices", headers=auth, json={"kind": "kiosk", "name": "K"}).json()["token"]
+        ok = c.post("/api/v1/sites/lahat/complaints", json=body, headers={"X-Device-Token": token})
+        assert ok.status_code == 201
+        listed = c.get("/api/v1/sites/lahat/complaints", headers=auth).json()
+        assert listed[0]["title"] == "Layar rusak"

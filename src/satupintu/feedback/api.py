@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from ..accounts import service as accounts
 from ..accounts.scope import Actor
-from ..errors import FieldError, NotFound, ValidationFailed
+from ..errors import FieldError, Forbidden, NotFound, ValidationFailed
 from ..web.security import api_actor, require_api_actor
 from . import complaint_service, report_export, service, skm
 from .complaint_schemas import (
@@ -105,9 +106,17 @@ def export(request: Request, site: str, fmt: str, actor: ActorDep, starts_on: da
 @router.post("/sites/{site}/complaints", response_model=Created, status_code=201,
              summary="File a complaint, aspiration or request for information; returns a tracking code")
 def file_complaint(request: Request, site: str, data: ComplaintIn) -> Created:
+    db = request.app.state.db
     actor = api_actor(request)
-    channel = "officer" if actor is not None else ("kiosk" if request.headers.get("x-device-token") else "api")
-    return complaint_service.file_complaint(request.app.state.db, site, data, channel, actor)
+    channel = "api"
+    if actor is not None:
+        channel = "officer"
+    elif request.headers.get("x-device-token"):
+        device = accounts.device_from_token(db, request.headers["x-device-token"])  # a forged token is refused
+        if device.site_code != site:
+            raise Forbidden("Perangkat ini bukan milik lokasi layanan tersebut.")
+        channel = "kiosk"
+    return complaint_service.file_complaint(db, site, data, channel, actor)
 
 
 @router.get("/complaints/{code}", response_model=ComplaintView,
