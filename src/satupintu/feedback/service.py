@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from ..catalogue.models import Agency, Service, Site
@@ -40,13 +41,19 @@ def _eligibility(t: Ticket, answered: bool) -> tuple[bool, str]:
     return True, ""
 
 
+def _ticket_for_survey(s: Session, ticket_id: uuid.UUID) -> tuple[Ticket, bool, bool, str]:
+    """The ticket, whether it was already rated, and whether (and why not) it may be rated now."""
+    t = s.get(Ticket, ticket_id)
+    if t is None:
+        raise NotFound("Tiket", "ticket")
+    answered = s.scalar(select(SurveyResponse.id).where(SurveyResponse.ticket_id == t.id)) is not None
+    ok, reason = _eligibility(t, answered)
+    return t, answered, ok, reason
+
+
 def survey_form(db: Database, ticket_id: uuid.UUID) -> SurveyForm:
     with db.read() as s:
-        t = s.get(Ticket, ticket_id)
-        if t is None:
-            raise NotFound("Tiket", "ticket")
-        answered = s.scalar(select(SurveyResponse.id).where(SurveyResponse.ticket_id == t.id)) is not None
-        ok, reason = _eligibility(t, answered)
+        t, answered, ok, reason = _ticket_for_survey(s, ticket_id)
         svc = s.get(Service, t.service_id)
         return SurveyForm(ticket_number=t.number, service_name=svc.name, can_answer=ok, reason=reason,
                           questions=_questions())
@@ -62,11 +69,7 @@ def submit_survey(db: Database, ticket_id: uuid.UUID, data: SurveyIn) -> None:
     if missing:
         raise ValidationFailed([FieldError(f"answers.{k}", "Unsur ini belum dijawab.", "required") for k in missing])
     with db.write() as s:
-        t = s.get(Ticket, ticket_id)
-        if t is None:
-            raise NotFound("Tiket", "ticket")
-        answered = s.scalar(select(SurveyResponse.id).where(SurveyResponse.ticket_id == t.id)) is not None
-        ok, reason = _eligibility(t, answered)
+        t, answered, ok, reason = _ticket_for_survey(s, ticket_id)
         if not ok:
             raise Conflict("already_answered" if answered else "not_eligible", reason, "ticket")
         site = s.get(Site, t.site_id)
