@@ -134,8 +134,9 @@ class LiveServer:
         self.app = create_app(settings, db)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Long-lived streams (server-sent events) must not hold up the end of a test.
         self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="off"))
+                                                    lifespan="off", timeout_graceful_shutdown=1))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> LiveServer:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import uuid
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
 
 from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
@@ -18,6 +22,7 @@ from . import bookings, lookup, service
 from .policy import Channel
 from .schemas import (
     ActIn,
+    BoardState,
     BookingIn,
     BookingView,
     CloseDayIn,
@@ -178,3 +183,34 @@ def booking_qr(request: Request, code: str) -> Response:
 @router.post("/sites/{site}/bookings/{code}/check-in", response_model=TicketView, status_code=201)
 def check_in(request: Request, site: str, code: str, who: IssuerDep) -> TicketView:
     return bookings.check_in(_db(request), who, site, code)
+
+
+@router.get("/sites/{site}/board", response_model=BoardState, summary="What a display board shows (public)")
+def board(request: Request, site: str) -> BoardState:
+    return service.board_state(_db(request), site)
+
+
+@router.get("/sites/{site}/events", summary="Live queue events (server-sent events); a 'snapshot' comes first "
+                                            "on every (re)connection, so a client never works from stale state")
+async def events(request: Request, site: str) -> EventSourceResponse:
+    db = _db(request)
+    info = await run_in_threadpool(lookup.site, db, site)
+    bus = request.app.state.bus
+
+    async def stream():  # type: ignore[no-untyped-def]
+        subscription = bus.subscribe(f"site:{info.id}")
+        first = asyncio.ensure_future(subscription.__anext__())
+        await asyncio.sleep(0)  # subscribed before the snapshot is read: nothing falls between
+        snapshot = await run_in_threadpool(service.board_state, db, site)
+        yield {"event": "snapshot", "data": snapshot.model_dump_json()}
+        try:
+            pending = first
+            while True:
+                event = await pending
+                yield {"event": event.get("type", "message"), "data": json.dumps(event, default=str)}
+                pending = asyncio.ensure_future(subscription.__anext__())
+        finally:
+            pending.cancel()
+            await subscription.aclose()
+
+    return EventSourceResponse(stream(), ping=15)

@@ -14,17 +14,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..catalogue.models import Service, Site, SiteKind
+from ..catalogue.service import site_row
 from ..config import get_settings
 from ..db import Database, dialect_insert
-from ..errors import Conflict, Errors, Forbidden, NotFound, ValidationFailed, FieldError
+from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
 from ..timeutil import utcnow
-from . import policy
+from . import lookup, policy
 from .models import Booking, BookingSlot, QueueSettings, Ticket, Visit
 from .policy import Channel, Priority, Status
 from .schemas import BookingIn, BookingView, SlotView, TicketView
-from ..catalogue.service import site_row
-from . import lookup
-from .service import Issuer, _event, _next_seq, _Outbox, _positioned, _ticket_event, get_bus
+from .service import (
+    Issuer,
+    _event,
+    _next_seq,
+    _Outbox,
+    _positioned,
+    _ticket_event,
+    get_bus,
+)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 BOOKING_DAYS_AHEAD = 30

@@ -13,13 +13,21 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..catalogue.models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, TimeUnit, counter_services
-from ..catalogue.service import offered_services_query
 from ..cache import TTLCache, cache_of
+from ..catalogue.models import (
+    Agency,
+    Counter,
+    Service,
+    ServiceStatus,
+    Site,
+    SiteKind,
+    TimeUnit,
+    counter_services,
+)
+from ..catalogue.service import offered_services_query
 from ..db import Database
 from ..errors import NotFound
 from .models import QueueSettings
-
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,6 @@ from ..catalogue.schemas import Strict  # one base: strict fields, no NUL charac
 from .policy import Channel, Priority, Status
 
 
-
-
 class IssueIn(Strict):
     service: str = Field(min_length=1, max_length=32)
     priority: Priority = Priority.none
@@ -104,3 +102,26 @@ class CloseDayIn(Strict):
 class CloseDayResult(BaseModel):
     closed_tickets: int
     closed_counters: int
+
+
+class BoardCounter(BaseModel):
+    number: int
+    name: str
+    agency: str
+    is_open: bool
+    ticket: str | None
+    status: str | None
+
+
+class BoardCall(BaseModel):
+    number: str
+    counter: int
+    at: datetime
+
+
+class BoardState(BaseModel):
+    site: str
+    timezone: str
+    counters: list[BoardCounter]
+    recent_calls: list[BoardCall]
+    waiting: dict[str, int]  # waiting tickets per agency

@@ -19,18 +19,46 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..accounts import audit
-from ..accounts.scope import Actor, SiteRef, can_issue_tickets, can_manage_site, can_operate_counter, can_read_site
+from ..accounts.scope import (
+    Actor,
+    SiteRef,
+    can_issue_tickets,
+    can_manage_site,
+    can_operate_counter,
+    can_read_site,
+)
 from ..catalogue.models import Agency, Counter, Service, Site, counter_services
 from ..catalogue.service import site_row
 from ..db import Database, dialect_insert
-from ..ids import new_id
-from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from ..errors import (
+    Conflict,
+    DomainError,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 from ..events import LocalBus
+from ..ids import new_id
 from ..timeutil import utcnow
-from . import lookup, policy
-from .models import CounterState, QueueSettings, Ticket, TicketEvent, TicketSequence, Visit
+from . import lookup, policy, voice
+from .models import (
+    CounterState,
+    QueueSettings,
+    Ticket,
+    TicketEvent,
+    TicketSequence,
+    Visit,
+)
 from .policy import Action, Channel, Priority, Status
-from .schemas import CloseDayResult, CounterStateView, TicketView
+from .schemas import (
+    BoardCall,
+    BoardCounter,
+    BoardState,
+    CloseDayResult,
+    CounterStateView,
+    TicketView,
+)
 
 POLICY = policy.PolicyConfig()
 NO_SHOW_GRACE = timedelta(minutes=30)
@@ -177,9 +205,12 @@ def _apply(t: Ticket, action: Action) -> None:
 
 
 def _ticket_event(kind: str, site_code: str, t: Ticket, counter: Any = None, **extra: Any) -> dict[str, Any]:
-    return {"type": f"ticket.{kind}", "site": site_code, "ticket_id": str(t.id), "number": t.number,
-            "status": t.status.value, "service_id": str(t.service_id),
-            "counter": counter.number if counter else None, "at": utcnow().isoformat(), **extra}
+    event = {"type": f"ticket.{kind}", "site": site_code, "ticket_id": str(t.id), "number": t.number,
+             "status": t.status.value, "service_id": str(t.service_id),
+             "counter": counter.number if counter else None, "at": utcnow().isoformat(), **extra}
+    if kind in ("called", "recalled") and counter is not None:
+        event["announcement"] = voice.call_announcement(t.number, counter.number)
+    return event
 
 
 # ---------------------------------------------------------------- tickets
@@ -564,3 +595,37 @@ def configure_service_queue(db: Database, actor: Actor, site_code: str, service_
             prefix, slot_minutes, slot_quota, booking_grace_minutes)
         s.flush()
         audit.record(s, actor, "service.queue", "service", svc.id, site.id, before, audit.snapshot(qs))
+
+
+def board_state(db: Database, site_code: str) -> BoardState:
+    """What a display board shows (public: numbers and counters only, no personal data)."""
+    site = lookup.site(db, site_code)
+    day = policy.local_day(utcnow(), site.timezone)
+    with db.read() as s:
+        counters = s.execute(select(Counter.id, Counter.number, Counter.name, Agency.short_name)
+                             .join(Agency, Agency.id == Counter.agency_id)
+                             .where(Counter.site_id == site.id).order_by(Counter.number)).all()
+        states = {st.counter_id: st for st in s.scalars(select(CounterState).where(CounterState.site_id == site.id))}
+        current_ids = [st.current_ticket_id for st in states.values() if st.current_ticket_id]
+        current = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))} if current_ids else {}
+        rows = []
+        for cid, number, name, agency in counters:
+            st = states.get(cid)
+            t = current.get(st.current_ticket_id) if st and st.current_ticket_id else None
+            active = t is not None and t.status in policy.ACTIVE_AT_COUNTER
+            rows.append(BoardCounter(number=number, name=name, agency=agency or "", is_open=bool(st and st.is_open),
+                                     ticket=t.number if active else None, status=t.status.value if active else None))
+        calls = s.execute(select(Ticket.number, Counter.number, TicketEvent.at)
+                          .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                          .join(Counter, Counter.id == TicketEvent.counter_id)
+                          .where(Ticket.site_id == site.id, Ticket.local_date == day,
+                                 TicketEvent.kind.in_(["called", "recalled"]))
+                          .order_by(TicketEvent.at.desc()).limit(8)).all()
+        waiting = s.execute(select(Agency.short_name, func.count()).select_from(Ticket)
+                            .join(Service, Service.id == Ticket.service_id).join(Agency, Agency.id == Service.agency_id)
+                            .where(Ticket.site_id == site.id, Ticket.local_date == day,
+                                   Ticket.status == Status.waiting)
+                            .group_by(Agency.short_name).order_by(Agency.short_name)).all()
+    return BoardState(site=site.code, timezone=site.timezone, counters=rows,
+                      recent_calls=[BoardCall(number=n, counter=c, at=at) for n, c, at in calls],
+                      waiting={name or "-": int(count) for name, count in waiting})
