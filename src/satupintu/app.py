@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .accounts import api as accounts_api, pages as accounts_pages
     from .catalogue import api as catalogue_api, pages as catalogue_pages
     from .feedback import api as feedback_api, pages as feedback_pages
-    from .queueing import api as queue_api
+    from .queueing import api as queue_api, pages as queue_pages
 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(catalogue_api.router, prefix="/api/v1")
@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(accounts_pages.router)
     app.include_router(catalogue_pages.router)
     app.include_router(feedback_pages.router)
+    app.include_router(queue_pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "web" / "static")), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -21,6 +21,7 @@ templates.env.loader = ChoiceLoader([
     FileSystemLoader(str(ROOT / "catalogue" / "templates")),
     FileSystemLoader(str(ROOT / "accounts" / "templates")),
     FileSystemLoader(str(ROOT / "feedback" / "templates")),
+    FileSystemLoader(str(ROOT / "queueing" / "templates")),
 ])
 templates.env.globals.update(format_rupiah=format_rupiah, format_time=format_time, format_local=format_local,
                              COMPONENTS=COMPONENTS)

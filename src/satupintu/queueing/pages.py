@@ -1,0 +1,131 @@
+"""Front-of-house pages: kiosk, printed ticket, display board, the citizen's ticket page,
+the officer's console."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from markupsafe import Markup
+
+from ..accounts import service as accounts
+from ..accounts.models import DeviceKind
+from ..catalogue import service as catalogue
+from ..errors import DomainError, Forbidden, Unauthenticated
+from ..web.render import render
+from ..web.security import check_csrf, session_actor
+from . import service
+from .policy import PRIORITY_LABELS, STATUS_LABELS, Channel, Priority
+
+router = APIRouter(include_in_schema=False)
+DEVICE_COOKIE = "satupintu_device"
+
+
+def _db(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.db
+
+
+def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Device, str | None]:
+    """The kiosk or board behind this browser: `?token=` once (then a cookie), never a login."""
+    token = request.query_params.get("token") or request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        raise Forbidden("Perangkat ini belum didaftarkan. Buka halaman dengan token perangkat dari pengelola MPP.")
+    device = accounts.device_from_token(_db(request), token)
+    if device.kind is not kind or device.site_code != site:
+        raise Forbidden("Token perangkat ini bukan untuk layar ini.")
+    return device, request.query_params.get("token")
+
+
+def _remember(response: Response, token: str | None, request: Request) -> Response:
+    if token:
+        response.set_cookie(DEVICE_COOKIE, token, max_age=5 * 365 * 86400, httponly=True, samesite="lax",
+                            secure=request.app.state.settings.secure_cookies)
+    return response
+
+
+def qr_svg(url: str) -> Markup:
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=4, border=1, xmldecl=False, svgns=True)
+    return Markup(buf.getvalue().decode())  # noqa: S704  (our own SVG)
+
+
+@router.get("/kios/{site}")
+def kiosk(request: Request, site: str, instansi: str = "") -> Response:
+    device, token = _device(request, site, DeviceKind.kiosk)
+    db = _db(request)
+    agencies = catalogue.list_agencies(db, site)
+    services = catalogue.list_services(db, site, agency=instansi) if instansi else []
+    response = render(request, "queue/kiosk.html", site=catalogue.get_site(db, site), agencies=agencies,
+                      services=services, instansi=instansi, priorities=PRIORITY_LABELS)
+    return _remember(response, token, request)
+
+
+@router.post("/kios/{site}/ambil")
+def kiosk_take(request: Request, site: str, csrf: Annotated[str, Form()], service_code: Annotated[str, Form()],
+               priority: Annotated[str, Form()] = "none") -> Response:
+    device, _ = _device(request, site, DeviceKind.kiosk)
+    check_csrf(request, csrf)
+    issuer = service.Issuer(label=f"kios:{device.name}", site_id=device.site_id, device_id=device.id)
+    try:
+        prio = Priority(priority)
+    except ValueError:
+        prio = Priority.none
+    ticket = service.issue_ticket(_db(request), issuer, site, service_code, prio, Channel.kiosk)
+    return RedirectResponse(f"/antrian/{ticket.id}/cetak", status_code=303)
+
+
+def _ticket_context(request: Request, ticket_id: uuid.UUID) -> dict:  # type: ignore[type-arg]
+    db = _db(request)
+    t = service.get_ticket(db, ticket_id)
+    site = catalogue.get_site(db, t.site)
+    svc = catalogue.get_service(db, t.site, t.service_code)
+    url = str(request.url_for("citizen_ticket", ticket_id=str(t.id)))
+    return {"t": t, "site": site, "svc": svc, "qr": qr_svg(url), "ticket_url": url,
+            "status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS}
+
+
+@router.get("/antrian/{ticket_id}/cetak")
+def printable(request: Request, ticket_id: uuid.UUID, lebar: int = 80) -> Response:
+    """The printed ticket, for 58 mm or 80 mm thermal printers (print CSS); the kiosk prints it."""
+    return render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80,
+                  **_ticket_context(request, ticket_id))
+
+
+@router.get("/antrian/{ticket_id}", name="citizen_ticket")
+def citizen_ticket(request: Request, ticket_id: uuid.UUID) -> Response:
+    """The citizen's page from the QR: position, estimate, live status. No personal data."""
+    return render(request, "queue/ticket.html", **_ticket_context(request, ticket_id))
+
+
+@router.get("/papan/{site}")
+def board(request: Request, site: str) -> Response:
+    device, token = _device(request, site, DeviceKind.board)
+    db = _db(request)
+    response = render(request, "queue/board.html", site=catalogue.get_site(db, site),
+                      state=service.board_state(db, site))
+    return _remember(response, token, request)
+
+
+@router.get("/loket/{site}/{number}")
+def console(request: Request, site: str, number: int) -> Response:
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    request.state.actor = actor
+    db = _db(request)
+    state = service.counter_status(db, actor, site, number)
+    services = catalogue.list_services(db, site)
+    current_service = None
+    history: list[dict] = []  # type: ignore[type-arg]
+    if state.current:
+        current_service = catalogue.get_service(db, site, state.current.service_code)
+        try:
+            history = service.visit_history(db, actor, state.current.id)
+        except DomainError:
+            history = []
+    return render(request, "queue/console.html", site=catalogue.get_site(db, site), state=state,
+                  services=services, current_service=current_service, history=history, number=number)

@@ -1,0 +1,2 @@
+// A kiosk prints the ticket as soon as it shows; ?cetak=0 turns that off.
+if (new URLSearchParams(location.search).get("cetak") !== "0") window.addEventListener("load", () => window.print());
