@@ -121,3 +121,26 @@ def test_board_and_kiosk_refuse_a_browser_without_a_device_token(page, live):
     assert "belum didaftarkan" in page.content()
     page.goto(f"{live.url}/kios/lahat?token={device(live, 'board')}")
     assert "bukan untuk layar ini" in page.content()
+
+
+def test_a_ticket_that_did_not_print_is_withdrawn_and_a_pdf_is_available(page, live):
+    page.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
+    page.get_by_role("link", name=re.compile("Kependudukan")).click()
+    page.get_by_role("button", name=re.compile("Penerbitan Akta Kelahiran")).click()
+    page.wait_for_url(re.compile(r"/antrian/.+/cetak"))
+    ticket_id = re.search(r"/antrian/([0-9a-f-]+)/cetak", page.url).group(1)
+    number = page.locator(".number").inner_text()
+    pdf = httpx.get(f"{live.url}/antrian/{ticket_id}/cetak.pdf?lebar=58")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    page.get_by_role("button", name=re.compile("Batalkan nomor")).click()
+    page.wait_for_url(re.compile(r"/kios/lahat\?batal="))
+    assert f"Nomor dibatalkan: {number}" in page.locator("[role=status]").inner_text()
+    assert httpx.get(f"{live.url}/api/v1/tickets/{ticket_id}").json()["status"] == "closed"
+
+
+def test_the_site_manager_sees_every_counter(page, live):
+    login(page, live, "pengelola")
+    page.goto(f"{live.url}/kelola/lahat/antrian")
+    rows = page.locator("tbody tr")
+    assert rows.count() == 14
+    shot(page, "18-pantauan-loket")

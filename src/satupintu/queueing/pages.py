@@ -129,3 +129,37 @@ def console(request: Request, site: str, number: int) -> Response:
             history = []
     return render(request, "queue/console.html", site=catalogue.get_site(db, site), state=state,
                   services=services, current_service=current_service, history=history, number=number)
+
+
+@router.post("/antrian/{ticket_id}/batal")
+def void_ticket(request: Request, ticket_id: uuid.UUID, csrf: Annotated[str, Form()]) -> Response:
+    """'Printing failed': the kiosk withdraws the number it just issued."""
+    t = service.get_ticket(_db(request), ticket_id)
+    device, _ = _device(request, t.site, DeviceKind.kiosk)
+    check_csrf(request, csrf)
+    issuer = service.Issuer(label=f"kios:{device.name}", site_id=device.site_id, device_id=device.id)
+    service.void_unprinted(_db(request), issuer, ticket_id)
+    return RedirectResponse(f"/kios/{t.site}?batal={t.number}", status_code=303)
+
+
+@router.get("/antrian/{ticket_id}/cetak.pdf")
+def printable_pdf(request: Request, ticket_id: uuid.UUID, lebar: int = 80) -> Response:
+    """The same ticket as a PDF, for printers driven outside the browser."""
+    from weasyprint import HTML
+
+    html = render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80, pdf=True,
+                  **_ticket_context(request, ticket_id)).body.decode()
+    pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf()
+    return Response(pdf, media_type="application/pdf")
+
+
+@router.get("/kelola/{site}/antrian")
+def overview(request: Request, site: str) -> Response:
+    """The site manager's live view of every counter."""
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    request.state.actor = actor
+    db = _db(request)
+    return render(request, "queue/overview.html", site=catalogue.get_site(db, site),
+                  counters=service.site_counters(db, actor, site), waiting=service.waiting(db, actor, site))

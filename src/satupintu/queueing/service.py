@@ -629,3 +629,29 @@ def board_state(db: Database, site_code: str) -> BoardState:
     return BoardState(site=site.code, timezone=site.timezone, counters=rows,
                       recent_calls=[BoardCall(number=n, counter=c, at=at) for n, c, at in calls],
                       waiting={name or "-": int(count) for name, count in waiting})
+
+
+VOID_WINDOW = timedelta(minutes=5)
+
+
+def void_unprinted(db: Database, issuer: Issuer, ticket_id: uuid.UUID) -> TicketView:
+    """The kiosk's printer failed: the number it just issued is withdrawn, so no number is
+    left in the queue that nobody holds. Only the issuing kiosk, only while still waiting,
+    only within five minutes."""
+    out = _Outbox()
+    with db.write() as s:
+        t = s.get(Ticket, ticket_id, with_for_update=True)
+        if t is None or t.site_id != issuer.site_id:
+            raise NotFound("Tiket", "ticket")
+        issued_by = s.scalar(select(TicketEvent.actor_label).where(TicketEvent.ticket_id == t.id,
+                                                                   TicketEvent.kind == "issued"))
+        if issued_by != issuer.label or utcnow() - t.issued_at > VOID_WINDOW:
+            raise Forbidden("Nomor ini tidak dapat dibatalkan dari perangkat ini.")
+        _apply(t, Action.close)
+        t.closed_reason = "Cetak tiket gagal"
+        _event(s, t, "voided", issuer.label, None, data={"reason": t.closed_reason})
+        site_code = s.scalar(select(Site.code).where(Site.id == t.site_id))
+        view = _view(db, s, t, site_code)
+        out.add(t.site_id, _ticket_event("voided", site_code, t))
+    out.flush(_bus)
+    return view
