@@ -33,9 +33,17 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def new_context(browser, **kwargs):  # type: ignore[no-untyped-def]
+    """A browser context as a test needs it: no printer, so the kiosk's automatic print is a no-op
+    (a headless print dialog can otherwise stall rendering and screenshots)."""
+    context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, "locale": "id-ID", **kwargs})
+    context.add_init_script("window.print = () => {};")
+    return context
+
+
 @pytest.fixture
 def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    context = new_context(browser)
     p = context.new_page()
     yield p
     context.close()

@@ -10,7 +10,7 @@ from satupintu.db import Database
 from satupintu.demo.loader import load_demo
 from satupintu.migrate import upgrade
 from tests.conftest import DEMO_PASSWORD, LiveServer
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import new_context, shot
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +55,7 @@ def test_english_switch_and_keyboard_only_use(page, site_server):
 
 
 def test_readable_at_200_percent_zoom_without_sideways_scrolling(browser, site_server):
-    context = browser.new_context(viewport={"width": 640, "height": 900}, device_scale_factor=2)
+    context = new_context(browser, viewport={"width": 640, "height": 900}, device_scale_factor=2)
     p = context.new_page()
     p.goto(site_server.url + "/mpp/lahat/layanan/DPM-02")
     overflow = p.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -15,7 +15,7 @@ from satupintu.db import Database
 from satupintu.demo.loader import load_demo
 from satupintu.migrate import upgrade
 from tests.conftest import DEMO_PASSWORD, LiveServer
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import new_context, shot
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +53,8 @@ def wait_text(page, selector, text, timeout=1.0):  # type: ignore[no-untyped-def
 
 
 def test_kiosk_to_board_to_phone_to_referral(browser, live):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    kiosk, board, phone = ctx.new_page(), ctx.new_page(), browser.new_context(viewport={"width": 390, "height": 800}).new_page()
+    ctx = new_context(browser, viewport={"width": 1280, "height": 900})
+    kiosk, board, phone = ctx.new_page(), ctx.new_page(), new_context(browser, viewport={"width": 390, "height": 800}).new_page()
     kiosk.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
     shot(kiosk, "10-kios-instansi")
     kiosk.get_by_role("link", name=re.compile("Kependudukan")).click()
@@ -73,7 +73,7 @@ def test_kiosk_to_board_to_phone_to_referral(browser, live):
     assert phone.locator("#status").inner_text() == "Menunggu"
     shot(phone, "13-ponsel-menunggu")
 
-    officer_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    officer_ctx = new_context(browser, viewport={"width": 1280, "height": 900})
     officer = officer_ctx.new_page()
     login(officer, live, "petugas.dukcapil")
     officer.goto(f"{live.url}/loket/lahat/4")
@@ -97,7 +97,7 @@ def test_kiosk_to_board_to_phone_to_referral(browser, live):
     officer.get_by_role("button", name="Rujuk").click()
     wait_text(phone, "#status", "Dirujuk", timeout=2)
 
-    second_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    second_ctx = new_context(browser, viewport={"width": 1280, "height": 900})
     second = second_ctx.new_page()
     login(second, live, "petugas.dpmptsp")
     second.goto(f"{live.url}/loket/lahat/1")
@@ -144,3 +144,73 @@ def test_the_site_manager_sees_every_counter(page, live):
     rows = page.locator("tbody tr")
     assert rows.count() == 14
     shot(page, "18-pantauan-loket")
+
+
+def test_kiosk_search_and_booking_check_in_by_code(page, live):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from satupintu.catalogue.models import Service, Site
+    from satupintu.queueing.models import Booking
+    from satupintu.queueing.policy import local_day
+
+    now = datetime.now(timezone.utc)
+    db = live.app.state.db
+    with db.write() as s:  # someone booked a slot later today
+        site = s.scalar(select(Site).where(Site.code == "lahat"))
+        svc = s.scalar(select(Service).where(Service.code == "DKC-04"))
+        s.add(Booking(site_id=site.id, service_id=svc.id, on_date=local_day(now, site.timezone),
+                      slot_start=now + timedelta(minutes=30), code="KIOSK123", name="Rina", status="booked"))
+    page.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
+    page.get_by_label(re.compile("kode pemesanan")).fill("salah000")
+    page.get_by_role("button", name="Lapor hadir").click()
+    assert "tidak ditemukan" in page.locator("#code-error").inner_text()
+    page.get_by_label(re.compile("kode pemesanan")).fill("kiosk123")  # a scanner types it and presses Enter
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/antrian/.+/cetak"))
+    assert re.fullmatch(r"A-\d{3}", page.locator(".number").inner_text())
+    page.goto(f"{live.url}/kios/lahat")  # the device cookie is remembered
+    page.get_by_placeholder("Cari layanan").fill("akta lahir")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=akta"))
+    services = page.locator("button.big-button")
+    assert "Penerbitan Akta Kelahiran" in services.first.inner_text()
+
+
+def test_officer_closes_the_counter_with_a_reason(browser, live):
+    ctx = new_context(browser)
+    page = ctx.new_page()
+    login(page, live, "petugas.dukcapil")
+    page.goto(f"{live.url}/loket/lahat/6")
+    page.get_by_role("button", name=re.compile("Buka loket")).click()
+    page.wait_for_selector("#close-counter")
+    page.get_by_label("Tutup loket dengan alasan").select_option("Istirahat")
+    page.get_by_role("button", name="Tutup loket").click()
+    page.wait_for_selector("button[data-act='open']")
+    assert page.locator("#open-state").inner_text() == "Tutup"
+    ctx.close()
+
+
+def test_the_board_catches_up_after_losing_its_connection(browser, live):
+    ctx = new_context(browser)
+    board = ctx.new_page()
+    board.goto(f"{live.url}/papan/lahat?token={device(live, 'board')}")
+    with httpx.Client(base_url=live.url) as c:
+        tok = c.post("/api/v1/auth/token", json={"username": "petugas.dukcapil", "password": DEMO_PASSWORD}).json()
+        officer = {"Authorization": "Bearer " + tok["access_token"]}
+        kiosk = {"X-Device-Token": device(live, "kiosk")}
+        c.post("/api/v1/sites/lahat/counters/5/open", headers=officer)
+        c.put("/api/v1/sites/lahat/counters/5", headers={"Authorization": "Bearer " + c.post(
+            "/api/v1/auth/token", json={"username": "pengelola", "password": DEMO_PASSWORD}).json()["access_token"]},
+              json={"number": 5, "agency": "DUKCAPIL", "services": ["DKC-03"]})
+        board.wait_for_selector("#counters tr[data-counter='5']", timeout=3000)
+        ctx.set_offline(True)  # the TV's network drops
+        board.evaluate("() => 0")
+        number = c.post("/api/v1/sites/lahat/tickets", headers=kiosk, json={"service": "DKC-03"}).json()["number"]
+        time.sleep(0.5)
+        called = c.post("/api/v1/sites/lahat/counters/5/call-next", headers=officer).json()
+        assert called["number"] == number
+    ctx.set_offline(False)  # back: EventSource reconnects and the snapshot brings the missed call
+    wait_text(board, "#counters tr[data-counter='5'] .num", number, timeout=10)
+    ctx.close()

@@ -18,7 +18,7 @@ from ..catalogue import service as catalogue
 from ..errors import DomainError, Forbidden, Unauthenticated
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
-from . import service
+from . import bookings, service
 from .policy import PRIORITY_LABELS, STATUS_LABELS, Channel, Priority
 
 router = APIRouter(include_in_schema=False)
@@ -54,14 +54,38 @@ def qr_svg(url: str) -> Markup:
 
 
 @router.get("/kios/{site}")
-def kiosk(request: Request, site: str, instansi: str = "") -> Response:
+def kiosk(request: Request, site: str, instansi: str = "", q: str = "") -> Response:
     device, token = _device(request, site, DeviceKind.kiosk)
+    response = _kiosk_page(request, site, instansi, q[:200])
+    return _remember(response, token, request)
+
+
+def _kiosk_page(request: Request, site: str, instansi: str = "", q: str = "", status_code: int = 200,
+                errors: dict[str, str] | None = None) -> Response:
     db = _db(request)
     agencies = catalogue.list_agencies(db, site)
-    services = catalogue.list_services(db, site, agency=instansi) if instansi else []
-    response = render(request, "queue/kiosk.html", site=catalogue.get_site(db, site), agencies=agencies,
-                      services=services, instansi=instansi, priorities=PRIORITY_LABELS)
-    return _remember(response, token, request)
+    services = (catalogue.list_services(db, site, q or None, instansi or None) if (instansi or q) else [])
+    return render(request, "queue/kiosk.html", status_code=status_code, site=catalogue.get_site(db, site),
+                  agencies=agencies, services=services, instansi=instansi, q=q, priorities=PRIORITY_LABELS,
+                  errors=errors or {})
+
+
+@router.post("/kios/{site}/check-in")
+def kiosk_check_in(request: Request, site: str, csrf: Annotated[str, Form()],
+                   code: Annotated[str, Form()] = "") -> Response:
+    """A booking code typed, or read by a barcode/QR scanner (which types it and presses Enter)."""
+    device, _ = _device(request, site, DeviceKind.kiosk)
+    check_csrf(request, csrf)
+    issuer = service.Issuer(label=f"kios:{device.name}", site_id=device.site_id, device_id=device.id)
+    if not code.strip():
+        return _kiosk_page(request, site, status_code=422, errors={"code": "Kode pemesanan wajib diisi."})
+    try:
+        ticket = bookings.check_in(_db(request), issuer, site, code)
+    except DomainError as exc:
+        if exc.status in (401, 403):
+            raise
+        return _kiosk_page(request, site, status_code=422, errors={"code": exc.message})
+    return RedirectResponse(f"/antrian/{ticket.id}/cetak", status_code=303)
 
 
 @router.post("/kios/{site}/ambil")

@@ -19,6 +19,11 @@
     const f = new FormData(ev.target);
     act("refer", { service: f.get("service"), note: f.get("note") || "" });
   });
+  const closeForm = document.getElementById("close-counter");
+  if (closeForm) closeForm.addEventListener("submit", ev => {
+    ev.preventDefault();
+    act("close", { reason: new FormData(ev.target).get("reason") });
+  });
   const keys = { n: "call-next", r: "recall", s: "start", f: "finish", x: "no-show", h: "hold", o: "open" };
   document.addEventListener("keydown", ev => {
     if (ev.target.closest("input, select, textarea") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
