@@ -109,3 +109,25 @@ def test_check_in_turns_a_booking_into_a_ticket_called_at_its_slot(db):
     with pytest.raises(Conflict) as err:
         bookings.check_in(db, kiosk, "lahat", "TESTCODE")
     assert err.value.code == "already_checked_in"
+
+
+def test_booking_page_from_slots_to_code_and_qr(fresh_server):
+    import re
+
+    day = next_weekday().isoformat()
+    with fresh_server.client() as c:
+        page = c.get("/mpp/lahat/pesan", params={"layanan": "DKC-04", "tanggal": day})
+        assert page.status_code == 200 and "Pesan antrian daring" in page.text
+        slot = re.search(r'name="slot" value="([^"]+)"', page.text).group(1)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        bad = c.post("/mpp/lahat/pesan", data={"csrf": csrf, "layanan": "DKC-04", "slot": slot, "name": "Dewi",
+                                                "nik": "123"})
+        assert bad.status_code == 422 and 'id="nik-error"' in bad.text and "NIK harus 16 digit" in bad.text
+        ok = c.post("/mpp/lahat/pesan", data={"csrf": csrf, "layanan": "DKC-04", "slot": slot, "name": "Dewi",
+                                               "nik": "1603015505900001"})
+        assert ok.status_code == 303
+        done = c.get(ok.headers["location"])
+        assert "Pemesanan berhasil" in done.text and "<svg" in done.text
+        assert "1603015505900001" not in done.text and "************0001" in done.text
+        weekend = c.get("/mpp/lahat/pesan", params={"layanan": "DKC-04", "tanggal": "2026-11-29"})
+        assert "Tidak ada slot tersisa" in weekend.text

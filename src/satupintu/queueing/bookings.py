@@ -201,3 +201,17 @@ def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketV
         out.add(site.id, _ticket_event("issued", site.code, t))
     out.flush(get_bus())
     return _positioned(db, t.id, site.code)
+
+
+def bookable_services(db: Database, site_code: str) -> list[lookup.ServiceInfo]:
+    """Published services of the site that take online bookings."""
+    from ..catalogue import service as catalogue
+
+    site = lookup.site(db, site_code)
+    out = []
+    with db.read() as s:
+        quotas = dict(s.execute(select(QueueSettings.service_id, QueueSettings.slot_quota)).all())
+    for summary in catalogue.list_services(db, site_code):
+        if quotas.get(summary.id, 0) > 0:
+            out.append(lookup.offered_service(db, site, summary.code))
+    return out

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import uuid
+from datetime import date
 from typing import Annotated
 
 import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import ValidationError
 
 from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
@@ -20,6 +22,7 @@ from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import bookings, service
 from .policy import PRIORITY_LABELS, STATUS_LABELS, Channel, Priority
+from .schemas import BookingIn
 
 router = APIRouter(include_in_schema=False)
 DEVICE_COOKIE = "satupintu_device"
@@ -187,3 +190,60 @@ def overview(request: Request, site: str) -> Response:
     db = _db(request)
     return render(request, "queue/overview.html", site=catalogue.get_site(db, site),
                   counters=service.site_counters(db, actor, site), waiting=service.waiting(db, actor, site))
+
+
+@router.get("/mpp/{site}/pesan")
+def booking_form(request: Request, site: str, layanan: str = "", tanggal: str = "") -> Response:
+    """Book a visit: a bookable service, a working day, a slot with seats left."""
+    db = _db(request)
+    choices = bookings.bookable_services(db, site)
+    slots = []
+    day = None
+    errors: dict[str, str] = {}
+    if layanan and tanggal:
+        try:
+            day = date.fromisoformat(tanggal)
+            slots = [sl for sl in bookings.slots(db, site, layanan, day) if sl.available > 0]
+            if not slots:
+                errors["tanggal"] = "Tidak ada slot tersisa pada tanggal itu; pilih tanggal lain."
+        except ValueError:
+            errors["tanggal"] = "Tanggal tidak valid."
+        except DomainError as exc:
+            errors[exc.field or "layanan"] = exc.message
+    return render(request, "queue/booking.html", site=catalogue.get_site(db, site), choices=choices, slots=slots,
+                  layanan=layanan, tanggal=tanggal, errors=errors, values={})
+
+
+@router.post("/mpp/{site}/pesan")
+def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], layanan: Annotated[str, Form()] = "",
+                   slot: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
+                   nik: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    db = _db(request)
+    values = {"name": name, "nik": nik, "phone": phone}
+    try:
+        booked = bookings.book(db, site, BookingIn.model_validate({
+            "service": layanan, "slot_start": slot, "name": name, "nik": nik or None, "phone": phone or None}))
+    except (ValidationError, DomainError) as exc:
+        if isinstance(exc, ValidationError):
+            errors = {str(e["loc"][0]): "Isian tidak valid." for e in exc.errors()}
+        else:
+            errors = {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
+        tanggal = slot[:10]
+        day_slots = []
+        try:
+            day_slots = [sl for sl in bookings.slots(db, site, layanan, date.fromisoformat(tanggal)) if sl.available]
+        except (ValueError, DomainError):
+            pass
+        return render(request, "queue/booking.html", status_code=422, site=catalogue.get_site(db, site),
+                      choices=bookings.bookable_services(db, site), slots=day_slots, layanan=layanan, tanggal=tanggal,
+                      errors=errors, values=values)
+    return RedirectResponse(f"/pesan/{booked.code}", status_code=303)
+
+
+@router.get("/pesan/{code}")
+def booking_done(request: Request, code: str) -> Response:
+    db = _db(request)
+    b = bookings.get_booking(db, code)
+    site = catalogue.get_site(db, b.site)
+    return render(request, "queue/booking_done.html", b=b, site=site, qr=qr_svg(b.code))
