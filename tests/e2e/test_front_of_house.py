@@ -214,3 +214,30 @@ def test_the_board_catches_up_after_losing_its_connection(browser, live):
     ctx.set_offline(False)  # back: EventSource reconnects and the snapshot brings the missed call
     wait_text(board, "#counters tr[data-counter='5'] .num", number, timeout=10)
     ctx.close()
+
+
+def test_a_served_visitor_rates_the_service_at_the_kiosk(page, live):
+    with httpx.Client(base_url=live.url) as c:
+        kiosk_token = device(live, "kiosk")
+        tok = c.post("/api/v1/auth/token", json={"username": "petugas.dukcapil", "password": DEMO_PASSWORD}).json()
+        officer = {"Authorization": "Bearer " + tok["access_token"]}
+        number = c.post("/api/v1/sites/lahat/tickets", headers={"X-Device-Token": kiosk_token},
+                        json={"service": "DKC-08"}).json()["number"]
+        c.post("/api/v1/sites/lahat/counters/4/open", headers=officer)
+        c.put("/api/v1/sites/lahat/counters/4", json={"number": 4, "agency": "DUKCAPIL", "services": ["DKC-08"]},
+              headers={"Authorization": "Bearer " + c.post("/api/v1/auth/token", json={
+                  "username": "pengelola", "password": DEMO_PASSWORD}).json()["access_token"]})
+        for step in ("call-next", "start", "finish"):
+            r = c.post(f"/api/v1/sites/lahat/counters/4/{step}", headers=officer)
+            assert r.status_code == 200, r.text
+    page.goto(f"{live.url}/kios/lahat?token={kiosk_token}")
+    page.get_by_label(re.compile("Nilai layanan kami")).fill("Z-999")
+    page.get_by_role("button", name="Beri penilaian").click()
+    assert "Z-999" in page.locator("#number-error").inner_text()
+    page.get_by_label(re.compile("Nilai layanan kami")).fill(number.lower())
+    page.get_by_role("button", name="Beri penilaian").click()
+    page.wait_for_url(re.compile(r"/survei/.+via=kiosk"))
+    for fieldset in page.locator("fieldset").all():
+        fieldset.locator("input[type=radio]").last.check()
+    page.get_by_role("button", name="Kirim penilaian").click()
+    assert "Terima kasih atas penilaian Anda." in page.content()

@@ -247,3 +247,18 @@ def booking_done(request: Request, code: str) -> Response:
     b = bookings.get_booking(db, code)
     site = catalogue.get_site(db, b.site)
     return render(request, "queue/booking_done.html", b=b, site=site, qr=qr_svg(b.code))
+
+
+@router.post("/kios/{site}/survei")
+def kiosk_survey(request: Request, site: str, csrf: Annotated[str, Form()],
+                 number: Annotated[str, Form()] = "") -> Response:
+    """The kiosk's 'rate our service': today's served ticket number leads to its survey."""
+    _device(request, site, DeviceKind.kiosk)
+    check_csrf(request, csrf)
+    try:
+        ticket_id = service.ticket_for_survey_by_number(_db(request), site, number)
+    except DomainError as exc:
+        if exc.status in (401, 403):
+            raise
+        return _kiosk_page(request, site, status_code=422, errors={"number": exc.message})
+    return RedirectResponse(f"/survei/{ticket_id}?via=kiosk", status_code=303)

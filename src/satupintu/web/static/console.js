@@ -31,3 +31,23 @@
     if (a) { ev.preventDefault(); act(a); }
   });
 })();
+
+// Live: reload when something happens at this counter that this page did not do itself
+// (another device, the manager closing the day), and when a visitor joins an idle counter's queue.
+(function () {
+  const root = document.getElementById("console");
+  const site = root.dataset.site, counter = Number(root.dataset.counter);
+  const es = new EventSource("/api/v1/sites/" + site + "/events");
+  let timer = null, mine = 0;
+  document.addEventListener("click", () => { mine = Date.now(); });
+  document.addEventListener("keydown", () => { mine = Date.now(); });
+  function maybeReload(ev) {
+    const data = JSON.parse(ev.data);
+    const here = data.counter === counter || ev.type === "day.closed" || (ev.type === "ticket.issued" && !root.dataset.ticket);
+    if (!here || Date.now() - mine < 2000) return;
+    clearTimeout(timer); timer = setTimeout(() => location.reload(), 400);
+  }
+  ["ticket.called", "ticket.recalled", "ticket.serving", "ticket.finished", "ticket.no_show", "ticket.held",
+   "ticket.referred", "counter.opened", "counter.closed", "day.closed", "ticket.issued"].forEach(t =>
+    es.addEventListener(t, maybeReload));
+})();
