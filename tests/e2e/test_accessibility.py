@@ -48,3 +48,22 @@ def test_kiosk_ticket_and_phone_pages_have_no_serious_violations(page, live, axe
     ticket_id = re.search(r"/antrian/([0-9a-f-]+)/cetak", page.url).group(1)
     page.goto(f"{live.url}/antrian/{ticket_id}")
     assert serious_violations(page, axe_source) == []
+
+
+def test_kiosk_and_phone_pages_read_at_200_percent_zoom_without_sideways_scrolling(browser, live):  # noqa: F811
+    import re
+
+    from tests.e2e.conftest import new_context
+
+    context = new_context(browser, viewport={"width": 640, "height": 900}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
+    page.get_by_role("link", name=re.compile("Kependudukan")).click()
+    page.get_by_role("button", name=re.compile("Penerbitan Akta Kelahiran")).click()
+    page.wait_for_url(re.compile(r"/antrian/.+/cetak"))
+    ticket_id = re.search(r"/antrian/([0-9a-f-]+)/cetak", page.url).group(1)
+    for path in ("/kios/lahat?instansi=DUKCAPIL", f"/antrian/{ticket_id}", "/mpp/lahat/pengaduan", "/mpp/lahat/pesan"):
+        page.goto(live.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, path
+    context.close()

@@ -91,7 +91,7 @@ def test_kiosk_to_board_to_phone_to_referral(browser, live):
     shot(officer, "16-konsol-petugas")
 
     officer.keyboard.press("s")
-    officer.wait_for_selector("#current-status:has-text('serving')")
+    officer.wait_for_selector("#current-status[data-status='serving']")
     officer.get_by_label("Layanan tujuan").select_option("DPM-01")
     officer.get_by_label("Catatan").fill("Perlu NIB untuk izin usaha")
     officer.get_by_role("button", name="Rujuk").click()
@@ -108,7 +108,7 @@ def test_kiosk_to_board_to_phone_to_referral(browser, live):
     assert "Perekaman" in second.content() or "DKC-01" in second.content()  # the visit's history is shown
     wait_text(board, "#counters tr[data-counter='1'] .num", number)
     second.get_by_role("button", name=re.compile("Mulai layani")).click()
-    second.wait_for_selector("#current-status:has-text('serving')")
+    second.wait_for_selector("#current-status[data-status='serving']")
     second.get_by_role("button", name=re.compile(r"^Selesai")).click()
     second.wait_for_selector("#current:has-text('-')")
     shot(second, "17-konsol-kedua")

@@ -155,7 +155,8 @@ def console(request: Request, site: str, number: int) -> Response:
         except DomainError:
             history = []
     return render(request, "queue/console.html", site=catalogue.get_site(db, site), state=state,
-                  services=services, current_service=current_service, history=history, number=number)
+                  services=services, current_service=current_service, history=history, number=number,
+                  status_labels=STATUS_LABELS)
 
 
 @router.post("/antrian/{ticket_id}/batal")
