@@ -62,6 +62,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        import anyio.to_thread
+
+        # Fewer request threads than anyio's default 40: with the GIL, more threads only queue
+        # on it, and a thread holding a database lock then waits its turn for the interpreter.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         log.info("satupintu.start", version=__version__, database=db.dialect,
                  events="redis" if settings.redis_url else "in-process")
         yield

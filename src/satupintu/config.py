@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # Days before an agreement's end date when the catalogue warns about it.
     agreement_warning_days: int = 60
     log_level: str = "INFO"
+    # Threads per app process for request handlers (sync routes and database work).
+    request_threads: int = 8
     # Redis for the event bus when several app processes or hosts serve one deployment.
     redis_url: str | None = None
     # Keys NIK and phone hashes of bookings (duplicate checks without storing them).
