@@ -54,3 +54,25 @@ def test_published_index_page_and_english(fresh_server):
         assert "Indeks Kepuasan Masyarakat" in page.text and "Belum ada indeks yang diterbitkan." in page.text
         en = c.get("/mpp/lahat/ikm?lang=en")
         assert "Public Satisfaction Index" in en.text
+
+
+def test_staff_work_a_complaint_from_the_management_page(fresh_server):
+    from tests.test_pages import login
+
+    with fresh_server.client() as c:
+        form = c.get("/mpp/lahat/pengaduan")
+        c.post("/mpp/lahat/pengaduan", data={"csrf": csrf_of(form.text), "title": "Kursi rusak",
+                                             "body": "Kursi ruang tunggu banyak yang patah.", "reporter_name": "Ani"})
+        login(c)
+        c.follow_redirects = True
+        page = c.get("/kelola/lahat/pengaduan")
+        assert "Kursi rusak" in page.text and "Diterima" in page.text
+        cid = re.search(r'action="/kelola/lahat/pengaduan/([0-9a-f-]+)"', page.text).group(1)
+        bad = c.post(f"/kelola/lahat/pengaduan/{cid}", data={"csrf": csrf_of(page.text), "step": "reject"})
+        assert "memerlukan alasan" in bad.text  # shown beside the complaint, nothing changed
+        ok = c.post(f"/kelola/lahat/pengaduan/{cid}", data={"csrf": csrf_of(page.text), "step": "verify",
+                                                              "severity": "tinggi"})
+        assert "Diverifikasi" in ok.text
+        assigned = c.post(f"/kelola/lahat/pengaduan/{cid}", data={"csrf": csrf_of(ok.text), "step": "assign",
+                                                                    "agency": "DPMPTSP"})
+        assert "Didisposisikan" in assigned.text

@@ -10,15 +10,18 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from ..catalogue import service as catalogue
-from ..errors import DomainError
+from ..errors import DomainError, Unauthenticated
 from ..web.render import render
-from ..web.security import check_csrf
+from ..web.security import check_csrf, session_actor
 from . import complaint_service, service, skm
-from .complaint_schemas import ComplaintIn, ReporterStepIn
-from .complaints import STATE_LABELS
+from .complaint_schemas import ComplaintIn, ReporterStepIn, StepIn
+from .complaints import FLOW, STATE_LABELS
 from .schemas import EDUCATION, OCCUPATION, SurveyIn
 
 router = APIRouter(include_in_schema=False)
+# For each state, the steps staff may take from it (the reporter's 'reopen' is not offered here).
+FLOW_STEPS = {state.value: [step.value for (st, step), (_, party) in FLOW.items() if st is state and party != "reporter"]
+              for state in {st for st, _ in FLOW}}
 
 
 def _db(request: Request):  # type: ignore[no-untyped-def]
@@ -130,3 +133,38 @@ def complaint_reporter(request: Request, code: str, csrf: Annotated[str, Form()]
 def published_index(request: Request, site: str) -> Response:
     return render(request, "feedback/published.html", site=catalogue.get_site(_db(request), site),
                   publications=service.published(_db(request), site))
+
+
+# ---------------------------------------------------------------- staff: working complaints
+
+@router.get("/kelola/{site}/pengaduan")
+def staff_complaints(request: Request, site: str, tampil: str = "") -> Response:
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    request.state.actor = actor
+    db = _db(request)
+    only = tampil if tampil in ("overdue", "due_soon", "open") else None
+    return render(request, "feedback/staff_complaints.html", site=catalogue.get_site(db, site),
+                  complaints=complaint_service.staff_list(db, actor, site, only), tampil=tampil,
+                  agencies=catalogue.list_agencies(db, site), labels=STATE_LABELS, steps=FLOW_STEPS,
+                  errors=request.session.pop("complaint_errors", {}))
+
+
+@router.post("/kelola/{site}/pengaduan/{complaint_id}")
+def staff_complaint_step(request: Request, site: str, complaint_id: uuid.UUID, csrf: Annotated[str, Form()],
+                         step: Annotated[str, Form()], note: Annotated[str, Form()] = "",
+                         agency: Annotated[str, Form()] = "", severity: Annotated[str, Form()] = "") -> Response:
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    check_csrf(request, csrf)
+    try:
+        data = StepIn.model_validate({"step": step, "note": note, "agency": agency or None,
+                                      "severity": severity or None})
+        complaint_service.take_step(_db(request), actor, site, complaint_id, data)
+    except (ValidationError, DomainError) as exc:
+        if isinstance(exc, DomainError) and exc.status in (401, 403, 404):
+            raise
+        request.session["complaint_errors"] = {str(complaint_id): "; ".join(_errors_of(exc).values())}
+    return RedirectResponse(f"/kelola/{site}/pengaduan#c-{complaint_id}", status_code=303)
