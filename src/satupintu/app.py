@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,7 +18,7 @@ from .db import Database
 from .errors import DomainError
 from .logs import configure_logging
 from .migrate import ensure_migrated
-from .web.i18n import pick_language
+from .web.frontdoor import FrontDoor
 from .web.render import render
 
 log = structlog.get_logger("satupintu")
@@ -31,15 +30,6 @@ bearer token from `POST /api/v1/auth/token` (or the page session cookie plus its
 message in Indonesian; validation errors also list `details` per field (and per row for
 spreadsheet imports).
 """
-
-
-MAX_BODY = 12 * 1024 * 1024
-
-
-def _early_error(request: Request, status: int, code: str, message: str, field: str) -> Response:
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status)
-    return Response(message, status_code=status, media_type="text/plain; charset=utf-8")
 
 
 def _field_of(loc: tuple[Any, ...]) -> str:
@@ -79,29 +69,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.state.settings = settings
     app.state.bus = bus
 
-    @app.middleware("http")
-    async def language_and_timing(request: Request, call_next):  # type: ignore[no-untyped-def]
-        # Refuse early what no route can use: NUL characters (no database stores them) and
-        # bodies larger than the biggest upload we accept.
-        if "\x00" in request.url.path or "%00" in request.url.query or "%00" in request.url.path:
-            return _early_error(request, 400, "invalid_characters", "Alamat memuat karakter yang tidak sah.", "path")
-        if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return _early_error(request, 413, "too_large", "Data yang dikirim terlalu besar (maksimal 12 MB).", "body")
-        query_lang = request.query_params.get("lang")
-        request.state.lang = pick_language(query_lang, request.cookies.get("lang"))
-        request.state.actor = None
-        started = time.perf_counter()
-        response: Response = await call_next(request)
-        if query_lang in ("id", "en"):
-            response.set_cookie("lang", query_lang, max_age=365 * 86400, samesite="lax")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        log.debug("http", method=request.method, path=request.url.path, status=response.status_code,
-                  ms=round((time.perf_counter() - started) * 1000, 1))
-        return response
-
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="satupintu_session",
                        max_age=settings.session_max_age, same_site="lax", https_only=settings.secure_cookies)
+    app.add_middleware(FrontDoor)  # added last, so it runs first
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]

@@ -143,6 +143,12 @@ def choose_next(candidates: Sequence[Candidate], streak: int, cfg: PolicyConfig)
     return best_regular
 
 
+def prefers_priority(streak: int, cfg: PolicyConfig) -> bool:
+    """Which class to look in first. If that class has a ready visitor, choose_next would pick
+    them whatever the other class holds, so the caller can stop after one query."""
+    return streak < cfg.max_priority_streak
+
+
 def next_streak(streak: int, called_priority: bool) -> int:
     return streak + 1 if called_priority else 0
 

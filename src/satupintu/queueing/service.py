@@ -41,7 +41,7 @@ from ..errors import (
 from ..events import LocalBus
 from ..ids import new_id
 from ..timeutil import utcnow
-from . import lookup, policy, voice
+from . import lookup, policy, store, voice
 from .models import (
     CounterState,
     QueueSettings,
@@ -145,11 +145,13 @@ def _view(db: Database, s: Session, t: Ticket, site_code: str, with_position: bo
     return view
 
 
-def _positioned(db: Database, ticket_id: uuid.UUID, site_code: str) -> TicketView:
+def _positioned(db: Database, ticket: Any, site_code: str) -> TicketView:
     """A waiting ticket's view with position and estimate, read after the write has committed,
-    so the counting queries do not lengthen the write transaction (SQLite has one writer)."""
+    so the counting queries do not lengthen the write transaction (SQLite has one writer).
+    `ticket` is a ticket id, or the row just written (then it is not read again)."""
     with db.read() as s:
-        return _view(db, s, s.get(Ticket, ticket_id), site_code, with_position=True)
+        t = ticket if isinstance(ticket, store.TicketRow) else s.get(Ticket, ticket)
+        return _view(db, s, t, site_code, with_position=True)
 
 
 def _service_pace(db: Database, s: Session, svc: lookup.ServiceInfo) -> tuple[timedelta, int]:
@@ -160,15 +162,9 @@ def _service_pace(db: Database, s: Session, svc: lookup.ServiceInfo) -> tuple[ti
     return lookup._cache(db).get(("pace", svc.id), load)
 
 
-def _ahead(s: Session, t: Ticket) -> int:
+def _ahead(s: Session, t: Any) -> int:
     """Waiting tickets of the same service that the calling order puts first."""
-    same = and_(Ticket.service_id == t.service_id, Ticket.status == Status.waiting, Ticket.id != t.id)
-    earlier = or_(Ticket.ready_at < t.ready_at, and_(Ticket.ready_at == t.ready_at, Ticket.id < t.id))
-    if t.is_priority:
-        cond = and_(same, Ticket.is_priority.is_(True), earlier)
-    else:
-        cond = and_(same, or_(Ticket.is_priority.is_(True), earlier))
-    return int(s.scalar(select(func.count()).select_from(Ticket).where(cond)) or 0)
+    return store.count_ahead(s.connection(), t.service_id, t.id, t.ready_at, t.is_priority)
 
 
 def _avg_service_time(s: Session, svc: lookup.ServiceInfo) -> timedelta:
@@ -225,24 +221,19 @@ def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str
     svc = lookup.offered_service(db, site, service_code)
     out = _Outbox()
     with db.write() as s:
+        conn = s.connection()
         now = utcnow()
         day = policy.local_day(now, site.timezone)
         seq = _next_seq(s, site.id, svc.prefix, day)
-        visit = Visit(id=new_id(), site_id=site.id, created_at=now, priority=priority)
-        t = Ticket(id=new_id(), site_id=site.id, visit_id=visit.id, service_id=svc.id, prefix=svc.prefix,
-                   local_date=day, seq=seq, number=policy.format_number(svc.prefix, seq), channel=channel,
-                   priority=priority, is_priority=priority is not Priority.none, status=Status.waiting, ready_at=now,
-                   issued_at=now, recall_count=0)
-        # Flushed one by one: the tables have foreign keys but no ORM relationships to order them.
-        s.add(visit)
-        s.flush()
-        s.add(t)
-        s.flush()
-        _event(s, t, "issued", issuer.label, issuer.actor.user_id if issuer.actor else None,
-               data={"channel": channel.value, "priority": priority.value})
+        t = store.insert_visit_and_ticket(conn, site_id=site.id, service_id=svc.id, prefix=svc.prefix, day=day,
+                                          seq=seq, number=policy.format_number(svc.prefix, seq), channel=channel,
+                                          priority=priority, now=now)
+        store.add_event(conn, t.id, now, "issued", t.status, issuer.label,
+                        issuer.actor.user_id if issuer.actor else None,
+                        data={"channel": channel.value, "priority": priority.value})
         out.add(site.id, _ticket_event("issued", site.code, t))
     out.flush(_bus)
-    return _positioned(db, t.id, site.code)
+    return _positioned(db, t, site.code)
 
 
 def get_ticket(db: Database, ticket_id: uuid.UUID) -> TicketView:
@@ -363,39 +354,48 @@ def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterSta
         return [_counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]
 
 
+def _operate_fast(db: Database, s: Session, actor: Actor, site_code: str,
+                  number: int) -> tuple[lookup.SiteInfo, lookup.CounterInfo, store.CounterRow]:
+    """Scope check from cached facts, then the counter's state locked; a counter that was
+    never opened has no state row and counts as closed."""
+    site = lookup.site(db, site_code)
+    counter = lookup.counter(db, site, number)
+    if not can_operate_counter(actor, SiteRef(site.id, site.parent_id), counter.agency_id):
+        raise Forbidden("Anda tidak bertugas di loket ini.")
+    state = store.lock_counter(s.connection(), counter.id)
+    if state is None:
+        state = store.CounterRow(False, None, 0, None)
+    return site, counter, state
+
+
 def call_next(db: Database, actor: Actor, site_code: str, number: int) -> TicketView | None:
     """Call the next visitor for this counter's services; None when nobody is waiting."""
     out = _Outbox()
     with db.write() as s:
-        site, counter, state = _operate(db, s, actor, site_code, number)
+        conn = s.connection()
+        site, counter, state = _operate_fast(db, s, actor, site_code, number)
         if not state.is_open:
             raise Conflict("counter_closed", f"Loket {number} belum dibuka.", "counter")
-        if state.current_ticket_id:
-            current = s.get(Ticket, state.current_ticket_id)
-            if current is not None and current.status in policy.ACTIVE_AT_COUNTER:
-                raise Conflict("counter_busy", f"Nomor {current.number} masih di loket ini: selesaikan, tunda, "
-                                               "atau tandai tidak hadir dahulu.", "counter")
-        service_ids = list(counter.service_ids)
-        if not service_ids:
+        if state.current is not None and state.current.status in policy.ACTIVE_AT_COUNTER:
+            raise Conflict("counter_busy", f"Nomor {state.current.number} masih di loket ini: selesaikan, tunda, "
+                                           "atau tandai tidak hadir dahulu.", "counter")
+        if not counter.service_ids:
             raise Conflict("counter_without_services", f"Loket {number} belum diatur melayani layanan apa pun.")
         now = utcnow()
-        candidates = []
-        for flag in (True, False):
-            t = s.scalar(select(Ticket).where(
-                Ticket.service_id.in_(service_ids), Ticket.status == Status.waiting, Ticket.is_priority.is_(flag),
-                Ticket.ready_at <= now).order_by(Ticket.ready_at, Ticket.id).limit(1)
-                .with_for_update(skip_locked=True))
-            if t is not None:
-                candidates.append(policy.Candidate(t, flag, t.ready_at, t.id))
-        chosen = policy.choose_next(candidates, state.priority_streak, POLICY)
-        if chosen is None:
+        first = policy.prefers_priority(state.priority_streak, POLICY)
+        picked = None
+        for flag in (first, not first):
+            picked = store.pick_waiting(conn, counter.service_ids, flag, now)
+            if picked is not None:
+                break
+        if picked is None:
             return None
-        t = chosen.key
-        _apply(t, Action.call)
-        t.called_at, t.counter_id = now, counter.id
-        state.current_ticket_id = t.id
-        state.priority_streak = policy.next_streak(state.priority_streak, chosen.priority)
-        _event(s, t, "called", actor.label, actor.user_id, counter.id)
+        status = policy.transition(picked.status, Action.call)
+        store.update_ticket(conn, picked.id, picked.status, status=status, called_at=now, counter_id=counter.id)
+        store.update_counter(conn, counter.id, now, current_ticket_id=picked.id,
+                             priority_streak=policy.next_streak(state.priority_streak, picked.is_priority))
+        t = picked._replace(status=status, called_at=now, counter_id=counter.id)
+        store.add_event(conn, t.id, now, "called", status, actor.label, actor.user_id, counter.id)
         view = _view(db, s, t, site.code)
         out.add(site.id, _ticket_event("called", site.code, t, counter))
     out.flush(_bus)
@@ -412,25 +412,42 @@ def _current(s: Session, state: CounterState, counter: Counter, expected: uuid.U
     return t
 
 
+_ACTION_KIND = {Action.recall: "recalled", Action.no_show: "no_show", Action.start: "serving",
+                Action.finish: "finished", Action.hold: "held"}
+
+
 def _counter_action(db: Database, actor: Actor, site_code: str, number: int, action: Action,
                     expected: uuid.UUID | None = None) -> TicketView:
     out = _Outbox()
     with db.write() as s:
-        site, counter, state = _operate(db, s, actor, site_code, number)
-        t = _current(s, state, counter, expected)
-        _apply(t, action)
+        conn = s.connection()
+        site, counter, state = _operate_fast(db, s, actor, site_code, number)
+        t = state.current
+        if t is None:
+            raise Conflict("no_current_ticket", f"Tidak ada nomor yang sedang dipanggil di loket {counter.number}.",
+                           "ticket")
+        if expected is not None and t.id != expected:
+            raise Conflict("stale_ticket", "Nomor di layar Anda sudah tidak aktif di loket ini; muat ulang.",
+                           "ticket_id")
+        try:
+            status = policy.transition(t.status, action)
+        except policy.IllegalTransition:
+            raise _illegal(t, action) from None
         now = utcnow()
+        values: dict[str, Any] = {"status": status}
         if action is Action.recall:
-            t.recall_count += 1
+            values["recall_count"] = t.recall_count + 1
         elif action is Action.start:
-            t.serving_at = now
+            values["serving_at"] = now
         elif action is Action.finish:
-            t.finished_at = now
-        if t.status not in policy.ACTIVE_AT_COUNTER:
-            state.current_ticket_id = None
-        kind = {Action.recall: "recalled", Action.no_show: "no_show", Action.start: "serving",
-                Action.finish: "finished", Action.hold: "held"}[action]
-        _event(s, t, kind, actor.label, actor.user_id, counter.id)
+            values["finished_at"] = now
+        if not store.update_ticket(conn, t.id, t.status, **values):
+            raise Conflict("stale_ticket", f"Nomor {t.number} baru saja berubah status; muat ulang.", "ticket_id")
+        if status not in policy.ACTIVE_AT_COUNTER:
+            store.update_counter(conn, counter.id, now, current_ticket_id=None)
+        t = t._replace(status=status, recall_count=values.get("recall_count", t.recall_count))
+        kind = _ACTION_KIND[action]
+        store.add_event(conn, t.id, now, kind, status, actor.label, actor.user_id, counter.id)
         view = _view(db, s, t, site.code)
         out.add(site.id, _ticket_event(kind, site.code, t, counter))
     out.flush(_bus)
