@@ -77,6 +77,18 @@ def test_the_choice_does_not_depend_on_the_order_candidates_are_listed(perm):
     assert choose_next(shuffled, 1, PolicyConfig()) == choose_next(cands, 1, PolicyConfig())
 
 
+@given(st.booleans(), st.booleans(), st.integers(0, 8), st.integers(1, 5))
+def test_looking_in_the_preferred_class_first_calls_whom_the_policy_would_call(has_pri, has_reg, streak, limit):
+    """The counter's fast path asks one class first and stops when it finds someone: that
+    visitor must be the one choose_next picks from both classes."""
+    cfg = PolicyConfig(max_priority_streak=limit)
+    cands = ([Candidate("pri", True, T0)] if has_pri else []) + ([Candidate("reg", False, T0)] if has_reg else [])
+    first = policy.prefers_priority(streak, cfg)
+    found = [c for c in cands if c.priority is first] or [c for c in cands if c.priority is not first]
+    expected = choose_next(cands, streak, cfg)
+    assert (found[0] if found else None) == expected
+
+
 LEGAL = sorted(policy.TRANSITIONS, key=lambda k: (k[0].value, k[1].value))
 
 
