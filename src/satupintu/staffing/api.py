@@ -1,0 +1,5 @@
+"""Staffing JSON routesapi (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Staffing pages pages (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
