@@ -1,0 +1,1 @@
+"""Applications (permohonan): requests that take days to finish, with working-day deadlines."""
