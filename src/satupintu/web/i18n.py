@@ -1,5 +1,6 @@
-"""Translations. Pages are written in Indonesian (the default); English comes from a
-gettext catalogue (web/locale/en/LC_MESSAGES/messages.po), read at start-up with Babel."""
+"""Translations. Pages are written in Indonesian (the default); English comes from gettext
+catalogues (web/locale/en/LC_MESSAGES/*.po: messages.po, plus one per capability where that
+keeps edits apart), read at start-up with Babel."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ DEFAULT = "id"
 
 @lru_cache
 def catalogue(lang: str) -> dict[str, str]:
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as fh:
-        cat = read_po(fh, locale=lang)
-    return {m.id: m.string for m in cat if m.id and m.string and not m.fuzzy}
+    out: dict[str, str] = {}
+    for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fh:
+            cat = read_po(fh, locale=lang)
+        out.update({m.id: m.string for m in cat if m.id and m.string and not m.fuzzy})
+    return out
 
 
 def gettext(lang: str, message: str) -> str:

@@ -22,6 +22,8 @@ templates.env.loader = ChoiceLoader([
     FileSystemLoader(str(ROOT / "accounts" / "templates")),
     FileSystemLoader(str(ROOT / "feedback" / "templates")),
     FileSystemLoader(str(ROOT / "queueing" / "templates")),
+    FileSystemLoader(str(ROOT / "applications" / "templates")),
+    FileSystemLoader(str(ROOT / "staffing" / "templates")),
 ])
 templates.env.globals.update(format_rupiah=format_rupiah, format_time=format_time, format_local=format_local,
                              COMPONENTS=COMPONENTS)
