@@ -1,0 +1,5 @@
+"""Application pages (being built)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
