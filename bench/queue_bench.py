@@ -245,8 +245,16 @@ def main() -> None:
     ap.add_argument("--tickets", type=int, default=2000)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
     args = ap.parse_args()
 
+    if args.backend in ("all", "sqlite"):
+        sqlite_run(args)
+    if args.backend in ("all", "postgresql"):
+        postgres_run(args)
+
+
+def sqlite_run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         db = prepare(url)
@@ -257,6 +265,8 @@ def main() -> None:
               f"HTTP issue rate is {rate / ceiling:.1%} of it")
         db.dispose()
 
+
+def postgres_run(args: argparse.Namespace) -> None:
     with postgres_database() as pg:
         if not pg:
             return
@@ -269,6 +279,7 @@ def main() -> None:
         if ceiling:
             print(f"[postgresql] raw ceiling (pgbench, {args.clients} clients, upsert+insert per transaction): "
                   f"{ceiling:.0f} tx/s; HTTP issue rate is {rate / ceiling:.1%} of it")
+
 
 if __name__ == "__main__":
     main()
