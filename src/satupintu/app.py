@@ -59,7 +59,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         log.info("satupintu.start", version=__version__, database=db.dialect,
                  events="redis" if settings.redis_url else "in-process")
+        worker = None
+        if settings.notify_worker:
+            from .notify.channels import build_channels
+            from .notify.worker import NotificationWorker
+
+            # Sends queued citizen notifications in the background, so no request waits on a
+            # provider; several processes share the queue safely (claims with leases).
+            worker = NotificationWorker(db, build_channels(settings), settings)
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         bus.close()
         db.dispose()
 

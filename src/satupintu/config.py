@@ -40,6 +40,37 @@ class Settings(BaseSettings):
     # Defaults to the secret key; set it separately to rotate the secret key safely.
     identity_key: str | None = None
 
+    # Notifications to citizens (see satupintu.notify). Comma list of live channels among
+    # email, whatsapp, sms, outbox. "outbox" delivers every channel not listed to the
+    # development outbox (readable in the app) instead of to a real provider.
+    notify_channels: str = "outbox"
+    notify_max_attempts: int = 8
+    # Retry delays: base * 2**(failures-1) seconds, at most the cap, less up to 20 % jitter.
+    notify_backoff_base_seconds: float = 30.0
+    notify_backoff_cap_seconds: float = 3600.0
+    # A worker that claimed a message and died: others retry it after this many seconds.
+    notify_lease_seconds: float = 120.0
+    notify_poll_seconds: float = 5.0
+    notify_batch_size: int = 20
+    # SMTP for e-mail. Login only when smtp_user is set; STARTTLS when smtp_starttls.
+    smtp_host: str = "localhost"
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "SatuPintu <noreply@localhost>"
+    smtp_starttls: bool = True
+    smtp_timeout: float = 10.0
+    # A WhatsApp/SMS provider taking JSON {"to", "text", "reference"}: bearer token, and an
+    # HMAC-SHA256 of the body with the secret in the X-SatuPintu-Signature header.
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = None
+    sms_gateway_secret: str | None = None
+    sms_gateway_timeout: float = 10.0
+    # Where citizens reach this deployment: links in notifications point here.
+    public_url: str = "http://127.0.0.1:8000"
+    # Run the notification sender inside each app process (off: run `satupintu notify` apart).
+    notify_worker: bool = True
+
 
 def _stored_secret() -> str:
     import os

@@ -31,3 +31,10 @@ from .feedback.models import (  # noqa: F401, E402
     SurveyResponse,
     SurveyTally,
 )
+from .applications.models import (  # noqa: F401, E402
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    ServiceWorkflow,
+)
+from .notify.models import Notification  # noqa: F401, E402

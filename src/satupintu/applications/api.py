@@ -1,5 +1,84 @@
-"""Application JSON routes (being built)."""
+"""Application (permohonan) JSON routes under /api/v1."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+
+from ..accounts.scope import Actor
+from ..web.security import require_api_actor
+from . import service
+from .schemas import ActionIn, ApplicationIn, ApplicationView, DocumentsIn, OnTimeRow, OpenedView, WorkflowIn
+
+router = APIRouter(tags=["applications"])
+ActorDep = Annotated[Actor, Depends(require_api_actor)]
+
+
+def _lang(request: Request) -> str:
+    return request.state.lang
+
+
+@router.post("/sites/{site}/applications", status_code=201, response_model=OpenedView,
+             summary="Open an application (from a served ticket, or at the desk); returns its tracking number")
+def open_application(request: Request, site: str, data: ApplicationIn, actor: ActorDep) -> OpenedView:
+    return service.open_application(request.app.state.db, actor, site, data, _lang(request))
+
+
+@router.get("/sites/{site}/applications", response_model=list[ApplicationView],
+            summary="The site's applications for staff; only=open|overdue|due_soon, agency=code")
+def list_applications(request: Request, site: str, actor: ActorDep,
+                      only: Literal["open", "overdue", "due_soon"] | None = None,
+                      agency: str | None = None) -> list[ApplicationView]:
+    return service.staff_list(request.app.state.db, actor, site, only, agency, _lang(request))
+
+
+@router.get("/sites/{site}/applications/on-time", response_model=list[OnTimeRow],
+            summary="Per service: finished, finished on time, on-time rate, open and overdue")
+def on_time(request: Request, site: str, actor: ActorDep, starts_on: date | None = None,
+            ends_on: date | None = None) -> list[OnTimeRow]:
+    return service.on_time_report(request.app.state.db, actor, site, starts_on, ends_on)
+
+
+@router.get("/sites/{site}/applications/{application_id}", response_model=ApplicationView)
+def get_application(request: Request, site: str, application_id: uuid.UUID, actor: ActorDep) -> ApplicationView:
+    return service.get_application(request.app.state.db, actor, site, application_id, _lang(request))
+
+
+@router.post("/sites/{site}/applications/{application_id}/actions", response_model=ApplicationView,
+             summary="Take a workflow action (verifikasi, proses, selesaikan, serahkan, minta_perbaikan, "
+                     "kirim_perbaikan, tolak) with a note")
+def act(request: Request, site: str, application_id: uuid.UUID, data: ActionIn, actor: ActorDep) -> ApplicationView:
+    return service.take_action(request.app.state.db, actor, site, application_id, data.action, data.note,
+                               _lang(request))
+
+
+@router.put("/sites/{site}/applications/{application_id}/documents", response_model=ApplicationView,
+            summary="Which requirements (0-based positions) the applicant has handed in")
+def documents(request: Request, site: str, application_id: uuid.UUID, data: DocumentsIn,
+              actor: ActorDep) -> ApplicationView:
+    return service.set_documents(request.app.state.db, actor, site, application_id, data.received, _lang(request))
+
+
+@router.get("/applications/track/{number}", response_model=ApplicationView,
+            summary="Public status by tracking number: state, history and due date, no personal data")
+def track(request: Request, number: str) -> ApplicationView:
+    return service.track(request.app.state.db, number, _lang(request))
+
+
+@router.get("/sites/{site}/services/{code}/workflow", summary="The service's application workflow")
+def get_workflow(request: Request, site: str, code: str) -> dict[str, Any]:
+    return service.get_workflow(request.app.state.db, site, code)
+
+
+@router.put("/sites/{site}/services/{code}/workflow",
+            summary="Give the service its own workflow (agency admin); definition null restores the default")
+def put_workflow(request: Request, site: str, code: str, data: WorkflowIn, actor: ActorDep) -> dict[str, Any]:
+    return service.set_workflow(request.app.state.db, actor, site, code, data.definition)
+
+
+@router.delete("/sites/{site}/services/{code}/workflow", summary="Back to the default workflow")
+def reset_workflow(request: Request, site: str, code: str, actor: ActorDep) -> dict[str, Any]:
+    return service.set_workflow(request.app.state.db, actor, site, code, None)

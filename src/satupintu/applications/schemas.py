@@ -1,0 +1,101 @@
+"""Application input and output shapes. The public view carries no personal data."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..catalogue.schemas import Strict
+
+
+class ApplicationIn(Strict):
+    service: str = Field(min_length=1, max_length=32)
+    applicant_name: str = Field(min_length=2, max_length=200)
+    nik: str = Field(min_length=1, max_length=32)
+    phone: str = Field(default="", max_length=32)
+    email: str = Field(default="", max_length=200)
+    notify: bool = False
+    ticket_id: uuid.UUID | None = None
+    documents_received: list[int] = Field(default_factory=list, description="Positions (0-based) of the "
+                                                                            "requirements handed in")
+    note: str = Field(default="", max_length=2000)
+
+
+class ActionIn(Strict):
+    action: str = Field(min_length=1, max_length=40)
+    note: str = Field(default="", max_length=2000)
+
+
+class DocumentsIn(Strict):
+    received: list[int]
+
+
+class WorkflowIn(Strict):
+    definition: dict[str, Any]
+
+
+class DocumentView(BaseModel):
+    position: int
+    requirement: str
+    received: bool
+
+
+class StepView(BaseModel):
+    at: datetime
+    action: str
+    action_label: str
+    state: str
+    state_label: str
+    note: str
+    by: str | None  # staff views only
+
+
+class ActionView(BaseModel):
+    name: str
+    label: str
+    note_required: bool
+
+
+class ApplicationView(BaseModel):
+    id: uuid.UUID | None  # staff views only
+    tracking_number: str
+    site: str
+    service_code: str
+    service_name: str
+    agency: str
+    state: str
+    state_label: str
+    received_at: datetime
+    due_at: datetime | None
+    paused: bool
+    finished_at: datetime | None
+    deadline_status: str | None  # on_time | due_soon | overdue
+    standard: str | None  # "5 hari kerja"
+    history: list[StepView]
+    # staff views only:
+    applicant_name: str | None = None
+    nik_masked: str | None = None
+    phone_masked: str | None = None
+    ticket_number: str | None = None
+    documents: list[DocumentView] | None = None
+    actions: list[ActionView] | None = None
+
+
+class OpenedView(BaseModel):
+    tracking_number: str
+    application: ApplicationView
+    message: str
+
+
+class OnTimeRow(BaseModel):
+    service_code: str
+    service_name: str
+    agency: str
+    finished: int
+    on_time: int
+    on_time_rate: float | None  # 0..1
+    open: int
+    overdue_open: int

@@ -1,0 +1,472 @@
+"""Application (permohonan) use cases: open from a served ticket or at the desk, move through
+the service's workflow, keep the deadline in working days or hours (paused while waiting on
+the applicant), list what is overdue, report on-time rates, and show the public status."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_operate_counter, can_read_site
+from ..catalogue.hours import Hours
+from ..catalogue.models import Agency, OpeningHours, Service, Site, SiteClosure
+from ..catalogue.service import site_row
+from ..config import get_settings
+from ..db import Database
+from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+import structlog
+from ..queueing.models import Ticket
+from ..queueing.policy import Status as TicketStatus
+from ..timeutil import utcnow
+from . import deadline as deadlines, tracking, workflow as wf
+from .models import Application, ApplicationDocument, ApplicationEvent, ServiceWorkflow
+from .nik import mask_nik, parse_nik
+from .schemas import (
+    ActionView,
+    ApplicationIn,
+    ApplicationView,
+    DocumentView,
+    OnTimeRow,
+    OpenedView,
+    StepView,
+)
+
+log = structlog.get_logger("satupintu.applications")
+
+OPEN_ACTION = "terima"
+OPEN_LABEL = {"id": "Permohonan diterima", "en": "Application received"}
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+
+
+# ---------------------------------------------------------------- helpers
+
+def _ref(site: Site) -> SiteRef:
+    return SiteRef(site.id, site.parent_site_id)
+
+
+def identity_hash(nik: str) -> str:
+    """A keyed hash, so staff can find an applicant's applications by NIK without storing it."""
+    settings = get_settings()
+    key = (settings.identity_key or settings.secret_key).encode()
+    return hmac.new(key, f"nik:{nik}".encode(), hashlib.sha256).hexdigest()
+
+
+def normalise_phone(raw: str) -> str | None:
+    digits = re.sub(r"[\s\-().]", "", raw)
+    if digits.startswith("+62"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits if re.fullmatch(r"08\d{7,12}", digits) else None
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:4] + "*" * max(0, len(phone) - 7) + phone[-3:] if phone else ""
+
+
+def workflow_for(s: Session, service_id: uuid.UUID) -> wf.Workflow:
+    row = s.get(ServiceWorkflow, service_id)
+    return wf.parse_workflow(row.definition) if row else wf.DEFAULT_WORKFLOW
+
+
+def _role(actor: Actor) -> str | None:
+    return actor.role.value if actor.role else None
+
+
+def _service(s: Session, site: Site, code: str) -> Service:
+    svc = s.scalar(select(Service).where(Service.code == code.strip().upper(),
+                                         Service.site_id == (site.parent_site_id or site.id)))
+    if svc is None:
+        raise NotFound(f"Layanan '{code}'", "service")
+    return svc
+
+
+def _closed_dates(s: Session, site: Site) -> list[date]:
+    ids = [site.id] + ([site.parent_site_id] if site.parent_site_id else [])
+    return list(s.scalars(select(SiteClosure.on_date).where(SiteClosure.site_id.in_(ids))))
+
+
+def _hours(s: Session, site: Site) -> Hours:
+    rows = s.scalars(select(OpeningHours).where(OpeningHours.site_id == site.id)).all()
+    if not rows and site.parent_site_id:
+        rows = s.scalars(select(OpeningHours).where(OpeningHours.site_id == site.parent_site_id)).all()
+    return {r.weekday: (r.opens, r.closes) for r in rows}
+
+
+def _events(s: Session, app_id: uuid.UUID) -> list[ApplicationEvent]:
+    return list(s.scalars(select(ApplicationEvent).where(ApplicationEvent.application_id == app_id)
+                          .order_by(ApplicationEvent.at, ApplicationEvent.id)))
+
+
+def pauses(flow: wf.Workflow, events: list[ApplicationEvent]) -> list[tuple[datetime, datetime | None]]:
+    """Intervals spent in states where the clock stands still (waiting on the applicant)."""
+    out: list[tuple[datetime, datetime | None]] = []
+    started: datetime | None = None
+    for e in events:
+        paused = e.to_state in flow.states and wf.clock_paused_in(flow, e.to_state)
+        if paused and started is None:
+            started = e.at
+        elif not paused and started is not None:
+            out.append((started, e.at))
+            started = None
+    if started is not None:
+        out.append((started, None))
+    return out
+
+
+def _standard(app: Application) -> deadlines.TimeStandard | None:
+    return deadlines.from_catalogue(app.standard_value, app.standard_unit)
+
+
+def _recompute_due(s: Session, site: Site, app: Application, flow: wf.Workflow,
+                   events: list[ApplicationEvent]) -> None:
+    try:
+        app.due_at = deadlines.deadline(app.received_at, _standard(app), site.timezone, _closed_dates(s, site),
+                                        pauses(flow, events), _hours(s, site))
+    except DomainError:  # an hours standard at a site without opening hours: no deadline can be kept
+        app.due_at = None
+
+
+def _label(labels: dict[str, str] | Any, lang: str) -> str:
+    return labels.get(lang) or labels.get("id", "") if isinstance(labels, dict) else str(labels)
+
+
+def _view(s: Session, app: Application, site: Site, flow: wf.Workflow, staff: Actor | None,
+          lang: str = "id") -> ApplicationView:
+    svc = s.get(Service, app.service_id)
+    agency = s.get(Agency, app.agency_id)
+    events = _events(s, app.id)
+    now = utcnow()
+    standard = _standard(app)
+    due_soon = deadlines.DUE_SOON if standard is None or standard.unit == deadlines.WORKING_DAYS \
+        else deadlines.timedelta(hours=1)
+    state_obj = flow.states.get(app.state)
+    history = []
+    for e in events:
+        action = flow.actions.get(e.action)
+        state = flow.states.get(e.to_state)
+        history.append(StepView(
+            at=e.at, action=e.action,
+            action_label=_label(OPEN_LABEL, lang) if e.action == OPEN_ACTION else (action.label(lang) if action
+                                                                                   else e.action),
+            state=e.to_state, state_label=state.label(lang) if state else e.to_state,
+            note=e.note if (staff is not None or e.note_public) else "",
+            by=e.actor_label if staff is not None else None))
+    status = deadlines.status(now, app.due_at, app.finished_at, due_soon)
+    view = ApplicationView(
+        id=app.id if staff is not None else None, tracking_number=app.tracking_number, site=site.code,
+        service_code=svc.code, service_name=svc.name, agency=agency.name if agency else "", state=app.state,
+        state_label=state_obj.label(lang) if state_obj else app.state, received_at=app.received_at,
+        due_at=app.due_at, paused=app.paused_since is not None, finished_at=app.finished_at,
+        deadline_status=status.value if status else None, standard=standard.label(lang) if standard else None,
+        history=history)
+    if staff is not None:
+        docs = s.scalars(select(ApplicationDocument).where(ApplicationDocument.application_id == app.id)
+                         .order_by(ApplicationDocument.position)).all()
+        ticket_number = s.scalar(select(Ticket.number).where(Ticket.id == app.ticket_id)) if app.ticket_id else None
+        view.applicant_name = app.applicant_name
+        view.nik_masked = app.nik_masked
+        view.phone_masked = mask_phone(app.phone)
+        view.ticket_number = ticket_number
+        view.documents = [DocumentView(position=d.position, requirement=d.requirement, received=d.received)
+                          for d in docs]
+        view.actions = [ActionView(name=a.name, label=a.label(lang), note_required=a.note_required)
+                        for a in wf.allowed_actions(flow, app.state, _role(staff))]
+    return view
+
+
+def _notify(s: Session, site: Site, app: Application, subject: str, text: str) -> None:
+    """Queue a message to the applicant in this transaction (sent after commit, with retries)."""
+    if not app.notify:
+        return
+    from ..notify import service as notify
+
+    for channel, recipient in (("sms", app.phone), ("email", app.email)):
+        if recipient:
+            notify.enqueue(s, kind="application", channel=channel, recipient=recipient, subject=subject,
+                           body=text, reference=app.tracking_number, site_id=site.id)
+
+
+def _status_text(app: Application, flow: wf.Workflow, svc: Service, site_url: str) -> tuple[str, str]:
+    state = flow.states.get(app.state)
+    label = state.label("id") if state else app.state
+    subject = f"Permohonan {app.tracking_number}: {label}"
+    body = (f"Permohonan {svc.name} Anda ({app.tracking_number}) kini berstatus \"{label}\". "
+            f"Lihat perkembangannya di {site_url}/permohonan/{app.tracking_number}")
+    return subject, body
+
+
+# ---------------------------------------------------------------- use cases
+
+def open_application(db: Database, actor: Actor, site_code: str, data: ApplicationIn,
+                     lang: str = "id") -> OpenedView:
+    """An officer records an application: from the visitor's served ticket, or at the desk."""
+    errors: list[FieldError] = []
+    nik = ""
+    try:
+        info = parse_nik(data.nik)
+        nik = "".join(ch for ch in data.nik if ch.isdigit())
+        del info
+    except DomainError as exc:
+        errors.append(FieldError("nik", exc.message, exc.code))
+    phone = ""
+    if data.phone.strip():
+        phone = normalise_phone(data.phone) or ""
+        if not phone:
+            errors.append(FieldError("phone", "Nomor HP harus diawali 08 atau +62 dan berisi 9-14 angka."))
+    email = data.email.strip()
+    if email and not EMAIL.fullmatch(email):
+        errors.append(FieldError("email", "Alamat surel tidak valid."))
+    if data.notify and not (phone or email):
+        errors.append(FieldError("notify", "Isi nomor HP atau surel agar pemberitahuan dapat dikirim.", "required"))
+    if not data.applicant_name.strip():
+        errors.append(FieldError("applicant_name", "Nama pemohon wajib diisi.", "required"))
+    if errors:
+        raise ValidationFailed(errors)
+    with db.write() as s:
+        site = site_row(s, site_code)
+        svc = _service(s, site, data.service)
+        if not can_operate_counter(actor, _ref(site), svc.agency_id):
+            raise Forbidden("Anda tidak dapat menerima permohonan untuk layanan instansi lain.")
+        if data.ticket_id is not None:
+            t = s.get(Ticket, data.ticket_id)
+            if t is None or t.site_id != site.id:
+                raise NotFound("Tiket", "ticket_id")
+            if t.status not in (TicketStatus.serving, TicketStatus.done):
+                raise Conflict("ticket_not_served", f"Nomor {t.number} belum dilayani; permohonan dibuka dari "
+                                                    "tiket yang sedang atau sudah dilayani.", "ticket_id")
+            if s.scalar(select(Application.id).where(Application.ticket_id == t.id,
+                                                     Application.service_id == svc.id)):
+                raise Conflict("already_opened", f"Permohonan dari nomor {t.number} untuk layanan ini sudah ada.",
+                               "ticket_id")
+        requirements = list(svc.requirements or [])
+        bad = [p for p in data.documents_received if not 0 <= p < len(requirements)]
+        if bad:
+            raise ValidationFailed([FieldError("documents_received",
+                                               f"Persyaratan nomor {bad[0] + 1} tidak ada pada layanan ini.")])
+        flow = workflow_for(s, svc.id)
+        number = tracking.new_tracking_number()
+        while s.scalar(select(Application.id).where(Application.tracking_number == number)):
+            number = tracking.new_tracking_number()
+        now = utcnow()
+        unit = svc.time_unit.value if svc.time_unit else None
+        app = Application(id=uuid.uuid4(), site_id=site.id, agency_id=svc.agency_id, service_id=svc.id,
+                          ticket_id=data.ticket_id, tracking_number=number,
+                          applicant_name=data.applicant_name.strip(), nik_hash=identity_hash(nik),
+                          nik_masked=mask_nik(nik), phone=phone, email=email, notify=data.notify,
+                          state=flow.initial_state, origin_state="", standard_value=svc.time_value,
+                          standard_unit=unit, received_at=now)
+        s.add(app)
+        s.flush()
+        for i, requirement in enumerate(requirements):
+            s.add(ApplicationDocument(application_id=app.id, position=i, requirement=requirement,
+                                      received=i in data.documents_received))
+        event = ApplicationEvent(application_id=app.id, at=now, actor_label=actor.label, actor_id=actor.user_id,
+                                 action=OPEN_ACTION, from_state="", to_state=app.state, note=data.note,
+                                 note_public=False)
+        s.add(event)
+        s.flush()
+        _recompute_due(s, site, app, flow, [event])
+        subject, body = _status_text(app, flow, svc, get_settings().public_url)
+        _notify(s, site, app, subject, body)
+        s.flush()
+        view = _view(s, app, site, flow, actor, lang)
+    log.info("application.opened", site=site_code, service=svc.code, tracking=number)
+    return OpenedView(tracking_number=number, application=view,
+                      message="Permohonan diterima. Berikan nomor pelacakan ini kepada pemohon.")
+
+
+def _load(s: Session, actor: Actor, site_code: str, app_id: uuid.UUID,
+          for_update: bool = False) -> tuple[Site, Application]:
+    site = site_row(s, site_code)
+    app = s.get(Application, app_id, with_for_update=for_update)
+    if app is None or app.site_id != site.id:
+        raise NotFound("Permohonan", "application")
+    if not (can_manage_site(actor, _ref(site)) or can_operate_counter(actor, _ref(site), app.agency_id)
+            or (actor.is_overseer and can_read_site(actor, _ref(site)))):
+        raise Forbidden()
+    return site, app
+
+
+def get_application(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID,
+                    lang: str = "id") -> ApplicationView:
+    with db.read() as s:
+        site, app = _load(s, actor, site_code, app_id)
+        return _view(s, app, site, workflow_for(s, app.service_id), actor, lang)
+
+
+def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, action: str, note: str = "",
+                lang: str = "id") -> ApplicationView:
+    """Move an application one step; every step is kept with its actor, time and note."""
+    with db.write() as s:
+        site, app = _load(s, actor, site_code, app_id, for_update=True)
+        flow = workflow_for(s, app.service_id)
+        before = app.state
+        after = wf.apply(flow, before, action, _role(actor), note, app.origin_state or None)
+        now = utcnow()
+        act = flow.actions[action]
+        event = ApplicationEvent(application_id=app.id, at=now, actor_label=actor.label, actor_id=actor.user_id,
+                                 action=action, from_state=before, to_state=after, note=note.strip(),
+                                 note_public=act.note_required)
+        s.add(event)
+        app.state = after
+        if wf.clock_paused_in(flow, after):
+            app.paused_since = app.paused_since or now
+            if not wf.clock_paused_in(flow, before):
+                app.origin_state = before
+        else:
+            app.paused_since = None
+            app.origin_state = ""
+        if wf.is_finished(flow, after) and app.finished_at is None:
+            app.finished_at = now
+        if wf.is_terminal(flow, after):
+            app.closed_at = now
+        s.flush()
+        _recompute_due(s, site, app, flow, _events(s, app.id))
+        svc = s.get(Service, app.service_id)
+        subject, body = _status_text(app, flow, svc, get_settings().public_url)
+        if act.note_required and note.strip():
+            body += f" Catatan petugas: {note.strip()}"
+        _notify(s, site, app, subject, body)
+        s.flush()
+        return _view(s, app, site, flow, actor, lang)
+
+
+def set_documents(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, received: list[int],
+                  lang: str = "id") -> ApplicationView:
+    """Tick the requirements the applicant has handed in (for example after a repair)."""
+    with db.write() as s:
+        site, app = _load(s, actor, site_code, app_id, for_update=True)
+        docs = s.scalars(select(ApplicationDocument).where(ApplicationDocument.application_id == app.id)).all()
+        positions = {d.position for d in docs}
+        bad = [p for p in received if p not in positions]
+        if bad:
+            raise ValidationFailed([FieldError("received", f"Persyaratan nomor {bad[0] + 1} tidak ada pada "
+                                                           "permohonan ini.")])
+        for d in docs:
+            d.received = d.position in received
+        s.flush()
+        return _view(s, app, site, workflow_for(s, app.service_id), actor, lang)
+
+
+def track(db: Database, number: str, lang: str = "id") -> ApplicationView:
+    """The public status page: state, history and due date by tracking number; no personal data."""
+    normal = tracking.normalize_tracking_number(number)
+    if normal is None or not tracking.is_valid_tracking_number(normal):
+        raise DomainError("invalid_tracking_number", "Nomor pelacakan tidak valid; periksa kembali setiap "
+                                                     "hurufnya (contoh: PRM-7K3Q-9XWD).", "number")
+    with db.read() as s:
+        app = s.scalar(select(Application).where(Application.tracking_number == normal))
+        if app is None:
+            raise NotFound("Permohonan dengan nomor tersebut", "number")
+        return _view(s, app, s.get(Site, app.site_id), workflow_for(s, app.service_id), None, lang)
+
+
+def staff_list(db: Database, actor: Actor, site_code: str, only: str | None = None, agency: str | None = None,
+               lang: str = "id") -> list[ApplicationView]:
+    """A site's applications for its staff (an agency's own for agency staff). `only`:
+    'open', 'overdue' or 'due_soon'; overdue first, then by due date."""
+    if only not in (None, "", "open", "overdue", "due_soon"):
+        raise ValidationFailed([FieldError("only", "Saring dengan open, overdue, atau due_soon.")])
+    with db.read() as s:
+        site = site_row(s, site_code)
+        if not can_read_site(actor, _ref(site)):
+            raise Forbidden()
+        q = select(Application).where(Application.site_id == site.id)
+        if not can_manage_site(actor, _ref(site)) and not actor.is_overseer:
+            q = q.where(Application.agency_id == actor.agency_id)
+        if agency:
+            agency_id = s.scalar(select(Agency.id).where(Agency.code == agency.upper()))
+            if agency_id is None:
+                raise NotFound(f"Instansi '{agency}'", "agency")
+            q = q.where(Application.agency_id == agency_id)
+        if only:
+            q = q.where(Application.closed_at.is_(None), Application.finished_at.is_(None))
+        rows = s.scalars(q.order_by(Application.received_at)).all()
+        flows: dict[uuid.UUID, wf.Workflow] = {}
+        views = []
+        for app in rows:
+            flow = flows.get(app.service_id) or flows.setdefault(app.service_id, workflow_for(s, app.service_id))
+            views.append(_view(s, app, site, flow, actor, lang))
+    if only in ("overdue", "due_soon"):
+        views = [v for v in views if v.deadline_status == only]
+    rank = {"overdue": 0, "due_soon": 1, "on_time": 2, None: 3}
+    return sorted(views, key=lambda v: (v.finished_at is not None, rank[v.deadline_status],
+                                        v.due_at or datetime.max.replace(tzinfo=v.received_at.tzinfo)))
+
+
+def on_time_report(db: Database, actor: Actor, site_code: str, start: date | None = None,
+                   end: date | None = None) -> list[OnTimeRow]:
+    """Per service: applications finished, finished on time, and what is still open or overdue."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        if not can_read_site(actor, _ref(site)):
+            raise Forbidden()
+        q = (select(Application, Service.code, Service.name, Agency.name)
+             .join(Service, Service.id == Application.service_id).join(Agency, Agency.id == Application.agency_id)
+             .where(Application.site_id == site.id))
+        rows = [(a.received_at, a.due_at, a.finished_at, a.closed_at, code, name, agency_name)
+                for a, code, name, agency_name in s.execute(q).all()]
+    now = utcnow()
+    by_service: dict[str, dict[str, Any]] = {}
+    for received_at, due, finished_at, closed_at, code, name, agency_name in rows:
+        local = received_at.date()
+        if (start and local < start) or (end and local > end):
+            continue
+        row = by_service.setdefault(code, {"name": name, "agency": agency_name, "pairs": [], "open": 0,
+                                           "overdue": 0})
+        row["pairs"].append((due, finished_at))
+        if finished_at is None and closed_at is None:
+            row["open"] += 1
+            if due is not None and now > due:
+                row["overdue"] += 1
+    out = []
+    for code in sorted(by_service):
+        row = by_service[code]
+        finished = [(d, f) for d, f in row["pairs"] if d is not None and f is not None]
+        out.append(OnTimeRow(service_code=code, service_name=row["name"], agency=row["agency"],
+                             finished=len(finished), on_time=sum(1 for d, f in finished if f <= d),
+                             on_time_rate=deadlines.on_time_rate(row["pairs"]), open=row["open"],
+                             overdue_open=row["overdue"]))
+    return out
+
+
+def get_workflow(db: Database, site_code: str, service_code: str) -> dict[str, Any]:
+    with db.read() as s:
+        site = site_row(s, site_code)
+        svc = _service(s, site, service_code)
+        return workflow_for(s, svc.id).to_dict()
+
+
+def set_workflow(db: Database, actor: Actor, site_code: str, service_code: str,
+                 definition: dict[str, Any] | None) -> dict[str, Any]:
+    """An agency admin gives a service its own workflow (None: back to the default). Open
+    applications must still find their state in the new workflow."""
+    flow = wf.parse_workflow(definition, "definition") if definition is not None else wf.DEFAULT_WORKFLOW
+    with db.write() as s:
+        site = site_row(s, site_code)
+        svc = _service(s, site, service_code)
+        if not can_manage_agency(actor, _ref(site), svc.agency_id):
+            raise Forbidden()
+        states = set(s.scalars(select(Application.state).where(Application.service_id == svc.id,
+                                                               Application.closed_at.is_(None))))
+        missing = sorted(states - set(flow.states))
+        if missing:
+            raise ValidationFailed([FieldError("definition.states", "Masih ada permohonan berjalan berstatus "
+                                                                    f"\"{missing[0]}\"; status itu harus tetap ada.")])
+        row = s.get(ServiceWorkflow, svc.id)
+        if definition is None:
+            if row is not None:
+                s.delete(row)
+        elif row is None:
+            s.add(ServiceWorkflow(service_id=svc.id, definition=flow.to_dict()))
+        else:
+            row.definition = flow.to_dict()
+        return flow.to_dict()
