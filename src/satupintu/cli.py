@@ -129,3 +129,33 @@ def escalate() -> None:
 
 def main() -> None:  # pragma: no cover
     sys.exit(app())
+
+
+@app.command()
+def notify(once: bool = typer.Option(False, help="Send what is due now, then exit")) -> None:
+    """Send queued notifications to citizens. App processes do this themselves unless
+    SATUPINTU_NOTIFY_WORKER=false; then run this (one or more) as separate workers."""
+    import signal
+    import threading
+
+    from .db import Database
+    from .notify.channels import build_channels
+    from .notify.worker import NotificationWorker
+
+    settings = get_settings()
+    db = Database(settings.database_url)
+    worker = NotificationWorker(db, build_channels(settings), settings)
+    try:
+        if once:
+            typer.echo(worker.run_once())
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        worker.start()
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        worker.stop()
+    finally:
+        db.dispose()

@@ -198,3 +198,18 @@ def test_the_api_opens_acts_and_tracks_with_machine_readable_errors(server):
         assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_tracking_number"
         assert c.get(f"/api/v1/sites/lahat/applications?only=overdue", headers=officer).status_code == 200
         assert c.get("/api/v1/sites/lahat/applications").status_code == 401
+
+
+def test_the_site_manager_sees_the_messages_sent_to_applicants_masked_and_officers_do_not(server):
+    with server.client() as c:
+        officer = token_for(c, "petugas.dpmptsp")
+        r = c.post("/api/v1/sites/lahat/applications", headers=officer,
+                   json={"service": "DPM-03", "applicant_name": "Siti Aminah", "nik": NIK,
+                         "phone": "081298765432", "notify": True})
+        number = r.json()["tracking_number"]
+        manager = token_for(c, "pengelola")
+        rows = c.get(f"/api/v1/sites/lahat/notifications?reference={number}", headers=manager).json()
+        assert len(rows) == 1 and rows[0]["recipient"] == "0812*****432" and number in rows[0]["body"]
+        assert "081298765432" not in json.dumps(rows)
+        assert c.get("/api/v1/sites/lahat/notifications", headers=officer).status_code == 403
+        assert c.get("/api/v1/sites/lahat/notifications?status=lost", headers=manager).status_code == 422

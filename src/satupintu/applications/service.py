@@ -194,13 +194,16 @@ def _notify(s: Session, site: Site, app: Application, subject: str, text: str) -
                            body=text, reference=app.tracking_number, site_id=site.id)
 
 
-def _status_text(app: Application, flow: wf.Workflow, svc: Service, site_url: str) -> tuple[str, str]:
+def _status_message(app: Application, flow: wf.Workflow, svc: Service, note: str = "") -> tuple[str, str]:
+    from ..notify.templates import Kind, render
+
     state = flow.states.get(app.state)
-    label = state.label("id") if state else app.state
-    subject = f"Permohonan {app.tracking_number}: {label}"
-    body = (f"Permohonan {svc.name} Anda ({app.tracking_number}) kini berstatus \"{label}\". "
-            f"Lihat perkembangannya di {site_url}/permohonan/{app.tracking_number}")
-    return subject, body
+    params = {"number": app.tracking_number, "status": state.label("id") if state else app.state,
+              "service": svc.name, "link": f"{get_settings().public_url.rstrip('/')}/permohonan/{app.tracking_number}"}
+    if note:
+        params["note"] = note
+    message = render(Kind.application_status_changed, "id", **params)
+    return message.subject, message.body
 
 
 # ---------------------------------------------------------------- use cases
@@ -274,8 +277,7 @@ def open_application(db: Database, actor: Actor, site_code: str, data: Applicati
         s.add(event)
         s.flush()
         _recompute_due(s, site, app, flow, [event])
-        subject, body = _status_text(app, flow, svc, get_settings().public_url)
-        _notify(s, site, app, subject, body)
+        _notify(s, site, app, *_status_message(app, flow, svc))
         s.flush()
         view = _view(s, app, site, flow, actor, lang)
     log.info("application.opened", site=site_code, service=svc.code, tracking=number)
@@ -331,10 +333,7 @@ def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, a
         s.flush()
         _recompute_due(s, site, app, flow, _events(s, app.id))
         svc = s.get(Service, app.service_id)
-        subject, body = _status_text(app, flow, svc, get_settings().public_url)
-        if act.note_required and note.strip():
-            body += f" Catatan petugas: {note.strip()}"
-        _notify(s, site, app, subject, body)
+        _notify(s, site, app, *_status_message(app, flow, svc, note.strip() if act.note_required else ""))
         s.flush()
         return _view(s, app, site, flow, actor, lang)
 

@@ -24,6 +24,7 @@ templates.env.loader = ChoiceLoader([
     FileSystemLoader(str(ROOT / "queueing" / "templates")),
     FileSystemLoader(str(ROOT / "applications" / "templates")),
     FileSystemLoader(str(ROOT / "staffing" / "templates")),
+    FileSystemLoader(str(ROOT / "notify" / "templates")),
 ])
 templates.env.globals.update(format_rupiah=format_rupiah, format_time=format_time, format_local=format_local,
                              COMPONENTS=COMPONENTS)

@@ -1,0 +1,38 @@
+"""Notification routes: the site manager sees what was sent to citizens (recipients masked)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+
+from ..accounts.scope import Actor, SiteRef, can_manage_site
+from ..catalogue.service import site_row
+from ..errors import Forbidden
+from ..web.security import require_api_actor
+from . import service
+
+router = APIRouter(tags=["notifications"])
+ActorDep = Annotated[Actor, Depends(require_api_actor)]
+
+
+def site_messages(db: Any, actor: Actor, site: str, status: str | None = None, reference: str | None = None,
+                  outbox_only: bool = False, limit: int = 100) -> list[service.NotificationView]:
+    with db.read() as s:
+        row = site_row(s, site)
+        site_id, allowed = row.id, can_manage_site(actor, SiteRef(row.id, row.parent_site_id))
+    if not allowed:
+        raise Forbidden()
+    if outbox_only:
+        return service.outbox_messages(db, site_id=site_id, reference=reference, limit=limit)
+    return service.list_notifications(db, site_id=site_id, reference=reference, status=status, limit=limit)
+
+
+@router.get("/sites/{site}/notifications",
+            summary="Messages to citizens of this site, newest first (site managers; recipients masked)")
+def notifications(request: Request, site: str, actor: ActorDep,
+                  status: Literal["pending", "sending", "sent", "failed"] | None = None,
+                  reference: str | None = None, outbox: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+    rows = site_messages(request.app.state.db, actor, site, status, reference, outbox, min(max(limit, 1), 500))
+    return [asdict(r) for r in rows]
