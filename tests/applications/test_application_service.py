@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -58,6 +59,8 @@ def test_an_officer_opens_an_application_from_a_served_ticket_with_a_five_workin
     assert [d.received for d in a.documents][:3] == [True, True, False]
     assert a.due_at == due_at(a.received_at, 5, "Asia/Jakarta")  # Izin Reklame: 5 hari kerja
     assert a.standard == "5 hari kerja"
+    assert a.due_day == (a.due_at - timedelta(seconds=1)).astimezone(ZoneInfo("Asia/Jakarta")).date()
+    assert a.due_day.weekday() < 5  # citizens read the last working day, not midnight after it
     assert [act.name for act in a.actions] == ["verifikasi", "minta_perbaikan", "tolak"]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -70,6 +70,7 @@ class ApplicationView(BaseModel):
     state_label: str
     received_at: datetime
     due_at: datetime | None
+    due_day: date | None = None  # for working-day standards: the last working day (due_at is its end)
     paused: bool
     finished_at: datetime | None
     deadline_status: str | None  # on_time | due_soon | overdue

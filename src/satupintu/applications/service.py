@@ -8,7 +8,8 @@ import hashlib
 import hmac
 import re
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from sqlalchemy import select
@@ -138,6 +139,13 @@ def _label(labels: dict[str, str] | Any, lang: str) -> str:
     return labels.get(lang) or labels.get("id", "") if isinstance(labels, dict) else str(labels)
 
 
+def _due_day(app: Application, standard: deadlines.TimeStandard | None, tz: str) -> date | None:
+    """A working-day deadline is the end of its last working day: citizens read that day."""
+    if app.due_at is None or standard is None or standard.unit != deadlines.WORKING_DAYS:
+        return None
+    return (app.due_at - timedelta(seconds=1)).astimezone(ZoneInfo(tz)).date()
+
+
 def _view(s: Session, app: Application, site: Site, flow: wf.Workflow, staff: Actor | None,
           lang: str = "id") -> ApplicationView:
     svc = s.get(Service, app.service_id)
@@ -146,7 +154,7 @@ def _view(s: Session, app: Application, site: Site, flow: wf.Workflow, staff: Ac
     now = utcnow()
     standard = _standard(app)
     due_soon = deadlines.DUE_SOON if standard is None or standard.unit == deadlines.WORKING_DAYS \
-        else deadlines.timedelta(hours=1)
+        else timedelta(hours=1)
     state_obj = flow.states.get(app.state)
     history = []
     for e in events:
@@ -164,7 +172,7 @@ def _view(s: Session, app: Application, site: Site, flow: wf.Workflow, staff: Ac
         id=app.id if staff is not None else None, tracking_number=app.tracking_number, site=site.code,
         service_code=svc.code, service_name=svc.name, agency=agency.name if agency else "", state=app.state,
         state_label=state_obj.label(lang) if state_obj else app.state, received_at=app.received_at,
-        due_at=app.due_at, paused=app.paused_since is not None, finished_at=app.finished_at,
+        due_at=app.due_at, due_day=_due_day(app, standard, site.timezone), paused=app.paused_since is not None, finished_at=app.finished_at,
         deadline_status=status.value if status else None, standard=standard.label(lang) if standard else None,
         history=history)
     if staff is not None:
