@@ -38,3 +38,10 @@ from .applications.models import (  # noqa: F401, E402
     ServiceWorkflow,
 )
 from .notify.models import Notification  # noqa: F401, E402
+from .staffing.models import (  # noqa: F401, E402
+    StaffAssignment,
+    StaffDayOff,
+    StaffOfficer,
+    StaffPlan,
+    VisitHistory,
+)

@@ -21,6 +21,7 @@ from ..catalogue.models import ServiceStatus, Site, SiteKind
 from ..catalogue.schemas import AgencyIn, AgreementIn, BoothIn, CounterIn, ServiceIn, SiteIn
 from ..db import Database
 from ..queueing import service as queue
+from ..staffing.demo import load_staffing_demo
 
 DEMO_FILE = Path(__file__).resolve().parent / "lahat.json"
 # Ticket letters per agency: services of one agency share its numbering (A-001, A-002 ...).
@@ -70,4 +71,5 @@ def load_demo(db: Database, password: str | None = None) -> str | None:
         accounts.create_user(db, SYSTEM, accounts.UserIn(
             username=user["username"], full_name=user["full_name"], password=password, role=role,
             site=None if role is Role.national_overseer else site_code, agency=user.get("agency")))
+    load_staffing_demo(db, site_code)
     return password

@@ -1,5 +1,279 @@
-"""Staffing pages pages (being built)."""
+"""Staffing pages for site staff: the week's roster with its findings, and the capacity plan.
 
-from fastapi import APIRouter
+Charts are inline SVG drawn here on the server (no scripts, no CDN); every chart has a title,
+a description and a table with the same numbers for screen readers and printing.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from markupsafe import Markup, escape
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from ..accounts.scope import Actor
+from ..catalogue import service as catalogue
+from ..errors import DomainError, Unauthenticated
+from ..web.i18n import gettext
+from ..web.render import render
+from ..web.security import check_csrf, session_actor
+from . import service
+from .service import AssignmentOut, CapacityAgency, FindingOut, GenerateIn, OpeningOut
+from .timefmt import WEEKDAY_NAMES, hhmm
+
+router = APIRouter(include_in_schema=False)
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PALETTE = ("#1d4ed8", "#047857", "#7c3aed", "#b45309", "#0e7490", "#be185d", "#4d7c0f", "#9a3412")
+FINDING_COLOURS = {"uncovered": "#dc2626"}
+
+
+def _staff(request: Request) -> Actor:
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    request.state.actor = actor
+    return actor
+
+
+def _t(request: Request, text: str) -> str:
+    return gettext(request.state.lang, text)
+
+
+def day_name(d: int, lang: str) -> str:
+    return WEEKDAYS_EN[d] if lang == "en" else WEEKDAY_NAMES[d]
+
+
+# ---------------------------------------------------------------- SVG charts
+
+
+def roster_chart(day: date, counters: Sequence[tuple[int, str]], openings: Sequence[OpeningOut],
+                 assignments: Sequence[AssignmentOut], findings: Sequence[FindingOut], title: str, desc: str,
+                 first: int = 420, last: int = 960) -> Markup:
+    """A day's roster as a Gantt chart: a row per counter, officers' blocks, open hours shaded,
+    uncovered ranges in red."""
+    left, row_h, width = 150, 26, 900
+    span = last - first
+    scale = (width - left - 10) / span
+    height = 30 + row_h * len(counters) + 10
+    officers = sorted({a.officer_id for a in assignments}, key=str)
+    colour = {o: PALETTE[i % len(PALETTE)] for i, o in enumerate(officers)}
+    uid = f"r{day:%Y%m%d}"
+    out = [f'<svg class="chart" role="img" aria-labelledby="{uid}-t {uid}-d" viewBox="0 0 {width} {height}" '
+           f'width="100%" xmlns="http://www.w3.org/2000/svg">',
+           f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>',
+           '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+           'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fee2e2"/>'
+           '<line x1="0" y1="0" x2="0" y2="6" stroke="#dc2626" stroke-width="3"/></pattern></defs>']
+
+    def x(minute: int) -> float:
+        return left + (max(first, min(last, minute)) - first) * scale
+
+    for h in range(first // 60, last // 60 + 1):
+        xx = x(h * 60)
+        out.append(f'<line x1="{xx:.1f}" y1="18" x2="{xx:.1f}" y2="{height - 8}" stroke="#e5e7eb"/>'
+                   f'<text x="{xx:.1f}" y="13" font-size="11" text-anchor="middle" fill="#374151">{h:02d}</text>')
+    row_of = {number: i for i, (number, _) in enumerate(counters)}
+    for i, (number, label) in enumerate(counters):
+        y = 22 + i * row_h
+        out.append(f'<text x="4" y="{y + 16}" font-size="12" fill="#111827">{escape(label)}</text>')
+    for op in openings:
+        if op.date != day or op.counter not in row_of:
+            continue
+        y = 22 + row_of[op.counter] * row_h
+        out.append(f'<rect x="{x(op.start_minute):.1f}" y="{y}" width="{x(op.end_minute) - x(op.start_minute):.1f}" '
+                   f'height="{row_h - 4}" fill="#f3f4f6" stroke="#9ca3af" stroke-dasharray="3 2"/>')
+    for a in assignments:
+        if a.date != day or a.counter not in row_of:
+            continue
+        y = 22 + row_of[a.counter] * row_h + 3
+        w = x(a.end_minute) - x(a.start_minute)
+        name = a.officer.split(" (")[0]
+        out.append(f'<g><title>{escape(a.officer)} {a.start}–{a.end}</title>'
+                   f'<rect x="{x(a.start_minute):.1f}" y="{y}" width="{w:.1f}" height="{row_h - 10}" rx="3" '
+                   f'fill="{colour[a.officer_id]}"/>')
+        if w > 40:
+            out.append(f'<text x="{x(a.start_minute) + 4:.1f}" y="{y + 12}" font-size="10" fill="#fff">'
+                       f'{escape(name[: max(3, int(w / 6.5))])}</text>')
+        out.append('</g>')
+    for f in findings:
+        if f.date != day or f.kind != "uncovered" or f.counter not in row_of:
+            continue
+        y = 22 + row_of[f.counter] * row_h
+        out.append(f'<g class="gap"><title>{escape(f.message)}</title><rect x="{x(f.start_minute):.1f}" y="{y}" '
+                   f'width="{max(2.0, x(f.end_minute) - x(f.start_minute)):.1f}" height="{row_h - 4}" '
+                   f'fill="url(#hatch)" stroke="#dc2626" stroke-width="2"/></g>')
+    out.append('</svg>')
+    return Markup("".join(out))
+
+
+def bar_chart(uid: str, title: str, desc: str, labels: Sequence[str], series: Sequence[tuple[str, str, list[float]]],
+              unit: str, target: float | None = None, target_label: str = "") -> Markup:
+    """Grouped bars: one group per label, one bar per series (name, colour, values)."""
+    width, height, left, bottom, top = 640, 250, 44, 28, 38
+    values = [v for _, _, vals in series for v in vals] + ([target] if target else [])
+    peak = max([v for v in values if v is not None] + [1.0])
+    peak = _nice(peak)
+    plot_w, plot_h = width - left - 10, height - top - bottom
+    group = plot_w / max(1, len(labels))
+    bar = group * 0.8 / max(1, len(series))
+    out = [f'<svg class="chart" role="img" aria-labelledby="{uid}-t {uid}-d" viewBox="0 0 {width} {height}" '
+           f'width="100%" style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg">',
+           f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>']
+    for k in range(5):
+        v = peak * k / 4
+        y = top + plot_h - plot_h * k / 4
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#e5e7eb"/>'
+                   f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="#374151">'
+                   f'{v:g}</text>')
+    out.append(f'<text x="4" y="28" font-size="10" fill="#374151">{escape(unit)}</text>')
+    for i, label in enumerate(labels):
+        gx = left + i * group + group * 0.1
+        for j, (name, colour, vals) in enumerate(series):
+            v = vals[i] if i < len(vals) and vals[i] is not None else 0.0
+            h = plot_h * v / peak
+            out.append(f'<rect x="{gx + j * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar - 1:.1f}" '
+                       f'height="{h:.1f}" fill="{colour}"><title>{escape(name)} {escape(label)}: {v:g}</title></rect>')
+        out.append(f'<text x="{left + i * group + group / 2:.1f}" y="{height - 10}" font-size="10" '
+                   f'text-anchor="middle" fill="#374151">{escape(label)}</text>')
+    if target:
+        y = top + plot_h - plot_h * target / peak
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#dc2626" '
+                   f'stroke-dasharray="5 3" stroke-width="1.5"/><text x="{width - 12}" y="{y - 4:.1f}" font-size="10" '
+                   f'text-anchor="end" fill="#dc2626">{escape(target_label)}</text>')
+    lx = left
+    for name, colour, _ in series:
+        out.append(f'<rect x="{lx}" y="2" width="10" height="10" fill="{colour}"/>'
+                   f'<text x="{lx + 14}" y="11" font-size="10" fill="#111827">{escape(name)}</text>')
+        lx += 14 + 7 * len(name) + 16
+    out.append('</svg>')
+    return Markup("".join(out))
+
+
+def _nice(v: float) -> float:
+    for step in (1, 2, 5, 10, 15, 20, 30, 40, 50, 60, 80, 100, 150, 200, 300, 500, 1000):
+        if v <= step:
+            return float(step)
+    return float(v)
+
+
+# ---------------------------------------------------------------- roster page
+
+
+def _parse_day(raw: str | None, fallback: date) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else fallback
+    except ValueError:
+        return fallback
+
+
+def _roster_context(request: Request, actor: Actor, site: str, monday: date) -> dict[str, Any]:
+    db = request.app.state.db
+    site_view = catalogue.get_site(db, site)
+    result = service.check(db, actor, site, monday, 7)
+    counters = [(c.number, f"{c.name} ({c.agency_code})") for c in catalogue.list_counters(db, site)]
+    lang = request.state.lang
+    open_days = sorted({o.date for o in result.openings} | {a.date for a in result.assignments})
+    findings_by_day: dict[date, list[FindingOut]] = defaultdict(list)
+    for f in result.findings:
+        findings_by_day[f.date].append(f)
+    charts = {}
+    for d in open_days:
+        uncovered = [f for f in findings_by_day[d] if f.kind == "uncovered"]
+        label = f"{day_name(d.weekday(), lang)} {d:%d-%m-%Y}"
+        desc = (_t(request, "Jadwal petugas per loket; area merah bergaris: loket buka tanpa petugas.") + " "
+                + (f"{len(uncovered)} " + _t(request, "rentang tanpa petugas.") if uncovered
+                   else _t(request, "Semua loket yang buka terisi petugas.")))
+        charts[d] = roster_chart(d, counters, result.openings, result.assignments, result.findings, label, desc)
+    by_day_counter: dict[tuple[date, int], list[AssignmentOut]] = defaultdict(list)
+    for a in result.assignments:
+        by_day_counter[(a.date, a.counter)].append(a)
+    return dict(site=site_view, result=result, monday=monday, prev_week=monday - timedelta(days=7),
+                next_week=monday + timedelta(days=7), open_days=open_days, charts=charts,
+                findings_by_day=findings_by_day, counters=counters, by_day_counter=by_day_counter,
+                day_label=lambda d: f"{day_name(d.weekday(), lang)} {d:%d-%m-%Y}",
+                can_manage=actor.is_overseer or (actor.role is not None and actor.role.value == "site_manager"))
+
+
+@router.get("/kelola/{site}/jadwal")
+def roster_page(request: Request, site: str, mulai: str | None = None) -> Response:
+    actor = _staff(request)
+    today = service.site_today(request.app.state.db, site)
+    monday = service.week_start(_parse_day(mulai, today))
+    return render(request, "staffing/roster.html", **_roster_context(request, actor, site, monday),
+                  generated=None, form={"start": monday.isoformat(), "days": "1", "save": False})
+
+
+@router.post("/kelola/{site}/jadwal/buat")
+async def roster_generate(request: Request, site: str, csrf: Annotated[str, Form()],
+                          start: Annotated[str, Form()] = "", days: Annotated[str, Form()] = "1",
+                          save: Annotated[str, Form()] = "", time_limit: Annotated[str, Form()] = "8") -> Response:
+    actor = _staff(request)
+    check_csrf(request, csrf)
+    form = {"start": start, "days": days, "save": bool(save)}
+    generated, errors = None, {}
+    try:
+        data = GenerateIn.model_validate({"start": start, "days": days or "1", "save": bool(save),
+                                          "time_limit_s": time_limit or "8"})
+        generated = await run_in_threadpool(service.generate, request.app.state.db, actor, site, data)
+    except ValidationError as exc:
+        for e in exc.errors():
+            errors.setdefault(str(e["loc"][0]) if e["loc"] else "_", _t(request, "Isian tidak valid."))
+    except DomainError as exc:
+        if exc.status in (401, 403, 404) and exc.field in (None, "site"):
+            raise
+        errors[exc.field or "_"] = exc.message
+    day = _parse_day(start, service.site_today(request.app.state.db, site))
+    ctx = _roster_context(request, actor, site, service.week_start(day))
+    return render(request, "staffing/roster.html", status_code=422 if errors else 200, **ctx,
+                  generated=generated, form=form, errors=errors)
+
+
+# ---------------------------------------------------------------- capacity page
+
+
+def _capacity_charts(request: Request, agency: CapacityAgency, target: float) -> dict[str, Markup]:
+    labels = [f"{h.hour:02d}" for h in agency.hours]
+    arrivals = bar_chart(
+        f"a-{agency.agency}", f"{agency.name}: " + _t(request, "prakiraan kedatangan per jam"),
+        _t(request, "Rata-rata pengunjung per jam; angka lengkap ada di tabel di bawahnya."), labels,
+        [(_t(request, "Kedatangan"), "#1d4ed8", [h.arrivals for h in agency.hours]),
+         (_t(request, "Loket sekarang"), "#9ca3af", [float(h.current) for h in agency.hours]),
+         (_t(request, "Loket disarankan"), "#047857", [float(h.recommended) for h in agency.hours])],
+        _t(request, "orang / loket"))
+    waits = bar_chart(
+        f"w-{agency.agency}", f"{agency.name}: " + _t(request, "waktu tunggu rata-rata sebelum dan sesudah"),
+        _t(request, "Hasil simulasi: waktu tunggu rata-rata per jam kedatangan dengan loket sekarang dan loket "
+                    "disarankan; garis merah adalah target."), labels,
+        [(_t(request, "Sebelum"), "#dc2626", [h.wait_before or 0.0 for h in agency.hours]),
+         (_t(request, "Sesudah"), "#047857", [h.wait_after or 0.0 for h in agency.hours])],
+        _t(request, "menit"), target=target, target_label=_t(request, "target"))
+    return {"arrivals": arrivals, "waits": waits}
+
+
+@router.get("/kelola/{site}/kapasitas")
+async def capacity_page(request: Request, site: str, hari: int | None = None, target: float = 15.0,
+                        tingkat: float = 80.0) -> Response:
+    actor = _staff(request)
+    db = request.app.state.db
+    site_view = catalogue.get_site(db, site)
+    errors: dict[str, str] = {}
+    plan = None
+    try:
+        plan = await run_in_threadpool(service.capacity, db, actor, site, hari, target, tingkat / 100)
+    except DomainError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        errors = {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
+    charts = {a.agency: _capacity_charts(request, a, target) for a in plan.agencies} if plan else {}
+    lang = request.state.lang
+    return render(request, "staffing/capacity.html", status_code=422 if errors else 200, site=site_view, plan=plan,
+                  charts=charts, errors=errors, target=target, tingkat=tingkat,
+                  weekday=plan.weekday if plan else (hari or 0),
+                  weekdays=[(d, day_name(d, lang)) for d in range(7)], day_name=lambda d: day_name(d, lang))
+
