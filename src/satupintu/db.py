@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, Uuid, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -152,6 +152,7 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(satupintu_write=True), expire_on_commit=False
         )
+        self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -168,6 +169,13 @@ class Database:
             return
         with self._writer_lock.hold(), self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A connection where each statement commits on its own (PostgreSQL): for hot paths
+        whose work is one atomic statement, or one read, so no BEGIN/COMMIT round trips."""
+        with self._autocommit_engine.connect() as conn:
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

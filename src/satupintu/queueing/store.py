@@ -15,12 +15,14 @@ overwriting it.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Uuid, and_, bindparam, func, insert, or_, select, text, update
 
+from ..db import UTCDateTime
 from ..ids import new_id
 from .models import CounterState, Ticket, TicketEvent, TicketSequence, Visit
 from .policy import Channel, Priority, Status
@@ -32,7 +34,8 @@ V = Visit.__table__
 Q = TicketSequence.__table__
 
 TICKET_COLUMNS = (T.c.id, T.c.visit_id, T.c.service_id, T.c.number, T.c.status, T.c.priority, T.c.is_priority,
-                  T.c.channel, T.c.counter_id, T.c.ready_at, T.c.issued_at, T.c.called_at, T.c.recall_count)
+                  T.c.channel, T.c.counter_id, T.c.ready_at, T.c.issued_at, T.c.called_at, T.c.recall_count,
+                  T.c.booking_id)
 
 
 class TicketRow(NamedTuple):
@@ -49,6 +52,7 @@ class TicketRow(NamedTuple):
     issued_at: datetime
     called_at: datetime | None
     recall_count: int
+    booking_id: uuid.UUID | None = None
 
 
 class CounterRow(NamedTuple):
@@ -115,6 +119,120 @@ def insert_visit_and_ticket(conn: Connection, *, site_id: uuid.UUID, service_id:
         ready_at=now, issued_at=now, recall_count=0, note="", closed_reason=""))
     return TicketRow(ticket_id, visit_id, service_id, number, Status.waiting, priority, is_priority, channel, None,
                      now, now, None, 0)
+
+
+# PostgreSQL: the whole issue in one statement. The sequence row is locked from the upsert to
+# the commit, so every issue at a site and letter queues on it; one statement in autocommit
+# (no BEGIN, one round trip, one commit) keeps that lock for the shortest time. The number's
+# format must match policy.format_number (tested against it).
+_ISSUE_PG = text("""
+WITH v AS (
+    INSERT INTO visits (id, site_id, created_at, priority) VALUES (:visit_id, :site_id, :now, :priority)
+), s AS (
+    INSERT INTO ticket_sequences (site_id, prefix, local_date, last) VALUES (:site_id, :prefix, :day, 1)
+    ON CONFLICT (site_id, prefix, local_date) DO UPDATE SET last = ticket_sequences.last + 1
+    RETURNING last
+), t AS (
+    INSERT INTO tickets (id, site_id, visit_id, service_id, prefix, local_date, seq, number, channel, priority,
+                         is_priority, status, ready_at, issued_at, recall_count, note, closed_reason)
+    SELECT :ticket_id, :site_id, :visit_id, :service_id, :prefix, :day, s.last,
+           :prefix || '-' || CASE WHEN s.last < 1000 THEN lpad(s.last::text, 3, '0') ELSE s.last::text END,
+           :channel, :priority, :is_priority, 'waiting', :now, :now, 0, '', ''
+    FROM s
+    RETURNING seq, number
+), e AS (
+    INSERT INTO ticket_events (id, ticket_id, at, kind, status, actor_label, actor_id, counter_id, data)
+    SELECT :event_id, :ticket_id, :now, 'issued', 'waiting', :actor_label, :actor_id, NULL, CAST(:data AS jsonb)
+    FROM t
+)
+SELECT seq, number FROM t
+""").bindparams(bindparam("visit_id", type_=Uuid()), bindparam("site_id", type_=Uuid()),
+                bindparam("ticket_id", type_=Uuid()), bindparam("service_id", type_=Uuid()),
+                bindparam("event_id", type_=Uuid()), bindparam("actor_id", type_=Uuid()),
+                bindparam("now", type_=UTCDateTime()))
+
+
+def issue_one_statement(conn: Connection, *, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str, day: date,
+                        channel: Channel, priority: Priority, now: datetime, actor_label: str,
+                        actor_id: uuid.UUID | None, data: dict[str, Any]) -> TicketRow:
+    """PostgreSQL only: number, visit, ticket and its 'issued' event in one atomic statement."""
+    visit_id, ticket_id = new_id(), new_id()
+    is_priority = priority is not Priority.none
+    row = conn.execute(_ISSUE_PG, {
+        "visit_id": visit_id, "site_id": site_id, "ticket_id": ticket_id, "service_id": service_id,
+        "prefix": prefix, "day": day, "channel": channel.value, "priority": priority.value,
+        "is_priority": is_priority, "now": now, "event_id": new_id(), "actor_label": actor_label,
+        "actor_id": actor_id, "data": json.dumps(data)}).one()
+    return TicketRow(ticket_id, visit_id, service_id, row.number, Status.waiting, priority, is_priority, channel,
+                     None, now, now, None, 0)
+
+
+# PostgreSQL: the counter's state and the ticket it holds, in one locked read.
+_LOCK_COUNTER_PG = text("""
+SELECT cs.is_open, cs.current_ticket_id, cs.priority_streak, cur.status AS current_status,
+       cur.number AS current_number
+FROM counter_states cs LEFT JOIN tickets cur ON cur.id = cs.current_ticket_id
+WHERE cs.counter_id = :counter_id
+FOR UPDATE OF cs
+""").bindparams(bindparam("counter_id", type_=Uuid()))
+
+# PostgreSQL: pick the first ready ticket of the preferred class (else of the other), call it,
+# point the counter at it and record the event, in one statement. The calling order and the
+# index (service_id, status, is_priority, ready_at, id) agree, so no sort happens.
+_CALL_PG = text("""
+WITH p1 AS (
+    SELECT id, is_priority FROM tickets
+    WHERE service_id = ANY(:service_ids) AND status = 'waiting' AND is_priority = :first AND ready_at <= :now
+    ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+), p2 AS (
+    SELECT id, is_priority FROM tickets
+    WHERE service_id = ANY(:service_ids) AND status = 'waiting' AND is_priority = NOT :first AND ready_at <= :now
+      AND NOT EXISTS (SELECT 1 FROM p1)
+    ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+), chosen AS (
+    SELECT id, is_priority FROM p1 UNION ALL SELECT id, is_priority FROM p2
+), upd AS (
+    UPDATE tickets t SET status = 'called', called_at = :now, counter_id = :counter_id
+    FROM chosen WHERE t.id = chosen.id AND t.status = 'waiting'
+    RETURNING t.id, t.visit_id, t.service_id, t.number, t.status, t.priority, t.is_priority, t.channel,
+              t.counter_id, t.ready_at, t.issued_at, t.called_at, t.recall_count, t.booking_id
+), cs AS (
+    UPDATE counter_states SET current_ticket_id = upd.id, updated_at = :now,
+           priority_streak = CASE WHEN upd.is_priority THEN :streak + 1 ELSE 0 END
+    FROM upd WHERE counter_states.counter_id = :counter_id
+), ev AS (
+    INSERT INTO ticket_events (id, ticket_id, at, kind, status, actor_label, actor_id, counter_id, data)
+    SELECT :event_id, upd.id, :now, 'called', 'called', :actor_label, :actor_id, :counter_id, NULL FROM upd
+)
+SELECT * FROM upd
+""").bindparams(bindparam("counter_id", type_=Uuid()), bindparam("event_id", type_=Uuid()),
+                bindparam("actor_id", type_=Uuid()), bindparam("now", type_=UTCDateTime()))
+
+
+def lock_counter_pg(conn: Connection, counter_id: uuid.UUID) -> tuple[CounterRow, str | None] | None:
+    """PostgreSQL: lock_counter in one round trip; also the held ticket's number (for messages)."""
+    row = conn.execute(_LOCK_COUNTER_PG, {"counter_id": counter_id}).first()
+    if row is None:
+        return None
+    current = None
+    if row.current_status is not None:
+        current = TicketRow(row.current_ticket_id, None, None, row.current_number, Status(row.current_status),  # type: ignore[arg-type]
+                            Priority.none, False, Channel.kiosk, counter_id, None, None, None, 0)  # type: ignore[arg-type]
+    return CounterRow(bool(row.is_open), row.current_ticket_id, int(row.priority_streak), current), row.current_number
+
+
+def call_one_statement(conn: Connection, *, counter_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...],
+                       first_priority: bool, streak: int, now: datetime, actor_label: str,
+                       actor_id: uuid.UUID | None) -> TicketRow | None:
+    """PostgreSQL only: the call itself (see _CALL_PG); None when nobody is ready."""
+    row = conn.execute(_CALL_PG, {
+        "service_ids": list(service_ids), "first": first_priority, "now": now, "counter_id": counter_id,
+        "streak": streak, "event_id": new_id(), "actor_label": actor_label, "actor_id": actor_id}).first()
+    if row is None:
+        return None
+    return TicketRow(row.id, row.visit_id, row.service_id, row.number, Status(row.status), Priority(row.priority),
+                     row.is_priority, Channel(row.channel), row.counter_id, row.ready_at, row.issued_at,
+                     row.called_at, row.recall_count, row.booking_id)
 
 
 _AHEAD_PRIORITY = (select(func.count()).select_from(T).where(
