@@ -26,7 +26,8 @@ def db(fresh_demo_db):
 
 
 def nik(i: int) -> str:
-    return f"16030{i:011d}"
+    """A valid NIK (Kabupaten Muara Enim, born 12-08-1985) with serial i."""
+    return f"160301120885{i:04d}"
 
 
 def test_slots_follow_the_opening_hours_and_quota(db):
@@ -59,7 +60,8 @@ def test_a_booking_masks_personal_data_and_refuses_a_second_one_that_day(db):
 
 def test_bad_booking_input_names_the_field(db):
     slot = bookings.slots(db, "lahat", "DKC-01", next_weekday())[0]
-    for data, field in [({"nik": "123"}, "nik"), ({"phone": "12345"}, "phone"), ({}, "nik")]:
+    for data, field in [({"nik": "123"}, "nik"), ({"nik": "1603011213850001"}, "nik"),  # 13th month
+                        ({"phone": "12345"}, "phone"), ({}, "nik"), ({"nik": nik(3), "remind": True}, "phone")]:
         with pytest.raises(ValidationFailed) as err:
             bookings.book(db, "lahat", BookingIn(service="DKC-01", slot_start=slot.start, name="Budi", **data))
         assert err.value.field == field
@@ -131,3 +133,51 @@ def test_booking_page_from_slots_to_code_and_qr(fresh_server):
         assert "1603015505900001" not in done.text and "************0001" in done.text
         weekend = c.get("/mpp/lahat/pesan", params={"layanan": "DKC-04", "tanggal": "2026-11-29"})
         assert "Tidak ada slot tersisa" in weekend.text
+
+
+def test_a_citizen_who_asks_is_reminded_the_day_before_and_told_when_called(db):
+    from sqlalchemy import select
+
+    from satupintu.accounts import service as accounts
+    from satupintu.notify.models import Notification
+    from tests.conftest import DEMO_PASSWORD
+
+    slot = bookings.slots(db, "lahat", "DKC-01", next_weekday())[6]
+    b = bookings.book(db, "lahat", BookingIn(service="DKC-01", slot_start=slot.start, name="Siti",
+                                             phone="0812 1111 2222", remind=True))
+    with db.read() as s:
+        reminder = s.scalar(select(Notification).where(Notification.reference == b.code))
+        assert reminder.kind == "booking_reminder" and b.code in reminder.body
+        assert reminder.next_attempt_at < slot.start  # 16:00 the day before, or two hours before the slot
+        assert reminder.recipient_masked == "0812*****222"
+    # Today's booking, checked in and called: the citizen gets a message naming the counter.
+    site = catalogue.get_site(db, "lahat")
+    now = datetime.now(timezone.utc)
+    with db.write() as s:
+        from satupintu.catalogue.models import Service
+        from satupintu.queueing.models import Booking
+        from satupintu.queueing.policy import local_day
+
+        svc = s.scalar(select(Service).where(Service.code == "DKC-01"))
+        s.add(Booking(site_id=site.id, service_id=svc.id, on_date=local_day(now, "Asia/Jakarta"),
+                      slot_start=now - timedelta(minutes=1), code="CALLME01", name="Rina", status="booked",
+                      notify_to="081233334444"))
+    t = bookings.check_in(db, queue.Issuer(label="kios", site_id=site.id), "lahat", "CALLME01")
+    officer = accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
+    queue.open_counter(db, officer, "lahat", 4)
+    called = queue.call_next(db, officer, "lahat", 4)
+    assert called.id == t.id
+    with db.read() as s:
+        msg = s.scalar(select(Notification).where(Notification.kind == "ticket_called"))
+        assert msg.reference == t.number and "Loket 4" in msg.body and msg.recipient_masked == "0812*****444"
+
+
+def test_no_reminder_is_queued_for_a_citizen_who_did_not_ask(db):
+    from sqlalchemy import func, select
+
+    from satupintu.notify.models import Notification
+
+    slot = bookings.slots(db, "lahat", "DKC-01", next_weekday())[7]
+    bookings.book(db, "lahat", BookingIn(service="DKC-01", slot_start=slot.start, name="Budi", phone="081255556666"))
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Notification)) == 0

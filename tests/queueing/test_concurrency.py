@@ -113,7 +113,7 @@ def test_concurrent_bookings_across_workers_never_overbook(fresh_demo_db):
         def attempt(i: int) -> int:
             return httpx.post(f"{server.url}/api/v1/sites/lahat/bookings", timeout=60, json={
                 "service": "DKC-01", "slot_start": slot["start"], "name": f"Warga {i}",
-                "nik": f"1603{i:012d}"}).status_code
+                "nik": f"160301120885{i + 1:04d}"}).status_code
 
         with ThreadPoolExecutor(16) as pool:
             codes = Tally(pool.map(attempt, range(40)))

@@ -155,3 +155,23 @@ def test_slots_cover_the_opening_hours_in_utc():
     assert slots[-1].end == datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
     wita = day_slots(date(2026, 11, 23), time(8), time(9), 45, "Asia/Makassar")
     assert len(wita) == 1 and wita[0].start.hour == 0
+
+
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1)),
+       st.integers(0, 14 * 24 * 60), st.sampled_from(["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]))
+def test_a_booking_reminder_is_never_in_the_past_nor_after_the_slot(now, minutes_ahead, tz):
+    now = now.replace(tzinfo=timezone.utc)
+    slot = now + timedelta(minutes=minutes_ahead)
+    when = policy.reminder_at(slot, now, tz)
+    if when is not None:
+        assert now < when < slot
+    else:  # only when even two hours before the slot has passed
+        assert slot - timedelta(hours=2) <= now
+
+
+def test_a_booking_reminder_goes_out_at_four_the_afternoon_before():
+    slot = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # Wednesday 09:00 WIB
+    assert policy.reminder_at(slot, datetime(2026, 11, 20, tzinfo=timezone.utc), "Asia/Jakarta") == \
+        datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)  # Tuesday 16:00 WIB
+    late = datetime(2026, 11, 24, 20, 0, tzinfo=timezone.utc)  # booked Wednesday 03:00 WIB
+    assert policy.reminder_at(slot, late, "Asia/Jakarta") == slot - timedelta(hours=2)

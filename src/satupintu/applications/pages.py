@@ -49,13 +49,15 @@ def _public_url(request: Request, number: str) -> str:
 
 
 @router.get("/kelola/{site}/permohonan")
-def staff_list(request: Request, site: str, tampil: str = "", layanan: str = "", tiket: str = "") -> Response:
+def staff_list(request: Request, site: str, tampil: str = "", layanan: str = "", tiket: str = "",
+               instansi: str = "") -> Response:
     actor = _staff(request)
     db = _db(request)
     only = tampil if tampil in ("open", "overdue", "due_soon") else None
     chosen = catalogue.get_service(db, site, layanan) if layanan else None
     return render(request, "applications/staff_list.html", site=catalogue.get_site(db, site),
-                  applications=service.staff_list(db, actor, site, only, lang=request.state.lang), tampil=tampil,
+                  applications=service.staff_list(db, actor, site, only, instansi or None, lang=request.state.lang),
+                  tampil=tampil, instansi=instansi, agencies=catalogue.list_agencies(db, site),
                   services=catalogue.list_services(db, site), chosen=chosen, ticket=tiket,
                   on_time=service.on_time_report(db, actor, site), errors={}, form={})
 
@@ -82,6 +84,7 @@ def staff_open(request: Request, site: str, csrf: Annotated[str, Form()], servic
         chosen = catalogue.get_service(db, site, service_code)
         return render(request, "applications/staff_list.html", status_code=422, site=catalogue.get_site(db, site),
                       applications=service.staff_list(db, actor, site, lang=request.state.lang), tampil="",
+                      instansi="", agencies=catalogue.list_agencies(db, site),
                       services=catalogue.list_services(db, site), chosen=chosen, ticket=ticket_id,
                       on_time=service.on_time_report(db, actor, site), errors=_errors_of(exc), form=form,
                       received=received)

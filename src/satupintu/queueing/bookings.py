@@ -7,7 +7,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,8 @@ from ..catalogue.models import Service, Site, SiteKind
 from ..catalogue.service import site_row
 from ..config import get_settings
 from ..db import Database, dialect_insert
-from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
+from ..applications.nik import normalize_nik, parse_nik  # a shared pure rule: no I/O
+from ..errors import Conflict, DomainError, Errors, FieldError, Forbidden, NotFound, ValidationFailed
 from ..timeutil import utcnow
 from . import lookup, policy
 from .models import Booking, BookingSlot, QueueSettings, Ticket, Visit
@@ -105,12 +107,18 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
     errors = Errors()
     nik = (data.nik or "").strip() or None
     phone = normalise_phone(data.phone) if data.phone else None
-    if nik is not None and not re.fullmatch(r"\d{16}", nik):
-        errors.add("nik", "NIK harus 16 digit angka.")
+    if nik is not None:
+        try:
+            parse_nik(nik)
+            nik = normalize_nik(nik)
+        except DomainError as exc:
+            errors.add("nik", exc.message, exc.code)
     if data.phone and phone is None:
         errors.add("phone", "Nomor ponsel tidak valid; contoh: 081234567890.")
     if nik is None and not data.phone:
         errors.add("nik", "Isi NIK atau nomor ponsel agar pemesanan dapat dicek.", "required")
+    if data.remind and phone is None and not data.phone:
+        errors.add("phone", "Isi nomor ponsel untuk menerima pengingat.", "required")
     slot_start = data.slot_start
     if slot_start.tzinfo is None:
         errors.add("slot_start", "Waktu slot harus menyertakan zona waktu.")
@@ -147,14 +155,33 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
         booking = Booking(site_id=site.id, service_id=svc.id, on_date=day, slot_start=slot_start,
                           code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)), name=data.name,
                           nik_hash=nik_hash, phone_hash=phone_hash, nik_masked=mask_nik(nik) if nik else "",
-                          phone_masked=mask_phone(phone) if phone else "", status="booked", created_at=now)
+                          phone_masked=mask_phone(phone) if phone else "", status="booked", created_at=now,
+                          notify_to=phone if (data.remind and phone) else "")
         s.add(booking)
         try:
             s.flush()
         except IntegrityError as exc:  # a concurrent booking by the same person won the race
             raise Conflict("duplicate_booking", "Anda sudah memesan layanan ini pada hari yang sama.",
                            "nik" if nik_hash else "phone") from exc
+        if booking.notify_to:
+            _queue_reminder(s, site, svc, booking, now)
         return _booking_view(booking, site, svc)
+
+
+def _queue_reminder(s: Session, site: Site, svc: lookup.ServiceInfo, booking: Booking, now: datetime) -> None:
+    """The reminder is written with the booking (same transaction) and sent when it is due."""
+    from ..notify import service as notify
+    from ..notify.templates import Kind, render
+
+    when = policy.reminder_at(booking.slot_start, now, site.timezone)
+    if when is None:
+        return
+    local = booking.slot_start.astimezone(ZoneInfo(site.timezone))
+    message = render(Kind.booking_reminder, "id", service=svc.name, site=site.name, date=f"{local:%d-%m-%Y}",
+                     time=f"{local:%H:%M}", code=booking.code)
+    notify.enqueue(s, kind=Kind.booking_reminder.value, channel="sms", recipient=booking.notify_to,
+                   subject=message.subject, body=message.body, reference=booking.code, site_id=site.id,
+                   not_before=when)
 
 
 def get_booking(db: Database, code: str) -> BookingView:

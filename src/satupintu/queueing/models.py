@@ -143,6 +143,8 @@ class Booking(IdMixin, Base):
     phone_hash: Mapped[str | None] = mapped_column(String(64))
     nik_masked: Mapped[str] = mapped_column(String(20), default="")
     phone_masked: Mapped[str] = mapped_column(String(20), default="")
+    # Only when the citizen asked for a reminder: where to send it and the call message.
+    notify_to: Mapped[str] = mapped_column(String(20), default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="booked")  # booked | checked_in | cancelled
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     checked_in_at: Mapped[datetime | None] = mapped_column()

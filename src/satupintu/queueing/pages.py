@@ -218,13 +218,15 @@ def booking_form(request: Request, site: str, layanan: str = "", tanggal: str = 
 @router.post("/mpp/{site}/pesan")
 def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], layanan: Annotated[str, Form()] = "",
                    slot: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
-                   nik: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "") -> Response:
+                   nik: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
+                   remind: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     db = _db(request)
-    values = {"name": name, "nik": nik, "phone": phone}
+    values = {"name": name, "nik": nik, "phone": phone, "remind": bool(remind)}
     try:
         booked = bookings.book(db, site, BookingIn.model_validate({
-            "service": layanan, "slot_start": slot, "name": name, "nik": nik or None, "phone": phone or None}))
+            "service": layanan, "slot_start": slot, "name": name, "nik": nik or None, "phone": phone or None,
+            "remind": bool(remind)}))
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, ValidationError):
             errors = {str(e["loc"][0]): "Isian tidak valid." for e in exc.errors()}

@@ -164,6 +164,22 @@ def booking_ready_at(slot_start: datetime, checked_in_at: datetime, grace: timed
     return checked_in_at
 
 
+REMINDER_LOCAL_TIME = time(16, 0)
+LATE_REMINDER = timedelta(hours=2)
+
+
+def reminder_at(slot_start: datetime, now: datetime, tz_name: str) -> datetime | None:
+    """When to remind a citizen of a booking: 16:00 local the day before; if that has passed,
+    two hours before the slot; None when even that has passed (they just booked it)."""
+    zone = ZoneInfo(tz_name)
+    local_day = slot_start.astimezone(zone).date()
+    day_before = datetime.combine(local_day - timedelta(days=1), REMINDER_LOCAL_TIME, zone).astimezone(timezone.utc)
+    for candidate in (day_before, slot_start - LATE_REMINDER):
+        if now < candidate < slot_start:
+            return candidate
+    return None
+
+
 def estimate_wait(ahead: int, avg_service: timedelta, open_counters: int) -> timedelta:
     """Estimated wait for a visitor with `ahead` people before them."""
     if ahead <= 0:

@@ -78,6 +78,7 @@ class BookingIn(Strict):
     name: str = Field(min_length=2, max_length=200)
     nik: str | None = Field(default=None, max_length=32)
     phone: str | None = Field(default=None, max_length=32)
+    remind: bool = Field(default=False, description="Send a reminder (and a message when called) to the phone")
 
 
 class BookingView(BaseModel):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..accounts import audit
@@ -43,6 +43,7 @@ from ..ids import new_id
 from ..timeutil import utcnow
 from . import lookup, policy, store, voice
 from .models import (
+    Booking,
     CounterState,
     QueueSettings,
     Ticket,
@@ -149,6 +150,9 @@ def _positioned(db: Database, ticket: Any, site_code: str) -> TicketView:
     """A waiting ticket's view with position and estimate, read after the write has committed,
     so the counting queries do not lengthen the write transaction (SQLite has one writer).
     `ticket` is a ticket id, or the row just written (then it is not read again)."""
+    if isinstance(ticket, store.TicketRow) and db.dialect == "postgresql":
+        with db.autocommit() as conn:  # single-statement reads: no BEGIN/ROLLBACK round trips
+            return _view(db, conn, ticket, site_code, with_position=True)  # type: ignore[arg-type]
     with db.read() as s:
         t = ticket if isinstance(ticket, store.TicketRow) else s.get(Ticket, ticket)
         return _view(db, s, t, site_code, with_position=True)
@@ -164,7 +168,8 @@ def _service_pace(db: Database, s: Session, svc: lookup.ServiceInfo) -> tuple[ti
 
 def _ahead(s: Session, t: Any) -> int:
     """Waiting tickets of the same service that the calling order puts first."""
-    return store.count_ahead(s.connection(), t.service_id, t.id, t.ready_at, t.is_priority)
+    conn = s if isinstance(s, Connection) else s.connection()
+    return store.count_ahead(conn, t.service_id, t.id, t.ready_at, t.is_priority)
 
 
 def _avg_service_time(s: Session, svc: lookup.ServiceInfo) -> timedelta:
@@ -220,6 +225,18 @@ def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str
         raise Forbidden()
     svc = lookup.offered_service(db, site, service_code)
     out = _Outbox()
+    actor_id = issuer.actor.user_id if issuer.actor else None
+    data = {"channel": channel.value, "priority": priority.value}
+    if db.dialect == "postgresql":
+        now = utcnow()
+        with db.autocommit() as conn:
+            t = store.issue_one_statement(conn, site_id=site.id, service_id=svc.id, prefix=svc.prefix,
+                                          day=policy.local_day(now, site.timezone), channel=channel,
+                                          priority=priority, now=now, actor_label=issuer.label, actor_id=actor_id,
+                                          data=data)
+        out.add(site.id, _ticket_event("issued", site.code, t))
+        out.flush(_bus)
+        return _positioned(db, t, site.code)
     with db.write() as s:
         conn = s.connection()
         now = utcnow()
@@ -228,9 +245,7 @@ def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str
         t = store.insert_visit_and_ticket(conn, site_id=site.id, service_id=svc.id, prefix=svc.prefix, day=day,
                                           seq=seq, number=policy.format_number(svc.prefix, seq), channel=channel,
                                           priority=priority, now=now)
-        store.add_event(conn, t.id, now, "issued", t.status, issuer.label,
-                        issuer.actor.user_id if issuer.actor else None,
-                        data={"channel": channel.value, "priority": priority.value})
+        store.add_event(conn, t.id, now, "issued", t.status, issuer.label, actor_id, data=data)
         out.add(site.id, _ticket_event("issued", site.code, t))
     out.flush(_bus)
     return _positioned(db, t, site.code)
@@ -354,6 +369,21 @@ def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterSta
         return [_counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]
 
 
+def _notify_called(s: Session, site: lookup.SiteInfo, counter_number: int, t: store.TicketRow) -> None:
+    """A citizen who booked and asked for messages hears by phone that their number is called
+    (written in this transaction, sent after commit by the notification worker)."""
+    from ..notify import service as notify
+    from ..notify.templates import Kind, render
+
+    to = s.scalar(select(Booking.notify_to).where(Booking.id == t.booking_id))
+    if not to:
+        return
+    name = s.scalar(select(Site.name).where(Site.id == site.id)) or site.code
+    message = render(Kind.ticket_called, "id", number=t.number, counter=counter_number, site=name)
+    notify.enqueue(s, kind=Kind.ticket_called.value, channel="sms", recipient=to, subject=message.subject,
+                   body=message.body, reference=t.number, site_id=site.id)
+
+
 def _operate_fast(db: Database, s: Session, actor: Actor, site_code: str,
                   number: int) -> tuple[lookup.SiteInfo, lookup.CounterInfo, store.CounterRow]:
     """Scope check from cached facts, then the counter's state locked; a counter that was
@@ -371,10 +401,16 @@ def _operate_fast(db: Database, s: Session, actor: Actor, site_code: str,
 def call_next(db: Database, actor: Actor, site_code: str, number: int) -> TicketView | None:
     """Call the next visitor for this counter's services; None when nobody is waiting."""
     out = _Outbox()
+    pg = db.dialect == "postgresql"
     with db.write() as s:
         conn = s.connection()
-        site, counter, state = _operate_fast(db, s, actor, site_code, number)
-        if not state.is_open:
+        site = lookup.site(db, site_code)
+        counter = lookup.counter(db, site, number)
+        if not can_operate_counter(actor, SiteRef(site.id, site.parent_id), counter.agency_id):
+            raise Forbidden("Anda tidak bertugas di loket ini.")
+        locked = store.lock_counter_pg(conn, counter.id) if pg else None
+        state = locked[0] if locked else (None if pg else store.lock_counter(conn, counter.id))
+        if state is None or not state.is_open:
             raise Conflict("counter_closed", f"Loket {number} belum dibuka.", "counter")
         if state.current is not None and state.current.status in policy.ACTIVE_AT_COUNTER:
             raise Conflict("counter_busy", f"Nomor {state.current.number} masih di loket ini: selesaikan, tunda, "
@@ -383,19 +419,28 @@ def call_next(db: Database, actor: Actor, site_code: str, number: int) -> Ticket
             raise Conflict("counter_without_services", f"Loket {number} belum diatur melayani layanan apa pun.")
         now = utcnow()
         first = policy.prefers_priority(state.priority_streak, POLICY)
-        picked = None
-        for flag in (first, not first):
-            picked = store.pick_waiting(conn, counter.service_ids, flag, now)
-            if picked is not None:
-                break
-        if picked is None:
-            return None
-        status = policy.transition(picked.status, Action.call)
-        store.update_ticket(conn, picked.id, picked.status, status=status, called_at=now, counter_id=counter.id)
-        store.update_counter(conn, counter.id, now, current_ticket_id=picked.id,
-                             priority_streak=policy.next_streak(state.priority_streak, picked.is_priority))
-        t = picked._replace(status=status, called_at=now, counter_id=counter.id)
-        store.add_event(conn, t.id, now, "called", status, actor.label, actor.user_id, counter.id)
+        if pg:  # one statement: pick, call, point the counter at it, record the event
+            t = store.call_one_statement(conn, counter_id=counter.id, service_ids=counter.service_ids,
+                                         first_priority=first, streak=state.priority_streak, now=now,
+                                         actor_label=actor.label, actor_id=actor.user_id)
+            if t is None:
+                return None
+        else:
+            picked = None
+            for flag in (first, not first):
+                picked = store.pick_waiting(conn, counter.service_ids, flag, now)
+                if picked is not None:
+                    break
+            if picked is None:
+                return None
+            status = policy.transition(picked.status, Action.call)
+            store.update_ticket(conn, picked.id, picked.status, status=status, called_at=now, counter_id=counter.id)
+            store.update_counter(conn, counter.id, now, current_ticket_id=picked.id,
+                                 priority_streak=policy.next_streak(state.priority_streak, picked.is_priority))
+            t = picked._replace(status=status, called_at=now, counter_id=counter.id)
+            store.add_event(conn, t.id, now, "called", status, actor.label, actor.user_id, counter.id)
+        if t.booking_id is not None:
+            _notify_called(s, site, counter.number, t)
         view = _view(db, s, t, site.code)
         out.add(site.id, _ticket_event("called", site.code, t, counter))
     out.flush(_bus)
