@@ -90,6 +90,18 @@ def http_phase(kind: str, url: str, tickets: int, clients: int, workers: int) ->
         issue_wall = time.perf_counter() - t0
         print(f"[{kind}] HTTP {clients} kiosks, {workers} workers  " + fmt("issue ticket", lat, issue_wall))
         wrk_issue(kind, server.url, kiosk["X-Device-Token"], clients)
+        # A realistic queue for the mixed run: the issue-only phases left thousands waiting for
+        # one service, which no MPP sees; start from 300 waiting, as at a busy morning.
+        c.post("/api/v1/sites/lahat/close-day", headers=manager,
+               json={"date": (date.today() + timedelta(days=1)).isoformat(), "reason": "bench reset"})
+        for n in counters:
+            c.post(f"/api/v1/sites/lahat/counters/{n}/open", headers=officer).raise_for_status()
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(issue, range(300)))
+        wrk_mixed(kind, server.url, kiosk["X-Device-Token"], officer["Authorization"].split()[1], counters[:12])
+        for n in counters[:12]:  # free the counters wrk left mid-visit
+            for step in ("start", "finish"):
+                c.post(f"/api/v1/sites/lahat/counters/{n}/{step}", headers=officer)
 
         calls: list[float] = []
         others: list[float] = []
@@ -145,6 +157,56 @@ def wrk_issue(kind: str, base: str, device_token: str, clients: int, seconds: in
     print(f"[{kind}] HTTP wrk {clients} connections, issue ticket: {figures.get('Requests/sec', '?')}/s  "
           f"p50 {figures.get('50%', '?')}  p99 {figures.get('99%', '?')}"
           + (f"  NON-2XX {figures['Non-2xx']}" if "Non-2xx" in figures else ""))
+
+
+MIXED_LUA = """
+local n = 0
+function setup(thread)
+  n = n + 1
+  thread:set("tid", n)
+end
+local step = 0
+local steps = {"call-next", "start", "finish"}
+function request()
+  if tid <= KIOSKS then
+    return wrk.format("POST", "/api/v1/sites/lahat/tickets",
+      {["Content-Type"] = "application/json", ["X-Device-Token"] = KIOSK}, '{"service":"DKC-01"}')
+  end
+  local path = steps[step % 3 + 1]
+  step = step + 1
+  return wrk.format("POST", "/api/v1/sites/lahat/counters/" .. (FIRST_COUNTER + tid - KIOSKS - 1) .. "/" .. path,
+    {["Authorization"] = "Bearer " .. TOKEN}, "")
+end
+"""
+
+
+def _wrk_figures(out: str) -> dict[str, str]:
+    figures = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if parts[:1] in (["50%"], ["90%"], ["99%"]) or line.startswith("Requests/sec") or "Non-2xx" in line:
+            figures[parts[0].rstrip(":")] = parts[-1]
+    return figures
+
+
+def wrk_mixed(kind: str, base: str, device_token: str, officer_token: str, counters: list[int], kiosks: int = 4,
+              seconds: int = 8) -> None:
+    """Kiosks issuing while officers call, start and finish, all from wrk: one connection per
+    thread, each officer thread at its own counter. The issue's target: ticket-or-call
+    operations per second with p99."""
+    if not shutil.which("wrk"):
+        return
+    officers = len(counters)
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "mixed.lua"
+        script.write_text(f'KIOSKS = {kiosks}\nKIOSK = "{device_token}"\nTOKEN = "{officer_token}"\n'
+                          f"FIRST_COUNTER = {counters[0]}\n" + MIXED_LUA)
+        out = subprocess.run(["wrk", f"-t{kiosks + officers}", f"-c{kiosks + officers}", f"-d{seconds}s",
+                              "--latency", "-s", str(script), base], capture_output=True, text=True).stdout
+    f = _wrk_figures(out)
+    print(f"[{kind}] HTTP wrk {kiosks} kiosks + {officers} officers (call/start/finish), ticket-or-call operations: "
+          f"{f.get('Requests/sec', '?')}/s  p50 {f.get('50%', '?')}  p90 {f.get('90%', '?')}  p99 {f.get('99%', '?')}"
+          + (f"  non-2xx {f['Non-2xx']}" if "Non-2xx" in f else ""))
 
 
 def service_phase(kind: str, db: Database, n: int = 1000, threads: int = 8) -> None:

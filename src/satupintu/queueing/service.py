@@ -392,40 +392,61 @@ def _operate_fast(db: Database, s: Session, actor: Actor, site_code: str,
     counter = lookup.counter(db, site, number)
     if not can_operate_counter(actor, SiteRef(site.id, site.parent_id), counter.agency_id):
         raise Forbidden("Anda tidak bertugas di loket ini.")
-    state = store.lock_counter(s.connection(), counter.id)
+    conn = s.connection()
+    state = store.lock_counter_pg(conn, counter.id) if db.dialect == "postgresql" else store.lock_counter(
+        conn, counter.id)
     if state is None:
         state = store.CounterRow(False, None, 0, None)
     return site, counter, state
 
 
+def _call_refusal(number: int, counter_open: bool, busy_with: str | None) -> Conflict | None:
+    if not counter_open:
+        return Conflict("counter_closed", f"Loket {number} belum dibuka.", "counter")
+    if busy_with is not None:
+        return Conflict("counter_busy", f"Nomor {busy_with} masih di loket ini: selesaikan, tunda, "
+                                        "atau tandai tidak hadir dahulu.", "counter")
+    return None
+
+
 def call_next(db: Database, actor: Actor, site_code: str, number: int) -> TicketView | None:
     """Call the next visitor for this counter's services; None when nobody is waiting."""
+    site = lookup.site(db, site_code)
+    counter = lookup.counter(db, site, number)
+    if not can_operate_counter(actor, SiteRef(site.id, site.parent_id), counter.agency_id):
+        raise Forbidden("Anda tidak bertugas di loket ini.")
+    if not counter.service_ids:
+        raise Conflict("counter_without_services", f"Loket {number} belum diatur melayani layanan apa pun.")
     out = _Outbox()
-    pg = db.dialect == "postgresql"
-    with db.write() as s:
-        conn = s.connection()
-        site = lookup.site(db, site_code)
-        counter = lookup.counter(db, site, number)
-        if not can_operate_counter(actor, SiteRef(site.id, site.parent_id), counter.agency_id):
-            raise Forbidden("Anda tidak bertugas di loket ini.")
-        locked = store.lock_counter_pg(conn, counter.id) if pg else None
-        state = locked[0] if locked else (None if pg else store.lock_counter(conn, counter.id))
-        if state is None or not state.is_open:
-            raise Conflict("counter_closed", f"Loket {number} belum dibuka.", "counter")
-        if state.current is not None and state.current.status in policy.ACTIVE_AT_COUNTER:
-            raise Conflict("counter_busy", f"Nomor {state.current.number} masih di loket ini: selesaikan, tunda, "
-                                           "atau tandai tidak hadir dahulu.", "counter")
-        if not counter.service_ids:
-            raise Conflict("counter_without_services", f"Loket {number} belum diatur melayani layanan apa pun.")
-        now = utcnow()
-        first = policy.prefers_priority(state.priority_streak, POLICY)
-        if pg:  # one statement: pick, call, point the counter at it, record the event
-            t = store.call_one_statement(conn, counter_id=counter.id, service_ids=counter.service_ids,
-                                         first_priority=first, streak=state.priority_streak, now=now,
-                                         actor_label=actor.label, actor_id=actor.user_id)
+    if db.dialect == "postgresql":  # one atomic statement, no BEGIN/COMMIT round trips
+        with db.autocommit() as conn:
+            result = store.call_one_statement(conn, counter_id=counter.id, service_ids=counter.service_ids,
+                                              max_streak=POLICY.max_priority_streak, now=utcnow(),
+                                              actor_label=actor.label, actor_id=actor.user_id)
+            refusal = _call_refusal(number, result.counter_open, result.busy_with)
+            if refusal is not None:
+                raise refusal
+            t = result.ticket
             if t is None:
                 return None
-        else:
+            if t.booking_id is not None:
+                # The message to a booked visitor follows in its own statement: at worst (a crash
+                # in between) one "your number is called" message is not sent; the call stands.
+                with Session(bind=conn) as s:
+                    _notify_called(s, site, counter.number, t)
+                    s.commit()
+            view = _view(db, conn, t, site.code)  # type: ignore[arg-type]
+    else:
+        with db.write() as s:
+            conn = s.connection()
+            state = store.lock_counter(conn, counter.id) or store.CounterRow(False, None, 0, None)
+            busy = state.current.number if (state.current is not None
+                                            and state.current.status in policy.ACTIVE_AT_COUNTER) else None
+            refusal = _call_refusal(number, state.is_open, busy)
+            if refusal is not None:
+                raise refusal
+            now = utcnow()
+            first = policy.prefers_priority(state.priority_streak, POLICY)
             picked = None
             for flag in (first, not first):
                 picked = store.pick_waiting(conn, counter.service_ids, flag, now)
@@ -439,10 +460,10 @@ def call_next(db: Database, actor: Actor, site_code: str, number: int) -> Ticket
                                  priority_streak=policy.next_streak(state.priority_streak, picked.is_priority))
             t = picked._replace(status=status, called_at=now, counter_id=counter.id)
             store.add_event(conn, t.id, now, "called", status, actor.label, actor.user_id, counter.id)
-        if t.booking_id is not None:
-            _notify_called(s, site, counter.number, t)
-        view = _view(db, s, t, site.code)
-        out.add(site.id, _ticket_event("called", site.code, t, counter))
+            if t.booking_id is not None:
+                _notify_called(s, site, counter.number, t)
+            view = _view(db, s, t, site.code)
+    out.add(site.id, _ticket_event("called", site.code, t, counter))
     out.flush(_bus)
     return view
 
@@ -479,20 +500,30 @@ def _counter_action(db: Database, actor: Actor, site_code: str, number: int, act
         except policy.IllegalTransition:
             raise _illegal(t, action) from None
         now = utcnow()
-        values: dict[str, Any] = {"status": status}
-        if action is Action.recall:
-            values["recall_count"] = t.recall_count + 1
-        elif action is Action.start:
-            values["serving_at"] = now
-        elif action is Action.finish:
-            values["finished_at"] = now
-        if not store.update_ticket(conn, t.id, t.status, **values):
-            raise Conflict("stale_ticket", f"Nomor {t.number} baru saja berubah status; muat ulang.", "ticket_id")
-        if status not in policy.ACTIVE_AT_COUNTER:
-            store.update_counter(conn, counter.id, now, current_ticket_id=None)
-        t = t._replace(status=status, recall_count=values.get("recall_count", t.recall_count))
         kind = _ACTION_KIND[action]
-        store.add_event(conn, t.id, now, kind, status, actor.label, actor.user_id, counter.id)
+        release = status not in policy.ACTIVE_AT_COUNTER
+        recall_inc = 1 if action is Action.recall else 0
+        serving_at = now if action is Action.start else None
+        finished_at = now if action is Action.finish else None
+        if db.dialect == "postgresql":
+            changed = store.step_one_statement(
+                conn, ticket=t, counter_id=counter.id, new_status=status, kind=kind, release=release, now=now,
+                actor_label=actor.label, actor_id=actor.user_id, recall_inc=recall_inc, serving_at=serving_at,
+                finished_at=finished_at)
+        else:
+            values: dict[str, Any] = {"status": status, "recall_count": t.recall_count + recall_inc}
+            if serving_at:
+                values["serving_at"] = serving_at
+            if finished_at:
+                values["finished_at"] = finished_at
+            changed = store.update_ticket(conn, t.id, t.status, **values)
+            if changed:
+                if release:
+                    store.update_counter(conn, counter.id, now, current_ticket_id=None)
+                store.add_event(conn, t.id, now, kind, status, actor.label, actor.user_id, counter.id)
+        if not changed:
+            raise Conflict("stale_ticket", f"Nomor {t.number} baru saja berubah status; muat ulang.", "ticket_id")
+        t = t._replace(status=status, recall_count=t.recall_count + recall_inc)
         view = _view(db, s, t, site.code)
         out.add(site.id, _ticket_event(kind, site.code, t, counter))
     out.flush(_bus)

@@ -169,25 +169,61 @@ def issue_one_statement(conn: Connection, *, site_id: uuid.UUID, service_id: uui
 
 # PostgreSQL: the counter's state and the ticket it holds, in one locked read.
 _LOCK_COUNTER_PG = text("""
-SELECT cs.is_open, cs.current_ticket_id, cs.priority_streak, cur.status AS current_status,
-       cur.number AS current_number
+SELECT cs.is_open, cs.priority_streak, cur.id, cur.visit_id, cur.service_id, cur.number, cur.status,
+       cur.priority, cur.is_priority, cur.channel, cur.counter_id, cur.ready_at, cur.issued_at, cur.called_at,
+       cur.recall_count, cur.booking_id
 FROM counter_states cs LEFT JOIN tickets cur ON cur.id = cs.current_ticket_id
 WHERE cs.counter_id = :counter_id
 FOR UPDATE OF cs
 """).bindparams(bindparam("counter_id", type_=Uuid()))
 
-# PostgreSQL: pick the first ready ticket of the preferred class (else of the other), call it,
-# point the counter at it and record the event, in one statement. The calling order and the
-# index (service_id, status, is_priority, ready_at, id) agree, so no sort happens.
+# PostgreSQL: a step on the counter's current ticket (recall, no-show, start, finish, hold) in
+# one statement; the ticket changes only if it still has the status the caller saw.
+_STEP_PG = text("""
+WITH upd AS (
+    UPDATE tickets SET status = :new_status, recall_count = recall_count + :recall_inc,
+           serving_at = COALESCE(:serving_at, serving_at), finished_at = COALESCE(:finished_at, finished_at)
+    WHERE id = :ticket_id AND status = :expected
+    RETURNING id
+), cs AS (
+    UPDATE counter_states SET current_ticket_id = CASE WHEN :release THEN NULL ELSE current_ticket_id END,
+           updated_at = :now
+    FROM upd WHERE counter_states.counter_id = :counter_id
+), ev AS (
+    INSERT INTO ticket_events (id, ticket_id, at, kind, status, actor_label, actor_id, counter_id, data)
+    SELECT :event_id, upd.id, :now, :kind, :new_status, :actor_label, :actor_id, :counter_id, NULL FROM upd
+)
+SELECT count(*) FROM upd
+""").bindparams(bindparam("ticket_id", type_=Uuid()), bindparam("counter_id", type_=Uuid()),
+                bindparam("event_id", type_=Uuid()), bindparam("actor_id", type_=Uuid()),
+                bindparam("now", type_=UTCDateTime()), bindparam("serving_at", type_=UTCDateTime()),
+                bindparam("finished_at", type_=UTCDateTime()))
+
+# PostgreSQL: the whole call in one statement, run in autocommit: lock the counter's state,
+# refuse (by returning its state) if it is closed or still holds an active ticket, pick the
+# first ready ticket of the preferred class (else of the other) with FOR UPDATE SKIP LOCKED,
+# call it, point the counter at it, and record the event. The preferred class is the calling
+# policy's rule (policy.prefers_priority: streak < max_priority_streak), with the limit passed
+# in from the policy's configuration. The calling order and the index (service_id, status,
+# is_priority, ready_at, id) agree.
 _CALL_PG = text("""
-WITH p1 AS (
+WITH st AS (
+    SELECT cs.is_open, cs.priority_streak, cur.status AS cur_status, cur.number AS cur_number
+    FROM counter_states cs LEFT JOIN tickets cur ON cur.id = cs.current_ticket_id
+    WHERE cs.counter_id = :counter_id
+    FOR UPDATE OF cs
+), ok AS (
+    SELECT priority_streak, priority_streak < :max_streak AS first FROM st
+    WHERE is_open AND (cur_status IS NULL OR cur_status NOT IN ('called', 'serving'))
+), p1 AS (
     SELECT id, is_priority FROM tickets
-    WHERE service_id = ANY(:service_ids) AND status = 'waiting' AND is_priority = :first AND ready_at <= :now
+    WHERE service_id = ANY(:service_ids) AND status = 'waiting' AND ready_at <= :now
+      AND is_priority = (SELECT first FROM ok)
     ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
 ), p2 AS (
     SELECT id, is_priority FROM tickets
-    WHERE service_id = ANY(:service_ids) AND status = 'waiting' AND is_priority = NOT :first AND ready_at <= :now
-      AND NOT EXISTS (SELECT 1 FROM p1)
+    WHERE service_id = ANY(:service_ids) AND status = 'waiting' AND ready_at <= :now
+      AND is_priority = NOT (SELECT first FROM ok) AND NOT EXISTS (SELECT 1 FROM p1)
     ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
 ), chosen AS (
     SELECT id, is_priority FROM p1 UNION ALL SELECT id, is_priority FROM p2
@@ -198,41 +234,60 @@ WITH p1 AS (
               t.counter_id, t.ready_at, t.issued_at, t.called_at, t.recall_count, t.booking_id
 ), cs AS (
     UPDATE counter_states SET current_ticket_id = upd.id, updated_at = :now,
-           priority_streak = CASE WHEN upd.is_priority THEN :streak + 1 ELSE 0 END
+           priority_streak = CASE WHEN upd.is_priority THEN (SELECT priority_streak FROM ok) + 1 ELSE 0 END
     FROM upd WHERE counter_states.counter_id = :counter_id
 ), ev AS (
     INSERT INTO ticket_events (id, ticket_id, at, kind, status, actor_label, actor_id, counter_id, data)
     SELECT :event_id, upd.id, :now, 'called', 'called', :actor_label, :actor_id, :counter_id, NULL FROM upd
 )
-SELECT * FROM upd
+SELECT st.is_open AS counter_open, st.cur_status, st.cur_number, upd.* FROM st LEFT JOIN upd ON true
 """).bindparams(bindparam("counter_id", type_=Uuid()), bindparam("event_id", type_=Uuid()),
                 bindparam("actor_id", type_=Uuid()), bindparam("now", type_=UTCDateTime()))
 
 
-def lock_counter_pg(conn: Connection, counter_id: uuid.UUID) -> tuple[CounterRow, str | None] | None:
-    """PostgreSQL: lock_counter in one round trip; also the held ticket's number (for messages)."""
-    row = conn.execute(_LOCK_COUNTER_PG, {"counter_id": counter_id}).first()
-    if row is None:
-        return None
-    current = None
-    if row.current_status is not None:
-        current = TicketRow(row.current_ticket_id, None, None, row.current_number, Status(row.current_status),  # type: ignore[arg-type]
-                            Priority.none, False, Channel.kiosk, counter_id, None, None, None, 0)  # type: ignore[arg-type]
-    return CounterRow(bool(row.is_open), row.current_ticket_id, int(row.priority_streak), current), row.current_number
+class CallOutcome(NamedTuple):
+    counter_open: bool
+    busy_with: str | None  # the number still active at the counter
+    ticket: TicketRow | None
 
 
-def call_one_statement(conn: Connection, *, counter_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...],
-                       first_priority: bool, streak: int, now: datetime, actor_label: str,
-                       actor_id: uuid.UUID | None) -> TicketRow | None:
-    """PostgreSQL only: the call itself (see _CALL_PG); None when nobody is ready."""
-    row = conn.execute(_CALL_PG, {
-        "service_ids": list(service_ids), "first": first_priority, "now": now, "counter_id": counter_id,
-        "streak": streak, "event_id": new_id(), "actor_label": actor_label, "actor_id": actor_id}).first()
-    if row is None:
-        return None
+def _ticket_from(row: Any) -> TicketRow:
     return TicketRow(row.id, row.visit_id, row.service_id, row.number, Status(row.status), Priority(row.priority),
                      row.is_priority, Channel(row.channel), row.counter_id, row.ready_at, row.issued_at,
                      row.called_at, row.recall_count, row.booking_id)
+
+
+def lock_counter_pg(conn: Connection, counter_id: uuid.UUID) -> CounterRow | None:
+    """PostgreSQL: lock_counter in one round trip (the state row locked, the ticket it holds)."""
+    row = conn.execute(_LOCK_COUNTER_PG, {"counter_id": counter_id}).first()
+    if row is None:
+        return None
+    current = _ticket_from(row) if row.id is not None else None
+    return CounterRow(bool(row.is_open), row.id, int(row.priority_streak), current)
+
+
+def step_one_statement(conn: Connection, *, ticket: TicketRow, counter_id: uuid.UUID, new_status: Status,
+                       kind: str, release: bool, now: datetime, actor_label: str, actor_id: uuid.UUID | None,
+                       recall_inc: int = 0, serving_at: datetime | None = None,
+                       finished_at: datetime | None = None) -> bool:
+    """PostgreSQL only: see _STEP_PG. False when the ticket changed status meanwhile."""
+    return bool(conn.execute(_STEP_PG, {
+        "new_status": new_status.value, "recall_inc": recall_inc, "serving_at": serving_at,
+        "finished_at": finished_at, "ticket_id": ticket.id, "expected": ticket.status.value, "release": release,
+        "now": now, "counter_id": counter_id, "event_id": new_id(), "kind": kind, "actor_label": actor_label,
+        "actor_id": actor_id}).scalar())
+
+
+def call_one_statement(conn: Connection, *, counter_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...],
+                       max_streak: int, now: datetime, actor_label: str, actor_id: uuid.UUID | None) -> CallOutcome:
+    """PostgreSQL only, on an autocommit connection: see _CALL_PG."""
+    row = conn.execute(_CALL_PG, {
+        "service_ids": list(service_ids), "max_streak": max_streak, "now": now, "counter_id": counter_id,
+        "event_id": new_id(), "actor_label": actor_label, "actor_id": actor_id}).first()
+    if row is None:  # never opened: no state row
+        return CallOutcome(False, None, None)
+    busy = row.cur_number if row.cur_status in ("called", "serving") else None
+    return CallOutcome(bool(row.counter_open), busy, _ticket_from(row) if row.id is not None else None)
 
 
 _AHEAD_PRIORITY = (select(func.count()).select_from(T).where(
