@@ -98,10 +98,14 @@ def http_phase(kind: str, url: str, tickets: int, clients: int, workers: int) ->
             c.post(f"/api/v1/sites/lahat/counters/{n}/open", headers=officer).raise_for_status()
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(issue, range(300)))
-        wrk_mixed(kind, server.url, kiosk["X-Device-Token"], officer["Authorization"].split()[1], counters[:12])
-        for n in counters[:12]:  # free the counters wrk left mid-visit
-            for step in ("start", "finish"):
-                c.post(f"/api/v1/sites/lahat/counters/{n}/{step}", headers=officer)
+        # Closed-loop load: latency is about in-flight requests / throughput (Little's law), so
+        # the same server is measured at two levels of concurrency.
+        for kiosks, officers in ((2, 6), (4, 12)):
+            wrk_mixed(kind, server.url, kiosk["X-Device-Token"], officer["Authorization"].split()[1],
+                      counters[:officers], kiosks=kiosks)
+            for n in counters[:officers]:  # free the counters wrk left mid-visit
+                for step in ("start", "finish"):
+                    c.post(f"/api/v1/sites/lahat/counters/{n}/{step}", headers=officer)
 
         calls: list[float] = []
         others: list[float] = []
