@@ -170,6 +170,10 @@ def test_an_agency_admin_gives_a_service_its_own_workflow_and_a_broken_one_is_re
     for action in flow["actions"].values():
         action["from"] = [s for s in action["from"] if s != "diproses"]
     apps.set_workflow(demo_db, admin, "lahat", "DPM-04", flow)
+    from satupintu.accounts.models import AuditEntry
+    with demo_db.read() as s:
+        entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "service.workflow"))
+        assert entry.actor_label == "pengelola" and "diproses" not in entry.after["workflow"]["states"]
     officer = accounts.authenticate(demo_db, "petugas.dpmptsp", DEMO_PASSWORD)
     out = apps.open_application(demo_db, officer, "lahat", ApplicationIn.model_validate(
         {"service": "DPM-04", "applicant_name": "dr. Rina", "nik": "1604015208850002"}))

@@ -159,3 +159,28 @@ def test_officers_plan_forecast_and_capacity_over_http(fresh_server):
         assert {"wait_before", "wait_after", "recommended", "current", "arrivals"} <= set(hours[0])
         bad = c.get(f"{BASE}/capacity", params={"target_level": 2}, headers=manager)
         assert bad.status_code == 422 and bad.json()["error"]["field"] == "target_level"
+
+
+def test_every_staffing_change_leaves_an_audit_entry_with_who_and_what(fresh_server):
+    from sqlalchemy import select
+
+    from satupintu.accounts.models import AuditEntry
+
+    db = fresh_server.app.state.db
+    day = monday(db).isoformat()
+    with fresh_server.client() as c:
+        admin = token_for(c, "admin.dukcapil")
+        o = c.post(f"{BASE}/officers", headers=admin, json={"agency": "DUKCAPIL", "name": "Rahma"}).json()
+        c.put(f"{BASE}/officers/{o['id']}", headers=admin,
+              json={"agency": "DUKCAPIL", "name": "Rahma", "max_minutes_per_day": 300})
+        manager = token_for(c, "pengelola")
+        c.post(f"{BASE}/roster/generate", headers=manager,
+               json={"start": day, "days": 1, "time_limit_s": 2, "save": True}).raise_for_status()
+    with db.read() as s:
+        entries = [(e.action, e.actor_label, e.before, e.after) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(["officer.create", "officer.update", "roster.generate"]))
+            .order_by(AuditEntry.at, AuditEntry.id))]
+    assert [a for a, *_ in entries] == ["officer.create", "officer.update", "roster.generate"]
+    assert entries[0][1] == "admin.dukcapil" and entries[0][3]["name"] == "Rahma"
+    assert entries[1][2] == {"max_minutes_per_day": 480} and entries[1][3] == {"max_minutes_per_day": 300}
+    assert entries[2][1] == "pengelola" and entries[2][3]["assignments"] > 0

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..accounts import audit
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_operate_counter, can_read_site
 from ..catalogue.hours import Hours
 from ..catalogue.models import Agency, OpeningHours, Service, Site, SiteClosure
@@ -469,6 +470,9 @@ def set_workflow(db: Database, actor: Actor, site_code: str, service_code: str,
             raise ValidationFailed([FieldError("definition.states", "Masih ada permohonan berjalan berstatus "
                                                                     f"\"{missing[0]}\"; status itu harus tetap ada.")])
         row = s.get(ServiceWorkflow, svc.id)
+        before = row.definition if row else None
+        audit.record(s, actor, "service.workflow", "service", svc.id, site.id, {"workflow": before},
+                     {"workflow": flow.to_dict() if definition is not None else None})
         if definition is None:
             if row is not None:
                 s.delete(row)

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from ..accounts import audit
 from ..accounts.models import User
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from ..catalogue.models import Agency, Counter, OpeningHours, Service, Site, SiteClosure
@@ -386,6 +387,8 @@ def create_officer(db: Database, actor: Actor, site_code: str, data: OfficerIn) 
         s.add(o)
         s.flush()
         _set_days_off(s, o.id, data.days_off)
+        audit.record(s, actor, "officer.create", "staff_officer", o.id, site.id, None,
+                     audit.snapshot(o, {"days_off": sorted(set(data.days_off))}))
         return _officer_out(o, agency.code, sorted(set(data.days_off)), data.username and data.username.lower())
 
 
@@ -403,8 +406,13 @@ def update_officer(db: Database, actor: Actor, site_code: str, officer_id: uuid.
         _require(can_manage_agency(actor, _ref(site), o.agency_id))
         agency = _agency_by_code(s, site, data.agency)
         _require(can_manage_agency(actor, _ref(site), agency.id))
+        days_before = sorted(s.scalars(select(StaffDayOff.on_date).where(StaffDayOff.officer_id == o.id)))
+        before = audit.snapshot(o, {"days_off": days_before})
         _apply_officer(s, site, o, data, agency)
         _set_days_off(s, o.id, data.days_off)
+        s.flush()
+        audit.record(s, actor, "officer.update", "staff_officer", o.id, site.id, before,
+                     audit.snapshot(o, {"days_off": sorted(set(data.days_off))}))
         return _officer_out(o, agency.code, sorted(set(data.days_off)), data.username and data.username.lower())
 
 
@@ -416,8 +424,10 @@ def deactivate_officer(db: Database, actor: Actor, site_code: str, officer_id: u
         _require(can_manage_agency(actor, _ref(site), o.agency_id))
         o.active = False
         today = to_local(utcnow(), site.timezone).date()
-        s.execute(delete(StaffAssignment).where(StaffAssignment.officer_id == o.id,
-                                                StaffAssignment.on_date >= today))
+        removed = s.execute(delete(StaffAssignment).where(StaffAssignment.officer_id == o.id,
+                                                          StaffAssignment.on_date >= today)).rowcount
+        audit.record(s, actor, "officer.deactivate", "staff_officer", o.id, site.id, {"active": True},
+                     {"active": False, "future_assignments_removed": removed})
 
 
 # ---------------------------------------------------------------- roster inputs
@@ -597,6 +607,7 @@ def add_assignment(db: Database, actor: Actor, site_code: str, data: AssignmentI
         row = _assignment_row(s, site, data)
         s.add(row)
         s.flush()
+        audit.record(s, actor, "roster.assign", "staff_assignment", row.id, site.id, None, audit.snapshot(row))
         c, o = s.get(Counter, row.counter_id), s.get(StaffOfficer, row.officer_id)
         return AssignmentOut(id=row.id, officer_id=o.id, officer=o.name, counter=c.number, counter_name=c.name,
                              agency=s.get(Agency, c.agency_id).code, date=row.on_date, start=hhmm(row.start_minute),
@@ -610,6 +621,7 @@ def delete_assignment(db: Database, actor: Actor, site_code: str, assignment_id:
         row = s.get(StaffAssignment, assignment_id)
         if row is None or row.site_id != site.id:
             raise NotFound("Penugasan", "assignment_id")
+        audit.record(s, actor, "roster.unassign", "staff_assignment", row.id, site.id, audit.snapshot(row), None)
         s.delete(row)
 
 
@@ -626,9 +638,11 @@ def replace_assignments(db: Database, actor: Actor, site_code: str, start: date,
                 raise ValidationFailed([FieldError(f"assignments[{i}].date", "Tanggal penugasan di luar rentang "
                                                                              "hari yang diganti.")])
             rows.append(_assignment_row(s, site, item, i))
-        s.execute(delete(StaffAssignment).where(StaffAssignment.site_id == site.id,
-                                                StaffAssignment.on_date.in_(sorted(dates))))
+        removed = s.execute(delete(StaffAssignment).where(StaffAssignment.site_id == site.id,
+                                                          StaffAssignment.on_date.in_(sorted(dates)))).rowcount
         s.add_all(rows)
+        audit.record(s, actor, "roster.replace", "site", site.id, site.id, {"assignments": removed},
+                     {"assignments": len(rows), "from": min(dates).isoformat(), "to": max(dates).isoformat()})
         return len(rows)
 
 
@@ -665,8 +679,11 @@ def generate(db: Database, actor: Actor, site_code: str, data: GenerateIn, worke
         with db.write() as s:
             site = site_row(s, site_code)
             _require(can_manage_site(actor, _ref(site)))
-            s.execute(delete(StaffAssignment).where(StaffAssignment.site_id == site.id,
-                                                    StaffAssignment.on_date.in_(dates)))
+            removed = s.execute(delete(StaffAssignment).where(StaffAssignment.site_id == site.id,
+                                                              StaffAssignment.on_date.in_(dates))).rowcount
+            audit.record(s, actor, "roster.generate", "site", site.id, site.id, {"assignments": removed},
+                         {"assignments": len(result.assignments), "from": min(dates).isoformat(),
+                          "to": max(dates).isoformat()})
             s.add_all(StaffAssignment(id=uuid.uuid4(), site_id=site.id, officer_id=uuid.UUID(a.officer_id),
                                       counter_id=uuid.UUID(a.counter_id), on_date=a.day, start_minute=a.start,
                                       end_minute=a.end) for a in result.assignments)
@@ -715,7 +732,12 @@ def set_plan(db: Database, actor: Actor, site_code: str, data: PlanIn) -> PlanOu
             new.append(StaffPlan(site_id=site.id, agency_id=agency.id, weekday=row.weekday, hour=row.hour,
                                  counters=row.counters))
         if touched:
+            old = s.scalars(select(StaffPlan).where(StaffPlan.site_id == site.id,
+                                                    StaffPlan.agency_id.in_(touched))).all()
+            before = {"rows": sorted([str(p.agency_id), p.weekday, p.hour, p.counters] for p in old)}
             s.execute(delete(StaffPlan).where(StaffPlan.site_id == site.id, StaffPlan.agency_id.in_(touched)))
+            audit.record(s, actor, "plan.set", "site", site.id, site.id, before,
+                         {"rows": sorted([str(p.agency_id), p.weekday, p.hour, p.counters] for p in new)})
         s.flush()
         s.add_all(new)
     return get_plan(db, actor, site_code)
