@@ -76,3 +76,30 @@ def test_staff_work_a_complaint_from_the_management_page(fresh_server):
         assigned = c.post(f"/kelola/lahat/pengaduan/{cid}", data={"csrf": csrf_of(ok.text), "step": "assign",
                                                                     "agency": "DPMPTSP"})
         assert "Didisposisikan" in assigned.text
+
+
+def test_a_complaint_from_the_public_form_carries_its_photo_and_a_bad_file_stores_nothing(fresh_server):
+    from sqlalchemy import func, select
+
+    from satupintu.feedback.models import Complaint, ComplaintAttachment
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    fields = {"title": "Lantai licin", "body": "Lantai dekat loket 3 licin dan tanpa tanda.", "kind": "pengaduan",
+              "privacy": "normal", "reporter_name": "Budi"}
+    db = fresh_server.app.state.db
+    with fresh_server.client(follow_redirects=True) as c:
+        form = c.get("/mpp/lahat/pengaduan")
+        assert 'enctype="multipart/form-data"' in form.text and 'name="lampiran"' in form.text
+        bad = c.post("/mpp/lahat/pengaduan", data={"csrf": csrf_of(form.text), **fields},
+                     files=[("lampiran", ("foto.png", png, "image/png")),
+                            ("lampiran", ("virus.exe", b"MZ\x90\x00 not an image", "image/png"))])
+        assert bad.status_code == 422 and 'id="attachments-error"' in bad.text and "virus.exe" in bad.text
+        assert 'value="Lantai licin"' in bad.text  # what the citizen typed is kept
+        with db.read() as s:
+            assert s.scalar(select(func.count()).select_from(Complaint)) == 0  # nothing half-written
+        ok = c.post("/mpp/lahat/pengaduan", data={"csrf": csrf_of(form.text), **fields},
+                    files=[("lampiran", ("foto lantai.png", png, "image/png"))])
+        assert ok.status_code == 200 and "Simpan kode pelacakan ini" in ok.text
+    with db.read() as s:
+        rows = s.execute(select(ComplaintAttachment.filename, ComplaintAttachment.content_type)).all()
+    assert rows == [("foto lantai.png", "image/png")]

@@ -43,9 +43,34 @@ def _ref(site: Site) -> SiteRef:
     return SiteRef(site.id, site.parent_site_id)
 
 
+def _checked_attachment(filename: str, data: bytes, field: str = "file") -> tuple[str, str, bytes]:
+    """(safe name, content type, data) of an image or PDF of at most 5 MB, checked by content."""
+    if len(data) > rules.MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed([FieldError(field, f"Lampiran '{filename}' terlalu besar (maksimal 5 MB).")])
+    content_type = rules.sniff(data)
+    if content_type is None:
+        raise ValidationFailed([FieldError(field, f"Lampiran '{filename}' harus berupa gambar PNG/JPEG atau PDF.")])
+    safe_name = "".join(ch for ch in (filename or "lampiran") if ch.isalnum() or ch in "._- ")[:200] or "lampiran"
+    return safe_name, content_type, data
+
+
+def _store_attachment(s: Session, complaint_id: uuid.UUID, checked: tuple[str, str, bytes]) -> ComplaintAttachment:
+    name, content_type, data = checked
+    a = ComplaintAttachment(complaint_id=complaint_id, filename=name, content_type=content_type, size=len(data),
+                            sha256=hashlib.sha256(data).hexdigest(), data=data)
+    s.add(a)
+    return a
+
+
 def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str,
-                   actor: Actor | None = None) -> Created:
-    """From the kiosk, the public form, the API, or an officer entering it for a visitor."""
+                   actor: Actor | None = None, attachments: list[tuple[str, bytes]] | None = None) -> Created:
+    """From the kiosk, the public form, the API, or an officer entering it for a visitor.
+    Attachments given here are checked first and stored with the complaint, all or nothing."""
+    files = attachments or []
+    if len(files) > rules.MAX_ATTACHMENTS:
+        raise ValidationFailed([FieldError("attachments", f"Paling banyak {rules.MAX_ATTACHMENTS} lampiran per "
+                                                          "pengaduan.")])
+    checked = [_checked_attachment(name, content, "attachments") for name, content in files]
     if data.privacy is not Privacy.anonymous and not data.reporter_name.strip():
         raise ValidationFailed([FieldError("reporter_name", "Isi nama pelapor, atau pilih kerahasiaan 'anonim'.",
                                            "required")])
@@ -71,6 +96,8 @@ def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str
         s.flush()
         s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label=actor.label if actor else "pelapor",
                              step="file", from_state="", to_state=c.state, note="", public=True))
+        for item in checked:
+            _store_attachment(s, c.id, item)
         return Created(tracking_code=code, message="Pengaduan diterima. Simpan kode pelacakan ini untuk "
                                                    "mengikuti tindak lanjutnya.")
 
@@ -295,11 +322,7 @@ def set_deadline_days(db: Database, actor: Actor, site_code: str, days: dict[Sev
 
 def attach(db: Database, code: str, filename: str, data: bytes) -> AttachmentOut:
     """The reporter adds an image or PDF (5 MB at most, 5 per complaint), checked by content."""
-    if len(data) > rules.MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed([FieldError("file", "Lampiran terlalu besar (maksimal 5 MB).")])
-    content_type = rules.sniff(data)
-    if content_type is None:
-        raise ValidationFailed([FieldError("file", "Lampiran harus berupa gambar PNG/JPEG atau PDF.")])
+    checked = _checked_attachment(filename, data)
     with db.write() as s:
         c = s.scalar(select(Complaint).where(Complaint.tracking_code == code.strip().upper()).with_for_update())
         if c is None:
@@ -309,10 +332,7 @@ def attach(db: Database, code: str, filename: str, data: bytes) -> AttachmentOut
         if count >= rules.MAX_ATTACHMENTS:
             raise Conflict("too_many_attachments", f"Paling banyak {rules.MAX_ATTACHMENTS} lampiran per pengaduan.",
                            "file")
-        safe_name = "".join(ch for ch in (filename or "lampiran") if ch.isalnum() or ch in "._- ")[:200] or "lampiran"
-        a = ComplaintAttachment(complaint_id=c.id, filename=safe_name, content_type=content_type, size=len(data),
-                                sha256=hashlib.sha256(data).hexdigest(), data=data)
-        s.add(a)
+        a = _store_attachment(s, c.id, checked)
         s.flush()
         return AttachmentOut(id=a.id, filename=a.filename, content_type=a.content_type, size=a.size)
 

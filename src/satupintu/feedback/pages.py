@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -15,7 +15,7 @@ from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import complaint_service, service, skm
 from .complaint_schemas import ComplaintIn, ReporterStepIn, StepIn
-from .complaints import FLOW, STATE_LABELS
+from .complaints import FLOW, MAX_ATTACHMENT_BYTES, STATE_LABELS
 from .schemas import EDUCATION, OCCUPATION, SurveyIn
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +26,12 @@ FLOW_STEPS = {state.value: [step.value for (st, step), (_, party) in FLOW.items(
 
 def _db(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state.db
+
+
+def _read_upload(upload: UploadFile) -> bytes:
+    """The sync route runs in a worker thread: read the spooled upload file directly."""
+    upload.file.seek(0)
+    return upload.file.read(MAX_ATTACHMENT_BYTES + 1)
 
 
 def _errors_of(exc: Exception) -> dict[str, str]:
@@ -83,14 +89,16 @@ def complaint_form(request: Request, site: str) -> Response:
 def complaint_submit(request: Request, site: str, csrf: Annotated[str, Form()], title: Annotated[str, Form()] = "",
                      body: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "pengaduan",
                      privacy: Annotated[str, Form()] = "normal", reporter_name: Annotated[str, Form()] = "",
-                     reporter_contact: Annotated[str, Form()] = "", service_code: Annotated[str, Form()] = "") -> Response:
+                     reporter_contact: Annotated[str, Form()] = "", service_code: Annotated[str, Form()] = "",
+                     lampiran: Annotated[list[UploadFile] | None, File()] = None) -> Response:
     check_csrf(request, csrf)
+    files = [(f.filename or "lampiran", _read_upload(f)) for f in lampiran or [] if f.filename]
     values = {"title": title, "body": body, "kind": kind, "privacy": privacy, "reporter_name": reporter_name,
               "reporter_contact": reporter_contact, "service_code": service_code}
     try:
         data = ComplaintIn.model_validate({**{k: v for k, v in values.items() if k != "service_code"},
                                            "service": service_code or None})
-        created = complaint_service.file_complaint(_db(request), site, data, "web")
+        created = complaint_service.file_complaint(_db(request), site, data, "web", attachments=files)
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status == 404 and exc.field == "site":
             raise
