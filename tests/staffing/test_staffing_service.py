@@ -184,3 +184,24 @@ def test_every_staffing_change_leaves_an_audit_entry_with_who_and_what(fresh_ser
     assert entries[0][1] == "admin.dukcapil" and entries[0][3]["name"] == "Rahma"
     assert entries[1][2] == {"max_minutes_per_day": 480} and entries[1][3] == {"max_minutes_per_day": 300}
     assert entries[2][1] == "pengelola" and entries[2][3]["assignments"] > 0
+
+
+def test_the_manager_adopts_the_recommendation_for_one_weekday_and_other_days_keep_their_plan(fresh_server):
+    import re
+
+    with fresh_server.client(follow_redirects=True) as c:
+        manager = token_for(c, "pengelola")
+        before = c.get(f"{BASE}/plan", headers=manager).json()["rows"]
+        rec = c.get(f"{BASE}/capacity", params={"weekday": 1}, headers=manager).json()
+        c.post("/masuk", data={"username": "pengelola", "password": DEMO_PASSWORD,
+                                      "csrf": re.search(r'name="csrf" value="([^"]+)"',
+                                                        c.get("/masuk").text).group(1)})
+        form = c.get("/kelola/lahat/kapasitas", params={"hari": 1})
+        csrf = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)
+        done = c.post("/kelola/lahat/kapasitas/terapkan", data={"csrf": csrf, "hari": 1, "target": 15, "tingkat": 80})
+        assert done.status_code == 200 and "sudah menjadi rencana loket" in done.text
+        after = c.get(f"{BASE}/plan", headers=manager).json()["rows"]
+    expected = {(a["agency"], h["hour"]): min(h["recommended"], a["counters_available"])
+                for a in rec["agencies"] for h in a["hours"]}
+    assert {(r["agency"], r["hour"]): r["counters"] for r in after if r["weekday"] == 1} == expected
+    assert [r for r in after if r["weekday"] != 1] == [r for r in before if r["weekday"] != 1]

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -277,3 +277,15 @@ async def capacity_page(request: Request, site: str, hari: int | None = None, ta
                   weekday=plan.weekday if plan else (hari or 0),
                   weekdays=[(d, day_name(d, lang)) for d in range(7)], day_name=lambda d: day_name(d, lang))
 
+
+
+@router.post("/kelola/{site}/kapasitas/terapkan")
+async def capacity_apply(request: Request, site: str, csrf: Annotated[str, Form()], hari: Annotated[int, Form()],
+                         target: Annotated[float, Form()] = 15.0, tingkat: Annotated[float, Form()] = 80.0) -> Response:
+    """The site manager adopts the recommendation as the counters plan of that weekday."""
+    actor = _staff(request)
+    check_csrf(request, csrf)
+    await run_in_threadpool(service.apply_recommendation, request.app.state.db, actor, site, hari, target,
+                            tingkat / 100)
+    return RedirectResponse(f"/kelola/{site}/kapasitas?hari={hari}&target={target:g}&tingkat={tingkat:g}&diterapkan=1",
+                            status_code=303)

@@ -900,3 +900,20 @@ def capacity(db: Database, actor: Actor, site_code: str, weekday: int | None = N
 def _r(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
+
+
+def apply_recommendation(db: Database, actor: Actor, site_code: str, weekday: int, target_wait: float = 15.0,
+                         target_level: float = 0.8) -> PlanOut:
+    """Make the recommended counters (at most the agency's counters) the plan of this weekday;
+    the plan of the other weekdays stays as it was."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        _require(can_manage_site(actor, _ref(site)))
+    plan = capacity(db, actor, site_code, weekday, target_wait, target_level)
+    current = get_plan(db, actor, site_code)
+    touched = {a.agency for a in plan.agencies}
+    rows = [r for r in current.rows if r.agency in touched and r.weekday != plan.weekday]
+    rows += [PlanRow(agency=a.agency, weekday=plan.weekday, hour=h.hour,
+                     counters=min(h.recommended, a.counters_available))
+             for a in plan.agencies for h in a.hours]
+    return set_plan(db, actor, site_code, PlanIn(rows=rows))
