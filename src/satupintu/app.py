@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
         yield
         if worker is not None:
             worker.stop()
+        if app.state.hot_path is not None:
+            await app.state.hot_path.close()
         bus.close()
         db.dispose()
 
@@ -85,6 +87,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.state.db = db
     app.state.settings = settings
     app.state.bus = bus
+    app.state.hot_path = None
+    if db.dialect == "postgresql" and settings.hot_path:
+        from .queueing.hotpath import HotPath
+
+        app.state.hot_path = HotPath(db, settings.hot_path_connections)
 
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="satupintu_session",
                        max_age=settings.session_max_age, same_site="lax", https_only=settings.secure_cookies)

@@ -1,17 +1,57 @@
 """A small per-database, per-process cache for facts that change rarely but are read on
 every request (catalogue lookups, credentials). Entries expire after `ttl` seconds, so a
-change made in another process is seen within that time without cross-process messages."""
+change made in another process is seen within that time without cross-process messages.
+
+Cache-only mode (`cache_only()`, `without_thread()`): the queue's hot routes run their checks
+in the event loop when every fact they need is cached, and move to a worker thread only when
+one is not. In that mode a miss raises CacheMiss instead of reading the database, and code
+about to do other I/O calls `require_io()` first."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import anyio.to_thread
 
 from .db import Database
 
 DEFAULT_TTL = 10.0
+T = TypeVar("T")
+_cache_only: contextvars.ContextVar[bool] = contextvars.ContextVar("satupintu_cache_only", default=False)
+
+
+class CacheMiss(Exception):
+    """Raised in cache-only mode where the code would otherwise read or write the database."""
+
+
+@contextmanager
+def cache_only() -> Iterator[None]:
+    token = _cache_only.set(True)
+    try:
+        yield
+    finally:
+        _cache_only.reset(token)
+
+
+def require_io() -> None:
+    """Call before I/O that is not a cache load: refuses in cache-only mode."""
+    if _cache_only.get():
+        raise CacheMiss()
+
+
+async def without_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Run `fn` in the event loop if it needs nothing but cached facts; else in a worker thread.
+    `fn` must do nothing that cannot be repeated before its first I/O (a miss restarts it)."""
+    try:
+        with cache_only():
+            return fn(*args)
+    except CacheMiss:
+        return await anyio.to_thread.run_sync(fn, *args)
 
 
 class TTLCache:
@@ -25,6 +65,7 @@ class TTLCache:
             hit = self._data.get(key)
         if hit and hit[0] > now:
             return hit[1]
+        require_io()
         value = load()  # an exception is not cached
         with self._lock:
             if len(self._data) > 50_000:  # bound memory: drop everything, it reloads cheaply

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Threads per app process for request handlers (sync routes and database work).
     request_threads: int = 8
+    # PostgreSQL: run the queue's hot operations (issue, call next, counter steps) in the event
+    # loop over async connections, without a worker thread (see queueing/hotpath.py), with at
+    # most this many connections per app process.
+    hot_path: bool = True
+    hot_path_connections: int = 8
     # Redis for the event bus when several app processes or hosts serve one deployment.
     redis_url: str | None = None
     # Keys NIK and phone hashes of bookings (duplicate checks without storing them).

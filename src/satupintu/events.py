@@ -11,6 +11,7 @@ import asyncio
 import json
 import threading
 from collections.abc import AsyncIterator
+from queue import SimpleQueue
 from typing import Any
 
 import structlog
@@ -55,7 +56,10 @@ class LocalBus:
 
 
 class RedisBus(LocalBus):
-    """Publishes through Redis so every app process (and host) receives every event."""
+    """Publishes through Redis so every app process (and host) receives every event.
+
+    `publish` only queues the event: a publisher thread sends them in order, so a request
+    (in a worker thread or in the event loop) never waits on Redis."""
 
     def __init__(self, url: str) -> None:
         super().__init__()
@@ -66,13 +70,20 @@ class RedisBus(LocalBus):
         self._pubsub.psubscribe(PREFIX + "*")
         self._thread = threading.Thread(target=self._listen, name="satupintu-redis-bus", daemon=True)
         self._stopped = threading.Event()
+        self._outgoing: SimpleQueue[tuple[str, str] | None] = SimpleQueue()
+        self._publisher = threading.Thread(target=self._publish_loop, name="satupintu-redis-publish", daemon=True)
         self._thread.start()
+        self._publisher.start()
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
-        try:
-            self._redis.publish(PREFIX + channel, json.dumps(event, default=str))
-        except Exception as exc:  # the state is committed; live views catch up on reconnect
-            log.warning("events.publish_failed", channel=channel, error=exc.__class__.__name__)
+        self._outgoing.put((PREFIX + channel, json.dumps(event, default=str)))
+
+    def _publish_loop(self) -> None:
+        while (item := self._outgoing.get()) is not None:
+            try:
+                self._redis.publish(*item)
+            except Exception as exc:  # the state is committed; live views catch up on reconnect
+                log.warning("events.publish_failed", channel=item[0], error=exc.__class__.__name__)
 
     def _listen(self) -> None:
         while not self._stopped.is_set():
@@ -87,6 +98,8 @@ class RedisBus(LocalBus):
                 self._deliver(channel, json.loads(message["data"]))
 
     def close(self) -> None:
+        self._outgoing.put(None)  # what was queued before is still sent
+        self._publisher.join(3)
         self._stopped.set()
         self._thread.join(3)
         self._pubsub.close()

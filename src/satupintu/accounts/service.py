@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from ..catalogue.models import Agency, Site
 from ..catalogue.schemas import Strict
 from ..config import get_settings
-from ..cache import cache_of
+from ..cache import cache_of, require_io
 from ..db import Database
 from ..errors import Conflict, FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from ..timeutil import utcnow
@@ -230,6 +230,7 @@ def device_from_token(db: Database, token: str) -> Device:
         raise Unauthenticated("Token perangkat tidak sah atau sudah dicabut.")
     now = utcnow()
     if last_seen is None or now - last_seen > LAST_SEEN_EVERY:
+        require_io()
         with db.write() as s:
             s.execute(update(DeviceToken).where(DeviceToken.id == device.id).values(last_seen_at=now))
         cache.forget(("device", digest))

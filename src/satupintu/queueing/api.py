@@ -16,10 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
 from ..accounts.scope import Actor
+from ..cache import without_thread
 from ..errors import Forbidden, Unauthenticated
 from ..web.security import api_actor, require_api_actor
-from . import bookings, lookup, service
-from .policy import Channel
+from . import bookings, hotpath, lookup, service
+from .policy import Action, Channel
 from .schemas import (
     ActIn,
     BoardState,
@@ -36,15 +37,22 @@ from .schemas import (
 )
 
 router = APIRouter(tags=["queue"])
-ActorDep = Annotated[Actor, Depends(require_api_actor)]
 CounterNumber = Annotated[int, Path(ge=1, le=999)]
+
+
+async def _actor(request: Request) -> Actor:
+    """The signed-in caller: checked in the event loop when the credentials are cached."""
+    return await without_thread(require_api_actor, request)
+
+
+ActorDep = Annotated[Actor, Depends(_actor)]
 
 
 def _db(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state.db
 
 
-def issuer(request: Request) -> service.Issuer:
+def _issuer(request: Request) -> service.Issuer:
     """A kiosk (X-Device-Token) or a signed-in staff member at reception."""
     token = request.headers.get("x-device-token")
     if token:
@@ -60,6 +68,11 @@ def issuer(request: Request) -> service.Issuer:
     return service.Issuer(label=actor.label, site_id=actor.site_id, actor=actor)
 
 
+async def issuer(request: Request) -> service.Issuer:
+    """The issuing kiosk or staff member: checked in the event loop when cached."""
+    return await without_thread(_issuer, request)
+
+
 IssuerDep = Annotated[service.Issuer, Depends(issuer)]
 
 
@@ -71,12 +84,67 @@ def _issuer_at(db: Any, who: service.Issuer, site: str) -> service.Issuer:
     return who
 
 
+# The hot operations: on PostgreSQL in the event loop (hotpath.py), else the sync service
+# function in a worker thread. Both give the same answers and the same errors.
+
 @router.post("/sites/{site}/tickets", response_model=TicketView, status_code=201,
              summary="Issue a ticket (kiosk device token, or reception staff)")
-def issue(request: Request, site: str, data: IssueIn, who: IssuerDep) -> TicketView:
+async def issue(request: Request, site: str, data: IssueIn, who: IssuerDep) -> TicketView:
     db = _db(request)
-    return service.issue_ticket(db, _issuer_at(db, who, site), site, data.service, data.priority,
-                                Channel(data.channel))
+    hot = hotpath.for_app(request.app.state)
+    priority, channel = data.priority, Channel(data.channel)
+    if hot is None:
+        return await run_in_threadpool(
+            lambda: service.issue_ticket(db, _issuer_at(db, who, site), site, data.service, priority, channel))
+    plan = await without_thread(
+        lambda: service.plan_issue(db, _issuer_at(db, who, site), site, data.service, priority, channel))
+    result = await hot.run(service.issue_statement(plan))
+    return await without_thread(service.issued, db, plan, result)
+
+
+@router.post("/sites/{site}/counters/{number}/call-next", response_model=TicketView | None,
+             summary="Call the next visitor by the calling policy; null when nobody waits")
+async def call_next(request: Request, site: str, number: CounterNumber, actor: ActorDep) -> TicketView | None:
+    db = _db(request)
+    hot = hotpath.for_app(request.app.state)
+    if hot is None:
+        return await run_in_threadpool(service.call_next, db, actor, site, number)
+    plan = await without_thread(service.plan_call, db, actor, site, number)
+    outcome = await hot.run(service.call_statement(plan))
+    view = await without_thread(service.called, db, plan, outcome)
+    if outcome.ticket is not None and outcome.ticket.booking_id is not None:
+        await run_in_threadpool(service.notify_called, db, plan.site, plan.counter.number, outcome.ticket)
+    return view
+
+
+_STEPS = {"recall": (service.recall, Action.recall), "no-show": (service.mark_no_show, Action.no_show),
+          "start": (service.start_serving, Action.start), "finish": (service.finish, Action.finish),
+          "hold": (service.hold, Action.hold)}
+
+
+def _act(name: str, summary: str) -> None:
+    sync_step, action = _STEPS[name]
+
+    async def route(request: Request, site: str, number: CounterNumber, actor: ActorDep,
+                    data: ActIn | None = None) -> TicketView:
+        db = _db(request)
+        expected = data.ticket_id if data else None
+        hot = hotpath.for_app(request.app.state)
+        if hot is None:
+            return await run_in_threadpool(sync_step, db, actor, site, number, expected)
+        plan = await without_thread(service.plan_counter, db, actor, site, number)
+        outcome = await hot.run(service.step_statement(plan, action, expected))
+        return await without_thread(service.stepped, db, plan, action, expected, outcome)
+
+    route.__name__ = name.replace("-", "_")
+    router.post(f"/sites/{{site}}/counters/{{number}}/{name}", response_model=TicketView, summary=summary)(route)
+
+
+_act("recall", "Call the current visitor again")
+_act("no-show", "The called visitor did not come")
+_act("start", "Start serving the called visitor")
+_act("finish", "Finish serving")
+_act("hold", "Put the current visitor on hold (e.g. to fetch a document)")
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketView,
@@ -108,27 +176,6 @@ def open_counter(request: Request, site: str, number: CounterNumber, actor: Acto
 @router.post("/sites/{site}/counters/{number}/close", response_model=CounterStateView)
 def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn, actor: ActorDep) -> CounterStateView:
     return service.close_counter(_db(request), actor, site, number, data.reason)
-
-
-@router.post("/sites/{site}/counters/{number}/call-next", response_model=TicketView | None,
-             summary="Call the next visitor by the calling policy; null when nobody waits")
-def call_next(request: Request, site: str, number: CounterNumber, actor: ActorDep) -> TicketView | None:
-    return service.call_next(_db(request), actor, site, number)
-
-
-def _act(name: str, fn: Any, summary: str) -> None:
-    def route(request: Request, site: str, number: CounterNumber, actor: ActorDep, data: ActIn | None = None) -> TicketView:
-        return fn(_db(request), actor, site, number, data.ticket_id if data else None)
-
-    route.__name__ = name.replace("-", "_")
-    router.post(f"/sites/{{site}}/counters/{{number}}/{name}", response_model=TicketView, summary=summary)(route)
-
-
-_act("recall", service.recall, "Call the current visitor again")
-_act("no-show", service.mark_no_show, "The called visitor did not come")
-_act("start", service.start_serving, "Start serving the called visitor")
-_act("finish", service.finish, "Finish serving")
-_act("hold", service.hold, "Put the current visitor on hold (e.g. to fetch a document)")
 
 
 @router.post("/sites/{site}/counters/{number}/refer", response_model=TicketView,

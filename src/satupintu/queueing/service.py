@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts import audit
@@ -39,9 +39,8 @@ from ..errors import (
     ValidationFailed,
 )
 from ..events import LocalBus
-from ..ids import new_id
 from ..timeutil import utcnow
-from . import lookup, policy, store, voice
+from . import lookup, pgstatements, policy, store, voice
 from .models import (
     Booking,
     CounterState,
@@ -49,7 +48,6 @@ from .models import (
     Ticket,
     TicketEvent,
     TicketSequence,
-    Visit,
 )
 from .policy import Action, Channel, Priority, Status
 from .schemas import (
@@ -130,7 +128,9 @@ def _event(s: Session, ticket: Ticket, kind: str, who: str, actor_id: uuid.UUID 
                       actor_id=actor_id, counter_id=counter_id, data=data))
 
 
-def _view(db: Database, s: Session, t: Ticket, site_code: str, with_position: bool = False) -> TicketView:
+def _view(db: Database, t: Any, site_code: str, ahead: int | None = None) -> TicketView:
+    """A ticket's view from cached catalogue facts; with `ahead` (tickets before it in the
+    calling order), a waiting ticket also shows its position and estimated wait."""
     svc = lookup.service_by_id(db, t.service_id)
     view = TicketView(
         id=t.id, visit_id=t.visit_id, number=t.number, status=t.status, site=site_code, service_code=svc.code,
@@ -138,38 +138,34 @@ def _view(db: Database, s: Session, t: Ticket, site_code: str, with_position: bo
         counter_number=lookup.counter_number(db, t.counter_id) if t.counter_id else None, issued_at=t.issued_at,
         called_at=t.called_at, recall_count=t.recall_count,
     )
-    if with_position and t.status is Status.waiting:
-        ahead = _ahead(s, t)
+    if ahead is not None and t.status is Status.waiting:
         view.position = ahead
-        avg, counters = _service_pace(db, s, svc)
+        avg, counters = _service_pace(db, svc)
         view.estimated_wait_minutes = int(policy.estimate_wait(ahead, avg, counters).total_seconds() // 60)
     return view
 
 
 def _positioned(db: Database, ticket: Any, site_code: str) -> TicketView:
     """A waiting ticket's view with position and estimate, read after the write has committed,
-    so the counting queries do not lengthen the write transaction (SQLite has one writer).
+    so the counting query does not lengthen the write transaction (SQLite has one writer).
     `ticket` is a ticket id, or the row just written (then it is not read again)."""
-    if isinstance(ticket, store.TicketRow) and db.dialect == "postgresql":
-        with db.autocommit() as conn:  # single-statement reads: no BEGIN/ROLLBACK round trips
-            return _view(db, conn, ticket, site_code, with_position=True)  # type: ignore[arg-type]
     with db.read() as s:
         t = ticket if isinstance(ticket, store.TicketRow) else s.get(Ticket, ticket)
-        return _view(db, s, t, site_code, with_position=True)
+        return _view(db, t, site_code, _ahead(s, t) if t.status is Status.waiting else None)
 
 
-def _service_pace(db: Database, s: Session, svc: lookup.ServiceInfo) -> tuple[timedelta, int]:
+def _service_pace(db: Database, svc: lookup.ServiceInfo) -> tuple[timedelta, int]:
     """Recent mean service time and open counters of a service, refreshed every few seconds."""
     def load() -> tuple[timedelta, int]:
-        return _avg_service_time(s, svc), _open_counters(s, svc.id)
+        with db.read() as s:
+            return _avg_service_time(s, svc), _open_counters(s, svc.id)
 
     return lookup._cache(db).get(("pace", svc.id), load)
 
 
 def _ahead(s: Session, t: Any) -> int:
     """Waiting tickets of the same service that the calling order puts first."""
-    conn = s if isinstance(s, Connection) else s.connection()
-    return store.count_ahead(conn, t.service_id, t.id, t.ready_at, t.is_priority)
+    return store.count_ahead(s.connection(), t.service_id, t.id, t.ready_at, t.is_priority)
 
 
 def _avg_service_time(s: Session, svc: lookup.ServiceInfo) -> timedelta:
@@ -216,27 +212,63 @@ def _ticket_event(kind: str, site_code: str, t: Ticket, counter: Any = None, **e
 
 # ---------------------------------------------------------------- tickets
 
-def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str,
-                 priority: Priority = Priority.none, channel: Channel = Channel.kiosk) -> TicketView:
+@dataclass(frozen=True)
+class IssuePlan:
+    """What issuing needs to know before it writes: checked, from cached catalogue facts."""
+
+    site: lookup.SiteInfo
+    svc: lookup.ServiceInfo
+    issuer: Issuer
+    priority: Priority
+    channel: Channel
+    pace: tuple[timedelta, int]  # recent service time and open counters: the estimate's inputs
+
+
+def plan_issue(db: Database, issuer: Issuer, site_code: str, service_code: str,
+               priority: Priority = Priority.none, channel: Channel = Channel.kiosk) -> IssuePlan:
     site = lookup.site(db, site_code)
     if issuer.site_id != site.id:
         raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
     if issuer.actor is not None and not can_issue_tickets(issuer.actor, SiteRef(site.id, site.parent_id)):
         raise Forbidden()
     svc = lookup.offered_service(db, site, service_code)
+    return IssuePlan(site, svc, issuer, priority, channel, _service_pace(db, svc))
+
+
+def issue_statement(plan: IssuePlan) -> pgstatements.Prepared[pgstatements.Issued]:
+    """PostgreSQL: the whole issue as one statement (pgstatements.issue)."""
+    now = utcnow()
+    who = plan.issuer
+    return pgstatements.issue(
+        site_id=plan.site.id, service_id=plan.svc.id, prefix=plan.svc.prefix,
+        day=policy.local_day(now, plan.site.timezone), channel=plan.channel, priority=plan.priority, now=now,
+        actor_label=who.label, actor_id=who.actor.user_id if who.actor else None,
+        data={"channel": plan.channel.value, "priority": plan.priority.value})
+
+
+def issued(db: Database, plan: IssuePlan, result: pgstatements.Issued) -> TicketView:
+    """After the issue statement committed: publish, and the ticket's view with its position."""
+    t = result.ticket
+    view = _view(db, t, plan.site.code)  # first: in cache-only mode a miss must come before publishing
+    view.position = result.ahead
+    avg, counters = plan.pace
+    view.estimated_wait_minutes = int(policy.estimate_wait(result.ahead, avg, counters).total_seconds() // 60)
+    out = _Outbox()
+    out.add(plan.site.id, _ticket_event("issued", plan.site.code, t))
+    out.flush(_bus)
+    return view
+
+
+def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str,
+                 priority: Priority = Priority.none, channel: Channel = Channel.kiosk) -> TicketView:
+    plan = plan_issue(db, issuer, site_code, service_code, priority, channel)
+    if db.dialect == "postgresql":
+        with db.autocommit() as conn:
+            return issued(db, plan, pgstatements.execute(conn, issue_statement(plan)))
+    site, svc = plan.site, plan.svc
     out = _Outbox()
     actor_id = issuer.actor.user_id if issuer.actor else None
     data = {"channel": channel.value, "priority": priority.value}
-    if db.dialect == "postgresql":
-        now = utcnow()
-        with db.autocommit() as conn:
-            t = store.issue_one_statement(conn, site_id=site.id, service_id=svc.id, prefix=svc.prefix,
-                                          day=policy.local_day(now, site.timezone), channel=channel,
-                                          priority=priority, now=now, actor_label=issuer.label, actor_id=actor_id,
-                                          data=data)
-        out.add(site.id, _ticket_event("issued", site.code, t))
-        out.flush(_bus)
-        return _positioned(db, t, site.code)
     with db.write() as s:
         conn = s.connection()
         now = utcnow()
@@ -258,7 +290,7 @@ def get_ticket(db: Database, ticket_id: uuid.UUID) -> TicketView:
         if t is None:
             raise NotFound("Tiket", "ticket")
         site = s.get(Site, t.site_id)
-        return _view(db, s, t, site.code, with_position=True)
+        return _view(db, t, site.code, _ahead(s, t) if t.status is Status.waiting else None)
 
 
 def visit_history(db: Database, actor: Actor, ticket_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -308,7 +340,7 @@ def _counter_view(db: Database, s: Session, site_code: str, counter_id: uuid.UUI
     if state and state.current_ticket_id:
         t = s.get(Ticket, state.current_ticket_id)
         if t is not None and t.status in policy.ACTIVE_AT_COUNTER:
-            current = _view(db, s, t, site_code)
+            current = _view(db, t, site_code)
     agency_code = s.scalar(select(Agency.code).where(Agency.id == counter.agency_id)) or ""
     return CounterStateView(number=counter.number, name=counter.name, agency_code=agency_code,
                             is_open=bool(state and state.is_open), officer=state.officer_label if state else "",
@@ -369,9 +401,14 @@ def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterSta
         return [_counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]
 
 
-def _notify_called(s: Session, site: lookup.SiteInfo, counter_number: int, t: store.TicketRow) -> None:
+def notify_called(db: Database, site: lookup.SiteInfo, counter_number: int, t: store.TicketRow) -> None:
     """A citizen who booked and asked for messages hears by phone that their number is called
-    (written in this transaction, sent after commit by the notification worker)."""
+    (written to the outbox here, sent by the notification worker)."""
+    with db.write() as s:
+        _notify_called(s, site, counter_number, t)
+
+
+def _notify_called(s: Session, site: lookup.SiteInfo, counter_number: int, t: store.TicketRow) -> None:
     from ..notify import service as notify
     from ..notify.templates import Kind, render
 
@@ -384,20 +421,31 @@ def _notify_called(s: Session, site: lookup.SiteInfo, counter_number: int, t: st
                    body=message.body, reference=t.number, site_id=site.id)
 
 
-def _operate_fast(db: Database, s: Session, actor: Actor, site_code: str,
-                  number: int) -> tuple[lookup.SiteInfo, lookup.CounterInfo, store.CounterRow]:
-    """Scope check from cached facts, then the counter's state locked; a counter that was
-    never opened has no state row and counts as closed."""
+@dataclass(frozen=True)
+class CounterPlan:
+    """An officer acting at a counter: checked, from cached catalogue facts."""
+
+    site: lookup.SiteInfo
+    counter: lookup.CounterInfo
+    actor: Actor
+
+
+def plan_counter(db: Database, actor: Actor, site_code: str, number: int) -> CounterPlan:
     site = lookup.site(db, site_code)
     counter = lookup.counter(db, site, number)
     if not can_operate_counter(actor, SiteRef(site.id, site.parent_id), counter.agency_id):
         raise Forbidden("Anda tidak bertugas di loket ini.")
-    conn = s.connection()
-    state = store.lock_counter_pg(conn, counter.id) if db.dialect == "postgresql" else store.lock_counter(
-        conn, counter.id)
-    if state is None:
-        state = store.CounterRow(False, None, 0, None)
-    return site, counter, state
+    return CounterPlan(site, counter, actor)
+
+
+def plan_call(db: Database, actor: Actor, site_code: str, number: int) -> CounterPlan:
+    plan = plan_counter(db, actor, site_code, number)
+    if not plan.counter.service_ids:
+        raise Conflict("counter_without_services", f"Loket {number} belum diatur melayani layanan apa pun.")
+    for service_id in plan.counter.service_ids:  # the called ticket's view needs one of them
+        lookup.service_by_id(db, service_id)
+    lookup.counter_number(db, plan.counter.id)
+    return plan
 
 
 def _call_refusal(number: int, counter_open: bool, busy_with: str | None) -> Conflict | None:
@@ -409,63 +457,70 @@ def _call_refusal(number: int, counter_open: bool, busy_with: str | None) -> Con
     return None
 
 
-def call_next(db: Database, actor: Actor, site_code: str, number: int) -> TicketView | None:
-    """Call the next visitor for this counter's services; None when nobody is waiting."""
-    site = lookup.site(db, site_code)
-    counter = lookup.counter(db, site, number)
-    if not can_operate_counter(actor, SiteRef(site.id, site.parent_id), counter.agency_id):
-        raise Forbidden("Anda tidak bertugas di loket ini.")
-    if not counter.service_ids:
-        raise Conflict("counter_without_services", f"Loket {number} belum diatur melayani layanan apa pun.")
+def call_statement(plan: CounterPlan) -> pgstatements.Prepared[pgstatements.CallOutcome]:
+    """PostgreSQL: the whole call as one statement (pgstatements.call)."""
+    return pgstatements.call(counter_id=plan.counter.id, service_ids=plan.counter.service_ids,
+                             max_streak=POLICY.max_priority_streak, now=utcnow(), actor_label=plan.actor.label,
+                             actor_id=plan.actor.user_id)
+
+
+def called(db: Database, plan: CounterPlan, outcome: pgstatements.CallOutcome) -> TicketView | None:
+    """After the call statement committed: the refusal, None (nobody waits), or publish and
+    the called ticket's view. A booked visitor's message is the caller's next step
+    (notify_called): at worst, after a crash in between, that one message is not sent."""
+    refusal = _call_refusal(plan.counter.number, outcome.counter_open, outcome.busy_with)
+    if refusal is not None:
+        raise refusal
+    t = outcome.ticket
+    if t is None:
+        return None
+    view = _view(db, t, plan.site.code)  # first: in cache-only mode a miss must come before publishing
     out = _Outbox()
-    if db.dialect == "postgresql":  # one atomic statement, no BEGIN/COMMIT round trips
-        with db.autocommit() as conn:
-            result = store.call_one_statement(conn, counter_id=counter.id, service_ids=counter.service_ids,
-                                              max_streak=POLICY.max_priority_streak, now=utcnow(),
-                                              actor_label=actor.label, actor_id=actor.user_id)
-            refusal = _call_refusal(number, result.counter_open, result.busy_with)
-            if refusal is not None:
-                raise refusal
-            t = result.ticket
-            if t is None:
-                return None
-            if t.booking_id is not None:
-                # The message to a booked visitor follows in its own statement: at worst (a crash
-                # in between) one "your number is called" message is not sent; the call stands.
-                with Session(bind=conn) as s:
-                    _notify_called(s, site, counter.number, t)
-                    s.commit()
-            view = _view(db, conn, t, site.code)  # type: ignore[arg-type]
-    else:
-        with db.write() as s:
-            conn = s.connection()
-            state = store.lock_counter(conn, counter.id) or store.CounterRow(False, None, 0, None)
-            busy = state.current.number if (state.current is not None
-                                            and state.current.status in policy.ACTIVE_AT_COUNTER) else None
-            refusal = _call_refusal(number, state.is_open, busy)
-            if refusal is not None:
-                raise refusal
-            now = utcnow()
-            first = policy.prefers_priority(state.priority_streak, POLICY)
-            picked = None
-            for flag in (first, not first):
-                picked = store.pick_waiting(conn, counter.service_ids, flag, now)
-                if picked is not None:
-                    break
-            if picked is None:
-                return None
-            status = policy.transition(picked.status, Action.call)
-            store.update_ticket(conn, picked.id, picked.status, status=status, called_at=now, counter_id=counter.id)
-            store.update_counter(conn, counter.id, now, current_ticket_id=picked.id,
-                                 priority_streak=policy.next_streak(state.priority_streak, picked.is_priority))
-            t = picked._replace(status=status, called_at=now, counter_id=counter.id)
-            store.add_event(conn, t.id, now, "called", status, actor.label, actor.user_id, counter.id)
-            if t.booking_id is not None:
-                _notify_called(s, site, counter.number, t)
-            view = _view(db, s, t, site.code)
-    out.add(site.id, _ticket_event("called", site.code, t, counter))
+    out.add(plan.site.id, _ticket_event("called", plan.site.code, t, plan.counter))
     out.flush(_bus)
     return view
+
+
+def call_next(db: Database, actor: Actor, site_code: str, number: int) -> TicketView | None:
+    """Call the next visitor for this counter's services; None when nobody is waiting."""
+    plan = plan_call(db, actor, site_code, number)
+    site, counter = plan.site, plan.counter
+    if db.dialect == "postgresql":  # one atomic statement, no BEGIN/COMMIT round trips
+        with db.autocommit() as conn:
+            outcome = pgstatements.execute(conn, call_statement(plan))
+        view = called(db, plan, outcome)
+        if outcome.ticket is not None and outcome.ticket.booking_id is not None:
+            notify_called(db, site, counter.number, outcome.ticket)
+        return view
+    out = _Outbox()
+    with db.write() as s:
+        conn = s.connection()
+        state = store.lock_counter(conn, counter.id) or store.CounterRow(False, None, 0, None)
+        busy = state.current.number if (state.current is not None
+                                        and state.current.status in policy.ACTIVE_AT_COUNTER) else None
+        refusal = _call_refusal(number, state.is_open, busy)
+        if refusal is not None:
+            raise refusal
+        now = utcnow()
+        first = policy.prefers_priority(state.priority_streak, POLICY)
+        picked = None
+        for flag in (first, not first):
+            picked = store.pick_waiting(conn, counter.service_ids, flag, now)
+            if picked is not None:
+                break
+        if picked is None:
+            return None
+        status = policy.transition(picked.status, Action.call)
+        store.update_ticket(conn, picked.id, picked.status, status=status, called_at=now, counter_id=counter.id)
+        store.update_counter(conn, counter.id, now, current_ticket_id=picked.id,
+                             priority_streak=policy.next_streak(state.priority_streak, picked.is_priority))
+        t = picked._replace(status=status, called_at=now, counter_id=counter.id)
+        store.add_event(conn, t.id, now, "called", status, actor.label, actor.user_id, counter.id)
+        if t.booking_id is not None:
+            _notify_called(s, site, counter.number, t)
+        out.add(site.id, _ticket_event("called", site.code, t, counter))
+    out.flush(_bus)
+    return _view(db, t, site.code)
 
 
 def _current(s: Session, state: CounterState, counter: Counter, expected: uuid.UUID | None) -> Ticket:
@@ -482,52 +537,80 @@ _ACTION_KIND = {Action.recall: "recalled", Action.no_show: "no_show", Action.sta
                 Action.finish: "finished", Action.hold: "held"}
 
 
-def _counter_action(db: Database, actor: Actor, site_code: str, number: int, action: Action,
-                    expected: uuid.UUID | None = None) -> TicketView:
+def _step_refusal(number: int, t: store.TicketRow | None, expected: uuid.UUID | None,
+                  action: Action) -> DomainError | None:
+    """Why a step on the counter's current ticket cannot happen, checked before or after."""
+    if t is None:
+        return Conflict("no_current_ticket", f"Tidak ada nomor yang sedang dipanggil di loket {number}.", "ticket")
+    if expected is not None and t.id != expected:
+        return Conflict("stale_ticket", "Nomor di layar Anda sudah tidak aktif di loket ini; muat ulang.",
+                        "ticket_id")
+    if (t.status, action) not in policy.TRANSITIONS:
+        return _illegal(t, action)  # type: ignore[arg-type]
+    return None
+
+
+def step_statement(plan: CounterPlan, action: Action,
+                   expected: uuid.UUID | None) -> pgstatements.Prepared[pgstatements.StepOutcome]:
+    """PostgreSQL: a step on the counter's current ticket as one statement (pgstatements.step)."""
+    return pgstatements.step(counter_id=plan.counter.id, action=action, kind=_ACTION_KIND[action],
+                             expected=expected, now=utcnow(), actor_label=plan.actor.label,
+                             actor_id=plan.actor.user_id)
+
+
+def stepped(db: Database, plan: CounterPlan, action: Action, expected: uuid.UUID | None,
+            outcome: pgstatements.StepOutcome) -> TicketView:
+    """After the step statement committed: the refusal, or publish and the ticket's view."""
+    before = outcome.before
+    refusal = _step_refusal(plan.counter.number, before, expected, action)
+    if refusal is not None:
+        raise refusal
+    assert before is not None
+    if not outcome.changed:
+        raise Conflict("stale_ticket", f"Nomor {before.number} baru saja berubah status; muat ulang.", "ticket_id")
+    return _stepped_view(db, plan, action, before)
+
+
+def _stepped_view(db: Database, plan: CounterPlan, action: Action, before: store.TicketRow) -> TicketView:
+    recall_inc = 1 if action is Action.recall else 0
+    t = before._replace(status=policy.transition(before.status, action), recall_count=before.recall_count + recall_inc)
+    view = _view(db, t, plan.site.code)  # first: in cache-only mode a miss must come before publishing
     out = _Outbox()
-    with db.write() as s:
-        conn = s.connection()
-        site, counter, state = _operate_fast(db, s, actor, site_code, number)
-        t = state.current
-        if t is None:
-            raise Conflict("no_current_ticket", f"Tidak ada nomor yang sedang dipanggil di loket {counter.number}.",
-                           "ticket")
-        if expected is not None and t.id != expected:
-            raise Conflict("stale_ticket", "Nomor di layar Anda sudah tidak aktif di loket ini; muat ulang.",
-                           "ticket_id")
-        try:
-            status = policy.transition(t.status, action)
-        except policy.IllegalTransition:
-            raise _illegal(t, action) from None
-        now = utcnow()
-        kind = _ACTION_KIND[action]
-        release = status not in policy.ACTIVE_AT_COUNTER
-        recall_inc = 1 if action is Action.recall else 0
-        serving_at = now if action is Action.start else None
-        finished_at = now if action is Action.finish else None
-        if db.dialect == "postgresql":
-            changed = store.step_one_statement(
-                conn, ticket=t, counter_id=counter.id, new_status=status, kind=kind, release=release, now=now,
-                actor_label=actor.label, actor_id=actor.user_id, recall_inc=recall_inc, serving_at=serving_at,
-                finished_at=finished_at)
-        else:
-            values: dict[str, Any] = {"status": status, "recall_count": t.recall_count + recall_inc}
-            if serving_at:
-                values["serving_at"] = serving_at
-            if finished_at:
-                values["finished_at"] = finished_at
-            changed = store.update_ticket(conn, t.id, t.status, **values)
-            if changed:
-                if release:
-                    store.update_counter(conn, counter.id, now, current_ticket_id=None)
-                store.add_event(conn, t.id, now, kind, status, actor.label, actor.user_id, counter.id)
-        if not changed:
-            raise Conflict("stale_ticket", f"Nomor {t.number} baru saja berubah status; muat ulang.", "ticket_id")
-        t = t._replace(status=status, recall_count=t.recall_count + recall_inc)
-        view = _view(db, s, t, site.code)
-        out.add(site.id, _ticket_event(kind, site.code, t, counter))
+    out.add(plan.site.id, _ticket_event(_ACTION_KIND[action], plan.site.code, t, plan.counter))
     out.flush(_bus)
     return view
+
+
+def _counter_action(db: Database, actor: Actor, site_code: str, number: int, action: Action,
+                    expected: uuid.UUID | None = None) -> TicketView:
+    plan = plan_counter(db, actor, site_code, number)
+    if db.dialect == "postgresql":
+        with db.autocommit() as conn:
+            outcome = pgstatements.execute(conn, step_statement(plan, action, expected))
+        return stepped(db, plan, action, expected, outcome)
+    counter = plan.counter
+    with db.write() as s:
+        conn = s.connection()
+        state = store.lock_counter(conn, counter.id) or store.CounterRow(False, None, 0, None)
+        t = state.current
+        refusal = _step_refusal(number, t, expected, action)
+        if refusal is not None:
+            raise refusal
+        assert t is not None
+        status = policy.transition(t.status, action)
+        now = utcnow()
+        values: dict[str, Any] = {"status": status, "recall_count": t.recall_count + (action is Action.recall)}
+        if action is Action.start:
+            values["serving_at"] = now
+        if action is Action.finish:
+            values["finished_at"] = now
+        if not store.update_ticket(conn, t.id, t.status, **values):
+            raise Conflict("stale_ticket", f"Nomor {t.number} baru saja berubah status; muat ulang.", "ticket_id")
+        if status not in policy.ACTIVE_AT_COUNTER:
+            store.update_counter(conn, counter.id, now, current_ticket_id=None)
+        store.add_event(conn, t.id, now, _ACTION_KIND[action], status, actor.label, actor.user_id, counter.id)
+    # published after commit, like every other operation
+    return _stepped_view(db, plan, action, t)
 
 
 def recall(db: Database, actor: Actor, site_code: str, number: int, expected: uuid.UUID | None = None) -> TicketView:
@@ -628,7 +711,7 @@ def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
             raise Forbidden()
         tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.status == Status.waiting)
                             .order_by(Ticket.is_priority.desc(), Ticket.ready_at, Ticket.id)).all()
-        return [_view(db, s, t, site.code) for t in tickets]
+        return [_view(db, t, site.code) for t in tickets]
 
 
 def close_day(db: Database, actor: Actor, site_code: str, day: date, reason: str) -> CloseDayResult:
@@ -744,7 +827,7 @@ def void_unprinted(db: Database, issuer: Issuer, ticket_id: uuid.UUID) -> Ticket
         t.closed_reason = "Cetak tiket gagal"
         _event(s, t, "voided", issuer.label, None, data={"reason": t.closed_reason})
         site_code = s.scalar(select(Site.code).where(Site.id == t.site_id))
-        view = _view(db, s, t, site_code)
+        view = _view(db, t, site_code)
         out.add(t.site_id, _ticket_event("voided", site_code, t))
     out.flush(_bus)
     return view

@@ -1,0 +1,256 @@
+"""PostgreSQL: each hot queue operation as one atomic statement, runnable sync or async.
+
+Issuing a ticket, calling the next visitor and a step on the counter's current ticket
+(recall, no-show, start, finish, hold) are each one statement in autocommit: one round trip,
+one commit, and every lock held for that statement only. The statements are plain driver SQL
+(psycopg's %(name)s parameters), so the same text and the same parameters run on a
+SQLAlchemy connection in a worker thread (`execute`) and on a psycopg async connection in
+the event loop (`execute_async`, see hotpath.py), and one function reads the result row for
+both.
+
+The rules stay in policy.py: the calling class comes in as `max_streak`, a step's allowed
+moves come in as the policy's transition table for that action, and the ticket number's
+format is checked against policy.format_number in the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Generic, NamedTuple, TypeVar
+
+from sqlalchemy import Connection
+
+from ..ids import new_id
+from . import policy
+from .policy import Action, Channel, Priority, Status
+from .store import TicketRow
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Prepared(Generic[R]):
+    """A statement, its parameters and how to read its one result row (None if no row)."""
+
+    sql: str
+    params: dict[str, Any]
+    result: Callable[[Any], R]
+
+
+def execute(conn: Connection, p: Prepared[R]) -> R:
+    """On a SQLAlchemy connection (autocommit, so the statement commits on its own)."""
+    return p.result(conn.exec_driver_sql(p.sql, p.params).first())
+
+
+async def execute_async(aconn: Any, p: Prepared[R]) -> R:
+    """On a psycopg AsyncConnection in autocommit with namedtuple rows."""
+    cur = await aconn.execute(p.sql, p.params)
+    return p.result(await cur.fetchone())
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.astimezone(timezone.utc) if value is not None else None
+
+
+def _ticket(row: Any) -> TicketRow:
+    return TicketRow(row.id, row.visit_id, row.service_id, row.number, Status(row.status), Priority(row.priority),
+                     row.is_priority, Channel(row.channel), row.counter_id, _utc(row.ready_at), _utc(row.issued_at),
+                     _utc(row.called_at), row.recall_count, row.booking_id)
+
+
+_TICKET_COLUMNS = ("id, visit_id, service_id, number, status, priority, is_priority, channel, counter_id, ready_at, "
+                   "issued_at, called_at, recall_count, booking_id")
+
+# ---------------------------------------------------------------- issue
+
+# The sequence row is locked from the upsert to the commit, so every issue at a site and
+# letter queues on it: in one autocommit statement that lock lasts one statement. The
+# position is counted in the same statement: its snapshot holds every ticket committed
+# before, and not this one. The counting rule is the calling order's (store.count_ahead).
+_ISSUE = """
+WITH v AS (
+    INSERT INTO visits (id, site_id, created_at, priority)
+    VALUES (%(visit_id)s, %(site_id)s, %(now)s, %(priority)s)
+), s AS (
+    INSERT INTO ticket_sequences (site_id, prefix, local_date, last) VALUES (%(site_id)s, %(prefix)s, %(day)s, 1)
+    ON CONFLICT (site_id, prefix, local_date) DO UPDATE SET last = ticket_sequences.last + 1
+    RETURNING last
+), t AS (
+    INSERT INTO tickets (id, site_id, visit_id, service_id, prefix, local_date, seq, number, channel, priority,
+                         is_priority, status, ready_at, issued_at, recall_count, note, closed_reason)
+    SELECT %(ticket_id)s, %(site_id)s, %(visit_id)s, %(service_id)s, %(prefix)s, %(day)s, s.last,
+           %(prefix)s || '-' || CASE WHEN s.last < 1000 THEN lpad(s.last::text, 3, '0') ELSE s.last::text END,
+           %(channel)s, %(priority)s, %(is_priority)s, 'waiting', %(now)s, %(now)s, 0, '', ''
+    FROM s
+    RETURNING seq, number
+), e AS (
+    INSERT INTO ticket_events (id, ticket_id, at, kind, status, actor_label, actor_id, counter_id, data)
+    SELECT %(event_id)s, %(ticket_id)s, %(now)s, 'issued', 'waiting', %(actor_label)s, %(actor_id)s, NULL,
+           CAST(%(data)s AS jsonb)
+    FROM t
+)
+SELECT t.seq, t.number, (
+    SELECT count(*) FROM tickets a
+    WHERE a.service_id = %(service_id)s AND a.status = 'waiting' AND {ahead}
+) AS ahead
+FROM t
+"""
+_BEFORE = "(a.ready_at < %(now)s OR (a.ready_at = %(now)s AND a.id < %(ticket_id)s))"
+_ISSUE_REGULAR = _ISSUE.format(ahead=f"(a.is_priority OR {_BEFORE})")
+_ISSUE_PRIORITY = _ISSUE.format(ahead=f"a.is_priority AND {_BEFORE}")
+
+
+class Issued(NamedTuple):
+    ticket: TicketRow
+    ahead: int
+
+
+def issue(*, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str, day: date, channel: Channel,
+          priority: Priority, now: datetime, actor_label: str, actor_id: uuid.UUID | None,
+          data: dict[str, Any]) -> Prepared[Issued]:
+    """Number, visit, ticket and its 'issued' event, and how many wait ahead of it."""
+    visit_id, ticket_id = new_id(), new_id()
+    is_priority = priority is not Priority.none
+
+    def result(row: Any) -> Issued:
+        return Issued(TicketRow(ticket_id, visit_id, service_id, row.number, Status.waiting, priority, is_priority,
+                                channel, None, now, now, None, 0), int(row.ahead))
+
+    return Prepared(_ISSUE_PRIORITY if is_priority else _ISSUE_REGULAR, {
+        "visit_id": visit_id, "site_id": site_id, "ticket_id": ticket_id, "service_id": service_id,
+        "prefix": prefix, "day": day, "channel": channel.value, "priority": priority.value,
+        "is_priority": is_priority, "now": now, "event_id": new_id(), "actor_label": actor_label,
+        "actor_id": actor_id, "data": json.dumps(data)}, result)
+
+
+# ---------------------------------------------------------------- call next
+
+# Lock the counter's state, refuse (by returning its state) if it is closed or still holds
+# an active ticket, pick the first ready ticket of the preferred class (else of the other)
+# with FOR UPDATE SKIP LOCKED, call it, point the counter at it and record the event. The
+# calling order and the index (service_id, status, is_priority, ready_at, id) agree.
+_CALL = f"""
+WITH st AS (
+    SELECT cs.is_open, cs.priority_streak, cur.status AS cur_status, cur.number AS cur_number
+    FROM counter_states cs LEFT JOIN tickets cur ON cur.id = cs.current_ticket_id
+    WHERE cs.counter_id = %(counter_id)s
+    FOR UPDATE OF cs
+), ok AS (
+    SELECT priority_streak, priority_streak < %(max_streak)s AS first FROM st
+    WHERE is_open AND (cur_status IS NULL OR cur_status NOT IN ('called', 'serving'))
+), p1 AS (
+    SELECT id, is_priority FROM tickets
+    WHERE service_id = ANY(%(service_ids)s) AND status = 'waiting' AND ready_at <= %(now)s
+      AND is_priority = (SELECT first FROM ok)
+    ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+), p2 AS (
+    SELECT id, is_priority FROM tickets
+    WHERE service_id = ANY(%(service_ids)s) AND status = 'waiting' AND ready_at <= %(now)s
+      AND is_priority = NOT (SELECT first FROM ok) AND NOT EXISTS (SELECT 1 FROM p1)
+    ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+), chosen AS (
+    SELECT id, is_priority FROM p1 UNION ALL SELECT id, is_priority FROM p2
+), upd AS (
+    UPDATE tickets t SET status = 'called', called_at = %(now)s, counter_id = %(counter_id)s
+    FROM chosen WHERE t.id = chosen.id AND t.status = 'waiting'
+    RETURNING {", ".join("t." + c for c in _TICKET_COLUMNS.split(", "))}
+), cs AS (
+    UPDATE counter_states SET current_ticket_id = upd.id, updated_at = %(now)s,
+           priority_streak = CASE WHEN upd.is_priority THEN (SELECT priority_streak FROM ok) + 1 ELSE 0 END
+    FROM upd WHERE counter_states.counter_id = %(counter_id)s
+), ev AS (
+    INSERT INTO ticket_events (id, ticket_id, at, kind, status, actor_label, actor_id, counter_id, data)
+    SELECT %(event_id)s, upd.id, %(now)s, 'called', 'called', %(actor_label)s, %(actor_id)s, %(counter_id)s, NULL
+    FROM upd
+)
+SELECT st.is_open AS counter_open, st.cur_status, st.cur_number, upd.* FROM st LEFT JOIN upd ON true
+"""
+
+
+class CallOutcome(NamedTuple):
+    counter_open: bool
+    busy_with: str | None  # the number still active at the counter
+    ticket: TicketRow | None
+
+
+def call(*, counter_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...], max_streak: int, now: datetime,
+         actor_label: str, actor_id: uuid.UUID | None) -> Prepared[CallOutcome]:
+    def result(row: Any) -> CallOutcome:
+        if row is None:  # never opened: no state row
+            return CallOutcome(False, None, None)
+        busy = row.cur_number if row.cur_status in ("called", "serving") else None
+        return CallOutcome(bool(row.counter_open), busy, _ticket(row) if row.id is not None else None)
+
+    return Prepared(_CALL, {
+        "service_ids": list(service_ids), "max_streak": max_streak, "now": now, "counter_id": counter_id,
+        "event_id": new_id(), "actor_label": actor_label, "actor_id": actor_id}, result)
+
+
+# ---------------------------------------------------------------- a step on the current ticket
+
+# Lock the counter's state and read the ticket it holds; if that ticket is the one the
+# officer sees (when named) and the policy allows the action from its status, move it, free
+# the counter when the new status is not active there, and record the event. The moves come
+# in as the policy's table for the action (from, to, frees the counter). The result is the
+# ticket as it was, and whether it changed, so the caller words the refusal.
+_STEP = f"""
+WITH st AS (
+    SELECT {", ".join("cur." + c for c in _TICKET_COLUMNS.split(", "))}
+    FROM counter_states cs LEFT JOIN tickets cur ON cur.id = cs.current_ticket_id
+    WHERE cs.counter_id = %(counter_id)s
+    FOR UPDATE OF cs
+), go AS (
+    SELECT st.id, st.status AS from_status, m.to_status, m.release
+    FROM st JOIN unnest(%(from_statuses)s::text[], %(to_statuses)s::text[], %(releases)s::bool[])
+         AS m(from_status, to_status, release) ON m.from_status = st.status
+    WHERE %(expected)s::uuid IS NULL OR st.id = %(expected)s::uuid
+), upd AS (
+    UPDATE tickets t SET status = go.to_status, recall_count = t.recall_count + %(recall_inc)s,
+           serving_at = COALESCE(%(serving_at)s::timestamptz, t.serving_at),
+           finished_at = COALESCE(%(finished_at)s::timestamptz, t.finished_at)
+    FROM go WHERE t.id = go.id AND t.status = go.from_status
+    RETURNING t.id, t.status, go.release
+), cs AS (
+    UPDATE counter_states SET current_ticket_id = CASE WHEN upd.release THEN NULL ELSE current_ticket_id END,
+           updated_at = %(now)s
+    FROM upd WHERE counter_states.counter_id = %(counter_id)s
+), ev AS (
+    INSERT INTO ticket_events (id, ticket_id, at, kind, status, actor_label, actor_id, counter_id, data)
+    SELECT %(event_id)s, upd.id, %(now)s, %(kind)s, upd.status, %(actor_label)s, %(actor_id)s, %(counter_id)s, NULL
+    FROM upd
+)
+SELECT st.*, (SELECT count(*) FROM upd) AS changed FROM st
+"""
+
+
+class StepOutcome(NamedTuple):
+    before: TicketRow | None  # the counter's ticket before the step; None if it holds none
+    changed: bool
+
+
+def step_moves(action: Action) -> list[tuple[Status, Status, bool]]:
+    """The policy's moves for an action: (from, to, frees the counter)."""
+    return [(frm, to, to not in policy.ACTIVE_AT_COUNTER)
+            for (frm, act), to in policy.TRANSITIONS.items() if act is action]
+
+
+def step(*, counter_id: uuid.UUID, action: Action, kind: str, expected: uuid.UUID | None, now: datetime,
+         actor_label: str, actor_id: uuid.UUID | None) -> Prepared[StepOutcome]:
+    moves = step_moves(action)
+
+    def result(row: Any) -> StepOutcome:
+        if row is None or row.id is None:  # never opened, or holds no ticket
+            return StepOutcome(None, False)
+        return StepOutcome(_ticket(row), bool(row.changed))
+
+    return Prepared(_STEP, {
+        "counter_id": counter_id, "from_statuses": [m[0].value for m in moves],
+        "to_statuses": [m[1].value for m in moves], "releases": [m[2] for m in moves], "expected": expected,
+        "recall_inc": 1 if action is Action.recall else 0,
+        "serving_at": now if action is Action.start else None,
+        "finished_at": now if action is Action.finish else None,
+        "now": now, "event_id": new_id(), "kind": kind, "actor_label": actor_label, "actor_id": actor_id}, result)
