@@ -14,14 +14,18 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from satupintu.accounts import service as accounts
 from satupintu.cache import CacheMiss, cache_of, cache_only, require_io, without_thread
+from satupintu.catalogue import service as catalogue
+from satupintu.catalogue.schemas import CounterIn
 from satupintu.errors import Conflict
 from satupintu.queueing import lookup, pgstatements, policy, service
 from satupintu.queueing.models import CounterState, Ticket, TicketEvent
-from satupintu.queueing.policy import Action, Status
+from satupintu.queueing.policy import Action, Priority, Status
 from tests.conftest import DEMO_PASSWORD, LiveServer, token_for
 
 STEPS = [Action.recall, Action.no_show, Action.start, Action.finish, Action.hold]
@@ -191,3 +195,34 @@ def test_the_event_loop_path_answers_exactly_as_the_thread_path(backend):
                      "no_current_ticket", "not_found"]
     assert on_loop[7][1]["priority"] == "elderly" and on_loop[7][1]["counter_number"] == 4
     assert on_loop[2][1]["number"] == "A-001" and on_loop[3][1]["position"] == 0  # priority goes first
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(visitors=st.lists(st.tuples(st.sampled_from(["DKC-01", "DKC-02", "DKC-03"]), st.booleans()),
+                         min_size=1, max_size=14))
+def test_a_counter_serving_several_services_calls_in_the_policys_order(fresh_demo_db, visitors):
+    """Tickets for three services at one counter: the database picks exactly the visitor the
+    pure calling policy picks, call after call (one index lookup per service, not a sort)."""
+    db = fresh_demo_db
+    officer = accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    site = lookup.site(db, "lahat")
+    if not any(c.number == 60 for c in service.site_counters(db, manager, "lahat")):
+        catalogue.create_counter(db, manager, "lahat", CounterIn(number=60, agency="DUKCAPIL",
+                                                                  services=["DKC-01", "DKC-02", "DKC-03"]))
+    service.close_day(db, manager, "lahat", date.today() + timedelta(days=1), "uji")
+    service.open_counter(db, officer, "lahat", 60)
+    kiosk = service.Issuer(label="uji", site_id=site.id)
+    waiting = []
+    for code, priority in visitors:
+        t = service.issue_ticket(db, kiosk, "lahat", code, Priority.elderly if priority else Priority.none)
+        waiting.append(policy.Candidate(t.id, priority, t.issued_at, t.id))
+    streak = 0
+    while waiting:
+        expected = policy.choose_next(waiting, streak, service.POLICY)
+        called = service.call_next(db, officer, "lahat", 60)
+        assert called is not None and called.id == expected.key
+        streak = policy.next_streak(streak, expected.priority)
+        waiting.remove(expected)
+        service.mark_no_show(db, officer, "lahat", 60)
+    assert service.call_next(db, officer, "lahat", 60) is None

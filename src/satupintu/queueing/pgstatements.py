@@ -129,10 +129,27 @@ def issue(*, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str, day: date, 
 
 # ---------------------------------------------------------------- call next
 
+# The first ready ticket of one class for the counter's services, locked. With
+# `service_id = ANY(...)` PostgreSQL cannot read the index (service_id, status, is_priority,
+# ready_at, id) in calling order, so it fetched every waiting ticket and sorted them on each
+# call. Per service, an equality lookup reads the index in order and stops at the first row
+# it can lock; the earliest of those heads is called, and the other heads are free again
+# when the statement ends.
+_head = """
+    SELECT h.id, h.is_priority FROM unnest(%(service_ids)s::uuid[]) AS sv(id)
+    CROSS JOIN LATERAL (
+        SELECT id, is_priority, ready_at FROM tickets
+        WHERE service_id = sv.id AND status = 'waiting' AND ready_at <= %(now)s AND is_priority = {cls}
+        ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+    ) h{only}
+    ORDER BY h.ready_at, h.id LIMIT 1"""
+
+_ONLY_IF_NONE = """
+    WHERE NOT EXISTS (SELECT 1 FROM p1)"""
+
 # Lock the counter's state, refuse (by returning its state) if it is closed or still holds
-# an active ticket, pick the first ready ticket of the preferred class (else of the other)
-# with FOR UPDATE SKIP LOCKED, call it, point the counter at it and record the event. The
-# calling order and the index (service_id, status, is_priority, ready_at, id) agree.
+# an active ticket, pick the first ready ticket of the preferred class (else of the other),
+# call it, point the counter at it and record the event.
 _CALL = f"""
 WITH st AS (
     SELECT cs.is_open, cs.priority_streak, cur.status AS cur_status, cur.number AS cur_number
@@ -142,16 +159,8 @@ WITH st AS (
 ), ok AS (
     SELECT priority_streak, priority_streak < %(max_streak)s AS first FROM st
     WHERE is_open AND (cur_status IS NULL OR cur_status NOT IN ('called', 'serving'))
-), p1 AS (
-    SELECT id, is_priority FROM tickets
-    WHERE service_id = ANY(%(service_ids)s) AND status = 'waiting' AND ready_at <= %(now)s
-      AND is_priority = (SELECT first FROM ok)
-    ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
-), p2 AS (
-    SELECT id, is_priority FROM tickets
-    WHERE service_id = ANY(%(service_ids)s) AND status = 'waiting' AND ready_at <= %(now)s
-      AND is_priority = NOT (SELECT first FROM ok) AND NOT EXISTS (SELECT 1 FROM p1)
-    ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+), p1 AS ({_head.format(cls="(SELECT first FROM ok)", only="")}
+), p2 AS ({_head.format(cls="NOT (SELECT first FROM ok)", only=_ONLY_IF_NONE)}
 ), chosen AS (
     SELECT id, is_priority FROM p1 UNION ALL SELECT id, is_priority FROM p2
 ), upd AS (

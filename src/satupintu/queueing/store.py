@@ -86,9 +86,16 @@ def lock_counter(conn: Connection, counter_id: uuid.UUID) -> CounterRow | None:
 
 def pick_waiting(conn: Connection, service_ids: tuple[uuid.UUID, ...], priority: bool,
                  now: datetime) -> TicketRow | None:
-    """The first ready ticket of one class for these services, in calling order, locked."""
-    row = conn.execute(_PICK, {"service_ids": list(service_ids), "is_priority": priority, "now": now}).first()
-    return TicketRow(*row) if row is not None else None
+    """The first ready ticket of one class for these services, in calling order, locked.
+
+    One service at a time: with several in one IN (...) the index no longer gives the calling
+    order, and every waiting ticket would be read and sorted on each call."""
+    heads = []
+    for service_id in service_ids:
+        row = conn.execute(_PICK, {"service_ids": [service_id], "is_priority": priority, "now": now}).first()
+        if row is not None:
+            heads.append(TicketRow(*row))
+    return min(heads, key=lambda t: (t.ready_at, t.id)) if heads else None
 
 
 def update_ticket(conn: Connection, ticket_id: uuid.UUID, expected: Status, **values: Any) -> bool:
