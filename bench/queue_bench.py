@@ -10,13 +10,15 @@ For SQLite and PostgreSQL (when reachable), on this machine:
 3. The database's raw ceiling for a comparable write transaction (sequence upsert + row
    insert): pgbench for PostgreSQL, a bare sqlite3 loop for SQLite; and the ratio.
 
-Run: `.venv/bin/python bench/queue_bench.py [--tickets 2000] [--clients 16] [--workers 2]`
+Run: `.venv/bin/python bench/queue_bench.py [--backend sqlite|postgresql] [--tickets 2000] [--clients 16]
+[--workers 2] [--no-hot-path]`
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -92,36 +94,11 @@ def http_phase(kind: str, url: str, tickets: int, clients: int, workers: int) ->
             lat = list(pool.map(issue, range(tickets)))
         issue_wall = time.perf_counter() - t0
         print(f"[{kind}] HTTP {clients} kiosks, {workers} workers  " + fmt("issue ticket", lat, issue_wall))
-        wrk_issue(kind, server.url, kiosk["X-Device-Token"], clients)
-        # A realistic queue for the mixed run: the issue-only phases left thousands waiting for
-        # one service, which no MPP sees; start from 300 waiting, as at a busy morning.
-        c.post("/api/v1/sites/lahat/close-day", headers=manager,
-               json={"date": (date.today() + timedelta(days=1)).isoformat(), "reason": "bench reset"})
-        for n in counters:
-            c.post(f"/api/v1/sites/lahat/counters/{n}/open", headers=officer).raise_for_status()
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(issue, range(300)))
-        # Closed-loop load: latency is about in-flight requests / throughput (Little's law), so
-        # the same server is measured at two levels of concurrency.
-        for kiosks, officers in ((2, 6), (4, 12)):
-            wrk_mixed(kind, server.url, kiosk["X-Device-Token"], officer["Authorization"].split()[1],
-                      counters[:officers], kiosks=kiosks)
-            free_counters(c, officer, counters[:officers])
-        # The target ("500 operations per second sustained, p99 under 50 ms") as a fixed rate
-        # asked of the server, latency counted from each request's due time (openloop.py).
-        for rate in (500, 750, 1000):
-            r = openloop.run(server.url, kiosk["X-Device-Token"], officer["Authorization"].split()[1],
-                             counters[:12], rate, seconds=10)
-            print(f"[{kind}] HTTP open loop, {rate}/s asked (4 kiosks + 12 officers): {r.achieved:5.0f}/s done  "
-                  f"p50 {pct(r.latencies_ms, 50):6.1f} ms  p95 {pct(r.latencies_ms, 95):6.1f} ms  "
-                  f"p99 {pct(r.latencies_ms, 99):6.1f} ms  (n={len(r.latencies_ms)}, non-2xx {r.non_2xx})")
-            free_counters(c, officer, counters[:12])
-
         calls: list[float] = []
         others: list[float] = []
         lock = threading.Lock()
 
-        def officer_loop(n: int) -> None:
+        def officer_loop(n: int) -> None:  # until nobody waits: the kiosks' tickets above
             oc = httpx.Client(base_url=server.url, timeout=60, headers=officer)
             while True:
                 t = time.perf_counter()
@@ -145,15 +122,36 @@ def http_phase(kind: str, url: str, tickets: int, clients: int, workers: int) ->
         print(f"[{kind}] HTTP {len(counters)} officers            " + fmt("call-next   ", calls, wall))
         print(f"[{kind}] HTTP {len(counters)} officers            " + fmt("start/finish", others, wall))
         total_ops = len(calls) + len(others)
-        print(f"[{kind}] HTTP ticket-or-call operations: {(tickets + total_ops) / (issue_wall + wall):.0f}/s sustained")
+        print(f"[{kind}] HTTP ticket-or-call operations: {(tickets + total_ops) / (issue_wall + wall):.0f}/s sustained "
+              "(Python clients)")
+        wrk_issue(kind, server.url, kiosk["X-Device-Token"], clients)
+
+        def reset_queue() -> None:
+            """300 waiting for one service, as at a busy morning, and free counters: every
+            mixed run starts from the same queue (the issue-only run left thousands)."""
+            c.post("/api/v1/sites/lahat/close-day", headers=manager,
+                   json={"date": (date.today() + timedelta(days=1)).isoformat(), "reason": "bench reset"})
+            for n in counters:
+                c.post(f"/api/v1/sites/lahat/counters/{n}/open", headers=officer).raise_for_status()
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(issue, range(300)))
+
+        # Closed-loop load: latency is about in-flight requests / throughput (Little's law), so
+        # the same server is measured at two levels of concurrency.
+        for kiosks, officers in ((2, 6), (4, 12)):
+            reset_queue()
+            wrk_mixed(kind, server.url, kiosk["X-Device-Token"], officer["Authorization"].split()[1],
+                      counters[:officers], kiosks=kiosks)
+        # The target ("500 operations per second sustained, p99 under 50 ms") as a fixed rate
+        # asked of the server, latency counted from each request's due time (openloop.py).
+        for rate in (500, 750, 1000):
+            reset_queue()
+            r = openloop.run(server.url, kiosk["X-Device-Token"], officer["Authorization"].split()[1],
+                             counters[:12], rate, seconds=10)
+            print(f"[{kind}] HTTP open loop, {rate}/s asked (4 kiosks + 12 officers): {r.achieved:5.0f}/s done  "
+                  f"p50 {pct(r.latencies_ms, 50):6.1f} ms  p95 {pct(r.latencies_ms, 95):6.1f} ms  "
+                  f"p99 {pct(r.latencies_ms, 99):6.1f} ms  (n={len(r.latencies_ms)}, non-2xx {r.non_2xx})")
         return tickets / issue_wall
-
-
-def free_counters(c: httpx.Client, officer: dict[str, str], counters: list[int]) -> None:
-    """Finish the visits a load run left mid-way at these counters."""
-    for n in counters:
-        for step in ("start", "finish"):
-            c.post(f"/api/v1/sites/lahat/counters/{n}/{step}", headers=officer)
 
 
 def wrk_issue(kind: str, base: str, device_token: str, clients: int, seconds: int = 8) -> None:
@@ -355,7 +353,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
+    ap.add_argument("--no-hot-path", action="store_true",
+                    help="PostgreSQL: serve the hot operations from worker threads (hot_path = false), to compare")
     args = ap.parse_args()
+    if args.no_hot_path:
+        os.environ["SATUPINTU_HOT_PATH"] = "false"
 
     if args.backend in ("all", "sqlite"):
         sqlite_run(args)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection
 
 from ..ids import new_id
@@ -42,8 +43,12 @@ class Prepared(Generic[R]):
 
 
 def execute(conn: Connection, p: Prepared[R]) -> R:
-    """On a SQLAlchemy connection (autocommit, so the statement commits on its own)."""
-    return p.result(conn.exec_driver_sql(p.sql, p.params).first())
+    """On a SQLAlchemy autocommit connection, so the statement commits on its own. It goes to
+    the psycopg connection underneath: SQLAlchemy's result machinery would cost more Python
+    than the rest of the call."""
+    with conn.connection.driver_connection.cursor(row_factory=namedtuple_row) as cur:
+        cur.execute(p.sql, p.params)
+        return p.result(cur.fetchone())
 
 
 async def execute_async(aconn: Any, p: Prepared[R]) -> R:
