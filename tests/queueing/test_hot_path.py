@@ -122,12 +122,30 @@ def test_cached_facts_are_read_in_the_loop_and_a_miss_moves_the_work_to_a_thread
         assert await without_thread(site_code) == "lahat"  # cached: the loop only
         assert ran_in[0] == loop_thread and ran_in[1] != loop_thread and ran_in[2] == loop_thread
 
-    asyncio.run(twice())
+    _run_in_own_thread(twice())
     with cache_only(), pytest.raises(CacheMiss):
         cache_of(db).get(("never", "cached"), lambda: 1)
     with cache_only(), pytest.raises(CacheMiss):
         require_io()
     require_io()  # outside cache-only mode: allowed
+
+
+def _run_in_own_thread(coro) -> None:
+    """asyncio.run in a thread of its own: the browser tests' sync driver may hold a loop in
+    the main thread. An exception in the coroutine fails the test."""
+    failure: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            asyncio.run(coro)
+        except BaseException as exc:  # re-raised below, in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join(60)
+    if failure:
+        raise failure[0]
 
 
 def _scenario(c) -> list[tuple[int, object]]:
