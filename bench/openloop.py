@@ -25,6 +25,7 @@ class Result:
     rate: float  # asked for, operations per second
     seconds: float
     latencies_ms: list[float] = field(default_factory=list)
+    done_at: list[float] = field(default_factory=list)  # perf_counter() when each answer came
     statuses: dict[int, int] = field(default_factory=dict)
 
     @property
@@ -70,7 +71,9 @@ async def _stream(host: str, port: int, requests: list[bytes], first_due: float,
                 await asyncio.sleep(wait)
             writer.write(requests[j % len(requests)])
             status = await _read_response(reader)
-            result.latencies_ms.append((clock() - due) * 1000)
+            now = clock()
+            result.latencies_ms.append((now - due) * 1000)
+            result.done_at.append(now)
             result.statuses[status] = result.statuses.get(status, 0) + 1
             j += 1
     finally:
