@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .feedback import api as feedback_api, pages as feedback_pages
     from .queueing import api as queue_api, pages as queue_pages
     from .applications import api as applications_api, pages as applications_pages
-    from .staffing import api as staffing_api, pages as staffing_pages
+    from .staffing import api as staffing_api, officer_pages as staffing_officer_pages, pages as staffing_pages
     from .notify import api as notify_api, pages as notify_pages
 
     app.include_router(accounts_api.router, prefix="/api/v1")
@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(queue_pages.router)
     app.include_router(applications_pages.router)
     app.include_router(staffing_pages.router)
+    app.include_router(staffing_officer_pages.router)
     app.include_router(notify_pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "web" / "static")), name="static")
 
