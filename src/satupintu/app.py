@@ -6,17 +6,19 @@ import gc
 from contextlib import asynccontextmanager
 from typing import Any
 
+import psycopg
+import sqlalchemy.exc
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from . import __version__
 from .config import PACKAGE_DIR, Settings, get_settings
 from .db import Database
-from .errors import DomainError
+from .errors import DatabaseUnavailable, DomainError
 from .logs import configure_logging
 from .migrate import ensure_migrated
 from .web.frontdoor import FrontDoor
@@ -104,6 +106,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
         if exc.status == 401:
             return RedirectResponse(f"/masuk?next={request.url.path}", status_code=303)
         return render(request, "error.html", status_code=exc.status, error=exc)
+
+    @app.exception_handler(sqlalchemy.exc.OperationalError)
+    @app.exception_handler(psycopg.OperationalError)  # the hot path's own connections, pool timeouts
+    async def database_unavailable(request: Request, exc: Exception):  # type: ignore[no-untyped-def]
+        log.warning("database.unavailable", path=request.url.path, error=exc.__class__.__name__)
+        return await domain_error(request, DatabaseUnavailable())
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):  # type: ignore[no-untyped-def]

@@ -65,6 +65,17 @@ class Conflict(DomainError):
     status = 409
 
 
+class DatabaseUnavailable(DomainError):
+    """The database could not be reached or refused the connection: nothing was changed by a
+    statement that never ran, and one that committed was answered before the failure."""
+
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__("database_unavailable",
+                         "Basis data sedang tidak dapat dihubungi. Tunggu sebentar lalu coba lagi.")
+
+
 class ValidationFailed(DomainError):
     status = 422
 

@@ -45,10 +45,12 @@ class HotPath:
             self._opening = asyncio.Lock()
         async with self._opening:
             if self._pool is None:
+                # A request waits at most `timeout` seconds for a connection (then: 503,
+                # database unavailable); a new connection gives up after 5 seconds.
                 pool = AsyncConnectionPool(
                     self._conninfo, min_size=1, max_size=self._max, open=False, name="satupintu-hot-path",
-                    kwargs={"autocommit": True, "row_factory": namedtuple_row})
-                await pool.open(wait=True, timeout=30)
+                    timeout=10, kwargs={"autocommit": True, "row_factory": namedtuple_row, "connect_timeout": 5})
+                await pool.open(wait=False)
                 self._pool = pool
         return self._pool
 
