@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ..catalogue import service as catalogue
 from ..errors import DomainError, Unauthenticated
-from ..queueing.pages import qr_svg
+from ..web.qr import qr_svg
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import service

@@ -219,11 +219,11 @@ def get_booking(request: Request, code: str) -> BookingView:
 def booking_qr(request: Request, code: str) -> Response:
     import io
 
-    import segno
+    from ..web.qr import qr_code
 
     booking = bookings.get_booking(_db(request), code)
     buf = io.BytesIO()
-    segno.make(booking.code, error="m").save(buf, kind="svg", scale=6, border=2)
+    qr_code(booking.code).save(buf, kind="svg", scale=6, border=4)
     return Response(buf.getvalue(), media_type="image/svg+xml")
 
 

@@ -3,21 +3,19 @@ the officer's console."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import date
 from typing import Annotated
 
-import segno
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from markupsafe import Markup
 from pydantic import ValidationError
 
 from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
 from ..catalogue import service as catalogue
 from ..errors import DomainError, Forbidden, Unauthenticated
+from ..web.qr import qr_svg
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import bookings, service
@@ -48,12 +46,6 @@ def _remember(response: Response, token: str | None, request: Request) -> Respon
         response.set_cookie(DEVICE_COOKIE, token, max_age=5 * 365 * 86400, httponly=True, samesite="lax",
                             secure=request.app.state.settings.secure_cookies)
     return response
-
-
-def qr_svg(url: str) -> Markup:
-    buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", scale=4, border=1, xmldecl=False, svgns=True)
-    return Markup(buf.getvalue().decode())  # noqa: S704  (our own SVG)
 
 
 @router.get("/kios/{site}")
@@ -111,7 +103,7 @@ def _ticket_context(request: Request, ticket_id: uuid.UUID) -> dict:  # type: ig
     site = catalogue.get_site(db, t.site)
     svc = catalogue.get_service(db, t.site, t.service_code)
     url = str(request.url_for("citizen_ticket", ticket_id=str(t.id)))
-    return {"t": t, "site": site, "svc": svc, "qr": qr_svg(url), "ticket_url": url,
+    return {"t": t, "site": site, "svc": svc, "qr": qr_svg(url, border=1), "ticket_url": url,
             "status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS}
 
 
