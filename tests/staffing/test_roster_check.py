@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -21,6 +21,7 @@ from satupintu.staffing.roster import (
     check_roster,
     openings_from_plan,
     summarize,
+    weekly_allowance,
 )
 
 MONDAY = date(2026, 1, 12)
@@ -156,3 +157,33 @@ def test_removing_an_officer_leaves_a_gap_exactly_where_they_were(start, length)
         cut.append(Assignment("o2", "c1", MONDAY, end, 900))
     found = check_roster(cut, COUNTERS, OFFICERS, [opening()], BreakRules(max_continuous_minutes=600))
     assert [(f.kind, f.start, f.end) for f in found] == [(FindingKind.uncovered, start, end)]
+
+
+# ---------------------------------------------------------------- weekly allowance for generation
+
+_MON = date(2026, 11, 23)  # a Monday
+
+
+def test_generating_friday_leaves_only_what_monday_to_thursday_did_not_use_of_the_week():
+    sari = Officer("s", "Sari", "DUKCAPIL", frozenset({"DKC-01"}), max_minutes_per_week=2400)
+    saved = [Assignment("s", "c1", _MON + timedelta(days=d), 480, 960) for d in range(4)]  # 4 x 8 h
+    saved.append(Assignment("s", "c1", _MON + timedelta(days=4), 480, 960))  # Friday itself: being replaced
+    saved.append(Assignment("s", "c1", _MON - timedelta(days=1), 480, 960))  # last week's Sunday
+    (allowed,) = weekly_allowance([sari], saved, [_MON + timedelta(days=4)])
+    assert allowed.max_minutes_per_week == 2400 - 4 * 480
+    (untouched,) = weekly_allowance([sari], [], [_MON + timedelta(days=4)])
+    assert untouched is sari
+
+
+@given(st.lists(st.tuples(st.integers(0, 13), st.integers(0, 1380), st.integers(1, 600)), max_size=12),
+       st.sets(st.integers(0, 13), min_size=1, max_size=3), st.integers(0, 3000))
+def test_the_weekly_allowance_never_grows_never_goes_negative_and_ignores_the_days_rostered(shifts, picked, limit):
+    officer = Officer("o", "Budi", "DINSOS", frozenset({"SOS-01"}), max_minutes_per_week=limit)
+    saved = [Assignment("o", "c", _MON + timedelta(days=d), s, min(1440, s + n)) for d, s, n in shifts]
+    days = [_MON + timedelta(days=d) for d in picked]
+    (allowed,) = weekly_allowance([officer], saved, days)
+    assert 0 <= allowed.max_minutes_per_week <= limit
+    others = [a for a in saved if a.day not in set(days)]
+    assert weekly_allowance([officer], others, days) == [allowed]  # the days themselves never count
+    if not others:
+        assert allowed.max_minutes_per_week == limit

@@ -205,3 +205,28 @@ def test_the_manager_adopts_the_recommendation_for_one_weekday_and_other_days_ke
                 for a in rec["agencies"] for h in a["hours"]}
     assert {(r["agency"], r["hour"]): r["counters"] for r in after if r["weekday"] == 1} == expected
     assert [r for r in after if r["weekday"] != 1] == [r for r in before if r["weekday"] != 1]
+
+
+def test_generating_one_day_counts_the_hours_already_rostered_that_week(fresh_demo_db):
+    """Friday is generated after Monday to Thursday were saved: an officer whose weekly limit
+    those days used up is not rostered again, and no finding says a limit is passed."""
+    from satupintu.staffing.service import GenerateIn, OfficerIn
+
+    db = fresh_demo_db
+    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    week = staffing.list_assignments(db, manager, "lahat", monday(db), 7)
+    friday = monday(db) + timedelta(days=4)
+    worked: dict = {}
+    for a in week:
+        if a.date < friday:
+            worked[a.officer_id] = worked.get(a.officer_id, 0) + a.end_minute - a.start_minute
+    officers = {o.id: o for o in staffing.list_officers(db, manager, "lahat")}
+    busiest = max((oid for oid in worked if officers[oid].agency == "DUKCAPIL"), key=worked.get)
+    o = officers[busiest]
+    staffing.update_officer(db, manager, "lahat", o.id, OfficerIn(**{
+        **o.model_dump(exclude={"id"}), "max_minutes_per_week": worked[busiest]}))
+
+    result = staffing.generate(db, manager, "lahat", GenerateIn(start=friday, days=1, time_limit_s=8))
+    assert result.ok, result.reasons  # the other DUKCAPIL officers cover Friday
+    assert result.assignments and all(a.officer_id != busiest for a in result.assignments)
+    assert not [f for f in result.findings if f.kind == "over_weekly"]

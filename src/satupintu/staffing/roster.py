@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from ..errors import DomainError
@@ -229,6 +229,26 @@ def summarize(assignments: Iterable[Assignment]) -> list[OfficerDay]:
         breaks = tuple((worked[i][1], worked[i + 1][0]) for i in range(len(worked) - 1))
         out.append(OfficerDay(officer_id, day, worked[0][0], worked[-1][1], sum(e - s for s, e in worked),
                               breaks, tuple(items)))
+    return out
+
+
+def weekly_allowance(officers: Sequence[Officer], saved: Iterable[Assignment],
+                     days: Iterable[date]) -> list[Officer]:
+    """Officers whose weekly limit is what is left of it for rostering `days`: minutes already
+    rostered on other days of the same ISO weeks are taken off (the busiest week counts when
+    the days span two), never below zero. Assignments on `days` themselves are the ones being
+    replaced, so they do not count."""
+    wanted = set(days)
+    weeks = {d.isocalendar()[:2] for d in wanted}
+    used: dict[tuple[str, tuple[int, int]], list[tuple[int, int]]] = defaultdict(list)
+    for a in saved:
+        week = a.day.isocalendar()[:2]
+        if a.day not in wanted and week in weeks:
+            used[(a.officer_id, week)].append((a.day.toordinal() * 1440 + a.start, a.day.toordinal() * 1440 + a.end))
+    out = []
+    for o in officers:
+        taken = max((sum(e - s for s, e in _merge(used.get((o.id, w), []))) for w in weeks), default=0)
+        out.append(replace(o, max_minutes_per_week=max(0, o.max_minutes_per_week - taken)) if taken else o)
     return out
 
 

@@ -653,14 +653,18 @@ def generate(db: Database, actor: Actor, site_code: str, data: GenerateIn, worke
     """A roster from the plan and the officers with CP-SAT, or the reasons none exists.
 
     The solve runs outside any transaction (it can take seconds); with `save` the generated roster
-    replaces the saved one of those days. Weekly limits count only the generated days.
+    replaces the saved one of those days. Weekly limits count what is already rostered on the
+    other days of those weeks (roster.weekly_allowance).
     """
     dates = _days(data.start, data.days)
     with db.read() as s:
         site = site_row(s, site_code)
         _require(can_manage_site(actor, _ref(site)))
-        inp = _Inputs(s, site, dates, with_week=False)
-    problem = RosterProblem(tuple(dates), tuple(inp.counters), tuple(inp.officers), tuple(inp.openings),
+        inp = _Inputs(s, site, dates, with_week=True)
+    wanted = set(dates)
+    kept = [a for a in inp.assignments if a.day not in wanted]  # the rest of those weeks stays as saved
+    officers = R.weekly_allowance(inp.officers, kept, dates)
+    problem = RosterProblem(tuple(dates), tuple(inp.counters), tuple(officers), tuple(inp.openings),
                             R.BreakRules(), data.slot_minutes)
     result = solve_roster(problem, time_limit_s=data.time_limit_s, workers=workers,
                           explain_time_limit_s=min(10.0, data.time_limit_s))
@@ -672,8 +676,9 @@ def generate(db: Database, actor: Actor, site_code: str, data: GenerateIn, worke
                          officer_ids=[uuid.UUID(o) for o in r.officer_ids]) for r in result.reasons]
     findings = []
     if result.ok:
-        findings = [inp.finding_out(f) for f in R.check_roster(result.assignments, inp.counters, inp.officers,
-                                                               inp.openings)]
+        kept_known = [a for a in kept if a.officer_id in {o.id for o in inp.all_officers}]
+        findings = [inp.finding_out(f) for f in R.check_roster([*kept_known, *result.assignments], inp.counters,
+                                                               inp.all_officers, inp.openings, days=dates)]
     saved = False
     if result.ok and data.save:
         with db.write() as s:
