@@ -73,15 +73,22 @@ _TICKET_COLUMNS = ("id, visit_id, service_id, number, status, priority, is_prior
 # ---------------------------------------------------------------- issue
 
 # The sequence row is locked from the upsert to the commit, so every issue at a site and
-# letter queues on it: in one autocommit statement that lock lasts one statement. The
-# position is counted in the same statement: its snapshot holds every ticket committed
-# before, and not this one. The counting rule is the calling order's (store.count_ahead).
+# letter queues on it: in one autocommit statement that lock lasts one statement, and the
+# statement takes it as late as it can. The position is counted first (its snapshot holds
+# every ticket committed before, and not this one; the rule is the calling order's, as in
+# store.count_ahead) and the visit is written first: the upsert reads both, so they are done
+# before it locks the row.
 _ISSUE = """
-WITH v AS (
+WITH a AS (
+    SELECT count(*) AS ahead FROM tickets a
+    WHERE a.service_id = %(service_id)s AND a.status = 'waiting' AND {ahead}
+), v AS (
     INSERT INTO visits (id, site_id, created_at, priority)
     VALUES (%(visit_id)s, %(site_id)s, %(now)s, %(priority)s)
+    RETURNING id
 ), s AS (
-    INSERT INTO ticket_sequences (site_id, prefix, local_date, last) VALUES (%(site_id)s, %(prefix)s, %(day)s, 1)
+    INSERT INTO ticket_sequences (site_id, prefix, local_date, last)
+    SELECT %(site_id)s, %(prefix)s, %(day)s, 1 FROM a CROSS JOIN v
     ON CONFLICT (site_id, prefix, local_date) DO UPDATE SET last = ticket_sequences.last + 1
     RETURNING last
 ), t AS (
@@ -98,11 +105,7 @@ WITH v AS (
            CAST(%(data)s AS jsonb)
     FROM t
 )
-SELECT t.seq, t.number, (
-    SELECT count(*) FROM tickets a
-    WHERE a.service_id = %(service_id)s AND a.status = 'waiting' AND {ahead}
-) AS ahead
-FROM t
+SELECT t.seq, t.number, a.ahead FROM t CROSS JOIN a
 """
 _BEFORE = "(a.ready_at < %(now)s OR (a.ready_at = %(now)s AND a.id < %(ticket_id)s))"
 _ISSUE_REGULAR = _ISSUE.format(ahead=f"(a.is_priority OR {_BEFORE})")
