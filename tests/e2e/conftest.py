@@ -9,9 +9,15 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from satupintu.db import Database
+from satupintu.demo.loader import load_demo
+from satupintu.migrate import upgrade
+from tests.conftest import DEMO_PASSWORD, LiveServer
 
 CHROMIUM = os.environ.get("SATUPINTU_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
@@ -52,3 +58,17 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@contextmanager
+def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[LiveServer]:
+    """The demo data in a SQLite file of its own behind a real server: a browser module's world."""
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / (name + '.db')}"
+    upgrade(url)
+    db = Database(url)
+    load_demo(db, DEMO_PASSWORD)
+    try:
+        with LiveServer(db) as server:
+            yield server
+    finally:
+        db.dispose()

@@ -9,24 +9,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from satupintu.db import Database
-from satupintu.demo.loader import load_demo
-from satupintu.migrate import upgrade
 from tests.conftest import DEMO_PASSWORD, LiveServer
-from tests.e2e.conftest import new_context, shot
+from tests.e2e.conftest import demo_server, new_context, shot
 
 NIK = "1604015208850002"
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory) -> Iterator[LiveServer]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('apps') / 'apps.db'}"
-    upgrade(url)
-    db = Database(url)
-    load_demo(db, DEMO_PASSWORD)
-    with LiveServer(db) as server:
+    with demo_server(tmp_path_factory, "apps") as server:
         yield server
-    db.dispose()
 
 
 def served_ticket(live: LiveServer) -> str:

@@ -16,14 +16,11 @@ import pytest
 from sqlalchemy import select
 
 from satupintu.catalogue.models import Service, Site
-from satupintu.db import Database
-from satupintu.demo.loader import load_demo
-from satupintu.migrate import upgrade
 from satupintu.queueing.models import Booking
 from satupintu.queueing.policy import local_day
 from satupintu.web.qr import qr_code
-from tests.conftest import DEMO_PASSWORD, LiveServer
-from tests.e2e.conftest import ARGS, CHROMIUM, shot
+from tests.conftest import LiveServer
+from tests.e2e.conftest import ARGS, CHROMIUM, demo_server, shot
 from tests.e2e.test_front_of_house import device
 
 VENDORED = Path(__file__).resolve().parents[2] / "src" / "satupintu" / "web" / "static" / "vendor" / "jsQR.js"
@@ -54,13 +51,8 @@ def qr_video(text: str, path: Path, width: int = 640, height: int = 480, frames:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory) -> Iterator[LiveServer]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('camera') / 'camera.db'}"
-    upgrade(url)
-    db = Database(url)
-    load_demo(db, DEMO_PASSWORD)
-    with LiveServer(db) as server:
+    with demo_server(tmp_path_factory, "camera") as server:
         yield server
-    db.dispose()
 
 
 def test_the_kiosk_reads_the_booking_qr_from_its_camera_and_prints_the_ticket(browser, live, tmp_path):

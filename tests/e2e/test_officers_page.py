@@ -8,25 +8,17 @@ from datetime import date
 import pytest
 
 from satupintu.accounts import service as accounts
-from satupintu.db import Database
-from satupintu.demo.loader import load_demo
-from satupintu.migrate import upgrade
 from satupintu.staffing import service as staffing
 from tests.conftest import DEMO_PASSWORD, LiveServer
-from tests.e2e.conftest import new_context, shot
+from tests.e2e.conftest import demo_server, new_context, shot
 from tests.e2e.test_accessibility import axe_source, serious_violations  # noqa: F401  (fixture)
 from tests.e2e.test_staffing_pages import login
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory) -> Iterator[LiveServer]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('officers') / 'officers.db'}"
-    upgrade(url)
-    db = Database(url)
-    load_demo(db, DEMO_PASSWORD)
-    with LiveServer(db) as server:
+    with demo_server(tmp_path_factory, "officers") as server:
         yield server
-    db.dispose()
 
 
 def test_a_site_manager_adds_corrects_and_deactivates_an_officer(browser, live, axe_source):  # noqa: F811

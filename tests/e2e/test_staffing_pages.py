@@ -7,23 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from satupintu.db import Database
-from satupintu.demo.loader import load_demo
-from satupintu.migrate import upgrade
 from satupintu.staffing import service as staffing
 from tests.conftest import DEMO_PASSWORD, LiveServer
-from tests.e2e.conftest import new_context, shot
+from tests.e2e.conftest import demo_server, new_context, shot
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory) -> Iterator[LiveServer]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('staffing') / 'staffing.db'}"
-    upgrade(url)
-    db = Database(url)
-    load_demo(db, DEMO_PASSWORD)
-    with LiveServer(db) as server:
+    with demo_server(tmp_path_factory, "staffing") as server:
         yield server
-    db.dispose()
 
 
 def login(page, live, username="pengelola"):  # type: ignore[no-untyped-def]
