@@ -641,8 +641,9 @@ def replace_assignments(db: Database, actor: Actor, site_code: str, start: date,
         removed = s.execute(delete(StaffAssignment).where(StaffAssignment.site_id == site.id,
                                                           StaffAssignment.on_date.in_(sorted(dates)))).rowcount
         s.add_all(rows)
-        audit.record(s, actor, "roster.replace", "site", site.id, site.id, {"assignments": removed},
-                     {"assignments": len(rows), "from": min(dates).isoformat(), "to": max(dates).isoformat()})
+        audit.record(s, actor, "roster.replace", "site", site.id, site.id, None,
+                     {"removed": removed, "assignments": len(rows), "from": min(dates).isoformat(),
+                      "to": max(dates).isoformat()})
         return len(rows)
 
 
@@ -686,9 +687,11 @@ def generate(db: Database, actor: Actor, site_code: str, data: GenerateIn, worke
             _require(can_manage_site(actor, _ref(site)))
             removed = s.execute(delete(StaffAssignment).where(StaffAssignment.site_id == site.id,
                                                               StaffAssignment.on_date.in_(dates))).rowcount
-            audit.record(s, actor, "roster.generate", "site", site.id, site.id, {"assignments": removed},
-                         {"assignments": len(result.assignments), "from": min(dates).isoformat(),
-                          "to": max(dates).isoformat()})
+            # Not a before/after diff: a regenerated roster with as many shifts as the one it
+            # replaced would otherwise drop the count from the entry as "unchanged".
+            audit.record(s, actor, "roster.generate", "site", site.id, site.id, None,
+                         {"removed": removed, "assignments": len(result.assignments),
+                          "from": min(dates).isoformat(), "to": max(dates).isoformat()})
             s.add_all(StaffAssignment(id=uuid.uuid4(), site_id=site.id, officer_id=uuid.UUID(a.officer_id),
                                       counter_id=uuid.UUID(a.counter_id), on_date=a.day, start_minute=a.start,
                                       end_minute=a.end) for a in result.assignments)
