@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
 
 from satupintu.errors import ValidationFailed
+from satupintu.oversight.distribution import rank
 from satupintu.oversight.facts import Facts, PlanFact
 from satupintu.oversight.measures import (
     MeasureSettings,
@@ -22,10 +25,11 @@ from satupintu.oversight.measures import (
     summarize,
     where,
 )
-from satupintu.oversight.periods import Grain, Period, previous_range
+from satupintu.oversight.periods import Grain, Period, local_day, previous_range
 from satupintu.oversight.rollup import rollup
 
 from .helpers import AS_OF, MONDAY, TZ, hand_day
+from .strategies import DAYS, site_facts
 
 SUNDAY = MONDAY + timedelta(days=6)
 SETTINGS = MeasureSettings(wait_threshold_minutes=15, standard_minutes={"A1": 15, "B1": 20})
@@ -177,3 +181,128 @@ def test_unknown_dimension_is_refused():
         report([], by=("room",))
     with pytest.raises(ValueError):
         where([], room="x")
+
+
+# --- Properties over generated facts -----------------------------------------------------------
+
+LAST = MONDAY + timedelta(days=DAYS - 1)
+MINUTE = 60.0
+
+
+def without_percentiles(s):
+    return replace(s, wait=replace(s.wait, median_s=None, p90_s=None),
+                   service=replace(s.service, median_s=None, p90_s=None), exact_percentiles=None)
+
+
+def within_one_bucket(estimate, exact):
+    if exact is None:
+        return estimate is None
+    return exact <= estimate < exact + MINUTE
+
+
+@settings(max_examples=150, deadline=None)
+@given(site_facts())
+def test_rollups_give_the_exact_figures_and_percentiles_within_a_minute(generated):
+    _, facts = generated
+    rolled = summarize(rollup(facts, TZ, as_of=AS_OF), SETTINGS)
+    exact = exact_summary(facts, TZ, MONDAY - timedelta(days=1), LAST + timedelta(days=30), SETTINGS, as_of=AS_OF)
+    assert without_percentiles(rolled) == without_percentiles(exact)
+    for est, ex in ((rolled.wait.median_s, exact.wait.median_s), (rolled.wait.p90_s, exact.wait.p90_s),
+                    (rolled.service.median_s, exact.service.median_s), (rolled.service.p90_s, exact.service.p90_s)):
+        assert within_one_bucket(est, ex)
+
+
+def _from_raw_events(raw):
+    """Figures straight from the raw event streams, without the fact types: what an auditor
+    recomputing a page from `ticket_events` would do."""
+    visits = {t.visit_id for t in raw}
+    final = [t.events[-1].status for t in raw]
+    voided = [any(e.kind == "voided" for e in t.events) for t in raw]
+    before_close = [t.events[-2].status if len(t.events) > 1 else None for t in raw]
+    waits = []
+    for t in raw:
+        called = [e.at for e in t.events if e.kind == "called"]
+        if called:
+            waits.append(max(0, (min(called) - t.events[0].at) // timedelta(microseconds=1)))
+    return {
+        "visitors": len(visits), "tickets": len(raw),
+        "served": final.count("done"), "referred": final.count("referred"),
+        "withdrawn": sum(voided),
+        "no_show": sum(1 for f, b, v in zip(final, before_close, voided, strict=True)
+                       if not v and (f == "no_show" or (f == "closed" and b == "no_show"))),
+        "closed_unserved": sum(1 for f, b, v in zip(final, before_close, voided, strict=True)
+                               if not v and f == "closed" and b != "no_show"),
+        "waits": sorted(waits),
+    }
+
+
+@settings(max_examples=150, deadline=None)
+@given(site_facts())
+def test_every_figure_equals_its_recomputation_from_raw_events(generated):
+    raw, facts = generated
+    s = summarize(rollup(facts, TZ, as_of=AS_OF), SETTINGS)
+    expected = _from_raw_events(raw)
+    assert (s.visitors, s.tickets) == (expected["visitors"], expected["tickets"])
+    for outcome in ("served", "referred", "withdrawn", "no_show", "closed_unserved"):
+        assert s.outcomes[outcome] == expected[outcome], outcome
+    waits = expected["waits"]
+    assert s.wait.count == len(waits)
+    if waits:
+        assert s.wait.mean_s == pytest.approx(sum(waits) / len(waits) / 1e6, rel=1e-12)
+        exact_median = waits[rank(50, len(waits)) - 1] / 1e6
+        assert within_one_bucket(s.wait.median_s, exact_median)
+        over = sum(1 for w in waits if w > SETTINGS.wait_threshold_minutes * 60 * 1_000_000)
+        assert s.waited_over_threshold == over
+
+
+@settings(max_examples=100, deadline=None)
+@given(site_facts())
+def test_a_referral_is_never_a_new_visitor(generated):
+    raw, facts = generated
+    s = summarize(rollup(facts, TZ, as_of=AS_OF), SETTINGS)
+    assert s.visitors == len({t.visit_id for t in facts.tickets})
+    assert s.visitors + s.referred_in == s.tickets
+    assert s.referred_in == sum(1 for t in raw if t.referred_from is not None)
+
+
+@settings(max_examples=100, deadline=None)
+@given(site_facts())
+def test_site_totals_equal_the_sum_over_agencies_and_over_days(generated):
+    _, facts = generated
+    rollups = rollup(facts, TZ, as_of=AS_OF)
+    site = summarize(rollups, SETTINGS)
+    for by, grain in ((("agency",), Grain.range), (("counter",), Grain.range), ((), Grain.day), ((), Grain.week),
+                      (("officer",), Grain.month)):
+        parts = list(report(rollups, SETTINGS, by=by, grain=grain).values())
+        for figure in (lambda s: s.visitors, lambda s: s.tickets, lambda s: s.referred_in, lambda s: s.wait.count,
+                       lambda s: s.service.count, lambda s: s.waited_over_threshold, lambda s: s.within_standard,
+                       lambda s: s.bookings["made"], lambda s: s.complaints.received, lambda s: s.skm.respondents,
+                       lambda s: s.applications.finished, lambda s: s.complaints.overdue):
+            assert sum(figure(p) for p in parts) == figure(site)
+        for outcome in site.outcomes:
+            assert sum(p.outcomes[outcome] for p in parts) == site.outcomes[outcome]
+        assert sum(p.open_s for p in parts) == pytest.approx(site.open_s)
+        assert sum(p.busy_s for p in parts) == pytest.approx(site.busy_s)
+
+
+@settings(max_examples=100, deadline=None)
+@given(site_facts())
+def test_no_figure_is_negative_and_busy_never_exceeds_open(generated):
+    _, facts = generated
+    s = summarize(rollup(facts, TZ, as_of=AS_OF), SETTINGS)
+    for value in (s.wait.mean_s, s.wait.median_s, s.wait.p90_s, s.service.mean_s, s.service.median_s):
+        assert value is None or value >= 0
+    assert 0 <= s.busy_s <= s.open_s + 1e-6
+    assert s.utilisation is None or 0 <= s.utilisation <= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(site_facts())
+def test_a_range_is_judged_on_the_local_days_it_covers(generated):
+    _, facts = generated
+    rollups = rollup(facts, TZ, as_of=AS_OF)
+    middle_start, middle_end = MONDAY + timedelta(days=3), MONDAY + timedelta(days=5)
+    rolled = summarize(where(rollups, middle_start, middle_end), SETTINGS)
+    exact = exact_summary(facts, TZ, middle_start, middle_end, SETTINGS, as_of=AS_OF)
+    assert without_percentiles(rolled) == without_percentiles(exact)
+    assert rolled.tickets == sum(1 for t in facts.tickets if middle_start <= local_day(t.issued_at, TZ) <= middle_end)

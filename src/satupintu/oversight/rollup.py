@@ -29,10 +29,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..queueing.policy import Status
 from .distribution import Distribution, micros
@@ -118,6 +118,24 @@ class Totals:
 
     def __add__(self, other: Totals) -> Totals:
         return merge_totals((self, other))
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form for a stored daily rollup (ids of sending agencies as strings)."""
+        return {"counts": dict(sorted(self.counts.items())), "wait": self.wait.as_dict(),
+                "service": self.service.as_dict(), "arrivals_by_hour": list(self.arrivals_by_hour),
+                "open_us_by_hour": list(self.open_us_by_hour), "busy_us_by_hour": list(self.busy_us_by_hour),
+                "referrals_from": {str(k): v for k, v in self.referrals_from.items()},
+                "skm": {u: {str(v): n for v, n in per.items()} for u, per in self.skm.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], parse_id: Callable[[str], Id] = str) -> Totals:
+        return cls(counts={str(k): int(v) for k, v in data["counts"].items()},
+                   wait=Distribution.from_dict(data["wait"]), service=Distribution.from_dict(data["service"]),
+                   arrivals_by_hour=tuple(int(x) for x in data["arrivals_by_hour"]),
+                   open_us_by_hour=tuple(int(x) for x in data["open_us_by_hour"]),
+                   busy_us_by_hour=tuple(int(x) for x in data["busy_us_by_hour"]),
+                   referrals_from={parse_id(k): int(v) for k, v in data["referrals_from"].items()},
+                   skm={u: {int(v): int(n) for v, n in per.items()} for u, per in data["skm"].items()})
 
 
 @dataclass(frozen=True, slots=True)
