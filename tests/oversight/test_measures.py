@@ -11,7 +11,7 @@ from hypothesis import given, settings
 
 from satupintu.errors import ValidationFailed
 from satupintu.oversight.distribution import rank
-from satupintu.oversight.facts import Facts, PlanFact
+from satupintu.oversight.facts import Facts, PlanFact, SurveyTallyFact
 from satupintu.oversight.measures import (
     MeasureSettings,
     compare,
@@ -23,6 +23,7 @@ from satupintu.oversight.measures import (
     referral_matrix,
     report,
     summarize,
+    tallies_within,
     where,
 )
 from satupintu.oversight.periods import Grain, Period, local_day, previous_range
@@ -167,6 +168,22 @@ def test_daily_grouping_and_hourly_rollups_agree():
         report(rollup(facts, TZ, as_of=AS_OF), grain=Grain.hour)  # daily rollups have no hours
 
 
+def test_paper_tallies_join_the_index_and_the_population():
+    """The hand day's two answers (all 4, all 3) plus a paper tally of two respondents answering 4
+    over the same week: NRR (4 + 3 + 4 + 4) / 4 = 3.75 -> IKM 93.75 (A); population 3 served + 2 on
+    paper = 5, Krejcie-Morgan needs 5: 4 respondents are not enough. A tally reaching into the
+    next week cannot be split into days and is left out of this week."""
+    unsur = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana")
+    inside = SurveyTallyFact("S", "A", "A1", MONDAY, SUNDAY, 2, {u: {4: 2} for u in unsur})
+    across = SurveyTallyFact("S", "A", "A1", SUNDAY, SUNDAY + timedelta(days=1), 9, {u: {1: 9} for u in unsur})
+    facts = hand_day()
+    rolled = summarize(rollup(facts, TZ, as_of=AS_OF), SETTINGS, paper=tallies_within([inside, across], MONDAY, SUNDAY))
+    exact = exact_summary(facts, TZ, MONDAY, SUNDAY, SETTINGS, as_of=AS_OF, paper=[inside, across])
+    for s in (rolled, exact):
+        assert (s.skm.ikm, s.skm.grade, s.skm.respondents, s.skm.population) == (Decimal("93.75"), "A", 4, 5)
+        assert (s.skm.required_sample, s.skm.sample_sufficient) == (5, False)
+
+
 def test_settings_name_the_field_in_indonesian():
     with pytest.raises(ValidationFailed) as err:
         MeasureSettings(wait_threshold_minutes=0)
@@ -224,7 +241,15 @@ def _from_raw_events(raw):
         called = [e.at for e in t.events if e.kind == "called"]
         if called:
             waits.append(max(0, (min(called) - t.events[0].at) // timedelta(microseconds=1)))
+    services = []
+    for t in raw:
+        if t.events[-1].status in ("done", "referred"):
+            start = [e.at for e in t.events if e.kind == "serving"][-1]
+            services.append(max(0, (t.events[-1].at - start) // timedelta(microseconds=1)))
+    channels = {c: sum(1 for t in raw if t.channel.value == c) for c in ("kiosk", "reception", "booking", "mobile",
+                                                                         "referral")}
     return {
+        "services": sorted(services), "channels": channels,
         "visitors": len(visits), "tickets": len(raw),
         "served": final.count("done"), "referred": final.count("referred"),
         "withdrawn": sum(voided),
@@ -253,6 +278,11 @@ def test_every_figure_equals_its_recomputation_from_raw_events(generated):
         assert within_one_bucket(s.wait.median_s, exact_median)
         over = sum(1 for w in waits if w > SETTINGS.wait_threshold_minutes * 60 * 1_000_000)
         assert s.waited_over_threshold == over
+    services = expected["services"]
+    assert s.service.count == len(services) and s.by_channel == expected["channels"]
+    if services:
+        assert s.service.mean_s == pytest.approx(sum(services) / len(services) / 1e6, rel=1e-12)
+        assert within_one_bucket(s.service.p90_s, services[rank(90, len(services)) - 1] / 1e6)
 
 
 @settings(max_examples=100, deadline=None)

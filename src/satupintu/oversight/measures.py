@@ -42,7 +42,7 @@ from ..errors import Errors
 from ..feedback import skm
 from ..queueing.policy import Channel, Priority
 from .distribution import BUCKET_US, MAX_BUCKET, Distribution, exact_count_over, micros, percentile, seconds
-from .facts import SKM_REGULATION, BookingOutcome, Facts, Id, Outcome, PlanFact, TicketFact
+from .facts import SKM_REGULATION, BookingOutcome, Facts, Id, Outcome, PlanFact, SurveyTallyFact, TicketFact
 from .periods import Grain, Period, day_bounds, days, local_day, period_of, require_aware, to_local
 from .rollup import (
     APPS_FINISHED,
@@ -218,7 +218,18 @@ def _exact_durations(values: Sequence[int]) -> Durations:
     return Durations(len(values), mean, None if med is None else seconds(med), None if p90 is None else seconds(p90))
 
 
-def _skm(respondents: int, tally: Mapping[str, Mapping[int, int]], population: int) -> SkmFigures:
+def _skm(respondents: int, tally: Mapping[str, Mapping[int, int]], population: int,
+         paper: Sequence[SurveyTallyFact]) -> SkmFigures:
+    """Paper tallies add their answers and respondents, and their respondents to the population,
+    as the feedback report does (paper respondents were visitors the queue did not record)."""
+    if paper:
+        merged: dict[str, Counter[int]] = {u: Counter(per) for u, per in tally.items()}
+        for t in paper:
+            for unsur, per_value in t.tally.items():
+                merged.setdefault(unsur, Counter()).update({int(v): n for v, n in per_value.items()})
+        tally = merged
+        respondents += sum(t.respondents for t in paper)
+        population += sum(t.respondents for t in paper)
     needed = skm.required_sample(population)
     result = skm.ikm_from_tally(tally, respondents) if respondents else None
     return SkmFigures(respondents, population, needed, respondents > 0 and respondents >= needed,
@@ -228,7 +239,8 @@ def _skm(respondents: int, tally: Mapping[str, Mapping[int, int]], population: i
 
 def _from_counts(n: Callable[[str], int], wait: Durations, waited_over: int, service: Durations,
                  with_standard: int, within_standard: int, open_us: int, busy_us: int,
-                 skm_tally: Mapping[str, Mapping[int, int]], referrals: Mapping[Id, int], exact: bool) -> Summary:
+                 skm_tally: Mapping[str, Mapping[int, int]], referrals: Mapping[Id, int], exact: bool,
+                 paper: Sequence[SurveyTallyFact]) -> Summary:
     complaints = ComplaintFigures(
         received=n(COMPLAINTS_RECEIVED), triaged=n(COMPLAINTS_TRIAGED), verified_on_time=n(COMPLAINTS_VERIFIED_ON_TIME),
         verify_overdue=n(COMPLAINTS_VERIFY_OVERDUE), answered=n(COMPLAINTS_ANSWERED),
@@ -252,13 +264,17 @@ def _from_counts(n: Callable[[str], int], wait: Durations, waited_over: int, ser
         service=service, with_standard=with_standard, within_standard=within_standard,
         within_standard_share=_share(within_standard, with_standard),
         open_s=seconds(open_us), busy_s=seconds(busy_us), utilisation=_share(busy_us, open_us),
-        bookings=bookings, skm=_skm(n(RESPONDENTS), skm_tally, n(outcome_count(Outcome.served.value))),
+        bookings=bookings, skm=_skm(n(RESPONDENTS), skm_tally, n(outcome_count(Outcome.served.value)), paper),
         complaints=complaints, applications=applications, referrals_from=dict(referrals),
         inverted=n(INVERTED), exact_percentiles=exact)
 
 
-def summarize(rollups: Iterable[Rollup], settings: MeasureSettings | None = None) -> Summary:
-    """The figures of a set of rollups (any mix of days, agencies, services, counters, officers)."""
+def summarize(rollups: Iterable[Rollup], settings: MeasureSettings | None = None,
+              paper: Sequence[SurveyTallyFact] = ()) -> Summary:
+    """The figures of a set of rollups (any mix of days, agencies, services, counters, officers).
+
+    `paper`: SKM tallies entered from paper for the same scope, already chosen by the caller (the
+    feedback report takes those lying wholly inside the range: `tallies_within`)."""
     settings = settings or MeasureSettings()
     rollups = list(rollups)
     totals = merge(rollups)
@@ -274,12 +290,13 @@ def summarize(rollups: Iterable[Rollup], settings: MeasureSettings | None = None
     return _from_counts(totals.count, _durations(totals.wait),
                         totals.wait.count_over(settings.wait_threshold_minutes), _durations(totals.service),
                         with_standard, within, totals.open_us, totals.busy_us, totals.skm, totals.referrals_from,
-                        exact=False)
+                        exact=False, paper=[t for t in paper if t.regulation == SKM_REGULATION])
 
 
 def exact_summary(facts: Facts, tz_name: str, start: date, end: date, settings: MeasureSettings | None = None,
-                  *, as_of: datetime) -> Summary:
-    """The same figures computed straight from the facts of local days `start`..`end`, exact."""
+                  *, as_of: datetime, paper: Sequence[SurveyTallyFact] = ()) -> Summary:
+    """The same figures computed straight from the facts of local days `start`..`end`, exact;
+    the paper tallies lying wholly inside the range count."""
     settings = settings or MeasureSettings()
     require_aware(as_of, "as_of")
 
@@ -352,7 +369,13 @@ def exact_summary(facts: Facts, tz_name: str, start: date, end: date, settings: 
     return _from_counts(lambda name: n[name], _exact_durations(waits),
                         exact_count_over(waits, settings.wait_threshold_minutes), _exact_durations(services),
                         len(standard), sum(1 for us, m in standard if us <= m * BUCKET_US), open_us, busy_us,
-                        tally, referrals, exact=True)
+                        tally, referrals, exact=True, paper=tallies_within(paper, start, end))
+
+
+def tallies_within(paper: Iterable[SurveyTallyFact], start: date, end: date) -> list[SurveyTallyFact]:
+    """Paper tallies of the 2017 regulation lying wholly inside start..end (a tally over a longer
+    period cannot be split into days)."""
+    return [t for t in paper if t.regulation == SKM_REGULATION and start <= t.starts_on and t.ends_on <= end]
 
 
 # --- Grouping ---------------------------------------------------------------------------------

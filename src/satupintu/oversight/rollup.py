@@ -149,22 +149,28 @@ def merge_totals(parts: Iterable[Totals]) -> Totals:
     referrals: Counter[Id] = Counter()
     skm: dict[str, Counter[int]] = {}
     waits, services = [], []
-    arrivals, opened, busy = [0] * HOURS, [0] * HOURS, [0] * HOURS
+    arrivals, opened, busy = [_ZERO_HOURS], [_ZERO_HOURS], [_ZERO_HOURS]
     for t in parts:
         counts.update(t.counts)
-        referrals.update(t.referrals_from)
+        if t.referrals_from:
+            referrals.update(t.referrals_from)
         for unsur, per_value in t.skm.items():
             skm.setdefault(unsur, Counter()).update(per_value)
         waits.append(t.wait)
         services.append(t.service)
-        for h in range(HOURS):
-            arrivals[h] += t.arrivals_by_hour[h]
-            opened[h] += t.open_us_by_hour[h]
-            busy[h] += t.busy_us_by_hour[h]
+        arrivals.append(t.arrivals_by_hour)
+        if t.open_us_by_hour is not _ZERO_HOURS or t.busy_us_by_hour is not _ZERO_HOURS:
+            opened.append(t.open_us_by_hour)
+            busy.append(t.busy_us_by_hour)
     return Totals(counts=_nonzero(counts), wait=Distribution.merge_all(waits),
-                  service=Distribution.merge_all(services), arrivals_by_hour=tuple(arrivals),
-                  open_us_by_hour=tuple(opened), busy_us_by_hour=tuple(busy), referrals_from=_nonzero(referrals),
+                  service=Distribution.merge_all(services), arrivals_by_hour=_sum_hours(arrivals),
+                  open_us_by_hour=_sum_hours(opened), busy_us_by_hour=_sum_hours(busy),
+                  referrals_from=_nonzero(referrals),
                   skm={u: _nonzero(c) for u, c in sorted(skm.items()) if any(c.values())})
+
+
+def _sum_hours(rows: list[tuple[int, ...]]) -> tuple[int, ...]:
+    return tuple(map(sum, zip(*rows, strict=True)))
 
 
 def merge(rollups: Iterable[Rollup]) -> Totals:
@@ -196,10 +202,14 @@ class _Acc:
 
     def freeze(self) -> Totals:
         return Totals(counts=_nonzero(self.counts), wait=Distribution.of(self.waits),
-                      service=Distribution.of(self.services), arrivals_by_hour=tuple(self.arrivals),
-                      open_us_by_hour=tuple(self.opened), busy_us_by_hour=tuple(self.busy),
+                      service=Distribution.of(self.services), arrivals_by_hour=_hours(self.arrivals),
+                      open_us_by_hour=_hours(self.opened), busy_us_by_hour=_hours(self.busy),
                       referrals_from=_nonzero(self.referrals),
                       skm={u: _nonzero(c) for u, c in sorted(self.skm.items()) if any(c.values())})
+
+
+def _hours(values: list[int]) -> tuple[int, ...]:
+    return tuple(values) if any(values) else _ZERO_HOURS
 
 
 class _Builder:
