@@ -2,8 +2,9 @@
 
 Two ways to the same `Summary`:
 
-- `summarize(rollups, settings)`: from merged rollups (fast: a year of a busy mall is ~300k
-  tickets, a few thousand daily rollups). Percentiles are to the minute (see `distribution`).
+- `summarize(rollups, settings)`: from merged rollups (fast: a year of a busy mall, ~300k tickets,
+  is ~50k daily rollups and summarises in about 0.3 s on one core). Percentiles are to the minute
+  (see `distribution`).
 - `exact_summary(facts, tz, start, end, settings, as_of=...)`: straight from the facts of a range
   of local days, with exact percentiles; what a test recomputes to check a page.
 
@@ -18,8 +19,9 @@ Every other figure is identical on both ways (tests check this). Definitions:
 - service time: start to finish (served or referred on); against the Standar Pelayanan: tickets
   of services whose standard is in minutes, served within it.
 - utilisation: counter busy time over open time.
-- SKM: the index of PermenPANRB 14/2017 from the responses (`feedback.skm`), its respondents
-  against the Krejcie-Morgan sample for the visitors served (status done), and the response rate.
+- SKM: the index of PermenPANRB 14/2017 from the responses (`feedback.skm`) and any paper
+  tallies, its respondents against the Krejcie-Morgan sample for the tickets served (status done,
+  plus paper respondents, as the feedback report counts), and the response rate.
 - complaints: received; verified on time over (triaged + overdue for triage); answered on time
   over (answered with a deadline + open past the deadline), so leaving a complaint unanswered
   never raises the rate; bookings: made, checked in, cancelled, no-show, pending.
