@@ -95,7 +95,8 @@ def test_a_wrong_current_password_changes_nothing_and_names_the_field(fresh_serv
                      json={"current_password": "bukan-sandinya", "new_password": NEW_PASSWORD})
         assert resp.status_code == 422
         assert resp.json()["error"]["field"] == "current_password"
-        short = c.put("/api/v1/me/password", headers=auth, json={"current_password": DEMO_PASSWORD, "new_password": "x"})
+        short = c.put("/api/v1/me/password", headers=auth,
+                      json={"current_password": DEMO_PASSWORD, "new_password": "x"})
         assert short.status_code == 422 and short.json()["error"]["field"] == "new_password"
         assert c.get("/api/v1/me", headers=auth).status_code == 200
         assert token_for(c, "petugas.dukcapil")

@@ -71,7 +71,8 @@ def password_form(request: Request) -> Response:
 
 @router.post("/kelola/sandi")
 def password_change(request: Request, csrf: Annotated[str, Form()], current_password: Annotated[str, Form()] = "",
-                    new_password: Annotated[str, Form()] = "", new_password_again: Annotated[str, Form()] = "") -> Response:
+                    new_password: Annotated[str, Form()] = "",
+                    new_password_again: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     actor = session_actor(request)
     if actor is None:
