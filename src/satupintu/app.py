@@ -21,6 +21,7 @@ from .db import Database
 from .errors import DatabaseUnavailable, DomainError
 from .logs import configure_logging
 from .migrate import ensure_migrated
+from .web import ratelimit
 from .web.frontdoor import FrontDoor
 from .web.render import render
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="satupintu_session",
                        max_age=settings.session_max_age, same_site="lax", https_only=settings.secure_cookies)
     app.add_middleware(FrontDoor)  # added last, so it runs first
+    ratelimit.install(app, settings)  # rate limits and login backoff: 429 with Retry-After
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]

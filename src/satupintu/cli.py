@@ -55,14 +55,17 @@ def _serve(host: str, port: int, workers: int) -> None:
 
     # The server's own log (one access line per request at INFO) follows SATUPINTU_LOG_LEVEL.
     log_level = get_settings().log_level.lower()
+    # The client address (rate limits, login backoff) is X-Forwarded-For only from these proxies.
+    forwarded = get_settings().forwarded_allow_ips
     try:
         if workers > 1:
             uvicorn.run("satupintu.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
-                        log_level=log_level)
+                        forwarded_allow_ips=forwarded, log_level=log_level)
         else:
             from .app import create_app
 
-            uvicorn.run(create_app(), host=host, port=port, proxy_headers=True, log_level=log_level)
+            uvicorn.run(create_app(), host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded,
+                        log_level=log_level)
     except NotMigrated as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc

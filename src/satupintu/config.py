@@ -25,6 +25,32 @@ class Settings(BaseSettings):
     # Sessions and API tokens expire after this many seconds.
     session_max_age: int = 8 * 3600
     api_token_max_age: int = 3600
+    # Each app process keeps a user's (and a device's) credentials this many seconds before it
+    # reads them again: a logout, password change, deactivation or device revocation made in
+    # one process is honoured by every other process within this time (at once in its own).
+    credentials_cache_seconds: float = 5.0
+    # Login backoff, in the `limits` notation ("5/minute", tiers separated by ";"): failed
+    # sign-ins counted per username and per client address. While any tier is full, sign-in is
+    # refused (429, even with the right password) until its oldest failure leaves the window, so
+    # the wait grows with the failures and is at most the longest window. A success clears the
+    # username's failures, never the address's.
+    login_failures_per_account: str = "5/minute;10/5 minutes;20/15 minutes"
+    login_failures_per_address: str = "10/minute;30/15 minutes;60/hour"
+    # Requests per client address to the public write and lookup endpoints a bot would abuse;
+    # kiosks (a valid kiosk device token) are exempt, since a whole hall shares one kiosk.
+    rate_limit_complaint: str = "10/minute;60/hour"
+    rate_limit_booking: str = "20/minute;200/hour"
+    rate_limit_survey: str = "20/minute"
+    rate_limit_lookup: str = "60/minute"
+    # Off only for load tests: no rate limits and no login backoff.
+    rate_limiting: bool = True
+    # Counters live in Redis (redis_url) when set, so every process shares them, else in each
+    # process's memory. Keys start with this prefix. While Redis cannot be reached each process
+    # counts in its own memory and logs a warning, trying Redis again every 30 seconds.
+    rate_limit_key_prefix: str = "satupintu"
+    # Client addresses come from the connection, or from X-Forwarded-For when the connection is
+    # from one of these proxy addresses (comma list, "*" for any; uvicorn's proxy_headers).
+    forwarded_allow_ips: str = "127.0.0.1"
     # Send the session cookie only over HTTPS (set true behind TLS).
     secure_cookies: bool = False
     # Password of the demo users created by `satupintu demo`; random when unset.

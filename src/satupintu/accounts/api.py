@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from ..catalogue.schemas import Strict
 from ..config import get_settings
+from ..web import security
 from ..web.security import require_api_actor
 from . import service
 from .models import DeviceKind, Role
@@ -38,10 +39,36 @@ class MeOut(BaseModel):
     agency_id: uuid.UUID | None
 
 
-@router.post("/auth/token", response_model=TokenOut, summary="Exchange a username and password for a bearer token")
+TOO_MANY = {429: {"description": "Too many failed sign-ins from this username or address; wait Retry-After "
+                                  "seconds (the right password is refused meanwhile too)"}}
+
+
+@router.post("/auth/token", response_model=TokenOut, responses=TOO_MANY,
+             summary="Exchange a username and password for a bearer token")
 def token(request: Request, data: LoginIn) -> TokenOut:
-    actor = service.authenticate(request.app.state.db, data.username, data.password)
+    actor = security.authenticate(request, data.username, data.password)
     return TokenOut(access_token=service.issue_api_token(actor), expires_in=get_settings().api_token_max_age)
+
+
+@router.post("/auth/logout", status_code=204,
+             summary="End every session and bearer token of the calling user, on every app process")
+def logout(request: Request, actor: ActorDep) -> None:
+    service.logout(request.app.state.db, actor)
+    request.session.clear()
+
+
+class PasswordChangeIn(Strict):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=200)
+
+
+@router.put("/me/password", response_model=TokenOut, responses=TOO_MANY,
+            summary="Change your own password: every other session and token ends; a new token is returned")
+def change_password(request: Request, data: PasswordChangeIn, actor: ActorDep) -> TokenOut:
+    changed = security.change_password(request, actor, data.current_password, data.new_password)
+    if request.session.get("uid"):
+        security.login_session(request, changed)  # the browser that changed it stays signed in
+    return TokenOut(access_token=service.issue_api_token(changed), expires_in=get_settings().api_token_max_age)
 
 
 @router.get("/me", response_model=MeOut)
@@ -58,6 +85,27 @@ def list_users(request: Request, site: str, actor: ActorDep) -> list[service.Use
 @router.post("/users", response_model=service.UserOut, status_code=201)
 def create_user(request: Request, data: service.UserIn, actor: ActorDep) -> service.UserOut:
     return service.create_user(request.app.state.db, actor, data)
+
+
+class PasswordSetIn(Strict):
+    password: str = Field(min_length=1, max_length=200)
+
+
+@router.put("/users/{user_id}/password", status_code=204,
+            summary="Set another user's password (a forgotten one); that user's sessions and tokens end")
+def set_password(request: Request, user_id: uuid.UUID, data: PasswordSetIn, actor: ActorDep) -> None:
+    service.set_password(request.app.state.db, actor, user_id, data.password)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=service.UserOut,
+             summary="Deactivate an account: it can no longer sign in, and its sessions and tokens end")
+def deactivate_user(request: Request, user_id: uuid.UUID, actor: ActorDep) -> service.UserOut:
+    return service.set_active(request.app.state.db, actor, user_id, False)
+
+
+@router.post("/users/{user_id}/activate", response_model=service.UserOut, summary="Reactivate an account")
+def activate_user(request: Request, user_id: uuid.UUID, actor: ActorDep) -> service.UserOut:
+    return service.set_active(request.app.state.db, actor, user_id, True)
 
 
 class DeviceIn(Strict):

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, IdMixin, JSONType
@@ -38,6 +38,10 @@ class User(IdMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column()
+    # The generation of the user's credentials: every session and API token carries the value
+    # it was issued under and is refused once this moves on. Logging out, a password change and
+    # deactivation add one, which ends every session and token of the user on every process.
+    credentials_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DeviceToken(IdMixin, Base):

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ..catalogue import service as catalogue
-from ..errors import Unauthenticated
+from ..errors import DomainError, Unauthenticated
+from ..web import security
+from ..web.ratelimit import TooManyRequests, wait_minutes
 from ..web.render import render
-from ..web.security import check_csrf, login_session, session_actor
+from ..web.security import check_csrf, login_session, logout_session, session_actor
 from . import service
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +39,12 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
           csrf: Annotated[str, Form()], next: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     try:
-        actor = service.authenticate(request.app.state.db, username, password)
+        actor = security.authenticate(request, username, password)
+    except TooManyRequests as exc:
+        response = render(request, "login.html", status_code=429, next=_safe_next(next), username=username,
+                          errors={"password": exc.message}, locked_minutes=wait_minutes(exc.retry_after))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     except Unauthenticated as exc:
         return render(request, "login.html", status_code=401, next=_safe_next(next), username=username,
                       errors={"password": exc.message})
@@ -47,9 +54,48 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
 
 @router.post("/keluar")
 def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+    """Signing out ends this user's sessions and tokens everywhere, not only this cookie."""
     check_csrf(request, csrf)
-    request.session.clear()
+    logout_session(request)
     return RedirectResponse("/", status_code=303)
+
+
+@router.get("/kelola/sandi")
+def password_form(request: Request) -> Response:
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    request.state.actor = actor
+    return render(request, "password.html")
+
+
+@router.post("/kelola/sandi")
+def password_change(request: Request, csrf: Annotated[str, Form()], current_password: Annotated[str, Form()] = "",
+                    new_password: Annotated[str, Form()] = "",
+                    new_password_again: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    request.state.actor = actor
+    if new_password != new_password_again:
+        return render(request, "password.html", status_code=422,
+                      errors={"new_password_again": "Ulangi kata sandi baru yang sama persis."})
+    try:
+        changed = security.change_password(request, actor, current_password, new_password)
+    except TooManyRequests as exc:
+        response = render(request, "password.html", status_code=429, locked_minutes=wait_minutes(exc.retry_after),
+                          errors={"current_password": exc.message})
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    except DomainError as exc:
+        if exc.status in (401, 403):
+            raise
+        errors = {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
+        return render(request, "password.html", status_code=422, errors=errors)
+    login_session(request, changed)  # this browser stays signed in; every other session ends
+    request.state.actor = changed
+    return render(request, "password.html", done=True)
 
 
 @router.get("/kelola")

@@ -20,6 +20,9 @@ class Actor:
     role: Role | None
     site_id: uuid.UUID | None = None
     agency_id: uuid.UUID | None = None
+    # The user's credentials generation when this actor was loaded (users.credentials_epoch):
+    # a session or token issued for it carries this value, and is refused once it moves on.
+    epoch: int = 0
 
     @property
     def label(self) -> str:

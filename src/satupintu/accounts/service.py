@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from ..catalogue.models import Agency, Site
 from ..catalogue.schemas import Strict
@@ -66,7 +67,7 @@ class Device:
 
 def actor_of(user: User) -> Actor:
     return Actor(user_id=user.id, username=user.username, role=user.role, site_id=user.site_id,
-                 agency_id=user.agency_id)
+                 agency_id=user.agency_id, epoch=user.credentials_epoch)
 
 
 def _user_out(user: User, site_code: str | None, agency_code: str | None) -> UserOut:
@@ -136,14 +137,139 @@ def authenticate(db: Database, username: str, password: str) -> Actor:
         return actor_of(user)
 
 
+def _credentials_ttl() -> float:
+    return get_settings().credentials_cache_seconds
+
+
 def load_actor(db: Database, user_id: uuid.UUID) -> Actor | None:
-    """The actor behind a session or token; cached briefly since every request asks."""
+    """The user as an actor, with the current credentials epoch; None when inactive. Cached
+    for `credentials_cache_seconds` since every request asks."""
     def load() -> Actor | None:
         with db.read() as s:
             user = s.get(User, user_id)
             return actor_of(user) if user and user.active else None
 
-    return cache_of(db).get(("actor", user_id), load)
+    return cache_of(db).get(("actor", user_id), load, _credentials_ttl())
+
+
+def credential_state(carried: int, current: int) -> str:
+    """Pure rule for a session or token issued under epoch `carried` when the user's epoch is
+    `current`: 'valid', 'ended' (a logout, password change or deactivation came after it), or
+    'unknown' (issued after this process cached the user: read the user again)."""
+    if carried == current:
+        return "valid"
+    return "ended" if carried < current else "unknown"
+
+
+def actor_for_credential(db: Database, user_id: uuid.UUID, epoch: int) -> Actor | None:
+    """The actor behind a session or API token issued under `epoch`; None when the user is
+    inactive or that credential has been ended since."""
+    actor = load_actor(db, user_id)
+    if actor is not None and credential_state(epoch, actor.epoch) == "unknown":
+        cache_of(db).forget(("actor", user_id))
+        actor = load_actor(db, user_id)
+    if actor is None or credential_state(epoch, actor.epoch) != "valid":
+        return None
+    return actor
+
+
+def _end_credentials(db: Database, user_id: uuid.UUID) -> None:
+    """After the transaction that moved the user's epoch on committed: this process forgets the
+    cached user at once; the others within `credentials_cache_seconds`."""
+    cache_of(db).forget(("actor", user_id))
+
+
+def logout(db: Database, actor: Actor) -> None:
+    """End every session and API token of the actor's user, on every app process."""
+    if actor.user_id is None:
+        return
+    with db.write() as s:
+        s.execute(update(User).where(User.id == actor.user_id)
+                  .values(credentials_epoch=User.credentials_epoch + 1))
+    _end_credentials(db, actor.user_id)
+
+
+def change_password(db: Database, actor: Actor, current: str, new: str) -> Actor:
+    """The user changes their own password: every other session and token ends; the caller
+    gets the actor of the new epoch to sign the current device in again."""
+    if actor.user_id is None:
+        raise Forbidden()
+    with db.read() as s:
+        user = s.get(User, actor.user_id)
+        if user is None or not user.active:
+            raise Unauthenticated()
+        ok = verify_password(user.password_hash, current)  # argon2: outside the write transaction
+    if not ok:
+        raise ValidationFailed([FieldError("current_password", "Kata sandi saat ini salah.")])
+    problem = password_problem(new, actor.username)
+    if not problem and new == current:
+        problem = "Kata sandi baru harus berbeda dari kata sandi saat ini."
+    if problem:
+        raise ValidationFailed([FieldError("new_password", problem)])
+    new_hash = hash_password(new)
+    with db.write() as s:
+        user = s.get(User, actor.user_id)
+        before = audit.snapshot(user)
+        user.password_hash = new_hash
+        user.credentials_epoch = User.credentials_epoch + 1
+        s.flush()
+        audit.record(s, actor, "user.password_change", "user", user.id, user.site_id, before,
+                     audit.snapshot(user, {"password_changed": True}))
+        changed = actor_of(user)
+    _end_credentials(db, actor.user_id)
+    return changed
+
+
+def _managed_user(s: Session, actor: Actor, user_id: uuid.UUID) -> User:
+    user = s.get(User, user_id)
+    if user is None:
+        raise NotFound("Akun", "user_id")
+    site = s.get(Site, user.site_id) if user.site_id else None
+    ref = SiteRef(site.id, site.parent_site_id) if site else None
+    if not can_manage_user(actor, user.role, ref, user.agency_id):
+        raise Forbidden("Anda tidak berwenang mengubah akun ini.")
+    return user
+
+
+def set_password(db: Database, actor: Actor, user_id: uuid.UUID, new: str) -> None:
+    """A manager sets another user's password (a forgotten one): the user's sessions and
+    tokens end everywhere."""
+    with db.read() as s:
+        username = _managed_user(s, actor, user_id).username
+    problem = password_problem(new, username)
+    if problem:
+        raise ValidationFailed([FieldError("password", problem)])
+    new_hash = hash_password(new)
+    with db.write() as s:
+        user = _managed_user(s, actor, user_id)
+        before = audit.snapshot(user)
+        user.password_hash = new_hash
+        user.credentials_epoch = User.credentials_epoch + 1
+        s.flush()
+        audit.record(s, actor, "user.password_set", "user", user.id, user.site_id, before,
+                     audit.snapshot(user, {"password_changed": True}))
+    _end_credentials(db, user_id)
+
+
+def set_active(db: Database, actor: Actor, user_id: uuid.UUID, active: bool) -> UserOut:
+    """Deactivate (or reactivate) an account. Deactivation ends its sessions and tokens
+    everywhere; a user cannot deactivate themselves."""
+    with db.write() as s:
+        user = _managed_user(s, actor, user_id)
+        if not active and user.id == actor.user_id:
+            raise Conflict("self_deactivation", "Anda tidak dapat menonaktifkan akun Anda sendiri.", "user_id")
+        before = audit.snapshot(user)
+        if user.active != active:
+            user.active = active
+            user.credentials_epoch = User.credentials_epoch + 1
+            s.flush()
+        audit.record(s, actor, "user.activate" if active else "user.deactivate", "user", user.id, user.site_id,
+                     before, audit.snapshot(user))
+        site = s.get(Site, user.site_id) if user.site_id else None
+        agency = s.get(Agency, user.agency_id) if user.agency_id else None
+        out = _user_out(user, site.code if site else None, agency.code if agency else None)
+    _end_credentials(db, user_id)
+    return out
 
 
 # ---------------------------------------------------------------- API bearer tokens
@@ -153,7 +279,8 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def issue_api_token(actor: Actor) -> str:
-    return _serializer().dumps({"uid": str(actor.user_id)})
+    """A signed, expiring token naming the user and the credentials epoch it is valid for."""
+    return _serializer().dumps({"uid": str(actor.user_id), "ep": actor.epoch})
 
 
 def actor_from_api_token(db: Database, token: str) -> Actor:
@@ -163,9 +290,12 @@ def actor_from_api_token(db: Database, token: str) -> Actor:
         raise Unauthenticated("Token API kedaluwarsa; minta token baru.") from exc
     except BadSignature as exc:
         raise Unauthenticated("Token API tidak sah.") from exc
-    actor = load_actor(db, uuid.UUID(data["uid"]))
+    if not isinstance(data, dict) or not isinstance(data.get("ep"), int):
+        raise Unauthenticated("Token API tidak sah.")  # issued before tokens carried an epoch
+    actor = actor_for_credential(db, uuid.UUID(data["uid"]), data["ep"])
     if actor is None:
-        raise Unauthenticated("Akun tidak aktif.")
+        raise Unauthenticated("Token API sudah tidak berlaku (keluar, kata sandi diganti, atau akun "
+                              "dinonaktifkan); minta token baru.")
     return actor
 
 
@@ -204,8 +334,11 @@ def revoke_device(db: Database, actor: Actor, device_id: uuid.UUID) -> None:
             raise Forbidden()
         before = audit.snapshot(device)
         device.revoked_at = utcnow()
-        cache_of(db).forget(("device", device.token_hash))  # other processes: within seconds
+        digest = device.token_hash
         audit.record(s, actor, "device.revoke", "device", device.id, site.id, before, audit.snapshot(device))
+    # After the commit (before it, a request could cache the old row again); other processes
+    # within `credentials_cache_seconds`.
+    cache_of(db).forget(("device", digest))
 
 
 LAST_SEEN_EVERY = timedelta(minutes=1)
@@ -225,7 +358,7 @@ def device_from_token(db: Database, token: str) -> Device:
             return Device(device.id, site.id, site.code, device.kind, device.name), device.last_seen_at
 
     cache = cache_of(db)
-    device, last_seen = cache.get(("device", digest), load)
+    device, last_seen = cache.get(("device", digest), load, _credentials_ttl())
     if device is None:
         raise Unauthenticated("Token perangkat tidak sah atau sudah dicabut.")
     now = utcnow()

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 
 from ..accounts.scope import Actor
+from ..web.ratelimit import limited
 from ..web.security import require_api_actor
 from . import service
 from .schemas import ActionIn, ApplicationIn, ApplicationView, DocumentsIn, OnTimeRow, OpenedView, WorkflowIn
@@ -62,7 +63,7 @@ def documents(request: Request, site: str, application_id: uuid.UUID, data: Docu
     return service.set_documents(request.app.state.db, actor, site, application_id, data.received, _lang(request))
 
 
-@router.get("/applications/track/{number}", response_model=ApplicationView,
+@router.get("/applications/track/{number}", response_model=ApplicationView, dependencies=[limited("lookup")],
             summary="Public status by tracking number: state, history and due date, no personal data")
 def track(request: Request, number: str) -> ApplicationView:
     return service.track(request.app.state.db, number, _lang(request))

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from ..catalogue import service as catalogue
 from ..errors import DomainError, Unauthenticated
 from ..web.qr import qr_svg
+from ..web.ratelimit import limited
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import service
@@ -128,7 +129,7 @@ def lookup(request: Request, nomor: str = "") -> Response:
     return render(request, "applications/lookup.html", errors={})
 
 
-@router.get("/permohonan/{number}")
+@router.get("/permohonan/{number}", dependencies=[limited("lookup")])
 def track(request: Request, number: str) -> Response:
     db = _db(request)
     try:

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from ..accounts import service as accounts
 from ..accounts.scope import Actor
 from ..errors import FieldError, Forbidden, NotFound, ValidationFailed
+from ..web.ratelimit import limited
 from ..web.security import api_actor, require_api_actor
 from . import complaint_service, report_export, service, skm
 from .complaint_schemas import (
@@ -38,7 +39,7 @@ def survey_form(request: Request, ticket_id: uuid.UUID) -> SurveyForm:
     return service.survey_form(request.app.state.db, ticket_id)
 
 
-@router.post("/tickets/{ticket_id}/survey", status_code=201,
+@router.post("/tickets/{ticket_id}/survey", status_code=201, dependencies=[limited("survey")],
              summary="Answer the survey once for a served ticket (no login: the ticket link is the key)")
 def submit(request: Request, ticket_id: uuid.UUID, data: SurveyIn) -> dict[str, str]:
     service.submit_survey(request.app.state.db, ticket_id, data)
@@ -103,7 +104,7 @@ def export(request: Request, site: str, fmt: str, actor: ActorDep, starts_on: da
 
 # ---------------------------------------------------------------- complaints (pengaduan)
 
-@router.post("/sites/{site}/complaints", response_model=Created, status_code=201,
+@router.post("/sites/{site}/complaints", response_model=Created, status_code=201, dependencies=[limited("complaint")],
              summary="File a complaint, aspiration or request for information; returns a tracking code")
 def file_complaint(request: Request, site: str, data: ComplaintIn) -> Created:
     db = request.app.state.db
@@ -119,7 +120,7 @@ def file_complaint(request: Request, site: str, data: ComplaintIn) -> Created:
     return complaint_service.file_complaint(db, site, data, channel, actor)
 
 
-@router.get("/complaints/{code}", response_model=ComplaintView,
+@router.get("/complaints/{code}", response_model=ComplaintView, dependencies=[limited("lookup")],
             summary="Follow a complaint by its tracking code (no login; the reporter's identity is not shown)")
 def track(request: Request, code: str) -> ComplaintView:
     return complaint_service.track(request.app.state.db, code)
@@ -165,6 +166,7 @@ def set_deadlines(request: Request, site: str, data: DeadlinesIn, actor: ActorDe
 
 
 @router.post("/complaints/{code}/attachments", response_model=AttachmentOut, status_code=201,
+             dependencies=[limited("complaint")],
              summary="The reporter attaches an image (PNG/JPEG) or PDF, 5 MB at most")
 async def attach(request: Request, code: str, file: Annotated[UploadFile, File()]) -> AttachmentOut:
     data = await file.read(MAX_ATTACHMENT_BYTES + 1)

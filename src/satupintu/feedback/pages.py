@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from ..catalogue import service as catalogue
 from ..errors import DomainError, Unauthenticated
+from ..web.ratelimit import limited
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import complaint_service, service, skm
@@ -52,7 +53,7 @@ def survey_page(request: Request, ticket_id: uuid.UUID) -> Response:
                   education=EDUCATION, occupation=OCCUPATION)
 
 
-@router.post("/survei/{ticket_id}")
+@router.post("/survei/{ticket_id}", dependencies=[limited("survey")])
 async def survey_submit(request: Request, ticket_id: uuid.UUID) -> Response:
     raw = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(request, raw.pop("csrf", ""))
@@ -85,7 +86,7 @@ def complaint_form(request: Request, site: str) -> Response:
                   services=catalogue.list_services(_db(request), site))
 
 
-@router.post("/mpp/{site}/pengaduan")
+@router.post("/mpp/{site}/pengaduan", dependencies=[limited("complaint")])
 def complaint_submit(request: Request, site: str, csrf: Annotated[str, Form()], title: Annotated[str, Form()] = "",
                      body: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "pengaduan",
                      privacy: Annotated[str, Form()] = "normal", reporter_name: Annotated[str, Form()] = "",
@@ -115,7 +116,7 @@ def complaint_lookup(request: Request, kode: str = "") -> Response:
     return render(request, "feedback/complaint_lookup.html")
 
 
-@router.get("/pengaduan/{code}")
+@router.get("/pengaduan/{code}", dependencies=[limited("lookup")])
 def complaint_track(request: Request, code: str) -> Response:
     view = complaint_service.track(_db(request), code)
     return render(request, "feedback/complaint_track.html", c=view, labels=STATE_LABELS,

@@ -18,6 +18,7 @@ from ..accounts.models import DeviceKind
 from ..accounts.scope import Actor
 from ..cache import without_thread
 from ..errors import Forbidden, Unauthenticated
+from ..web.ratelimit import limited
 from ..web.security import api_actor, require_api_actor
 from . import bookings, hotpath, lookup, service
 from .policy import Action, Channel
@@ -204,18 +205,19 @@ def slots(request: Request, site: str, code: str, date: date) -> list[SlotView]:
     return bookings.slots(_db(request), site, code, date)
 
 
-@router.post("/sites/{site}/bookings", response_model=BookingView, status_code=201,
+@router.post("/sites/{site}/bookings", response_model=BookingView, status_code=201, dependencies=[limited("booking")],
              summary="Book a slot; refused when full or when the same person already booked that day")
 def book(request: Request, site: str, data: BookingIn) -> BookingView:
     return bookings.book(_db(request), site, data)
 
 
-@router.get("/bookings/{code}", response_model=BookingView)
+@router.get("/bookings/{code}", response_model=BookingView, dependencies=[limited("lookup")])
 def get_booking(request: Request, code: str) -> BookingView:
     return bookings.get_booking(_db(request), code)
 
 
-@router.get("/bookings/{code}/qr.svg", response_class=Response, summary="QR code of the booking code")
+@router.get("/bookings/{code}/qr.svg", response_class=Response, summary="QR code of the booking code",
+            dependencies=[limited("lookup")])
 def booking_qr(request: Request, code: str) -> Response:
     import io
 

@@ -16,6 +16,7 @@ from ..accounts.models import DeviceKind
 from ..catalogue import service as catalogue
 from ..errors import DomainError, Forbidden, Unauthenticated
 from ..web.qr import qr_svg
+from ..web.ratelimit import limited
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import bookings, service
@@ -207,7 +208,7 @@ def booking_form(request: Request, site: str, layanan: str = "", tanggal: str = 
                   layanan=layanan, tanggal=tanggal, errors=errors, values={})
 
 
-@router.post("/mpp/{site}/pesan")
+@router.post("/mpp/{site}/pesan", dependencies=[limited("booking")])
 def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], layanan: Annotated[str, Form()] = "",
                    slot: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
                    nik: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
@@ -236,7 +237,7 @@ def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], la
     return RedirectResponse(f"/pesan/{booked.code}", status_code=303)
 
 
-@router.get("/pesan/{code}")
+@router.get("/pesan/{code}", dependencies=[limited("lookup")])
 def booking_done(request: Request, code: str) -> Response:
     db = _db(request)
     b = bookings.get_booking(db, code)

@@ -14,7 +14,8 @@ from fastapi import Request
 
 from ..accounts import service as accounts
 from ..accounts.scope import Actor
-from ..errors import DomainError, Unauthenticated
+from ..errors import DomainError, Unauthenticated, ValidationFailed
+from .ratelimit import LoginGuard
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -41,10 +42,15 @@ def check_csrf(request: Request, sent: str | None) -> None:
 
 
 def session_actor(request: Request) -> Actor | None:
-    raw = request.session.get("uid")
+    """The signed-in user of a page session. The signed cookie names the user and the
+    credentials epoch it was issued under; a logout, password change or deactivation since
+    (on any app process) ends it, however long the cookie itself would still be valid."""
+    raw, epoch = request.session.get("uid"), request.session.get("ep")
     if not raw:
         return None
-    actor = accounts.load_actor(request.app.state.db, uuid.UUID(raw))
+    actor = None
+    if isinstance(epoch, int):  # sessions from before epochs existed are ended
+        actor = accounts.actor_for_credential(request.app.state.db, uuid.UUID(raw), epoch)
     if actor is None:
         request.session.clear()
     return actor
@@ -53,7 +59,43 @@ def session_actor(request: Request) -> Actor | None:
 def login_session(request: Request, actor: Actor) -> None:
     request.session.clear()  # a fresh session on login: no fixation
     request.session["uid"] = str(actor.user_id)
+    request.session["ep"] = actor.epoch
     csrf_token(request)
+
+
+def logout_session(request: Request) -> None:
+    """End the signed-in user's sessions and tokens everywhere, and this browser's session."""
+    actor = session_actor(request)
+    if actor is not None:
+        accounts.logout(request.app.state.db, actor)
+    request.session.clear()
+
+
+def authenticate(request: Request, username: str, password: str) -> Actor:
+    """A sign-in under the login backoff: refused (TooManyRequests) while the username or the
+    client address has too many recent failures, before the password is even verified."""
+    guard = LoginGuard(request, username)
+    guard.check()
+    try:
+        actor = accounts.authenticate(request.app.state.db, username, password)
+    except Unauthenticated:
+        guard.failed()
+        raise
+    guard.succeeded()
+    return actor
+
+
+def change_password(request: Request, actor: Actor, current: str, new: str) -> Actor:
+    """The signed-in user's password change; a wrong current password counts as a failed
+    sign-in, so a stolen session cannot be used to guess it."""
+    guard = LoginGuard(request, actor.username)
+    guard.check()
+    try:
+        return accounts.change_password(request.app.state.db, actor, current, new)
+    except ValidationFailed as exc:
+        if exc.field == "current_password":
+            guard.failed()
+        raise
 
 
 def api_actor(request: Request) -> Actor | None:

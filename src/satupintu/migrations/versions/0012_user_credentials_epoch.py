@@ -1,0 +1,24 @@
+"""users.credentials_epoch: server-side revocation of sessions and API tokens
+
+Revision ID: 0012
+Revises: 0009
+Create Date: 2026-11-24 09:00:00.000000
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0012'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('credentials_epoch', sa.Integer(), nullable=False, server_default='0'))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('credentials_epoch')
