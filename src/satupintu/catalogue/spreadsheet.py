@@ -27,6 +27,7 @@ MAX_BYTES = 10 * 1024 * 1024
 # An XLSX is a zip archive: a small upload can unpack to gigabytes (a "zip bomb").
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_PACKING_RATIO = 100  # a real sheet packs 5-30 times; more, on a large member, is a bomb
+RATIO_CHECKED_FROM = 5 * 1024 * 1024  # unpacked bytes of a member from which its packing ratio counts
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,9 @@ def take_rows(rows: Iterable[Sequence[Any]], limit: int = MAX_ROWS) -> list[list
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
-    """The first sheet's rows, streamed; the archive's sizes are checked before anything is unpacked."""
+    """The first sheet's rows, streamed; the archive's sizes are checked before anything is unpacked.
+    (openpyxl reads a whole sheet once on opening when it does not declare its size, which Excel
+    always does: the unpacked-size limit bounds that pass too.)"""
     import zipfile
 
     try:
@@ -158,7 +161,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     except (zipfile.BadZipFile, ValueError) as exc:
         raise SpreadsheetError("Berkas XLSX tidak dapat dibaca.") from exc
     if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES or any(
-            m.file_size > 5 * 1024 * 1024 and m.file_size > MAX_PACKING_RATIO * max(m.compress_size, 1)
+            m.file_size > RATIO_CHECKED_FROM and m.file_size > MAX_PACKING_RATIO * max(m.compress_size, 1)
             for m in members):
         raise SpreadsheetError(f"Isi berkas XLSX terlalu besar setelah dibuka (maksimal "
                                f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB). Simpan ulang hanya lembar katalog "
