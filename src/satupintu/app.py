@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import sqlalchemy.exc
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -22,6 +22,7 @@ from .errors import DatabaseUnavailable, DomainError
 from .logs import configure_logging
 from .migrate import ensure_migrated
 from .web import ratelimit
+from .web.forms import refuse_bad_form_text
 from .web.frontdoor import FrontDoor
 from .web.render import render
 
@@ -86,7 +87,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
         db.dispose()
 
     app = FastAPI(title="SatuPintu API", version=__version__, description=API_DESCRIPTION, lifespan=lifespan,
-                  docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", redoc_url=None)
+                  docs_url="/api/v1/docs", openapi_url="/api/v1/openapi.json", redoc_url=None,
+                  dependencies=[Depends(refuse_bad_form_text)])  # form bodies meet the text rule
     app.state.db = db
     app.state.settings = settings
     app.state.bus = bus

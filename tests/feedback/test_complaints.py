@@ -13,6 +13,7 @@ from satupintu.feedback.complaint_schemas import ComplaintIn, ReporterStepIn, St
 from satupintu.feedback.complaints import Privacy, Severity, State, Step
 from satupintu.feedback.models import Complaint
 from tests.conftest import DEMO_PASSWORD, token_for
+from tests.feedback import files
 
 
 def test_the_flow_and_who_takes_each_step():
@@ -157,8 +158,8 @@ def test_complaints_over_http_and_the_lapor_export(fresh_server):
         assert unknown.status_code == 404
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+PNG = files.png()
+PDF = files.pdf()
 
 
 def test_attachments_are_checked_by_content_and_size(db):
@@ -178,7 +179,7 @@ def test_attachments_are_checked_by_content_and_size(db):
     officer = accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
     cid = complaint_id(db, code)
     name, content_type, data = cs.attachment(db, manager, "lahat", cid, made.id)
-    assert (name, content_type, data) == ("foto antrian.png", "image/png", PNG)
+    assert (name, content_type, data) == ("lampiran-1.png", "image/png", PNG)
     with pytest.raises(Forbidden):  # not assigned to this officer's agency
         cs.attachment(db, officer, "lahat", cid, made.id)
 

@@ -7,40 +7,30 @@ from datetime import date
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
+from ..text import first_text_problem
 from ..timeutil import INDONESIAN_ZONES
 from .models import AgencyKind, ServiceStatus, SiteKind, TimeUnit
 
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 
 
-def _no_nul(value: Any, path: str = "") -> str | None:
-    """The first field (dotted path) holding a NUL character, which no database column accepts."""
-    if isinstance(value, str):
-        return path or "body" if "\x00" in value else None
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, (list, tuple)):
-        items = enumerate(value)
-    else:
-        return None
-    for key, item in items:
-        found = _no_nul(item, f"{path}.{key}" if path else str(key))
-        if found:
-            return found
-    return None
-
-
 class Strict(BaseModel):
+    """The base of every input shape: unknown fields refused, whitespace trimmed, and the one
+    text rule (satupintu.text) applied to every field, with the field named in the error."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    @model_validator(mode="before")
+    @field_validator("*", mode="after")
     @classmethod
-    def _reject_nul(cls, data: Any) -> Any:
-        if _no_nul(data):
-            raise ValueError("teks tidak boleh memuat karakter NUL")
-        return data
+    def _clean_text(cls, value: Any, info: ValidationInfo) -> Any:
+        found = first_text_problem(value, info.field_name or "")
+        if found:
+            raise PydanticCustomError("control_character", "Isian '{field}' {problem}.",
+                                      {"field": found[0], "problem": found[1]})
+        return value
 
 
 class ClosureIn(Strict):

@@ -7,18 +7,27 @@ errors at once, so the caller can reject a file as a whole.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import exports
 from ..errors import FieldError
+from ..text import text_problem
 from .models import AgencyKind
 from .standard import TEXT_COMPONENTS, parse_time_unit, publish_problems, standard_problems
 
 MAX_ROWS = 5000
+BLANK_TAIL = 1000  # empty (formatted) rows tolerated below the last row with data
 MAX_BYTES = 10 * 1024 * 1024
+# An XLSX is a zip archive: a small upload can unpack to gigabytes (a "zip bomb").
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_PACKING_RATIO = 100  # a real sheet packs 5-30 times; more, on a large member, is a bomb
+RATIO_CHECKED_FROM = 5 * 1024 * 1024  # unpacked bytes of a member from which its packing ratio counts
 
 
 @dataclass(frozen=True)
@@ -110,7 +119,11 @@ def merge_row(row: ServiceRow, current: dict[str, Any] | None) -> tuple[dict[str
 
 
 class SpreadsheetError(ValueError):
-    """The file itself cannot be read (not the rows in it)."""
+    """The file itself cannot be read (not the rows in it); `code` says why, for the API."""
+
+    def __init__(self, message: str, code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _cell(value: Any) -> str:
@@ -118,53 +131,116 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return exports.restore(str(value)).strip()
+
+
+def take_rows(rows: Iterable[Sequence[Any]], limit: int = MAX_ROWS) -> list[list[str]]:
+    """The header row and at most `limit` rows below it as text, reading no further than the first
+    row past the limit that holds anything (or than BLANK_TAIL empty rows past it)."""
+    table: list[list[str]] = []
+    for index, raw in enumerate(rows):
+        cells = [_cell(v) for v in raw]
+        if index <= limit:
+            table.append(cells)
+        elif any(cells) or index > limit + BLANK_TAIL:
+            raise SpreadsheetError(f"Terlalu banyak baris (maksimal {limit} baris layanan di bawah baris judul "
+                                   "kolom). Hapus baris yang tidak dipakai, termasuk baris kosong di bawah data.",
+                                   "too_many_rows")
+    return table
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    """The first sheet's rows, streamed; the archive's sizes are checked before anything is unpacked.
+    (openpyxl reads a whole sheet once on opening when it does not declare its size, which Excel
+    always does: the unpacked-size limit bounds that pass too.)"""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise SpreadsheetError("Berkas XLSX tidak dapat dibaca.") from exc
+    if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES or any(
+            m.file_size > RATIO_CHECKED_FROM and m.file_size > MAX_PACKING_RATIO * max(m.compress_size, 1)
+            for m in members):
+        raise SpreadsheetError(f"Isi berkas XLSX terlalu besar setelah dibuka (maksimal "
+                               f"{MAX_UNPACKED_BYTES // (1024 * 1024)} MB). Simpan ulang hanya lembar katalog "
+                               "tanpa baris dan kolom kosong yang berformat.", "too_large")
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise SpreadsheetError("Berkas XLSX tidak dapat dibaca.") from exc
+    try:
+        sheet = wb.worksheets[0]
+        # A workbook may declare a wrong size; read what is really there, one row at a time.
+        sheet.reset_dimensions()
+        return take_rows(sheet.iter_rows(values_only=True))
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # a broken sheet shows only while its rows are read
+        raise SpreadsheetError("Berkas XLSX tidak dapat dibaca.") from exc
+    finally:
+        wb.close()
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of a CSV saved as UTF-8 (with or without a byte order mark) or as UTF-16/32 (Excel's
+    "Unicode Text"); anything else is refused with where it goes wrong, never guessed."""
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None and len(data) >= 4 and len(data) % 2 == 0:
+        # UTF-16 without a mark: ASCII text has a zero byte beside every character.
+        if data[1::2].count(0) > len(data) // 4 and not data[0::2].count(0):
+            encoding = "utf-16-le"
+        elif data[0::2].count(0) > len(data) // 4 and not data[1::2].count(0):
+            encoding = "utf-16-be"
+    try:
+        return data.decode(encoding or "utf-8")
+    except UnicodeDecodeError as exc:
+        if encoding is not None and encoding != "utf-8-sig":
+            raise SpreadsheetError(f"Berkas CSV ditandai {encoding.upper()} tetapi isinya rusak. Simpan ulang "
+                                   "sebagai \"CSV UTF-8\".", "encoding") from exc
+        line = data[:exc.start].count(b"\n") + 1
+        raise SpreadsheetError(f"Berkas CSV harus disimpan dengan enkode UTF-8: baris {line} memuat byte "
+                               f"0x{data[exc.start]:02X} yang bukan UTF-8 (mungkin berkas disimpan sebagai ANSI/"
+                               "Windows-1252 atau Latin-1). Di Excel pilih Simpan Sebagai > \"CSV UTF-8 (Comma "
+                               "delimited)\".", "encoding") from exc
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    text = decode_csv(data)
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    try:
+        return take_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise SpreadsheetError(f"Berkas CSV tidak dapat dibaca: {exc}.") from exc
 
 
 def read_table(data: bytes, filename: str) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of the first sheet of an .xlsx or of a .csv (comma, semicolon or tab)."""
     if len(data) > MAX_BYTES:
-        raise SpreadsheetError("Berkas terlalu besar (maksimal 10 MB).")
+        raise SpreadsheetError("Berkas terlalu besar (maksimal 10 MB).", "too_large")
     name = filename.lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise SpreadsheetError("Berkas XLSX tidak dapat dibaca.") from exc
-        sheet = wb.worksheets[0]
-        # A workbook may declare a wrong size; read what is really there.
-        sheet.reset_dimensions()
-        table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        wb.close()
+        table = _xlsx_rows(data)
     elif name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = data.decode("cp1252")  # what older Excel versions save
-            except UnicodeDecodeError as exc:
-                raise SpreadsheetError("Berkas CSV harus disimpan dengan enkode UTF-8.") from exc
-        first = text.split("\n", 1)[0]
-        delimiter = max(",;\t", key=first.count)
-        try:
-            table = [[_cell(v) for v in row]
-                     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-        except csv.Error as exc:
-            raise SpreadsheetError(f"Berkas CSV tidak dapat dibaca: {exc}.") from exc
+        table = _csv_rows(data)
     else:
-        raise SpreadsheetError("Format berkas harus .csv atau .xlsx.")
+        raise SpreadsheetError("Format berkas harus .csv atau .xlsx.", "format")
     while table and not any(table[-1]):
         table.pop()
     if not table:
-        raise SpreadsheetError("Berkas kosong.")
+        raise SpreadsheetError("Berkas kosong.", "empty")
     headers = [h.strip().lower() for h in table[0]]
     rows = table[1:]
     if not any(any(r) for r in rows):
-        raise SpreadsheetError("Berkas tidak memuat baris layanan di bawah baris judul kolom.")
-    if len(rows) > MAX_ROWS:
-        raise SpreadsheetError(f"Terlalu banyak baris (maksimal {MAX_ROWS}).")
+        raise SpreadsheetError("Berkas tidak memuat baris layanan di bawah baris judul kolom.", "empty")
     return headers, rows
 
 
@@ -195,6 +271,12 @@ def parse_count(text: str) -> int:
 
 def parse_rows(headers: list[str], rows: list[list[str]]) -> tuple[list[ServiceRow], list[FieldError]]:
     errors: list[FieldError] = []
+    for number, h in enumerate(headers, 1):
+        problem = text_problem(h)
+        if problem:
+            errors.append(FieldError("header", f"Judul kolom ke-{number} {problem}.", "control_character", 1))
+    if errors:
+        return [], errors
     unknown = [h for h in headers if h and h not in HEADERS]
     for h in unknown:
         errors.append(FieldError(h, f"Kolom '{h}' tidak dikenal.", "unknown_column", 1))
@@ -219,7 +301,15 @@ def parse_rows(headers: list[str], rows: list[list[str]]) -> tuple[list[ServiceR
             return raw[i] if i is not None and i < len(raw) else ""
 
         def err(header: str, message: str, code: str = "invalid") -> None:
-            errors.append(FieldError(header, message, code, rownum))
+            if header not in unreadable:  # that cell's control character is its one error
+                errors.append(FieldError(header, message, code, rownum))
+
+        unreadable: set[str] = set()
+        for col in COLUMNS:
+            problem = text_problem(get(col.header))
+            if problem:
+                errors.append(FieldError(col.header, f"{col.label} {problem}.", "control_character", rownum))
+                unreadable.add(col.header)
 
         for col in COLUMNS:
             if col.required and not get(col.header):
@@ -321,9 +411,7 @@ def export_rows(services: list[dict[str, Any]]) -> list[list[str]]:
 
 
 def to_csv(table: list[list[str]]) -> bytes:
-    buf = io.StringIO(newline="")
-    csv.writer(buf).writerows(table)
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM so Excel reads UTF-8
+    return exports.csv_bytes(table)
 
 
 def to_xlsx(table: list[list[str]]) -> bytes:
@@ -334,13 +422,11 @@ def to_xlsx(table: list[list[str]]) -> bytes:
     ws = wb.active
     ws.title = "Layanan"
     for row in table:
-        ws.append(row)
+        exports.append_row(ws, row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return exports.xlsx_bytes(wb)

@@ -63,7 +63,7 @@ def import_catalogue(db: Database, actor: Actor, site_code: str, data: bytes, fi
     try:
         headers, raw_rows = spreadsheet.read_table(data, filename)
     except spreadsheet.SpreadsheetError as exc:
-        raise ValidationFailed([FieldError("file", str(exc))]) from exc
+        raise ValidationFailed([FieldError("file", str(exc), exc.code)]) from exc
     rows, errors = spreadsheet.parse_rows(headers, raw_rows)
 
     with db.write() as s:

@@ -3,9 +3,7 @@ with working-day deadlines, escalate what is overdue, export for SP4N-LAPOR!."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import secrets
 import uuid
 from datetime import date
@@ -13,12 +11,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import exports
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from ..catalogue.models import Agency, Service, Site, SiteClosure
 from ..catalogue.service import site_row
 from ..db import Database
 from ..errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from ..events import LocalBus
+from ..text import text_problem
 from ..timeutil import to_local, utcnow
 from ..workdays import due_at
 from . import complaints as rules
@@ -44,20 +44,27 @@ def _ref(site: Site) -> SiteRef:
 
 
 def _checked_attachment(filename: str, data: bytes, field: str = "file") -> tuple[str, str, bytes]:
-    """(safe name, content type, data) of an image or PDF of at most 5 MB, checked by content."""
+    """(extension, content type, data) of a whole PNG, JPEG or PDF of at most 5 MB, checked by parsing it.
+    The uploaded name only names the file in an error; it is never stored."""
+    problem = text_problem(filename or "")
+    if problem:
+        raise ValidationFailed([FieldError(field, f"Nama berkas lampiran {problem}.", "control_character")])
+    label = (filename or "lampiran")[:100]
     if len(data) > rules.MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed([FieldError(field, f"Lampiran '{filename}' terlalu besar (maksimal 5 MB).")])
-    content_type = rules.sniff(data)
+        raise ValidationFailed([FieldError(field, f"Lampiran '{label}' terlalu besar (maksimal 5 MB).")])
+    content_type = rules.attachment_type(data)
     if content_type is None:
-        raise ValidationFailed([FieldError(field, f"Lampiran '{filename}' harus berupa gambar PNG/JPEG atau PDF.")])
-    safe_name = "".join(ch for ch in (filename or "lampiran") if ch.isalnum() or ch in "._- ")[:200] or "lampiran"
-    return safe_name, content_type, data
+        raise ValidationFailed([FieldError(field, f"Lampiran '{label}' harus berupa gambar PNG/JPEG atau PDF "
+                                                  "yang utuh.")])
+    return rules.EXTENSIONS[content_type], content_type, data
 
 
-def _store_attachment(s: Session, complaint_id: uuid.UUID, checked: tuple[str, str, bytes]) -> ComplaintAttachment:
-    name, content_type, data = checked
-    a = ComplaintAttachment(complaint_id=complaint_id, filename=name, content_type=content_type, size=len(data),
-                            sha256=hashlib.sha256(data).hexdigest(), data=data)
+def _store_attachment(s: Session, complaint_id: uuid.UUID, checked: tuple[str, str, bytes],
+                      number: int) -> ComplaintAttachment:
+    _, content_type, data = checked
+    a = ComplaintAttachment(complaint_id=complaint_id, filename=rules.attachment_name(number, content_type),
+                            content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                            data=data)
     s.add(a)
     return a
 
@@ -96,8 +103,8 @@ def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str
         s.flush()
         s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label=actor.label if actor else "pelapor",
                              step="file", from_state="", to_state=c.state, note="", public=True))
-        for item in checked:
-            _store_attachment(s, c.id, item)
+        for number, item in enumerate(checked, 1):
+            _store_attachment(s, c.id, item, number)
         return Created(tracking_code=code, message="Pengaduan diterima. Simpan kode pelacakan ini untuk "
                                                    "mengikuti tindak lanjutnya.")
 
@@ -286,8 +293,7 @@ def export_lapor(db: Database, actor: Actor, site_code: str) -> bytes:
         if not can_manage_site(actor, _ref(site)):
             raise Forbidden()
         rows = s.scalars(select(Complaint).where(Complaint.site_id == site.id).order_by(Complaint.received_at)).all()
-        buf = io.StringIO(newline="")
-        w = csv.writer(buf)
+        w = exports.CsvWriter()  # public text: formulas neutralised
         w.writerow(LAPOR_COLUMNS)
         for c in rows:
             agency = s.get(Agency, c.agency_id) if c.agency_id else None
@@ -298,7 +304,7 @@ def export_lapor(db: Database, actor: Actor, site_code: str) -> bytes:
                         {"normal": "Biasa", "anonim": "Anonim", "rahasia": "Rahasia"}[c.privacy],
                         ANONYMOUS if anonymous else c.reporter_name, "" if anonymous else c.reporter_contact,
                         agency.name if agency else "", rules.STATE_LABELS[State(c.state)][0], c.answer])
-        return ("\ufeff" + buf.getvalue()).encode("utf-8")
+        return w.to_bytes()
 
 
 def set_deadline_days(db: Database, actor: Actor, site_code: str, days: dict[Severity, int]) -> dict[str, int]:
@@ -332,7 +338,7 @@ def attach(db: Database, code: str, filename: str, data: bytes) -> AttachmentOut
         if count >= rules.MAX_ATTACHMENTS:
             raise Conflict("too_many_attachments", f"Paling banyak {rules.MAX_ATTACHMENTS} lampiran per pengaduan.",
                            "file")
-        a = _store_attachment(s, c.id, checked)
+        a = _store_attachment(s, c.id, checked, count + 1)
         s.flush()
         return AttachmentOut(id=a.id, filename=a.filename, content_type=a.content_type, size=a.size)
 
@@ -351,4 +357,4 @@ def attachment(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UU
         a = s.get(ComplaintAttachment, attachment_id)
         if a is None or a.complaint_id != c.id:
             raise NotFound("Lampiran", "attachment")
-        return a.filename, a.content_type, a.data
+        return rules.download_name(a.filename, a.content_type), a.content_type, a.data

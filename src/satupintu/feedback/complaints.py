@@ -4,6 +4,8 @@ Pure, no I/O."""
 from __future__ import annotations
 
 import enum
+import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -111,8 +113,12 @@ def timing(state: State, due: datetime | None, now: datetime) -> Timing:
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 MAX_ATTACHMENTS = 5
-# What a file really is, from its first bytes (the name and the browser's type can lie).
+MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; more is refused before it is decoded
+# What a file really is, from its first bytes (the name and the browser's type can lie)...
 SIGNATURES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"%PDF-", "application/pdf"))
+# ...and the name it is stored and downloaded under, whatever it was called when uploaded.
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "application/pdf": "pdf"}
+_PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 
 
 def sniff(data: bytes) -> str | None:
@@ -120,3 +126,56 @@ def sniff(data: bytes) -> str | None:
         if data.startswith(magic):
             return content_type
     return None
+
+
+def _whole_image(data: bytes, content_type: str) -> bool:
+    """Pillow reads the file as that format, its checksums hold, and every pixel decodes."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[content_type]]) as image:
+            image.verify()
+        with Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[content_type]]) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                return False
+            image.load()
+    except Exception:  # Pillow raises many kinds (OSError, SyntaxError, ValueError...) for a bad image
+        return False
+    return True
+
+
+def _whole_pdf(data: bytes) -> bool:
+    """pypdf reads the document and its pages, and it ends as a PDF must (a truncated upload does not)."""
+    if b"%%EOF" not in data[-1024:]:
+        return False
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return False
+        return len(reader.pages) >= 1
+    except Exception:  # pypdf raises many kinds for a broken document
+        return False
+
+
+def attachment_type(data: bytes) -> str | None:
+    """The content type of a PNG, JPEG or PDF that really is one (first bytes, then parsed), else None."""
+    content_type = sniff(data)
+    if content_type is None:
+        return None
+    whole = _whole_pdf(data) if content_type == "application/pdf" else _whole_image(data, content_type)
+    return content_type if whole else None
+
+
+def attachment_name(number: int, content_type: str) -> str:
+    """The stored and downloaded name: from the detected type, never from the upload ('lampiran-1.png')."""
+    return f"lampiran-{number}.{EXTENSIONS[content_type]}"
+
+
+def download_name(stored: str, content_type: str) -> str:
+    """The name to download under: the stored one when it is one of ours for that type; else (a file
+    stored under its uploaded name, before names came from the type) 'lampiran' with the type's extension."""
+    extension = EXTENSIONS.get(content_type, "bin")
+    return stored if re.fullmatch(rf"lampiran-\d+\.{extension}", stored) else f"lampiran.{extension}"

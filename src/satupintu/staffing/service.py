@@ -29,6 +29,7 @@ from ..accounts import audit
 from ..accounts.models import User
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from ..catalogue.models import Agency, Counter, OpeningHours, Service, Site, SiteClosure
+from ..catalogue.schemas import Strict  # one base for input: the text rule, no unknown fields
 from ..catalogue.service import site_row
 from ..db import Database
 from ..errors import FieldError, Forbidden, NotFound, ValidationFailed
@@ -53,7 +54,7 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 # ---------------------------------------------------------------- shapes
 
 
-class OfficerIn(BaseModel):
+class OfficerIn(Strict):
     agency: str = Field(min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=200)
     services: list[str] = Field(default_factory=list, description="Service codes; empty: every service of the agency")
@@ -94,7 +95,7 @@ class OfficerOut(BaseModel):
     active: bool
 
 
-class AssignmentIn(BaseModel):
+class AssignmentIn(Strict):
     officer_id: uuid.UUID
     counter: int = Field(ge=1, description="Counter number")
     date: Day
@@ -148,7 +149,7 @@ class RosterCheckOut(BaseModel):
     assignments: list[AssignmentOut]
 
 
-class GenerateIn(BaseModel):
+class GenerateIn(Strict):
     start: date
     days: int = Field(1, ge=1, le=MAX_DAYS)
     time_limit_s: float = Field(20.0, gt=0, le=60)
@@ -183,14 +184,14 @@ class GenerateOut(BaseModel):
     findings: list[FindingOut]
 
 
-class PlanRow(BaseModel):
+class PlanRow(Strict):
     agency: str
     weekday: int = Field(ge=0, le=6)
     hour: int = Field(ge=0, le=23)
     counters: int = Field(ge=0)
 
 
-class PlanIn(BaseModel):
+class PlanIn(Strict):
     rows: list[PlanRow]
 
 
