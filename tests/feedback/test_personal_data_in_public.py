@@ -5,13 +5,13 @@ survey suggestions are masked too."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from satupintu.feedback import service as feedback
 from satupintu.feedback.schemas import SurveyIn
 from satupintu.feedback.skm import KEYS, Regulation
 from tests.conftest import token_for
-from tests.feedback.test_survey import code, served_ticket
+from tests.feedback.test_survey import code, served_ticket, site_today
 
 NIK = "3201234567890001"
 PHONE = "0812-3456-7890"
@@ -69,7 +69,7 @@ def test_a_phone_number_in_a_survey_suggestion_is_masked_on_the_published_index(
     answers = {k: 4 for k in KEYS[Regulation.permenpanrb_14_2017]}
     feedback.submit_survey(db, t.id, code(t), SurveyIn(answers=answers,
                                                        suggestion=f"Bagus. Kalau perlu, telepon saya {PHONE}."))
-    today = date.today()
+    today = site_today()
     with fresh_server.client() as c:
         published = c.post("/api/v1/sites/lahat/skm/publish", headers=token_for(c, "pengelola"), json={
             "title": "Triwulan ini", "starts_on": (today - timedelta(days=1)).isoformat(),
