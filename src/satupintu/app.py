@@ -73,10 +73,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
         if settings.notify_worker:
             from .notify.channels import build_channels
             from .notify.worker import NotificationWorker
+            from .queueing.bookings import forget_past_contacts
 
             # Sends queued citizen notifications in the background, so no request waits on a
-            # provider; several processes share the queue safely (claims with leases).
-            worker = NotificationWorker(db, build_channels(settings), settings)
+            # provider; several processes share the queue safely (claims with leases). Its loop
+            # also erases booking phone numbers once their day is over.
+            worker = NotificationWorker(db, build_channels(settings), settings,
+                                        housekeeping=[forget_past_contacts])
             worker.start()
         yield
         if worker is not None:

@@ -1,4 +1,4 @@
-"""Command line: `satupintu migrate | demo | serve | create-user | check`."""
+"""Command line: `satupintu migrate | demo | serve | create-user | check | escalate | notify | data-key`."""
 
 from __future__ import annotations
 
@@ -133,6 +133,15 @@ def escalate() -> None:
         db.dispose()
 
 
+@app.command("data-key")
+def data_key() -> None:
+    """Print a new key for SATUPINTU_DATA_KEYS (contact data encrypted at rest). To rotate,
+    put it first and keep the old keys after it: SATUPINTU_DATA_KEYS=new,old."""
+    from .secretbox import new_key
+
+    typer.echo(new_key())
+
+
 def main() -> None:  # pragma: no cover
     sys.exit(app())
 
@@ -147,12 +156,14 @@ def notify(once: bool = typer.Option(False, help="Send what is due now, then exi
     from .db import Database
     from .notify.channels import build_channels
     from .notify.worker import NotificationWorker
+    from .queueing.bookings import forget_past_contacts
 
     settings = get_settings()
     db = Database(settings.database_url)
-    worker = NotificationWorker(db, build_channels(settings), settings)
+    worker = NotificationWorker(db, build_channels(settings), settings, housekeeping=[forget_past_contacts])
     try:
         if once:
+            worker.keep_house()
             typer.echo(worker.run_once())
             return
         stop = threading.Event()

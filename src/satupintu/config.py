@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     # Keys NIK and phone hashes of bookings (duplicate checks without storing them).
     # Defaults to the secret key; set it separately to rotate the secret key safely.
     identity_key: str | None = None
+    # Encrypts contact data at rest (phones, e-mail: bookings, applications, notifications,
+    # complaints; see secretbox.py): comma-separated Fernet keys, newest first (rotate by
+    # putting a new one first; `satupintu data-key` makes one). Unset: derived from the secret
+    # key, which production should not rely on.
+    data_keys: str | None = None
 
     # Notifications to citizens (see satupintu.notify). Comma list of live channels among
     # email, whatsapp, sms, outbox. "outbox" delivers every channel not listed to the

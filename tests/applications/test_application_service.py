@@ -105,6 +105,18 @@ def test_the_workflow_pauses_the_clock_while_waiting_for_the_applicant_and_keeps
     assert public.deadline_status == "on_time"
 
 
+def test_a_nik_or_phone_an_officer_writes_in_a_public_note_is_masked_on_the_tracking_page(demo_db):
+    officer, out = opened(demo_db)
+    app_id = out.application.id
+    apps.take_action(demo_db, officer, "lahat", app_id, "verifikasi")
+    note = f"NIK {NIK} di formulir tidak sama dengan KTP; hubungi 0812-3456-7890"
+    apps.take_action(demo_db, officer, "lahat", app_id, "minta_perbaikan", note)
+    public = " ".join(h.note for h in apps.track(demo_db, out.tracking_number).history)
+    assert "tidak sama dengan KTP" in public and "1604**********01" in public
+    assert NIK not in public and "0812-3456-7890" not in public
+    assert note in [h.note for h in apps.get_application(demo_db, officer, "lahat", app_id).history]  # staff: as written
+
+
 def test_another_agencys_officer_can_neither_open_nor_work_the_application(demo_db):
     _, out = opened(demo_db)
     other = accounts.authenticate(demo_db, "petugas.dukcapil", DEMO_PASSWORD)

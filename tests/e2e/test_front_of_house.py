@@ -213,8 +213,11 @@ def test_a_served_visitor_rates_the_service_at_the_kiosk(page, live):
         kiosk_token = device(live, "kiosk")
         tok = c.post("/api/v1/auth/token", json={"username": "petugas.dukcapil", "password": DEMO_PASSWORD}).json()
         officer = {"Authorization": "Bearer " + tok["access_token"]}
-        number = c.post("/api/v1/sites/lahat/tickets", headers={"X-Device-Token": kiosk_token},
-                        json={"service": "DKC-08"}).json()["number"]
+        ticket = c.post("/api/v1/sites/lahat/tickets", headers={"X-Device-Token": kiosk_token},
+                        json={"service": "DKC-08"}).json()
+        number = ticket["number"]
+        # What the kiosk prints on the ticket besides the number.
+        code = c.get(f"/api/v1/tickets/{ticket['id']}/survey-code", headers={"X-Device-Token": kiosk_token}).json()
         c.post("/api/v1/sites/lahat/counters/4/open", headers=officer)
         c.put("/api/v1/sites/lahat/counters/4", json={"number": 4, "agency": "DUKCAPIL", "services": ["DKC-08"]},
               headers={"Authorization": "Bearer " + c.post("/api/v1/auth/token", json={
@@ -223,10 +226,13 @@ def test_a_served_visitor_rates_the_service_at_the_kiosk(page, live):
             r = c.post(f"/api/v1/sites/lahat/counters/4/{step}", headers=officer)
             assert r.status_code == 200, r.text
     page.goto(f"{live.url}/kios/lahat?token={kiosk_token}")
-    page.get_by_label(re.compile("Nilai layanan kami")).fill("Z-999")
+    page.get_by_label(re.compile("Nilai layanan kami")).fill(number)  # the bare number no longer opens it
     page.get_by_role("button", name="Beri penilaian").click()
-    assert "Z-999" in page.locator("#number-error").inner_text()
-    page.get_by_label(re.compile("Nilai layanan kami")).fill(number.lower())
+    assert "kode survei" in page.locator("#survey-code-error").inner_text()
+    page.get_by_label(re.compile("Nilai layanan kami")).fill("ZZZZ-ZZZZ")
+    page.get_by_role("button", name="Beri penilaian").click()
+    assert "tidak ditemukan" in page.locator("#survey-code-error").inner_text()
+    page.get_by_label(re.compile("Nilai layanan kami")).fill(code["display"].lower())
     page.get_by_role("button", name="Beri penilaian").click()
     page.wait_for_url(re.compile(r"/survei/.+via=kiosk"))
     for fieldset in page.locator("fieldset").all():

@@ -115,11 +115,12 @@ def test_anonymous_and_secret_reports_stay_private(db):
     officer = accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
     anon = complaint_id(db, file(db, Privacy.anonymous))
     secret_code = file(db, Privacy.secret)
+    cs.take_step(db, manager, "lahat", anon, StepIn(step=Step.verify))
+    cs.take_step(db, manager, "lahat", complaint_id(db, secret_code), StepIn(step=Step.verify))
     public = cs.public_list(db, "lahat")
     assert len(public) == 1 and public[0].reporter_name == "Anonim" and public[0].tracking_code is None
     assert "Budi" not in public[0].model_dump_json()
     assert secret_code not in str([p.model_dump() for p in public])
-    cs.take_step(db, manager, "lahat", anon, StepIn(step=Step.verify))
     cs.take_step(db, manager, "lahat", anon, StepIn(step=Step.assign, agency="DUKCAPIL"))
     seen_by_agency = [v for v in cs.staff_list(db, officer, "lahat") if v.id == anon][0]
     assert seen_by_agency.reporter_name == "Anonim" and seen_by_agency.reporter_contact is None

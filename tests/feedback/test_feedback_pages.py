@@ -4,7 +4,7 @@ import re
 
 from satupintu.feedback.skm import KEYS, Regulation
 from tests.feedback import files
-from tests.feedback.test_survey import served_ticket
+from tests.feedback.test_survey import code, served_ticket
 
 K = KEYS[Regulation.permenpanrb_14_2017]
 
@@ -16,16 +16,16 @@ def csrf_of(html):
 def test_survey_page_shows_the_regulations_answers_and_thanks_once(fresh_server):
     t = served_ticket(fresh_server.app.state.db)
     with fresh_server.client() as c:
-        page = c.get(f"/survei/{t.id}")
+        page = c.get(f"/survei/{t.id}", params={"kode": code(t)})
         assert page.status_code == 200 and "Survei Kepuasan Masyarakat" in page.text
         assert "Sangat mahal" in page.text and "Dikelola dengan baik" in page.text
-        partial = {"csrf": csrf_of(page.text), **{f"u_{k}": "4" for k in K if k != "sarana"}}
+        partial = {"csrf": csrf_of(page.text), "kode": code(t), **{f"u_{k}": "4" for k in K if k != "sarana"}}
         missing = c.post(f"/survei/{t.id}", data=partial)
         assert missing.status_code == 422 and 'id="err-sarana"' in missing.text
         assert 'value="4" checked' in missing.text  # what was chosen is kept
         done = c.post(f"/survei/{t.id}", data={**partial, "u_sarana": "3", "suggestion": "Mantap"})
         assert done.status_code == 200 and "Terima kasih atas penilaian Anda." in done.text
-        again = c.get(f"/survei/{t.id}")
+        again = c.get(f"/survei/{t.id}", params={"kode": code(t)})
         assert "sudah diisi" in again.text and "u_persyaratan" not in again.text
 
 

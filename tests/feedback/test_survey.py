@@ -1,6 +1,6 @@
 """The survey after a served visit: offered once, counted once, reported per scope and period."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -12,9 +12,20 @@ from satupintu.feedback import service as feedback
 from satupintu.feedback.schemas import SurveyIn
 from satupintu.feedback.skm import KEYS, Regulation
 from satupintu.queueing import service as queue
+from satupintu.queueing.policy import local_day
 from tests.conftest import DEMO_PASSWORD, token_for
 
 K = KEYS[Regulation.permenpanrb_14_2017]
+
+
+def site_today() -> date:
+    """Today in Lahat (WIB), the day surveys are counted on, whatever the machine's zone."""
+    return local_day(datetime.now(timezone.utc), "Asia/Jakarta")
+
+
+def code(ticket):
+    """The survey code printed on the ticket the visitor holds."""
+    return feedback.survey_code(ticket.visit_id)
 
 
 def served_ticket(db, service_code="DKC-01", counter=4):
@@ -33,18 +44,19 @@ def test_the_survey_opens_only_after_service_and_takes_one_answer(fresh_demo_db)
     db = fresh_demo_db
     site = catalogue.get_site(db, "lahat")
     waiting = queue.issue_ticket(db, queue.Issuer(label="kios", site_id=site.id), "lahat", "DKC-01")
-    form = feedback.survey_form(db, waiting.id)
+    form = feedback.survey_form(db, waiting.id, code(waiting))
     assert not form.can_answer and "setelah layanan selesai" in form.reason
     assert [q.key for q in form.questions] == list(K)
     assert form.questions[3].answers == ["Sangat mahal", "Cukup mahal", "Murah", "Gratis"]
     with pytest.raises(Conflict):
-        feedback.submit_survey(db, waiting.id, SurveyIn(answers={k: 4 for k in K}))
+        feedback.submit_survey(db, waiting.id, code(waiting), SurveyIn(answers={k: 4 for k in K}))
     t = served_ticket(db)
     assert t.id == waiting.id  # the visitor who waited is the one served
-    assert feedback.survey_form(db, t.id).can_answer
-    feedback.submit_survey(db, t.id, SurveyIn(answers={k: 4 for k in K}, sex="P", age=34, suggestion="Antrian rapi"))
+    assert feedback.survey_form(db, t.id, code(t)).can_answer
+    feedback.submit_survey(db, t.id, code(t), SurveyIn(answers={k: 4 for k in K}, sex="P", age=34,
+                                                        suggestion="Antrian rapi"))
     with pytest.raises(Conflict) as err:
-        feedback.submit_survey(db, t.id, SurveyIn(answers={k: 1 for k in K}))  # no stuffing
+        feedback.submit_survey(db, t.id, code(t), SurveyIn(answers={k: 1 for k in K}))  # no stuffing
     assert err.value.code == "already_answered"
 
 
@@ -52,10 +64,10 @@ def test_incomplete_or_out_of_range_answers_name_the_unsur(fresh_demo_db):
     db = fresh_demo_db
     t = served_ticket(db)
     with pytest.raises(ValidationFailed) as err:
-        feedback.submit_survey(db, t.id, SurveyIn(answers={k: 4 for k in K if k != "sarana"}))
+        feedback.submit_survey(db, t.id, code(t), SurveyIn(answers={k: 4 for k in K if k != "sarana"}))
     assert err.value.field == "answers.sarana"
     with pytest.raises(ValidationFailed) as err:
-        feedback.submit_survey(db, t.id, SurveyIn(answers={**{k: 4 for k in K}, "biaya": 5}))
+        feedback.submit_survey(db, t.id, code(t), SurveyIn(answers={**{k: 4 for k in K}, "biaya": 5}))
     assert err.value.field == "answers.biaya"
 
 
@@ -64,10 +76,10 @@ def test_report_per_service_and_agency_with_the_sample_check(fresh_demo_db):
     manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
     a, b = served_ticket(db), served_ticket(db)
     served_ticket(db)  # served but not surveyed: counts in the population
-    feedback.submit_survey(db, a.id, SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3])),
-                                              suggestion="Tambah kursi"))
-    feedback.submit_survey(db, b.id, SurveyIn(answers=dict(zip(K, [3, 3, 3, 4, 3, 3, 4, 2, 3]))))
-    today = date.today()
+    feedback.submit_survey(db, a.id, code(a), SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3])),
+                                                        suggestion="Tambah kursi"))
+    feedback.submit_survey(db, b.id, code(b), SurveyIn(answers=dict(zip(K, [3, 3, 3, 4, 3, 3, 4, 2, 3]))))
+    today = site_today()
     r = feedback.report(db, manager, "lahat", today - timedelta(days=1), today + timedelta(days=1), "DKC-01")
     assert r.ikm == Decimal("79.17") and r.grade == "B" and r.grade_label == "Baik"
     assert r.respondents == 2 and r.population == 3 and r.required_sample == 3 and not r.sample_sufficient
@@ -83,15 +95,16 @@ def test_survey_over_http_needs_no_login_but_the_report_does(fresh_server):
     db = fresh_server.app.state.db
     t = served_ticket(db)
     with fresh_server.client() as c:
-        form = c.get(f"/api/v1/tickets/{t.id}/survey").json()
+        key = {"code": code(t)}
+        form = c.get(f"/api/v1/tickets/{t.id}/survey", params=key).json()
         assert form["can_answer"] is True and len(form["questions"]) == 9
-        bad = c.post(f"/api/v1/tickets/{t.id}/survey", json={"answers": {k: 4 for k in K}, "sex": "X"})
+        bad = c.post(f"/api/v1/tickets/{t.id}/survey", params=key, json={"answers": {k: 4 for k in K}, "sex": "X"})
         assert bad.status_code == 422 and bad.json()["error"]["field"] == "sex"
-        ok = c.post(f"/api/v1/tickets/{t.id}/survey", json={"answers": {k: 4 for k in K}})
+        ok = c.post(f"/api/v1/tickets/{t.id}/survey", params=key, json={"answers": {k: 4 for k in K}})
         assert ok.status_code == 201
-        again = c.post(f"/api/v1/tickets/{t.id}/survey", json={"answers": {k: 4 for k in K}})
+        again = c.post(f"/api/v1/tickets/{t.id}/survey", params=key, json={"answers": {k: 4 for k in K}})
         assert again.status_code == 409
-        period = {"starts_on": date.today().isoformat(), "ends_on": date.today().isoformat()}
+        period = {"starts_on": site_today().isoformat(), "ends_on": site_today().isoformat()}
         assert c.get("/api/v1/sites/lahat/skm", params=period).status_code == 401
         report = c.get("/api/v1/sites/lahat/skm", params=period, headers=token_for(c, "pengelola")).json()
         assert report["ikm"] == "100.00" and report["grade"] == "A" and report["grade_label"] == "Sangat Baik"
@@ -103,8 +116,8 @@ def test_paper_tallies_count_with_online_answers_and_legacy_periods_keep_their_r
     db = fresh_demo_db
     manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
     t = served_ticket(db)
-    feedback.submit_survey(db, t.id, SurveyIn(answers={k: 4 for k in K}))
-    today = date.today()
+    feedback.submit_survey(db, t.id, code(t), SurveyIn(answers={k: 4 for k in K}))
+    today = site_today()
     feedback.enter_tally(db, manager, "lahat", TallyIn(
         service="DKC-01", starts_on=today, ends_on=today, respondents=3,
         tally={k: {"1": 3} for k in K}))
@@ -136,9 +149,9 @@ def test_periods_exports_and_the_public_published_index(fresh_server):
     assert period_bounds("bulan", 2024, 2) == (date(2024, 2, 1), date(2024, 2, 29))
     db = fresh_server.app.state.db
     t = served_ticket(db)
-    feedback.submit_survey(db, t.id, SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3])),
-                                              suggestion="Perbanyak kursi tunggu"))
-    year = date.today().year
+    feedback.submit_survey(db, t.id, code(t), SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3])),
+                                                        suggestion="Perbanyak kursi tunggu"))
+    year = site_today().year
     with fresh_server.client() as c:
         auth = token_for(c, "pengelola")
         params = {"period": "tahun", "year": year}

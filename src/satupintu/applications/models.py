@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, IdMixin, JSONType
+from ..secretbox import EncryptedText
 from ..timeutil import utcnow
 
 
@@ -37,9 +38,10 @@ class Application(IdMixin, Base):
     applicant_name: Mapped[str] = mapped_column(String(200))
     nik_hash: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash: find by NIK, never show it
     nik_masked: Mapped[str] = mapped_column(String(20))
-    # Kept only to send the notifications the applicant asked for; shown masked.
-    phone: Mapped[str] = mapped_column(String(20), default="")
-    email: Mapped[str] = mapped_column(String(200), default="")
+    # Kept only to send the notifications the applicant asked for, encrypted at rest, shown
+    # masked, and cleared when the application reaches its last state (collected, refused).
+    phone: Mapped[str] = mapped_column(EncryptedText, default="")
+    email: Mapped[str] = mapped_column(EncryptedText, default="")
     notify: Mapped[bool] = mapped_column(Boolean, default=False)
     state: Mapped[str] = mapped_column(String(40))
     origin_state: Mapped[str] = mapped_column(String(40), default="")  # where a returned repair goes back to

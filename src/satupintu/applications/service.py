@@ -23,6 +23,7 @@ from ..catalogue.service import site_row
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from ..privacy import mask_personal_data
 import structlog
 from ..queueing.models import Ticket
 from ..queueing.policy import Status as TicketStatus
@@ -166,7 +167,7 @@ def _view(s: Session, app: Application, site: Site, flow: wf.Workflow, staff: Ac
             action_label=_label(OPEN_LABEL, lang) if e.action == OPEN_ACTION else (action.label(lang) if action
                                                                                    else e.action),
             state=e.to_state, state_label=state.label(lang) if state else e.to_state,
-            note=e.note if (staff is not None or e.note_public) else "",
+            note=e.note if staff is not None else (mask_personal_data(e.note) if e.note_public else ""),
             by=e.actor_label if staff is not None else None))
     status = deadlines.status(now, app.due_at, app.finished_at, due_soon)
     view = ApplicationView(
@@ -343,6 +344,10 @@ def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, a
         _recompute_due(s, site, app, flow, _events(s, app.id))
         svc = s.get(Service, app.service_id)
         _notify(s, site, app, *_status_message(app, flow, svc, note.strip() if act.note_required else ""))
+        if app.closed_at is not None:
+            # The last state (collected, refused): no message can follow, so the contact goes; the
+            # message just queued carries its own copy until it is sent.
+            app.phone, app.email = "", ""
         s.flush()
         return _view(s, app, site, flow, actor, lang)
 

@@ -6,16 +6,17 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ..accounts import service as accounts
+from ..accounts.models import DeviceKind
 from ..accounts.scope import Actor
-from ..errors import FieldError, Forbidden, NotFound, ValidationFailed
+from ..errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from ..web.ratelimit import limited
 from ..web.security import api_actor, require_api_actor
-from . import complaint_service, report_export, service, skm
+from . import complaint_service, report_export, service, skm, survey_codes
 from .complaint_schemas import (
     AttachmentOut,
     ComplaintIn,
@@ -27,23 +28,50 @@ from .complaint_schemas import (
 )
 from .complaints import MAX_ATTACHMENT_BYTES
 from .periods import period_bounds
-from .schemas import PublishedOut, PublishIn, SkmReport, SurveyForm, SurveyIn, TallyIn
+from .schemas import PublishedOut, PublishIn, SkmReport, SurveyCodeOut, SurveyForm, SurveyIn, TallyIn
 
 router = APIRouter(tags=["feedback"])
 ActorDep = Annotated[Actor, Depends(require_api_actor)]
 
 
+SurveyCode = Annotated[str, Query(max_length=200, description="The survey code printed on the ticket "
+                                                                "(also in its QR), e.g. ABCD-EFGH")]
+
+
 @router.get("/tickets/{ticket_id}/survey", response_model=SurveyForm,
             summary="The SKM questions for a served ticket, and whether it can still be answered")
-def survey_form(request: Request, ticket_id: uuid.UUID) -> SurveyForm:
-    return service.survey_form(request.app.state.db, ticket_id)
+def survey_form(request: Request, ticket_id: uuid.UUID, code: SurveyCode = "") -> SurveyForm:
+    return service.survey_form(request.app.state.db, ticket_id, code)
 
 
 @router.post("/tickets/{ticket_id}/survey", status_code=201, dependencies=[limited("survey")],
-             summary="Answer the survey once for a served ticket (no login: the ticket link is the key)")
-def submit(request: Request, ticket_id: uuid.UUID, data: SurveyIn) -> dict[str, str]:
-    service.submit_survey(request.app.state.db, ticket_id, data)
+             summary="Answer the survey once for a served ticket (no login: the survey code on the ticket is "
+                     "the key)")
+def submit(request: Request, ticket_id: uuid.UUID, data: SurveyIn, code: SurveyCode = "") -> dict[str, str]:
+    service.submit_survey(request.app.state.db, ticket_id, code, data)
     return {"status": "ok", "message": "Terima kasih atas penilaian Anda."}
+
+
+@router.get("/tickets/{ticket_id}/survey-code", response_model=SurveyCodeOut,
+            summary="The survey code to print on a ticket: only for the kiosk (X-Device-Token) or staff member "
+                    "who issued it")
+def survey_code(request: Request, ticket_id: uuid.UUID) -> SurveyCodeOut:
+    db = request.app.state.db
+    token = request.headers.get("x-device-token")
+    if token:
+        device = accounts.device_from_token(db, token)
+        if device.kind is not DeviceKind.kiosk:
+            raise Forbidden("Hanya perangkat kios yang mencetak tiket.")
+        # The issuer label queueing records for a kiosk, at the kiosk's own site.
+        code = service.printable_survey_code(db, ticket_id, f"kios:{device.name}", device.site_id)
+    else:
+        actor = api_actor(request)
+        if actor is None:
+            raise Unauthenticated("Gunakan token perangkat kios (X-Device-Token) atau masuk sebagai petugas.")
+        code = service.printable_survey_code(db, ticket_id, actor.label)
+    if code is None:
+        raise Forbidden("Kode survei hanya diberikan kepada kios atau petugas yang mengeluarkan tiket ini.")
+    return SurveyCodeOut(code=code, display=survey_codes.display(code), ticket_path=f"/antrian/{ticket_id}?kode={code}")
 
 
 def _period(starts_on: date | None, ends_on: date | None, period: str | None, year: int | None,

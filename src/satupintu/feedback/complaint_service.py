@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from ..catalogue.service import site_row
 from ..db import Database
 from ..errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from ..events import LocalBus
+from ..privacy import mask_contact, mask_personal_data
 from ..text import text_problem
 from ..timeutil import to_local, utcnow
 from ..workdays import due_at
@@ -28,6 +30,7 @@ from .models import Complaint, ComplaintAttachment, ComplaintEvent, ComplaintSet
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ANONYMOUS = "Anonim"
+REPORTER = "pelapor"  # the actor label of the reporter's own steps
 
 
 def _closed_dates(s: Session, site_id: uuid.UUID) -> list[date]:
@@ -101,7 +104,7 @@ def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str
                       answer="", reason="")
         s.add(c)
         s.flush()
-        s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label=actor.label if actor else "pelapor",
+        s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label=actor.label if actor else REPORTER,
                              step="file", from_state="", to_state=c.state, note="", public=True))
         for number, item in enumerate(checked, 1):
             _store_attachment(s, c.id, item, number)
@@ -110,7 +113,10 @@ def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str
 
 
 def _view(s: Session, c: Complaint, site: Site, show_identity: bool, show_tracking: bool,
-          internal: bool) -> ComplaintView:
+          internal: bool, audience: str = "staff") -> ComplaintView:
+    """The complaint as one audience may see it. `audience`: "staff" (the text as written),
+    "reporter" (by tracking code: their own words in full, what others wrote masked) or
+    "public" (every free text masked, see privacy.py)."""
     agency = s.get(Agency, c.agency_id) if c.agency_id else None
     events = s.scalars(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id)
                        .order_by(ComplaintEvent.at, ComplaintEvent.id)).all()
@@ -119,19 +125,34 @@ def _view(s: Session, c: Complaint, site: Site, show_identity: bool, show_tracki
     due = c.due_at if state not in (State.received,) else c.verify_due_at
     t = rules.timing(state, due, now)
     anonymous = c.privacy == Privacy.anonymous.value
+    own, others = _text_for(audience)
     return ComplaintView(
         id=c.id if internal else None, tracking_code=c.tracking_code if show_tracking else None, site=site.code,
-        kind=rules.Kind(c.kind), privacy=Privacy(c.privacy), severity=Severity(c.severity), title=c.title,
-        body=c.body,
+        kind=rules.Kind(c.kind), privacy=Privacy(c.privacy), severity=Severity(c.severity), title=own(c.title),
+        body=own(c.body),
         reporter_name=c.reporter_name if show_identity else (ANONYMOUS if anonymous else None),
-        reporter_contact=c.reporter_contact if show_identity else None,
+        reporter_contact=mask_contact(c.reporter_contact) if show_identity else None,
         agency=agency.name if agency else None, state=state, state_label=rules.STATE_LABELS[state][0],
-        received_at=c.received_at, verify_due_at=c.verify_due_at, due_at=c.due_at, answer=c.answer,
-        reason=c.reason, overdue=t.overdue, due_soon=t.due_soon, escalated=c.escalated_at is not None,
-        events=[EventView(at=e.at, step=e.step, state=State(e.to_state), note=e.note,
-                          by=e.actor_label if internal else ("Pelapor" if e.actor_label == "pelapor" else "Petugas"))
+        received_at=c.received_at, verify_due_at=c.verify_due_at, due_at=c.due_at, answer=others(c.answer),
+        reason=others(c.reason), overdue=t.overdue, due_soon=t.due_soon, escalated=c.escalated_at is not None,
+        events=[EventView(at=e.at, step=e.step, state=State(e.to_state),
+                          note=(own if e.actor_label == REPORTER else others)(e.note),
+                          by=e.actor_label if internal else ("Pelapor" if e.actor_label == REPORTER else "Petugas"))
                 for e in events if internal or e.public],
     )
+
+
+def _as_written(text: str) -> str:
+    return text
+
+
+def _text_for(audience: str) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    """How the reporter's own words and everyone else's are shown to this audience."""
+    if audience == "staff":
+        return _as_written, _as_written
+    if audience == "reporter":
+        return _as_written, mask_personal_data
+    return mask_personal_data, mask_personal_data
 
 
 def _identity_visible(actor: Actor | None, site: Site, c: Complaint) -> bool:
@@ -149,18 +170,21 @@ def track(db: Database, code: str) -> ComplaintView:
         c = s.scalar(select(Complaint).where(Complaint.tracking_code == code.strip().upper()))
         if c is None:
             raise NotFound("Pengaduan dengan kode tersebut", "code")
-        view = _view(s, c, s.get(Site, c.site_id), show_identity=False, show_tracking=True, internal=False)
-        return view
+        return _view(s, c, s.get(Site, c.site_id), show_identity=False, show_tracking=True, internal=False,
+                     audience="reporter")
 
 
 def public_list(db: Database, site_code: str, limit: int = 50) -> list[ComplaintView]:
-    """Complaints the public may read: never 'rahasia', never who filed them, no tracking codes."""
+    """Complaints the public may read: only once verified (SP4N-LAPOR! practice), never
+    'rahasia', never who filed them, no tracking codes, personal data in the text masked."""
     with db.read() as s:
         site = site_row(s, site_code)
         rows = s.scalars(select(Complaint).where(Complaint.site_id == site.id,
-                                                 Complaint.privacy != Privacy.secret.value)
+                                                 Complaint.privacy != Privacy.secret.value,
+                                                 Complaint.state.in_([st.value for st in rules.PUBLISHED]))
                          .order_by(Complaint.received_at.desc()).limit(limit)).all()
-        return [_view(s, c, site, show_identity=False, show_tracking=False, internal=False) for c in rows]
+        return [_view(s, c, site, show_identity=False, show_tracking=False, internal=False, audience="public")
+                for c in rows]
 
 
 def staff_list(db: Database, actor: Actor, site_code: str, only: str | None = None) -> list[ComplaintView]:
@@ -251,11 +275,11 @@ def reporter_step(db: Database, code: str, data: ReporterStepIn) -> ComplaintVie
             if not rules.can_reopen(c.closed_at or c.answered_at, now):
                 raise Conflict("reopen_window", "Batas waktu membuka kembali pengaduan (10 hari) sudah lewat.",
                                "step")
-        s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label="pelapor", step=data.step,
+        s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label=REPORTER, step=data.step,
                              from_state=c.state, to_state=to.value, note=data.note, public=True))
         c.state = to.value
         s.flush()
-        return _view(s, c, s.get(Site, c.site_id), False, True, False)
+        return _view(s, c, s.get(Site, c.site_id), False, True, False, audience="reporter")
 
 
 def escalate_overdue(db: Database, bus: LocalBus | None = None) -> int:

@@ -66,6 +66,9 @@ FLOW: dict[tuple[State, Step], tuple[State, str]] = {
 }
 NEEDS_REASON = {Step.reject, Step.not_authority, Step.answer, Step.reopen}
 OPEN = {State.received, State.verified, State.assigned, State.in_follow_up}
+# Shown on public lists: only what the site verified (as SP4N-LAPOR! does), never a report
+# still unread, rejected or outside the site's authority.
+PUBLISHED = {State.verified, State.assigned, State.in_follow_up, State.answered, State.closed}
 
 STATE_LABELS = {
     State.received: ("Diterima", "Received"), State.verified: ("Diverifikasi", "Verified"),

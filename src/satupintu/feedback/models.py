@@ -10,6 +10,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, IdMixin, JSONType
+from ..secretbox import EncryptedText
 from ..timeutil import utcnow
 
 
@@ -49,7 +50,7 @@ class Complaint(IdMixin, Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     reporter_name: Mapped[str] = mapped_column(String(200), default="")
-    reporter_contact: Mapped[str] = mapped_column(String(200), default="")
+    reporter_contact: Mapped[str] = mapped_column(EncryptedText, default="")  # shown to staff masked
     service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("services.id"))
     agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"), index=True)
     state: Mapped[str] = mapped_column(String(20))

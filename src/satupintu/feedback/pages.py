@@ -46,17 +46,29 @@ def _errors_of(exc: Exception) -> dict[str, str]:
     return errors
 
 
+def _survey(request: Request, ticket_id: uuid.UUID, code: str, status_code: int = 200,
+            values: dict[str, str] | None = None, errors: dict[str, str] | None = None) -> Response:
+    """The survey page; without the ticket's survey code, a form asking for it."""
+    try:
+        form = service.survey_form(_db(request), ticket_id, code)
+    except service.SurveyCodeInvalid as exc:
+        return render(request, "feedback/survey.html", status_code=403, form=None, ticket_id=ticket_id, code="",
+                      values={}, errors={"code": exc.message} if code else {}, education=EDUCATION,
+                      occupation=OCCUPATION)
+    return render(request, "feedback/survey.html", status_code=status_code, form=form, ticket_id=ticket_id,
+                  code=code, values=values or {}, errors=errors or {}, education=EDUCATION, occupation=OCCUPATION)
+
+
 @router.get("/survei/{ticket_id}")
-def survey_page(request: Request, ticket_id: uuid.UUID) -> Response:
-    form = service.survey_form(_db(request), ticket_id)
-    return render(request, "feedback/survey.html", form=form, ticket_id=ticket_id, values={},
-                  education=EDUCATION, occupation=OCCUPATION)
+def survey_page(request: Request, ticket_id: uuid.UUID, kode: str = "") -> Response:
+    return _survey(request, ticket_id, kode[:200])
 
 
 @router.post("/survei/{ticket_id}", dependencies=[limited("survey")])
 async def survey_submit(request: Request, ticket_id: uuid.UUID) -> Response:
     raw = {k: str(v) for k, v in (await request.form()).items()}
     check_csrf(request, raw.pop("csrf", ""))
+    code = raw.pop("kode", "")[:200]
     answers = {k: int(raw[f"u_{k}"]) for k in skm.KEYS[service.CURRENT] if raw.get(f"u_{k}", "").isdigit()}
     data = {"answers": answers, "suggestion": raw.get("suggestion", ""), "channel": raw.get("channel") or "link"}
     for key in ("sex", "education", "occupation"):
@@ -66,17 +78,13 @@ async def survey_submit(request: Request, ticket_id: uuid.UUID) -> Response:
         data["age"] = raw["age"].strip()
     errors: dict[str, str] = {}
     try:
-        service.submit_survey(_db(request), ticket_id, SurveyIn.model_validate(data))
+        service.submit_survey(_db(request), ticket_id, code, SurveyIn.model_validate(data))
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status in (401, 403, 404, 409):
-            form = service.survey_form(_db(request), ticket_id)
-            return render(request, "feedback/survey.html", status_code=exc.status, form=form, ticket_id=ticket_id,
-                          values=raw, errors={"_": exc.message}, education=EDUCATION, occupation=OCCUPATION)
+            return _survey(request, ticket_id, code, status_code=exc.status, values=raw, errors={"_": exc.message})
         errors = _errors_of(exc)
     if errors:
-        form = service.survey_form(_db(request), ticket_id)
-        return render(request, "feedback/survey.html", status_code=422, form=form, ticket_id=ticket_id,
-                      values=raw, errors=errors, education=EDUCATION, occupation=OCCUPATION)
+        return _survey(request, ticket_id, code, status_code=422, values=raw, errors=errors)
     return render(request, "feedback/thanks.html", message="Terima kasih atas penilaian Anda.")
 
 

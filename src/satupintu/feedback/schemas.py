@@ -39,6 +39,14 @@ class SurveyForm(BaseModel):
     questions: list[UnsurQuestion]
 
 
+class SurveyCodeOut(BaseModel):
+    """What the issuing kiosk prints: the code, and the ticket page its QR opens."""
+
+    code: str
+    display: str  # as printed: ABCD-EFGH
+    ticket_path: str  # /antrian/{ticket}?kode=...
+
+
 class UnsurOut(BaseModel):
     key: str
     label: str

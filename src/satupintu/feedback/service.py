@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -14,12 +15,14 @@ from sqlalchemy.orm import Session
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from ..catalogue.models import Agency, Service, Site
 from ..catalogue.service import site_row
+from ..config import get_settings
 from ..db import Database
-from ..errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from ..queueing.models import Ticket
+from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from ..queueing.models import Ticket, TicketEvent
 from ..queueing.policy import Status, local_day
+from ..privacy import mask_personal_data
 from ..timeutil import utcnow
-from . import skm
+from . import skm, survey_codes
 from .models import SkmPublication, SurveyResponse, SurveyTally
 from .schemas import PublishedOut, SkmReport, SurveyForm, SurveyIn, TallyIn, UnsurOut, UnsurQuestion
 
@@ -41,26 +44,58 @@ def _eligibility(t: Ticket, answered: bool) -> tuple[bool, str]:
     return True, ""
 
 
-def _ticket_for_survey(s: Session, ticket_id: uuid.UUID) -> tuple[Ticket, bool, bool, str]:
-    """The ticket, whether it was already rated, and whether (and why not) it may be rated now."""
+class SurveyCodeInvalid(DomainError):
+    """The survey was opened without the code printed on the ticket (or with another's)."""
+
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__("survey_code_invalid", "Kode survei tidak cocok. Pindai QR pada tiket Anda atau ketik "
+                                                "kode survei yang tercetak di tiket.", "code")
+
+
+def _key() -> bytes:
+    return get_settings().secret_key.encode()
+
+
+def survey_code(visit_id: uuid.UUID) -> str:
+    """The code printed on the visit's ticket and carried by its QR (see survey_codes.py)."""
+    return survey_codes.survey_code(_key(), visit_id)
+
+
+def holds_survey_code(visit_id: uuid.UUID, raw: str | None) -> bool:
+    """Whether what was typed or scanned is the visit's survey code."""
+    return survey_codes.matches(_key(), visit_id, raw)
+
+
+display_survey_code = survey_codes.display
+normalise_survey_code = survey_codes.normalise
+
+
+def _ticket_for_survey(s: Session, ticket_id: uuid.UUID, code: str | None) -> tuple[Ticket, bool, bool, str]:
+    """The ticket, whether it was already rated, and whether (and why not) it may be rated now.
+    Only with the visit's survey code: the ticket's id alone is public (live events carry it)."""
     t = s.get(Ticket, ticket_id)
     if t is None:
         raise NotFound("Tiket", "ticket")
+    if not holds_survey_code(t.visit_id, code):
+        raise SurveyCodeInvalid()
     answered = s.scalar(select(SurveyResponse.id).where(SurveyResponse.ticket_id == t.id)) is not None
     ok, reason = _eligibility(t, answered)
     return t, answered, ok, reason
 
 
-def survey_form(db: Database, ticket_id: uuid.UUID) -> SurveyForm:
+def survey_form(db: Database, ticket_id: uuid.UUID, code: str | None) -> SurveyForm:
     with db.read() as s:
-        t, answered, ok, reason = _ticket_for_survey(s, ticket_id)
+        t, answered, ok, reason = _ticket_for_survey(s, ticket_id, code)
         svc = s.get(Service, t.service_id)
         return SurveyForm(ticket_number=t.number, service_name=svc.name, can_answer=ok, reason=reason,
                           questions=_questions())
 
 
-def submit_survey(db: Database, ticket_id: uuid.UUID, data: SurveyIn) -> None:
-    """One response per served ticket; every one of the nine unsur must be answered 1-4."""
+def submit_survey(db: Database, ticket_id: uuid.UUID, code: str | None, data: SurveyIn) -> None:
+    """One response per served ticket, only with the code the visitor holds; every one of the
+    nine unsur must be answered 1-4."""
     try:
         skm.check_answers(data.answers, CURRENT)
     except skm.SurveyError as exc:
@@ -69,7 +104,7 @@ def submit_survey(db: Database, ticket_id: uuid.UUID, data: SurveyIn) -> None:
     if missing:
         raise ValidationFailed([FieldError(f"answers.{k}", "Unsur ini belum dijawab.", "required") for k in missing])
     with db.write() as s:
-        t, answered, ok, reason = _ticket_for_survey(s, ticket_id)
+        t, answered, ok, reason = _ticket_for_survey(s, ticket_id, code)
         if not ok:
             raise Conflict("already_answered" if answered else "not_eligible", reason, "ticket")
         site = s.get(Site, t.site_id)
@@ -83,6 +118,49 @@ def submit_survey(db: Database, ticket_id: uuid.UUID, data: SurveyIn) -> None:
         except IntegrityError as exc:  # a second submit raced the first
             raise Conflict("already_answered", "Survei untuk layanan ini sudah diisi. Terima kasih.",
                            "ticket") from exc
+
+
+def ticket_for_survey_code(db: Database, site_code: str, raw: str) -> tuple[uuid.UUID, str]:
+    """The kiosk's 'rate our service': the code printed on the ticket (typed, or the ticket's QR
+    read by a scanner) leads to the survey of the visit's latest service finished at this site
+    within the survey window, one not yet rated first. Returns (ticket id, code)."""
+    code = survey_codes.normalise(raw)
+    if code is None:
+        raise ValidationFailed([FieldError("code", "Ketik kode survei 8 huruf/angka yang tercetak pada tiket, "
+                                                   "misalnya ABCD-EFGH.")])
+    key = _key()
+    since = utcnow() - SURVEY_WINDOW
+    with db.read() as s:
+        site = site_row(s, site_code)
+        rows = s.execute(select(Ticket.id, Ticket.visit_id, SurveyResponse.id)
+                         .outerjoin(SurveyResponse, SurveyResponse.ticket_id == Ticket.id)
+                         .where(Ticket.site_id == site.id, Ticket.local_date >= since.date() - timedelta(days=1),
+                                Ticket.status == Status.done, Ticket.finished_at >= since)
+                         .order_by(Ticket.finished_at.desc())).all()
+    seen: dict[uuid.UUID, bool] = {}
+    mine: list[tuple[bool, uuid.UUID]] = []
+    for ticket_id, visit_id, response_id in rows:
+        if visit_id not in seen:
+            seen[visit_id] = hmac.compare_digest(survey_codes.survey_code(key, visit_id), code)
+        if seen[visit_id]:
+            mine.append((response_id is not None, ticket_id))
+    if not mine:
+        raise NotFound("Layanan yang selesai dalam 7 hari terakhir dengan kode survei tersebut", "code")
+    unanswered = [ticket_id for answered, ticket_id in mine if not answered]
+    return (unanswered[0] if unanswered else mine[0][1]), code
+
+
+def printable_survey_code(db: Database, ticket_id: uuid.UUID, issuer_label: str,
+                          site_id: uuid.UUID | None = None) -> str | None:
+    """The code to print on a ticket, for the kiosk (of the ticket's site) or staff member who
+    issued it, the same test as withdrawing an unprinted ticket; None for anyone else."""
+    with db.read() as s:
+        t = s.get(Ticket, ticket_id)
+        if t is None or (site_id is not None and t.site_id != site_id):
+            return None
+        issued_by = s.scalar(select(TicketEvent.actor_label).where(TicketEvent.ticket_id == t.id,
+                                                                   TicketEvent.kind == "issued").limit(1))
+        return survey_code(t.visit_id) if issued_by == issuer_label else None
 
 
 def _utc_bounds(starts_on: date, ends_on: date, tz: str) -> tuple[datetime, datetime]:
@@ -202,9 +280,14 @@ def publish(db: Database, actor: Actor, site_code: str, title: str, starts_on: d
 
 
 def published(db: Database, site_code: str) -> list[PublishedOut]:
+    """The indexes a site published, for anyone: the visitors' suggestions with personal data masked."""
     with db.read() as s:
         site = site_row(s, site_code)
         rows = s.scalars(select(SkmPublication).where(SkmPublication.site_id == site.id)
                          .order_by(SkmPublication.ends_on.desc())).all()
-        return [PublishedOut(title=p.title, published_at=p.published_at, report=SkmReport.model_validate(p.report))
-                for p in rows]
+        out = []
+        for p in rows:
+            report = SkmReport.model_validate(p.report)
+            report.suggestions = [mask_personal_data(text) for text in report.suggestions]
+            out.append(PublishedOut(title=p.title, published_at=p.published_at, report=report))
+        return out

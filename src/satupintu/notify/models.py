@@ -16,6 +16,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, IdMixin
+from ..secretbox import EncryptedText
 from ..timeutil import utcnow
 
 
@@ -36,7 +37,10 @@ class Notification(IdMixin, Base):
     site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))  # ticket_called | booking_reminder | ...
     channel: Mapped[str] = mapped_column(String(16))  # email | whatsapp | sms | outbox
-    recipient: Mapped[str] = mapped_column(String(320))  # full address: needed to send; never logged
+    # The full address, encrypted at rest, needed to send; never logged; erased ("") once the
+    # message is sent or failed. recipient_hash finds messages by address without it.
+    recipient: Mapped[str] = mapped_column(EncryptedText)
+    recipient_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     recipient_masked: Mapped[str] = mapped_column(String(320))  # for lists, logs and errors
     subject: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ..db import Database
 from ..ids import new_id
 from ..logs import mask
+from ..secretbox import blind_index
 from ..timeutil import utcnow
 from .backoff import Backoff, next_attempt_at
 from .channels import OutgoingMessage
@@ -56,12 +57,24 @@ def enqueue(session: Session, *, kind: str, channel: str, recipient: str, subjec
     now = now or utcnow()
     row = Notification(
         id=new_id(), site_id=site_id, kind=_check(kind, "kind", 40), channel=channel,
-        recipient=_check(to, "recipient", 320), recipient_masked=mask_recipient(to),
+        recipient=_check(to, "recipient", 320), recipient_hash=_recipient_hash(to),
+        recipient_masked=mask_recipient(to),
         subject=_check(" ".join(subject.split()), "subject", 200), body=body,
         reference=_check(reference, "reference", 100), status=NotifyStatus.pending.value, attempts=0,
         next_attempt_at=not_before or now, created_at=now)
     session.add(row)
     return row.id
+
+
+def _recipient_hash(recipient: str) -> str:
+    return blind_index("recipient", recipient.strip())
+
+
+def _settle(row: Notification, status: NotifyStatus) -> None:
+    """A message reaches its last state: nothing more will be sent, so its address is erased
+    (the masked form stays for the lists, the keyed hash for finding it)."""
+    row.status, row.lease_token = status.value, None
+    row.recipient = ""
 
 
 def _message(row: Notification) -> OutgoingMessage:
@@ -91,7 +104,7 @@ def claim_due(db: Database, now: datetime, limit: int, *, lease_seconds: float =
             if row.status == NotifyStatus.sending.value:
                 row.last_error = LEASE_EXPIRED
                 if max_attempts is not None and row.attempts >= max_attempts:
-                    row.status, row.lease_token = NotifyStatus.failed.value, None
+                    _settle(row, NotifyStatus.failed)
                     continue
             row.status = NotifyStatus.sending.value
             row.attempts += 1
@@ -145,14 +158,14 @@ def record_result(db: Database, message: OutgoingMessage, outcome: Outcome, *, n
             return None
         row.lease_token = None
         if outcome.error is None:
-            row.status = NotifyStatus.sent.value
+            _settle(row, NotifyStatus.sent)
             row.sent_at = now
             row.delivered_via = outcome.delivered_via
             return row.status
         row.last_error = scrub(outcome.error, row.recipient, row.recipient_masked)
         retry_at = None if outcome.permanent else next_attempt_at(row.attempts, now, policy, seed=str(row.id))
         if retry_at is None:
-            row.status = NotifyStatus.failed.value
+            _settle(row, NotifyStatus.failed)
         else:
             row.status = NotifyStatus.pending.value
             row.next_attempt_at = retry_at
@@ -222,7 +235,7 @@ def list_notifications(db: Database, *, site_id: uuid.UUID | None = None, refere
     if status is not None:
         q = q.where(Notification.status == status)
     if recipient is not None:
-        q = q.where(Notification.recipient == recipient.strip())
+        q = q.where(Notification.recipient_hash == _recipient_hash(recipient))
     with db.read() as s:
         rows = s.scalars(q.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)).all()
         return [_view(r) for r in rows]
@@ -240,7 +253,7 @@ def outbox_messages(db: Database, *, site_id: uuid.UUID | None = None, reference
     if reference is not None:
         q = q.where(Notification.reference == reference)
     if recipient is not None:
-        q = q.where(Notification.recipient == recipient.strip())
+        q = q.where(Notification.recipient_hash == _recipient_hash(recipient))
     if kind is not None:
         q = q.where(Notification.kind == kind)
     with db.read() as s:

@@ -8,8 +8,9 @@ database; claim_due gives each message to one of them at a time.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import structlog
@@ -22,6 +23,7 @@ from .backoff import Backoff
 from .channels import Channel, OutgoingMessage, PermanentSendError, TransientSendError
 from .models import NotifyStatus
 
+HOUSEKEEPING_SECONDS = 600.0
 
 
 def _log() -> structlog.typing.FilteringBoundLogger:
@@ -39,12 +41,17 @@ class NotificationWorker:
     polls every settings.notify_poll_seconds."""
 
     def __init__(self, db: Database, channels: Mapping[str, Channel], settings: Settings, *,
-                 backoff: Backoff | None = None, clock: Callable[[], datetime] = utcnow) -> None:
+                 backoff: Backoff | None = None, clock: Callable[[], datetime] = utcnow,
+                 housekeeping: Sequence[Callable[[Database, datetime], object]] = ()) -> None:
         self.db = db
         self.channels = dict(channels)
         self.settings = settings
         self.backoff = backoff or backoff_from(settings)
         self.clock = clock
+        # Retention jobs (e.g. erasing contact data no message needs any more), run by the loop
+        # at start and then every HOUSEKEEPING_SECONDS: no scheduler of its own is needed.
+        self.housekeeping = list(housekeeping)
+        self._housekept_at: float | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -94,11 +101,24 @@ class NotificationWorker:
                 level("notification_not_sent", error=error, permanent=outcome.permanent, **fields)
         return {k: counts.get(k, 0) for k in ("claimed", "sent", "retry", "failed", "lost")}
 
+    def keep_house(self, now: datetime | None = None) -> None:
+        """Run the retention jobs once (each failure logged without personal data)."""
+        for job in self.housekeeping:
+            try:
+                job(self.db, now or self.clock())
+            except Exception as exc:  # database down, etc.: the next round tries again
+                _log().error("notification_housekeeping_error", job=getattr(job, "__name__", "job"),
+                             error=type(exc).__name__)
+
     # Background thread -------------------------------------------------------------------
 
     def _loop(self) -> None:
         while not self._stop.is_set():
             full = False
+            if self.housekeeping and (self._housekept_at is None
+                                      or time.monotonic() - self._housekept_at >= HOUSEKEEPING_SECONDS):
+                self._housekept_at = time.monotonic()
+                self.keep_house()
             try:
                 counts = self.run_once()
                 full = counts["claimed"] >= self.settings.notify_batch_size

@@ -230,6 +230,22 @@ def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketV
     return _positioned(db, t.id, site.code)
 
 
+def forget_past_contacts(db: Database, now: datetime | None = None) -> int:
+    """Retention: a booking's phone number serves its reminder and the "your number is called"
+    message of its day. Once that day is over in the site's zone no message can follow, so the
+    number is erased (the keyed hash and the mask stay for the duplicate check and the lists).
+    Run by the notification worker's loop; returns how many bookings were cleared."""
+    now = now or utcnow()
+    cleared = 0
+    with db.write() as s:
+        for site_id, tz in s.execute(select(Site.id, Site.timezone)).all():
+            today = policy.local_day(now, tz)
+            result = s.execute(update(Booking).where(Booking.site_id == site_id, Booking.on_date < today,
+                                                     Booking.notify_to != "").values(notify_to=""))
+            cleared += result.rowcount or 0
+    return cleared
+
+
 def bookable_services(db: Database, site_code: str) -> list[lookup.ServiceInfo]:
     """Published services of the site that take online bookings."""
     from ..catalogue import service as catalogue

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, IdMixin, JSONType
+from ..secretbox import EncryptedText
 from ..timeutil import utcnow
 from .policy import Channel, Priority, Status
 
@@ -144,7 +145,8 @@ class Booking(IdMixin, Base):
     nik_masked: Mapped[str] = mapped_column(String(20), default="")
     phone_masked: Mapped[str] = mapped_column(String(20), default="")
     # Only when the citizen asked for a reminder: where to send it and the call message.
-    notify_to: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # Encrypted at rest; cleared once the booking's day is over (bookings.forget_past_contacts).
+    notify_to: Mapped[str] = mapped_column(EncryptedText, default="", server_default="")
     status: Mapped[str] = mapped_column(String(16), default="booked")  # booked | checked_in | cancelled
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     checked_in_at: Mapped[datetime | None] = mapped_column()

@@ -15,6 +15,7 @@ from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
 from ..catalogue import service as catalogue
 from ..errors import DomainError, Forbidden, Unauthenticated
+from ..feedback import service as feedback
 from ..web.qr import qr_svg
 from ..web.ratelimit import limited
 from ..web.render import render
@@ -98,27 +99,52 @@ def kiosk_take(request: Request, site: str, csrf: Annotated[str, Form()], servic
     return RedirectResponse(f"/antrian/{ticket.id}/cetak", status_code=303)
 
 
-def _ticket_context(request: Request, ticket_id: uuid.UUID) -> dict:  # type: ignore[type-arg]
+def _ticket_context(request: Request, ticket_id: uuid.UUID,
+                    survey_code: str | None = None) -> dict:  # type: ignore[type-arg]
     db = _db(request)
     t = service.get_ticket(db, ticket_id)
     site = catalogue.get_site(db, t.site)
     svc = catalogue.get_service(db, t.site, t.service_code)
     url = str(request.url_for("citizen_ticket", ticket_id=str(t.id)))
-    return {"t": t, "site": site, "svc": svc, "qr": qr_svg(url, border=1), "ticket_url": url,
+    qr_url = f"{url}?kode={survey_code}" if survey_code else url
+    return {"t": t, "site": site, "svc": svc, "qr": qr_svg(qr_url, border=1), "ticket_url": url,
+            "survey_code": survey_code,
+            "survey_code_display": feedback.display_survey_code(survey_code) if survey_code else "",
             "status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS}
+
+
+def _issuer_survey_code(request: Request, ticket_id: uuid.UUID) -> str | None:
+    """The survey code goes on the printed ticket only for the kiosk that issued it; anyone else
+    who opens the print page (the ticket id is public) gets the ticket without it."""
+    token = request.query_params.get("token") or request.cookies.get(DEVICE_COOKIE)
+    if not token:
+        return None
+    try:
+        device = accounts.device_from_token(_db(request), token)
+    except DomainError:
+        return None
+    if device.kind is not DeviceKind.kiosk:
+        return None
+    return feedback.printable_survey_code(_db(request), ticket_id, f"kios:{device.name}", device.site_id)
 
 
 @router.get("/antrian/{ticket_id}/cetak")
 def printable(request: Request, ticket_id: uuid.UUID, lebar: int = 80) -> Response:
-    """The printed ticket, for 58 mm or 80 mm thermal printers (print CSS); the kiosk prints it."""
+    """The printed ticket, for 58 mm or 80 mm thermal printers (print CSS); the kiosk prints it,
+    with the survey code and a QR that carries it."""
     return render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80,
-                  **_ticket_context(request, ticket_id))
+                  **_ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id)))
 
 
 @router.get("/antrian/{ticket_id}", name="citizen_ticket")
-def citizen_ticket(request: Request, ticket_id: uuid.UUID) -> Response:
-    """The citizen's page from the QR: position, estimate, live status. No personal data."""
-    return render(request, "queue/ticket.html", **_ticket_context(request, ticket_id))
+def citizen_ticket(request: Request, ticket_id: uuid.UUID, kode: str = "") -> Response:
+    """The citizen's page from the QR: position, estimate, live status. No personal data. The
+    QR carries the survey code, so once served the page links the survey with it."""
+    context = _ticket_context(request, ticket_id)
+    valid = feedback.holds_survey_code(context["t"].visit_id, kode[:200])
+    return render(request, "queue/ticket.html", **context,
+                  survey_link_code=feedback.normalise_survey_code(kode) if valid else None,
+                  survey_code_error=bool(kode) and not valid)
 
 
 @router.get("/papan/{site}")
@@ -169,7 +195,7 @@ def printable_pdf(request: Request, ticket_id: uuid.UUID, lebar: int = 80) -> Re
     from weasyprint import HTML
 
     html = render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80, pdf=True,
-                  **_ticket_context(request, ticket_id)).body.decode()
+                  **_ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id))).body.decode()
     pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf()
     return Response(pdf, media_type="application/pdf")
 
@@ -247,14 +273,15 @@ def booking_done(request: Request, code: str) -> Response:
 
 @router.post("/kios/{site}/survei")
 def kiosk_survey(request: Request, site: str, csrf: Annotated[str, Form()],
-                 number: Annotated[str, Form()] = "") -> Response:
-    """The kiosk's 'rate our service': today's served ticket number leads to its survey."""
+                 kode: Annotated[str, Form()] = "") -> Response:
+    """The kiosk's 'rate our service': the survey code printed on the ticket (typed, or its QR
+    read by a scanner) leads to the visit's survey; a bare ticket number does not."""
     _device(request, site, DeviceKind.kiosk)
     check_csrf(request, csrf)
     try:
-        ticket_id = service.ticket_for_survey_by_number(_db(request), site, number)
+        ticket_id, code = feedback.ticket_for_survey_code(_db(request), site, kode[:200])
     except DomainError as exc:
         if exc.status in (401, 403):
             raise
-        return _kiosk_page(request, site, status_code=422, errors={"number": exc.message})
-    return RedirectResponse(f"/survei/{ticket_id}?via=kiosk", status_code=303)
+        return _kiosk_page(request, site, status_code=422, errors={"survey_code": exc.message})
+    return RedirectResponse(f"/survei/{ticket_id}?kode={code}&via=kiosk", status_code=303)

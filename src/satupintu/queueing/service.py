@@ -831,16 +831,3 @@ def void_unprinted(db: Database, issuer: Issuer, ticket_id: uuid.UUID) -> Ticket
         out.add(t.site_id, _ticket_event("voided", site_code, t))
     out.flush(_bus)
     return view
-
-
-def ticket_for_survey_by_number(db: Database, site_code: str, number: str) -> uuid.UUID:
-    """At the kiosk a visitor types today's ticket number to rate the service they just got."""
-    site = lookup.site(db, site_code)
-    day = policy.local_day(utcnow(), site.timezone)
-    with db.read() as s:
-        t = s.scalar(select(Ticket).where(Ticket.site_id == site.id, Ticket.local_date == day,
-                                          Ticket.number == number.strip().upper(), Ticket.status == Status.done)
-                     .order_by(Ticket.finished_at.desc()).limit(1))
-        if t is None:
-            raise NotFound(f"Nomor {number.strip().upper()} yang sudah selesai dilayani hari ini", "number")
-        return t.id
