@@ -106,6 +106,9 @@ def test_pages_forbid_framing_and_inline_script_and_only_the_kiosk_may_use_the_c
         kiosk = c.get(f"/kios/lahat?token={kiosk_token}")
         assert kiosk.status_code == 200
         assert "camera=(self)" in kiosk.headers["permissions-policy"]
+        docs = c.get("/api/v1/docs")  # Swagger UI comes from its CDN with an inline start-up script
+        assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
 
 
 def _set_cookies(r: httpx.Response) -> dict[str, str]:

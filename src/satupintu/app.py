@@ -19,7 +19,7 @@ from . import __version__
 from .config import PACKAGE_DIR, Settings, get_settings
 from .db import Database
 from .errors import DatabaseUnavailable, DomainError, http_domain_error
-from .logs import configure_logging
+from .logs import configure_logging, mask_url
 from .migrate import ensure_migrated
 from .web.frontdoor import FrontDoor, SessionCookies
 from .web.render import render
@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     @app.exception_handler(sqlalchemy.exc.OperationalError)
     @app.exception_handler(psycopg.OperationalError)  # the hot path's own connections, pool timeouts
     async def database_unavailable(request: Request, exc: Exception):  # type: ignore[no-untyped-def]
-        log.warning("database.unavailable", path=request.url.path, error=exc.__class__.__name__)
+        log.warning("database.unavailable", path=mask_url(request.url.path), error=exc.__class__.__name__)
         return await domain_error(request, DatabaseUnavailable())
 
     @app.exception_handler(RequestValidationError)

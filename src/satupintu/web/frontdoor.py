@@ -20,6 +20,7 @@ request id that the response echoes in X-Request-ID.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 import uuid
@@ -62,20 +63,23 @@ KIOSK_PREFIX = "/kios/"
 
 BASE_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
                 (b"x-frame-options", b"DENY"))
-_PAGE_HEADERS = (*BASE_HEADERS, (b"content-security-policy", CSP.encode()))
-_DOCS_HEADERS = (*BASE_HEADERS, (b"content-security-policy", DOCS_CSP.encode()))
+_PAGE_HEADERS = (*BASE_HEADERS, (b"content-security-policy", CSP.encode()),
+                 (b"permissions-policy", PERMISSIONS.encode()))
+_KIOSK_HEADERS = (*BASE_HEADERS, (b"content-security-policy", CSP.encode()),
+                  (b"permissions-policy", KIOSK_PERMISSIONS.encode()))
+_DOCS_HEADERS = (*BASE_HEADERS, (b"content-security-policy", DOCS_CSP.encode()),
+                 (b"permissions-policy", PERMISSIONS.encode()))
 
 # An incoming X-Request-ID (from a proxy or a client) is kept when it is short and plain, and
 # holds no run of digits that could be a NIK or a phone number (the log does not mask it).
 _REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 
 
-def security_headers(path: str) -> list[tuple[bytes, bytes]]:
+def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
     """The security headers of a response to this path."""
-    headers = list(_DOCS_HEADERS if path in DOCS_PATHS else _PAGE_HEADERS)
-    headers.append((b"permissions-policy", (KIOSK_PERMISSIONS if path.startswith(KIOSK_PREFIX) else PERMISSIONS)
-                    .encode()))
-    return headers
+    if path.startswith(KIOSK_PREFIX):
+        return _KIOSK_HEADERS
+    return _DOCS_HEADERS if path in DOCS_PATHS else _PAGE_HEADERS
 
 
 def request_id_of(incoming: str | None) -> str:
@@ -205,9 +209,11 @@ class FrontDoor:
                                   None)
                 raise  # for the server's error log, with the traceback
         finally:
-            log.info("http.request", request_id=request_id, method=scope["method"], path=mask_url(path),
-                     query=mask_url(scope.get("query_string", b"").decode("latin-1")), status=status,
-                     ms=round((time.perf_counter() - started_at) * 1000, 1), client=(scope.get("client") or ("",))[0])
+            if log.is_enabled_for(logging.INFO):  # (masking costs a little: not for nothing)
+                log.info("http.request", request_id=request_id, method=scope["method"], path=mask_url(path),
+                         query=mask_url(scope.get("query_string", b"").decode("latin-1")), status=status,
+                         ms=round((time.perf_counter() - started_at) * 1000, 1),
+                         client=(scope.get("client") or ("",))[0])
 
 
 def _refusal(scope: Scope) -> tuple[int, str, str, str] | None:
