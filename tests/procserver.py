@@ -16,11 +16,11 @@ from tests.conftest import free_port
 
 class ServerProcess:
     def __init__(self, database_url: str, workers: int = 2, secret: str = "test-secret-proc",
-                 redis_url: str | None = None) -> None:
+                 redis_url: str | None = None, log_level: str = "WARNING") -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(os.environ, SATUPINTU_DATABASE_URL=database_url, SATUPINTU_SECRET_KEY=secret,
-                        SATUPINTU_LOG_LEVEL="WARNING")
+                        SATUPINTU_LOG_LEVEL=log_level)
         if redis_url:
             self.env["SATUPINTU_REDIS_URL"] = redis_url
         self.workers = workers

@@ -13,18 +13,19 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
 from .config import PACKAGE_DIR, Settings, get_settings
 from .db import Database
-from .errors import DatabaseUnavailable, DomainError
-from .logs import configure_logging
+from .errors import DatabaseUnavailable, DomainError, http_domain_error
+from .logs import configure_logging, mask_url
 from .migrate import ensure_migrated
 from .web import ratelimit
 from .web.forms import refuse_bad_form_text
-from .web.frontdoor import FrontDoor
+from .web.frontdoor import FrontDoor, SessionCookies
 from .web.render import render
+from .web.security import authenticate_first
 
 log = structlog.get_logger("satupintu")
 
@@ -45,7 +46,7 @@ def _field_of(loc: tuple[Any, ...]) -> str:
 def create_app(settings: Settings | None = None, db: Database | None = None, check_migrations: bool = True) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
-    db = db or Database(settings.database_url)
+    db = db or Database(settings.database_url, settings.database_connect_timeout, settings.database_pool_timeout)
     if check_migrations:
         ensure_migrated(db.engine, db.url)
 
@@ -101,9 +102,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
 
         app.state.hot_path = HotPath(db, settings.hot_path_connections)
 
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="satupintu_session",
-                       max_age=settings.session_max_age, same_site="lax", https_only=settings.secure_cookies)
-    app.add_middleware(FrontDoor)  # added last, so it runs first
+    app.add_middleware(SessionCookies, secret_key=settings.secret_key, session_cookie="satupintu_session",
+                       max_age=settings.session_max_age, same_site="lax", force_secure=settings.secure_cookies)
+    app.add_middleware(FrontDoor, secure_cookies=settings.secure_cookies)  # added last, so it runs first
     ratelimit.install(app, settings)  # rate limits and login backoff: 429 with Retry-After
 
     @app.exception_handler(DomainError)
@@ -117,11 +118,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     @app.exception_handler(sqlalchemy.exc.OperationalError)
     @app.exception_handler(psycopg.OperationalError)  # the hot path's own connections, pool timeouts
     async def database_unavailable(request: Request, exc: Exception):  # type: ignore[no-untyped-def]
-        log.warning("database.unavailable", path=request.url.path, error=exc.__class__.__name__)
+        log.warning("database.unavailable", path=mask_url(request.url.path), error=exc.__class__.__name__)
         return await domain_error(request, DatabaseUnavailable())
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):  # type: ignore[no-untyped-def]
+        try:
+            await authenticate_first(request)  # a caller without rights learns nothing about the body
+        except DomainError as refused:
+            return await domain_error(request, refused)
         details = [{"field": "body" if e["type"] == "json_invalid" else _field_of(tuple(e["loc"])),
                     "code": e["type"], "message": e["msg"]} for e in exc.errors()]
         first = details[0] if details else {"field": None, "message": ""}
@@ -129,6 +134,22 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
                           "message": f"Data tidak valid pada kolom '{first['field']}': {first['message']}",
                           "field": first["field"], "details": details}}
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
+        """Starlette's and FastAPI's own refusals (no such route, wrong method, a body that could
+        not be parsed, e.g. JSON nested too deep) in the project's error shape."""
+        try:
+            if exc.status_code == 400:  # the body could not be parsed: before the route's own checks
+                await authenticate_first(request)
+        except DomainError as refused:
+            return await domain_error(request, refused)
+        error = http_domain_error(exc.status_code)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(error.as_dict(), status_code=exc.status_code, headers=exc.headers)
+        response = await domain_error(request, error)
+        response.headers.update(exc.headers or {})
+        return response
 
     from .accounts import api as accounts_api, pages as accounts_pages
     from .catalogue import api as catalogue_api, pages as catalogue_pages

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -53,19 +54,22 @@ def _serve(host: str, port: int, workers: int) -> None:
 
     from .migrate import NotMigrated
 
-    # The server's own log (one access line per request at INFO) follows SATUPINTU_LOG_LEVEL.
-    log_level = get_settings().log_level.lower()
+    # The server's own log follows SATUPINTU_LOG_LEVEL. Its access log is off: it writes full
+    # URLs, NIKs and phone numbers included; the front door logs each request instead, masked and
+    # with its request id (web/frontdoor.py). proxy_headers: behind a reverse proxy listed in
+    # SATUPINTU_FORWARDED_ALLOW_IPS (passed to uvicorn, default 127.0.0.1), X-Forwarded-For and
+    # X-Forwarded-Proto give the client's address and scheme (so cookies are Secure over HTTPS).
     # The client address (rate limits, login backoff) is X-Forwarded-For only from these proxies.
-    forwarded = get_settings().forwarded_allow_ips
+    options: dict[str, Any] = {"host": host, "port": port, "proxy_headers": True, "access_log": False,
+                               "forwarded_allow_ips": get_settings().forwarded_allow_ips,
+                               "log_level": get_settings().log_level.lower()}
     try:
         if workers > 1:
-            uvicorn.run("satupintu.asgi:app", host=host, port=port, workers=workers, proxy_headers=True,
-                        forwarded_allow_ips=forwarded, log_level=log_level)
+            uvicorn.run("satupintu.asgi:app", workers=workers, **options)
         else:
             from .app import create_app
 
-            uvicorn.run(create_app(), host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded,
-                        log_level=log_level)
+            uvicorn.run(create_app(), **options)
     except NotMigrated as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc

@@ -51,7 +51,9 @@ class Settings(BaseSettings):
     # Client addresses come from the connection, or from X-Forwarded-For when the connection is
     # from one of these proxy addresses (comma list, "*" for any; uvicorn's proxy_headers).
     forwarded_allow_ips: str = "127.0.0.1"
-    # Send the session cookie only over HTTPS (set true behind TLS).
+    # Cookies are marked Secure whenever the request came over HTTPS (behind a reverse proxy: its
+    # X-Forwarded-Proto, trusted from the addresses in SATUPINTU_FORWARDED_ALLOW_IPS). Set true to
+    # mark them Secure always, e.g. behind a proxy that does not send X-Forwarded-Proto.
     secure_cookies: bool = False
     # Password of the demo users created by `satupintu demo`; random when unset.
     demo_password: str | None = None
@@ -65,6 +67,12 @@ class Settings(BaseSettings):
     # most this many connections per app process.
     hot_path: bool = True
     hot_path_connections: int = 8
+    # PostgreSQL outage: how long a request waits before it is answered 503 (database
+    # unavailable), so kiosks and boards hear within about two seconds instead of hanging.
+    # connect_timeout: for a new connection (whole seconds; libpq's minimum is 2);
+    # pool_timeout: for a free connection of a process's pool (SQLAlchemy's and the hot path's).
+    database_connect_timeout: int = 2
+    database_pool_timeout: float = 2.0
     # Redis for the event bus when several app processes or hosts serve one deployment.
     redis_url: str | None = None
     # Keys NIK and phone hashes of bookings (duplicate checks without storing them).

@@ -72,7 +72,15 @@ class IdMixin:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+# During a PostgreSQL outage a request waits at most this long for a connection (new, or free
+# in the pool) before it fails, so the caller is answered 503 promptly. Settings override them
+# (SATUPINTU_DATABASE_CONNECT_TIMEOUT, SATUPINTU_DATABASE_POOL_TIMEOUT).
+CONNECT_TIMEOUT = 2  # seconds, whole (libpq's minimum is 2)
+POOL_TIMEOUT = 2.0
+
+
+def make_engine(url: str, connect_timeout: int = CONNECT_TIMEOUT, pool_timeout: float = POOL_TIMEOUT,
+                **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -99,10 +107,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     if "poolclass" not in kwargs:
-        kwargs = {"pool_size": 10, "max_overflow": 20, **kwargs}
+        kwargs = {"pool_size": 10, "max_overflow": 20, "pool_timeout": pool_timeout, **kwargs}
     # No pre-ping: it costs a round trip on every checkout. After a server restart the first
     # failing statement is recognised as a disconnect and the whole pool is replaced.
-    return create_engine(url, pool_recycle=1800, **kwargs)
+    connect_args = {"connect_timeout": connect_timeout, **kwargs.pop("connect_args", {})}
+    return create_engine(url, pool_recycle=1800, connect_args=connect_args, **kwargs)
 
 
 def dialect_insert(session: Session, table: Any) -> Any:
@@ -142,9 +151,12 @@ class _SqliteWriterLock:
 class Database:
     """The engine and two session factories: read and write transactions."""
 
-    def __init__(self, url: str, **kwargs: Any) -> None:
+    def __init__(self, url: str, connect_timeout: int = CONNECT_TIMEOUT, pool_timeout: float = POOL_TIMEOUT,
+                 **kwargs: Any) -> None:
         self.url = url
-        self.engine = make_engine(url, **kwargs)
+        self.connect_timeout = connect_timeout  # also the hot path's (queueing/hotpath.py)
+        self.pool_timeout = pool_timeout
+        self.engine = make_engine(url, connect_timeout, pool_timeout, **kwargs)
         self.dialect = self.engine.dialect.name
         path = url.split("///", 1)[-1] if self.dialect == "sqlite" else ""
         self._writer_lock = _SqliteWriterLock(path) if path and path != ":memory:" else None

@@ -101,3 +101,23 @@ class Errors:
     def raise_if_any(self, message: str | None = None) -> None:
         if self.items:
             raise ValidationFailed(self.items, message)
+
+
+# Starlette's and FastAPI's own refusals, as domain errors: (code, message, field).
+_HTTP_ERRORS: dict[int, tuple[str, str, str | None]] = {
+    400: ("invalid_body", "Data yang dikirim tidak dapat dibaca.", "body"),
+    401: ("unauthenticated", "Silakan masuk terlebih dahulu.", None),
+    403: ("forbidden", "Anda tidak berwenang atas data ini.", None),
+    404: ("not_found", "Alamat tidak ditemukan.", None),
+    405: ("method_not_allowed", "Metode permintaan ini tidak didukung pada alamat ini.", None),
+    413: ("too_large", "Data yang dikirim terlalu besar (maksimal 12 MB).", "body"),
+    415: ("unsupported_media_type", "Jenis data yang dikirim tidak didukung.", "body"),
+}
+
+
+def http_domain_error(status: int) -> DomainError:
+    """The domain error for an HTTP status the framework answered by itself."""
+    code, message, field = _HTTP_ERRORS.get(status, ("request_refused", "Permintaan tidak dapat diproses.", None))
+    error = DomainError(code, message, field)
+    error.status = status
+    return error

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
+from satupintu.app import create_app
+from satupintu.config import Settings
 from satupintu.db import Database
 from satupintu.demo.loader import load_demo
 from satupintu.migrate import upgrade
@@ -23,12 +25,33 @@ def pg_backend(tmp_path):
     backend.cleanup()
 
 
+def test_the_connect_and_pool_timeouts_reach_both_pools_from_the_settings(pg_backend):
+    """An outage held every request for 10 s (the hot path's pool timeout) before its 503; the
+    limits now come from the settings, about 2 s by default, for both pools alike."""
+    assert Settings(secret_key="x").database_connect_timeout == 2
+    assert Settings(secret_key="x").database_pool_timeout == 2.0
+    url = pg_backend.new_url()
+    upgrade(url)
+    settings = Settings(database_url=url, secret_key="x", database_connect_timeout=3, database_pool_timeout=1.5)
+    app = create_app(settings)
+    db = app.state.db
+    try:
+        assert db.engine.pool.timeout() == 1.5
+        with db.engine.connect() as conn:  # psycopg was given the connect timeout
+            assert conn.connection.driver_connection.info.get_parameters()["connect_timeout"] == "3"
+        hot = app.state.hot_path
+        assert (hot.timeout, hot.connect_timeout) == (1.5, 3)
+    finally:
+        db.dispose()
+
+
 def test_a_database_outage_answers_503_database_unavailable(pg_backend):
     url = pg_backend.new_url()
     upgrade(url)
     db = Database(url)
     load_demo(db, DEMO_PASSWORD)
     with LiveServer(db) as live, live.client() as c:
+        assert live.app.state.hot_path.timeout == db.pool_timeout == 2.0
         manager = token_for(c, "pengelola")
         officer = token_for(c, "petugas.dukcapil")
         kiosk = {"X-Device-Token": c.post("/api/v1/sites/lahat/devices", headers=manager,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from ..catalogue.schemas import Strict
 from ..config import get_settings
 from ..web import security
-from ..web.security import require_api_actor
+from ..web.security import AgencyManagerDep, ManagerDep, require_api_actor
 from . import service
 from .models import DeviceKind, Role
 from .scope import Actor
@@ -83,7 +83,7 @@ def list_users(request: Request, site: str, actor: ActorDep) -> list[service.Use
 
 
 @router.post("/users", response_model=service.UserOut, status_code=201)
-def create_user(request: Request, data: service.UserIn, actor: ActorDep) -> service.UserOut:
+def create_user(request: Request, data: service.UserIn, actor: AgencyManagerDep) -> service.UserOut:
     return service.create_user(request.app.state.db, actor, data)
 
 
@@ -120,13 +120,13 @@ class DeviceCreated(BaseModel):
 
 @router.post("/sites/{site}/devices", response_model=DeviceCreated, status_code=201,
              summary="Register a kiosk or display board and get its token")
-def create_device(request: Request, site: str, data: DeviceIn, actor: ActorDep) -> DeviceCreated:
+def create_device(request: Request, site: str, data: DeviceIn, actor: ManagerDep) -> DeviceCreated:
     device_id, tok = service.create_device(request.app.state.db, actor, site, data.kind, data.name)
     return DeviceCreated(id=device_id, token=tok)
 
 
 @router.delete("/devices/{device_id}", status_code=204)
-def revoke_device(request: Request, device_id: uuid.UUID, actor: ActorDep) -> None:
+def revoke_device(request: Request, device_id: uuid.UUID, actor: ManagerDep) -> None:
     service.revoke_device(request.app.state.db, actor, device_id)
 
 

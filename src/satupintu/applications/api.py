@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 
 from ..accounts.scope import Actor
 from ..web.ratelimit import limited
-from ..web.security import require_api_actor
+from ..web.security import AgencyManagerDep, require_api_actor
 from . import service
 from .schemas import ActionIn, ApplicationIn, ApplicationView, DocumentsIn, OnTimeRow, OpenedView, WorkflowIn
 
@@ -76,10 +76,10 @@ def get_workflow(request: Request, site: str, code: str) -> dict[str, Any]:
 
 @router.put("/sites/{site}/services/{code}/workflow",
             summary="Give the service its own workflow (agency admin); definition null restores the default")
-def put_workflow(request: Request, site: str, code: str, data: WorkflowIn, actor: ActorDep) -> dict[str, Any]:
+def put_workflow(request: Request, site: str, code: str, data: WorkflowIn, actor: AgencyManagerDep) -> dict[str, Any]:
     return service.set_workflow(request.app.state.db, actor, site, code, data.definition)
 
 
 @router.delete("/sites/{site}/services/{code}/workflow", summary="Back to the default workflow")
-def reset_workflow(request: Request, site: str, code: str, actor: ActorDep) -> dict[str, Any]:
+def reset_workflow(request: Request, site: str, code: str, actor: AgencyManagerDep) -> dict[str, Any]:
     return service.set_workflow(request.app.state.db, actor, site, code, None)

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from ..accounts.scope import Actor
-from ..web.security import optional_api_actor, require_api_actor
+from ..web.security import AgencyManagerDep, ManagerDep, optional_api_actor, require_api_actor
 from . import service, spreadsheet, transfer
 from .models import ServiceStatus, SiteKind
 from .schemas import (
@@ -48,7 +48,7 @@ def list_sites(request: Request) -> list[SiteOut]:
 
 @router.post("/sites", response_model=SiteOut, status_code=201,
              summary="Create a permanent site (overseer) or a mobile event (its parent's manager)")
-def create_site(request: Request, data: SiteIn, actor: ActorDep) -> SiteOut:
+def create_site(request: Request, data: SiteIn, actor: ManagerDep) -> SiteOut:
     if data.kind is SiteKind.mobile:
         return service.create_event(_db(request), actor, data)
     return service.create_site(_db(request), actor, data)
@@ -60,7 +60,7 @@ def get_site(request: Request, site: str) -> SiteOut:
 
 
 @router.put("/sites/{site}", response_model=SiteOut)
-def update_site(request: Request, site: str, data: SiteIn, actor: ActorDep) -> SiteOut:
+def update_site(request: Request, site: str, data: SiteIn, actor: ManagerDep) -> SiteOut:
     return service.update_site(_db(request), actor, site, data)
 
 
@@ -70,7 +70,7 @@ class OfferingsIn(Strict):
 
 @router.put("/sites/{site}/offerings", response_model=list[ServiceSummary],
             summary="Choose which of the parent site's services a mobile event offers")
-def set_offerings(request: Request, site: str, data: OfferingsIn, actor: ActorDep) -> list[ServiceSummary]:
+def set_offerings(request: Request, site: str, data: OfferingsIn, actor: ManagerDep) -> list[ServiceSummary]:
     return service.set_event_services(_db(request), actor, site, data.services)
 
 
@@ -80,7 +80,7 @@ def list_agencies(request: Request, site: str) -> list[AgencyOut]:
 
 
 @router.post("/sites/{site}/agencies", response_model=AgencyOut, status_code=201)
-def create_agency(request: Request, site: str, data: AgencyIn, actor: ActorDep) -> AgencyOut:
+def create_agency(request: Request, site: str, data: AgencyIn, actor: ManagerDep) -> AgencyOut:
     return service.create_agency(_db(request), actor, site, data)
 
 
@@ -91,12 +91,12 @@ def get_agency(request: Request, site: str, agency: str, actor: MaybeActor) -> A
 
 
 @router.put("/sites/{site}/agencies/{agency}", response_model=AgencyOut)
-def update_agency(request: Request, site: str, agency: str, data: AgencyIn, actor: ActorDep) -> AgencyOut:
+def update_agency(request: Request, site: str, agency: str, data: AgencyIn, actor: AgencyManagerDep) -> AgencyOut:
     return service.update_agency(_db(request), actor, site, agency, data)
 
 
 @router.post("/sites/{site}/agencies/{agency}/agreements", response_model=AgreementOut, status_code=201)
-def add_agreement(request: Request, site: str, agency: str, data: AgreementIn, actor: ActorDep) -> AgreementOut:
+def add_agreement(request: Request, site: str, agency: str, data: AgreementIn, actor: ManagerDep) -> AgreementOut:
     return service.add_agreement(_db(request), actor, site, agency, data)
 
 
@@ -120,7 +120,7 @@ def list_services(request: Request, site: str, actor: MaybeActor,
 
 
 @router.post("/sites/{site}/services", response_model=ServiceOut, status_code=201)
-def create_service(request: Request, site: str, data: ServiceIn, actor: ActorDep,
+def create_service(request: Request, site: str, data: ServiceIn, actor: AgencyManagerDep,
                    publish: bool = False) -> ServiceOut:
     status = ServiceStatus.published if publish else ServiceStatus.draft
     return service.create_service(_db(request), actor, site, data, status)
@@ -132,7 +132,7 @@ def get_service(request: Request, site: str, code: str, actor: MaybeActor) -> Se
 
 
 @router.put("/sites/{site}/services/{code}", response_model=ServiceOut)
-def update_service(request: Request, site: str, code: str, data: ServiceIn, actor: ActorDep) -> ServiceOut:
+def update_service(request: Request, site: str, code: str, data: ServiceIn, actor: AgencyManagerDep) -> ServiceOut:
     return service.update_service(_db(request), actor, site, code, data)
 
 
@@ -142,7 +142,7 @@ class StatusIn(Strict):
 
 @router.post("/sites/{site}/services/{code}/status", response_model=ServiceOut,
              summary="Publish (needs the six delivery components), return to draft or archive")
-def set_status(request: Request, site: str, code: str, data: StatusIn, actor: ActorDep) -> ServiceOut:
+def set_status(request: Request, site: str, code: str, data: StatusIn, actor: AgencyManagerDep) -> ServiceOut:
     return service.set_service_status(_db(request), actor, site, code, data.status)
 
 
@@ -152,13 +152,13 @@ def list_counters(request: Request, site: str) -> list[CounterOut]:
 
 
 @router.post("/sites/{site}/counters", response_model=CounterOut, status_code=201)
-def create_counter(request: Request, site: str, data: CounterIn, actor: ActorDep) -> CounterOut:
+def create_counter(request: Request, site: str, data: CounterIn, actor: ManagerDep) -> CounterOut:
     return service.create_counter(_db(request), actor, site, data)
 
 
 @router.put("/sites/{site}/counters/{number}", response_model=CounterOut)
 def update_counter(request: Request, site: str, number: CounterNumber, data: CounterIn,
-                   actor: ActorDep) -> CounterOut:
+                   actor: ManagerDep) -> CounterOut:
     return service.update_counter(_db(request), actor, site, number, data)
 
 
@@ -168,7 +168,7 @@ def list_booths(request: Request, site: str) -> list[BoothOut]:
 
 
 @router.post("/sites/{site}/booths", response_model=BoothOut, status_code=201)
-def create_booth(request: Request, site: str, data: BoothIn, actor: ActorDep) -> BoothOut:
+def create_booth(request: Request, site: str, data: BoothIn, actor: ManagerDep) -> BoothOut:
     return service.create_booth(_db(request), actor, site, data)
 
 
@@ -189,7 +189,7 @@ def export_catalogue(request: Request, site: str, fmt: str, actor: ActorDep) -> 
 
 @router.post("/sites/{site}/catalogue/import", response_model=ImportResult,
              summary="Import services from csv/xlsx; all rows or none")
-async def import_catalogue(request: Request, site: str, actor: ActorDep,
+async def import_catalogue(request: Request, site: str, actor: ManagerDep,
                            file: Annotated[UploadFile, File()]) -> ImportResult:
     data = await file.read(spreadsheet.MAX_BYTES + 1)
     # Parsing a large workbook is slow: keep it off the event loop.

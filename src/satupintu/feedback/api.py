@@ -15,7 +15,7 @@ from ..accounts.models import DeviceKind
 from ..accounts.scope import Actor
 from ..errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from ..web.ratelimit import limited
-from ..web.security import api_actor, require_api_actor
+from ..web.security import AgencyManagerDep, ManagerDep, api_actor, require_api_actor
 from . import complaint_service, report_export, service, skm, survey_codes
 from .complaint_schemas import (
     AttachmentOut,
@@ -99,13 +99,13 @@ def report(request: Request, site: str, actor: ActorDep, starts_on: date | None 
 
 
 @router.post("/sites/{site}/skm/tallies", status_code=201, summary="Enter surveys collected on paper")
-def enter_tally(request: Request, site: str, data: TallyIn, actor: ActorDep) -> dict[str, int]:
+def enter_tally(request: Request, site: str, data: TallyIn, actor: AgencyManagerDep) -> dict[str, int]:
     return {"respondents": service.enter_tally(request.app.state.db, actor, site, data)}
 
 
 @router.post("/sites/{site}/skm/publish", response_model=SkmReport, status_code=201,
              summary="Publish the site's index for a period on its public page")
-def publish(request: Request, site: str, data: PublishIn, actor: ActorDep) -> SkmReport:
+def publish(request: Request, site: str, data: PublishIn, actor: ManagerDep) -> SkmReport:
     return service.publish(request.app.state.db, actor, site, data.title, data.starts_on, data.ends_on)
 
 
@@ -189,7 +189,7 @@ def export_lapor(request: Request, site: str, actor: ActorDep) -> Response:
 
 
 @router.put("/sites/{site}/complaint-deadlines", summary="Follow-up deadlines in working days, per severity")
-def set_deadlines(request: Request, site: str, data: DeadlinesIn, actor: ActorDep) -> dict[str, int]:
+def set_deadlines(request: Request, site: str, data: DeadlinesIn, actor: ManagerDep) -> dict[str, int]:
     return complaint_service.set_deadline_days(request.app.state.db, actor, site, data.days)
 
 

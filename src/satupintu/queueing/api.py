@@ -8,18 +8,18 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
-from ..accounts.scope import Actor
+from ..accounts.scope import Actor, can_issue_tickets
 from ..cache import without_thread
 from ..errors import Forbidden, Unauthenticated
 from ..web.ratelimit import limited
-from ..web.security import api_actor, require_api_actor
+from ..web.security import ManagerDep, api_actor, authenticating, require_api_actor, site_scope
 from . import bookings, hotpath, lookup, service
 from .policy import Action, Channel
 from .schemas import (
@@ -41,6 +41,7 @@ router = APIRouter(tags=["queue"])
 CounterNumber = Annotated[int, Path(ge=1, le=999)]
 
 
+@authenticating
 async def _actor(request: Request) -> Actor:
     """The signed-in caller: checked in the event loop when the credentials are cached."""
     return await without_thread(require_api_actor, request)
@@ -49,26 +50,50 @@ async def _actor(request: Request) -> Actor:
 ActorDep = Annotated[Actor, Depends(_actor)]
 
 
+def _counter_operator(request: Request) -> Actor:
+    actor = require_api_actor(request)
+    number = request.path_params.get("number", "")
+    if number.isdigit() and 1 <= int(number) <= 999:  # else the path's own validation answers
+        service.plan_counter(_db(request), actor, request.path_params["site"], int(number))
+    return actor
+
+
+@authenticating
+async def _operator(request: Request) -> Actor:
+    """One who may work this counter (its agency's staff, the site manager): checked before the
+    body, so an officer of another agency hears 403 whatever they send."""
+    return await without_thread(_counter_operator, request)
+
+
+OperatorDep = Annotated[Actor, Depends(_operator)]
+
+
 def _db(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state.db
 
 
 def _issuer(request: Request) -> service.Issuer:
-    """A kiosk (X-Device-Token) or a signed-in staff member at reception."""
+    """A kiosk (X-Device-Token) or a signed-in staff member at reception, of the route's site
+    (staff of a mall also at its mobile events): checked here, before the body."""
     token = request.headers.get("x-device-token")
     if token:
         device = accounts.device_from_token(_db(request), token)
         if device.kind is not DeviceKind.kiosk:
             raise Forbidden("Hanya perangkat kios yang dapat mengambil nomor antrian.")
+        if device.site_id != site_scope(request, request.path_params["site"]).id:
+            raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
         return service.Issuer(label=f"kios:{device.name}", site_id=device.site_id, device_id=device.id)
     actor = api_actor(request)
     if actor is None:
         raise Unauthenticated("Gunakan token perangkat kios (X-Device-Token) atau masuk sebagai petugas.")
     if actor.site_id is None:
         raise Forbidden("Akun ini tidak terikat pada satu lokasi layanan.")
+    if not can_issue_tickets(actor, site_scope(request, request.path_params["site"])):
+        raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
     return service.Issuer(label=actor.label, site_id=actor.site_id, actor=actor)
 
 
+@authenticating
 async def issuer(request: Request) -> service.Issuer:
     """The issuing kiosk or staff member: checked in the event loop when cached."""
     return await without_thread(_issuer, request)
@@ -88,24 +113,32 @@ def _issuer_at(db: Any, who: service.Issuer, site: str) -> service.Issuer:
 # The hot operations: on PostgreSQL in the event loop (hotpath.py), else the sync service
 # function in a worker thread. Both give the same answers and the same errors.
 
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+    description="One per citizen action (e.g. a UUID). A retry with the same key and the same body gets the same "
+                "ticket (not a second number); the same key with another body is refused (422 "
+                "idempotency_key_reused).")]
+
+
 @router.post("/sites/{site}/tickets", response_model=TicketView, status_code=201,
-             summary="Issue a ticket (kiosk device token, or reception staff)")
-async def issue(request: Request, site: str, data: IssueIn, who: IssuerDep) -> TicketView:
+             summary="Issue a ticket (kiosk device token, or reception staff); retry safely with Idempotency-Key")
+async def issue(request: Request, site: str, data: IssueIn, who: IssuerDep,
+                idempotency_key: IdempotencyKey = None) -> TicketView:
     db = _db(request)
     hot = hotpath.for_app(request.app.state)
-    priority, channel = data.priority, Channel(data.channel)
+    priority, channel, key = data.priority, Channel(data.channel), idempotency_key
     if hot is None:
         return await run_in_threadpool(
-            lambda: service.issue_ticket(db, _issuer_at(db, who, site), site, data.service, priority, channel))
+            lambda: service.issue_ticket(db, _issuer_at(db, who, site), site, data.service, priority, channel, key))
     plan = await without_thread(
-        lambda: service.plan_issue(db, _issuer_at(db, who, site), site, data.service, priority, channel))
+        lambda: service.plan_issue(db, _issuer_at(db, who, site), site, data.service, priority, channel, key))
     result = await hot.run(service.issue_statement(plan))
     return await without_thread(service.issued, db, plan, result)
 
 
 @router.post("/sites/{site}/counters/{number}/call-next", response_model=TicketView | None,
              summary="Call the next visitor by the calling policy; null when nobody waits")
-async def call_next(request: Request, site: str, number: CounterNumber, actor: ActorDep) -> TicketView | None:
+async def call_next(request: Request, site: str, number: CounterNumber, actor: OperatorDep) -> TicketView | None:
     db = _db(request)
     hot = hotpath.for_app(request.app.state)
     if hot is None:
@@ -126,7 +159,7 @@ _STEPS = {"recall": (service.recall, Action.recall), "no-show": (service.mark_no
 def _act(name: str, summary: str) -> None:
     sync_step, action = _STEPS[name]
 
-    async def route(request: Request, site: str, number: CounterNumber, actor: ActorDep,
+    async def route(request: Request, site: str, number: CounterNumber, actor: OperatorDep,
                     data: ActIn | None = None) -> TicketView:
         db = _db(request)
         expected = data.ticket_id if data else None
@@ -170,18 +203,18 @@ def counter_states(request: Request, site: str, actor: ActorDep) -> list[Counter
 
 
 @router.post("/sites/{site}/counters/{number}/open", response_model=CounterStateView)
-def open_counter(request: Request, site: str, number: CounterNumber, actor: ActorDep) -> CounterStateView:
+def open_counter(request: Request, site: str, number: CounterNumber, actor: OperatorDep) -> CounterStateView:
     return service.open_counter(_db(request), actor, site, number)
 
 
 @router.post("/sites/{site}/counters/{number}/close", response_model=CounterStateView)
-def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn, actor: ActorDep) -> CounterStateView:
+def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn, actor: OperatorDep) -> CounterStateView:
     return service.close_counter(_db(request), actor, site, number, data.reason)
 
 
 @router.post("/sites/{site}/counters/{number}/refer", response_model=TicketView,
              summary="Refer the visitor being served to another service; returns the new ticket")
-def refer(request: Request, site: str, number: CounterNumber, data: ReferIn, actor: ActorDep) -> TicketView:
+def refer(request: Request, site: str, number: CounterNumber, data: ReferIn, actor: OperatorDep) -> TicketView:
     return service.refer(_db(request), actor, site, number, data.service, data.note, data.position)
 
 
@@ -196,7 +229,7 @@ def resume(request: Request, site: str, ticket_id: uuid.UUID, actor: ActorDep) -
 
 
 @router.post("/sites/{site}/close-day", response_model=CloseDayResult)
-def close_day(request: Request, site: str, data: CloseDayIn, actor: ActorDep) -> CloseDayResult:
+def close_day(request: Request, site: str, data: CloseDayIn, actor: ManagerDep) -> CloseDayResult:
     return service.close_day(_db(request), actor, site, data.date, data.reason)
 
 

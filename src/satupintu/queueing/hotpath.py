@@ -35,6 +35,8 @@ class HotPath:
     def __init__(self, db: Database, connections: int) -> None:
         self._conninfo = conninfo(db.url)
         self._max = max(1, connections)
+        self.timeout = db.pool_timeout  # the same limits as the database's own pool
+        self.connect_timeout = db.connect_timeout
         self._pool: AsyncConnectionPool | None = None
         self._opening: asyncio.Lock | None = None
 
@@ -46,10 +48,11 @@ class HotPath:
         async with self._opening:
             if self._pool is None:
                 # A request waits at most `timeout` seconds for a connection (then: 503,
-                # database unavailable); a new connection gives up after 5 seconds.
+                # database unavailable); a new connection gives up after `connect_timeout`.
                 pool = AsyncConnectionPool(
                     self._conninfo, min_size=1, max_size=self._max, open=False, name="satupintu-hot-path",
-                    timeout=10, kwargs={"autocommit": True, "row_factory": namedtuple_row, "connect_timeout": 5})
+                    timeout=self.timeout, kwargs={"autocommit": True, "row_factory": namedtuple_row,
+                                                  "connect_timeout": self.connect_timeout})
                 await pool.open(wait=False)
                 self._pool = pool
         return self._pool

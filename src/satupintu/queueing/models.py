@@ -68,6 +68,8 @@ class Ticket(IdMixin, Base):
         # The calling query: waiting tickets of a service, by class, in ready_at then id order.
         Index("ix_tickets_calling", "service_id", "status", "is_priority", "ready_at", "id"),
         Index("ix_tickets_site_day", "site_id", "local_date", "status"),
+        # A retried issue (the answer was lost) finds the ticket its first attempt made.
+        Index("ix_tickets_idempotency", "site_id", "idempotency_key", unique=True),
     )
 
     site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"))
@@ -92,6 +94,8 @@ class Ticket(IdMixin, Base):
     referred_from_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tickets.id"))
     note: Mapped[str] = mapped_column(String(500), default="")
     closed_reason: Mapped[str] = mapped_column(String(200), default="")
+    # The issuing client's Idempotency-Key, unique per site; None for tickets issued without one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class TicketEvent(IdMixin, Base):

@@ -16,6 +16,7 @@ from ..accounts.models import DeviceKind
 from ..catalogue import service as catalogue
 from ..errors import DomainError, Forbidden, Unauthenticated
 from ..feedback import service as feedback
+from ..web.frontdoor import is_https
 from ..web.qr import qr_svg
 from ..web.ratelimit import limited
 from ..web.render import render
@@ -46,7 +47,7 @@ def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Dev
 def _remember(response: Response, token: str | None, request: Request) -> Response:
     if token:
         response.set_cookie(DEVICE_COOKIE, token, max_age=5 * 365 * 86400, httponly=True, samesite="lax",
-                            secure=request.app.state.settings.secure_cookies)
+                            secure=request.app.state.settings.secure_cookies or is_https(request.scope))
     return response
 
 
@@ -87,7 +88,9 @@ def kiosk_check_in(request: Request, site: str, csrf: Annotated[str, Form()],
 
 @router.post("/kios/{site}/ambil")
 def kiosk_take(request: Request, site: str, csrf: Annotated[str, Form()], service_code: Annotated[str, Form()],
-               priority: Annotated[str, Form()] = "none") -> Response:
+               priority: Annotated[str, Form()] = "none", idempotency_key: Annotated[str, Form()] = "") -> Response:
+    """A number for the chosen service. The kiosk's script sends a key per citizen action and
+    retries with it when the answer is lost, so a retry gets the same ticket (kiosk-take.js)."""
     device, _ = _device(request, site, DeviceKind.kiosk)
     check_csrf(request, csrf)
     issuer = service.Issuer(label=f"kios:{device.name}", site_id=device.site_id, device_id=device.id)
@@ -95,7 +98,8 @@ def kiosk_take(request: Request, site: str, csrf: Annotated[str, Form()], servic
         prio = Priority(priority)
     except ValueError:
         prio = Priority.none
-    ticket = service.issue_ticket(_db(request), issuer, site, service_code, prio, Channel.kiosk)
+    ticket = service.issue_ticket(_db(request), issuer, site, service_code, prio, Channel.kiosk,
+                                  idempotency_key or None)
     return RedirectResponse(f"/antrian/{ticket.id}/cetak", status_code=303)
 
 

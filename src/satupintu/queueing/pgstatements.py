@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from psycopg.errors import UniqueViolation
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection
 
@@ -35,11 +36,13 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class Prepared(Generic[R]):
-    """A statement, its parameters and how to read its one result row (None if no row)."""
+    """A statement, its parameters and how to read its one result row (None if no row).
+    `retry_on`: errors after which the statement (which then changed nothing) runs once more."""
 
     sql: str
     params: dict[str, Any]
     result: Callable[[Any], R]
+    retry_on: tuple[type[Exception], ...] = ()
 
 
 def execute(conn: Connection, p: Prepared[R]) -> R:
@@ -47,13 +50,19 @@ def execute(conn: Connection, p: Prepared[R]) -> R:
     the psycopg connection underneath: SQLAlchemy's result machinery would cost more Python
     than the rest of the call."""
     with conn.connection.driver_connection.cursor(row_factory=namedtuple_row) as cur:
-        cur.execute(p.sql, p.params)
+        try:
+            cur.execute(p.sql, p.params)
+        except p.retry_on:
+            cur.execute(p.sql, p.params)
         return p.result(cur.fetchone())
 
 
 async def execute_async(aconn: Any, p: Prepared[R]) -> R:
     """On a psycopg AsyncConnection in autocommit with namedtuple rows."""
-    cur = await aconn.execute(p.sql, p.params)
+    try:
+        cur = await aconn.execute(p.sql, p.params)
+    except p.retry_on:
+        cur = await aconn.execute(p.sql, p.params)
     return p.result(await cur.fetchone())
 
 
@@ -79,12 +88,12 @@ _TICKET_COLUMNS = ("id, visit_id, service_id, number, status, priority, is_prior
 # store.count_ahead) and the visit is written first: the upsert reads both, so they are done
 # before it locks the row.
 _ISSUE = """
-WITH a AS (
+WITH {x}a AS (
     SELECT count(*) AS ahead FROM tickets a
     WHERE a.service_id = %(service_id)s AND a.status = 'waiting' AND {ahead}
 ), v AS (
     INSERT INTO visits (id, site_id, created_at, priority)
-    VALUES (%(visit_id)s, %(site_id)s, %(now)s, %(priority)s)
+    SELECT %(visit_id)s, %(site_id)s, %(now)s, %(priority)s{only_new}
     RETURNING id
 ), s AS (
     INSERT INTO ticket_sequences (site_id, prefix, local_date, last)
@@ -93,10 +102,10 @@ WITH a AS (
     RETURNING last
 ), t AS (
     INSERT INTO tickets (id, site_id, visit_id, service_id, prefix, local_date, seq, number, channel, priority,
-                         is_priority, status, ready_at, issued_at, recall_count, note, closed_reason)
+                         is_priority, status, ready_at, issued_at, recall_count, note, closed_reason{key_column})
     SELECT %(ticket_id)s, %(site_id)s, %(visit_id)s, %(service_id)s, %(prefix)s, %(day)s, s.last,
            %(prefix)s || '-' || CASE WHEN s.last < 1000 THEN lpad(s.last::text, 3, '0') ELSE s.last::text END,
-           %(channel)s, %(priority)s, %(is_priority)s, 'waiting', %(now)s, %(now)s, 0, '', ''
+           %(channel)s, %(priority)s, %(is_priority)s, 'waiting', %(now)s, %(now)s, 0, '', ''{key_value}
     FROM s
     RETURNING seq, number
 ), e AS (
@@ -105,34 +114,77 @@ WITH a AS (
            CAST(%(data)s AS jsonb)
     FROM t
 )
-SELECT t.seq, t.number, a.ahead FROM t CROSS JOIN a
+{result}
 """
 _BEFORE = "(a.ready_at < %(now)s OR (a.ready_at = %(now)s AND a.id < %(ticket_id)s))"
-_ISSUE_REGULAR = _ISSUE.format(ahead=f"(a.is_priority OR {_BEFORE})")
-_ISSUE_PRIORITY = _ISSUE.format(ahead=f"a.is_priority AND {_BEFORE}")
+_REGULAR_AHEAD = f"(a.is_priority OR {_BEFORE})"
+_PRIORITY_AHEAD = f"a.is_priority AND {_BEFORE}"
+_PLAIN = {"x": "", "only_new": "", "key_column": "", "key_value": "",
+          "result": "SELECT t.seq, t.number, a.ahead FROM t CROSS JOIN a"}
+# With an idempotency key: the same statement, unless the site already has a ticket with that
+# key (x): then it writes nothing (no visit, so no number is taken) and returns that ticket.
+# Two attempts at once with one key: the later insert fails on the unique index and the whole
+# statement with it; run again, it finds the first attempt's ticket (Prepared.retry_on).
+_KEYED = {
+    "x": f"""x AS (
+    SELECT {", ".join("x." + c for c in _TICKET_COLUMNS.split(", "))}
+    FROM tickets x WHERE x.site_id = %(site_id)s AND x.idempotency_key = %(key)s
+), """,
+    "only_new": " WHERE NOT EXISTS (SELECT 1 FROM x)",
+    "key_column": ", idempotency_key",
+    "key_value": ", %(key)s",
+    "result": ("SELECT t.seq, t.number, a.ahead, " + ", ".join(f"x.{c} AS x_{c}" for c in _TICKET_COLUMNS.split(", "))
+               + " FROM a LEFT JOIN t ON true LEFT JOIN x ON true"),
+}
+_ISSUE_REGULAR = _ISSUE.format(ahead=_REGULAR_AHEAD, **_PLAIN)
+_ISSUE_PRIORITY = _ISSUE.format(ahead=_PRIORITY_AHEAD, **_PLAIN)
+_ISSUE_REGULAR_KEYED = _ISSUE.format(ahead=_REGULAR_AHEAD, **_KEYED)
+_ISSUE_PRIORITY_KEYED = _ISSUE.format(ahead=_PRIORITY_AHEAD, **_KEYED)
 
 
 class Issued(NamedTuple):
     ticket: TicketRow
-    ahead: int
+    ahead: int | None  # None for a replay: that ticket's position is read afresh
+    replayed: bool = False  # the key's earlier ticket, not a new one
 
 
 def issue(*, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str, day: date, channel: Channel,
           priority: Priority, now: datetime, actor_label: str, actor_id: uuid.UUID | None,
-          data: dict[str, Any]) -> Prepared[Issued]:
-    """Number, visit, ticket and its 'issued' event, and how many wait ahead of it."""
+          data: dict[str, Any], idempotency_key: str | None = None) -> Prepared[Issued]:
+    """Number, visit, ticket and its 'issued' event, and how many wait ahead of it; with an
+    idempotency key already used at the site, the ticket issued with it instead."""
     visit_id, ticket_id = new_id(), new_id()
     is_priority = priority is not Priority.none
 
     def result(row: Any) -> Issued:
+        if row.number is None:  # nothing written: the key's ticket
+            return Issued(_ticket(_prefixed(row, "x_")), None, True)
         return Issued(TicketRow(ticket_id, visit_id, service_id, row.number, Status.waiting, priority, is_priority,
                                 channel, None, now, now, None, 0), int(row.ahead))
 
-    return Prepared(_ISSUE_PRIORITY if is_priority else _ISSUE_REGULAR, {
+    params = {
         "visit_id": visit_id, "site_id": site_id, "ticket_id": ticket_id, "service_id": service_id,
         "prefix": prefix, "day": day, "channel": channel.value, "priority": priority.value,
         "is_priority": is_priority, "now": now, "event_id": new_id(), "actor_label": actor_label,
-        "actor_id": actor_id, "data": json.dumps(data)}, result)
+        "actor_id": actor_id, "data": json.dumps(data)}
+    if idempotency_key is None:
+        return Prepared(_ISSUE_PRIORITY if is_priority else _ISSUE_REGULAR, params, result)
+    return Prepared(_ISSUE_PRIORITY_KEYED if is_priority else _ISSUE_REGULAR_KEYED,
+                    {**params, "key": idempotency_key}, result, retry_on=(UniqueViolation,))
+
+
+class _Columns:
+    """A result row's columns under a prefix, read as the plain ticket columns."""
+
+    def __init__(self, row: Any, prefix: str) -> None:
+        self._row, self._prefix = row, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, self._prefix + name)
+
+
+def _prefixed(row: Any, prefix: str) -> Any:
+    return _Columns(row, prefix)
 
 
 # ---------------------------------------------------------------- call next

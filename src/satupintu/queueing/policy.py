@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -110,6 +111,20 @@ def transition(status: Status, action: Action) -> Status:
 def format_number(prefix: str, seq: int) -> str:
     """'A', 12 -> 'A-012'; four digits once a day passes 999 tickets."""
     return f"{prefix}-{seq:03d}"
+
+
+# Idempotency-Key of a ticket issue: what a client generates per citizen action (a UUID).
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
+
+
+def valid_idempotency_key(key: str) -> bool:
+    return IDEMPOTENCY_KEY.fullmatch(key) is not None
+
+
+def same_issue(ticket_service_id: object, ticket_priority: Priority, ticket_channel: Channel,
+               service_id: object, priority: Priority, channel: Channel) -> bool:
+    """Whether a retried issue asks for what the key's ticket was issued for."""
+    return (ticket_service_id, ticket_priority, ticket_channel) == (service_id, priority, channel)
 
 
 def local_day(moment: datetime, tz_name: str) -> date:

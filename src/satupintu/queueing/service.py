@@ -39,6 +39,7 @@ from ..errors import (
     ValidationFailed,
 )
 from ..events import LocalBus
+from ..cache import require_io
 from ..timeutil import utcnow
 from . import lookup, pgstatements, policy, store, voice
 from .models import (
@@ -212,6 +213,19 @@ def _ticket_event(kind: str, site_code: str, t: Ticket, counter: Any = None, **e
 
 # ---------------------------------------------------------------- tickets
 
+IDEMPOTENCY_FIELD = "Idempotency-Key"
+
+
+class IdempotencyKeyReused(DomainError):
+    """The client sent an Idempotency-Key it already used for a different ticket request."""
+
+    status = 422
+
+    def __init__(self) -> None:
+        super().__init__("idempotency_key_reused",
+                         "Idempotency-Key ini sudah dipakai untuk permintaan nomor antrean yang lain.", IDEMPOTENCY_FIELD)
+
+
 @dataclass(frozen=True)
 class IssuePlan:
     """What issuing needs to know before it writes: checked, from cached catalogue facts."""
@@ -222,17 +236,22 @@ class IssuePlan:
     priority: Priority
     channel: Channel
     pace: tuple[timedelta, int]  # recent service time and open counters: the estimate's inputs
+    idempotency_key: str | None = None  # a retry with the same key gets the same ticket
 
 
 def plan_issue(db: Database, issuer: Issuer, site_code: str, service_code: str,
-               priority: Priority = Priority.none, channel: Channel = Channel.kiosk) -> IssuePlan:
+               priority: Priority = Priority.none, channel: Channel = Channel.kiosk,
+               idempotency_key: str | None = None) -> IssuePlan:
+    if idempotency_key is not None and not policy.valid_idempotency_key(idempotency_key):
+        raise ValidationFailed([FieldError(IDEMPOTENCY_FIELD, "Idempotency-Key harus 8–64 karakter: huruf, angka, "
+                                                              "'-' atau '_'.")])
     site = lookup.site(db, site_code)
     if issuer.site_id != site.id:
         raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
     if issuer.actor is not None and not can_issue_tickets(issuer.actor, SiteRef(site.id, site.parent_id)):
         raise Forbidden()
     svc = lookup.offered_service(db, site, service_code)
-    return IssuePlan(site, svc, issuer, priority, channel, _service_pace(db, svc))
+    return IssuePlan(site, svc, issuer, priority, channel, _service_pace(db, svc), idempotency_key)
 
 
 def issue_statement(plan: IssuePlan) -> pgstatements.Prepared[pgstatements.Issued]:
@@ -243,12 +262,24 @@ def issue_statement(plan: IssuePlan) -> pgstatements.Prepared[pgstatements.Issue
         site_id=plan.site.id, service_id=plan.svc.id, prefix=plan.svc.prefix,
         day=policy.local_day(now, plan.site.timezone), channel=plan.channel, priority=plan.priority, now=now,
         actor_label=who.label, actor_id=who.actor.user_id if who.actor else None,
-        data={"channel": plan.channel.value, "priority": plan.priority.value})
+        data={"channel": plan.channel.value, "priority": plan.priority.value}, idempotency_key=plan.idempotency_key)
+
+
+def _replayed(db: Database, plan: IssuePlan, earlier: store.TicketRow) -> TicketView:
+    """A retried issue: the ticket its key was first issued with, as it stands now (it may have
+    been called meanwhile), if the retry asks for the same; nothing is published again."""
+    if not policy.same_issue(earlier.service_id, earlier.priority, earlier.channel,
+                             plan.svc.id, plan.priority, plan.channel):
+        raise IdempotencyKeyReused()
+    require_io()
+    return _positioned(db, earlier, plan.site.code)
 
 
 def issued(db: Database, plan: IssuePlan, result: pgstatements.Issued) -> TicketView:
     """After the issue statement committed: publish, and the ticket's view with its position."""
     t = result.ticket
+    if result.replayed or result.ahead is None:
+        return _replayed(db, plan, t)
     view = _view(db, t, plan.site.code)  # first: in cache-only mode a miss must come before publishing
     view.position = result.ahead
     avg, counters = plan.pace
@@ -260,8 +291,10 @@ def issued(db: Database, plan: IssuePlan, result: pgstatements.Issued) -> Ticket
 
 
 def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str,
-                 priority: Priority = Priority.none, channel: Channel = Channel.kiosk) -> TicketView:
-    plan = plan_issue(db, issuer, site_code, service_code, priority, channel)
+                 priority: Priority = Priority.none, channel: Channel = Channel.kiosk,
+                 idempotency_key: str | None = None) -> TicketView:
+    """A new ticket; with an idempotency key the site has seen, the ticket issued with it."""
+    plan = plan_issue(db, issuer, site_code, service_code, priority, channel, idempotency_key)
     if db.dialect == "postgresql":
         with db.autocommit() as conn:
             return issued(db, plan, pgstatements.execute(conn, issue_statement(plan)))
@@ -269,16 +302,20 @@ def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str
     out = _Outbox()
     actor_id = issuer.actor.user_id if issuer.actor else None
     data = {"channel": channel.value, "priority": priority.value}
-    with db.write() as s:
+    with db.write() as s:  # SQLite: one writer at a time, so the key is checked and taken together
         conn = s.connection()
-        now = utcnow()
-        day = policy.local_day(now, site.timezone)
-        seq = _next_seq(s, site.id, svc.prefix, day)
-        t = store.insert_visit_and_ticket(conn, site_id=site.id, service_id=svc.id, prefix=svc.prefix, day=day,
-                                          seq=seq, number=policy.format_number(svc.prefix, seq), channel=channel,
-                                          priority=priority, now=now)
-        store.add_event(conn, t.id, now, "issued", t.status, issuer.label, actor_id, data=data)
-        out.add(site.id, _ticket_event("issued", site.code, t))
+        earlier = store.ticket_by_key(conn, site.id, idempotency_key) if idempotency_key is not None else None
+        if earlier is None:
+            now = utcnow()
+            day = policy.local_day(now, site.timezone)
+            seq = _next_seq(s, site.id, svc.prefix, day)
+            t = store.insert_visit_and_ticket(conn, site_id=site.id, service_id=svc.id, prefix=svc.prefix, day=day,
+                                              seq=seq, number=policy.format_number(svc.prefix, seq), channel=channel,
+                                              priority=priority, now=now, idempotency_key=idempotency_key)
+            store.add_event(conn, t.id, now, "issued", t.status, issuer.label, actor_id, data=data)
+            out.add(site.id, _ticket_event("issued", site.code, t))
+    if earlier is not None:
+        return _replayed(db, plan, earlier)
     out.flush(_bus)
     return _positioned(db, t, site.code)
 

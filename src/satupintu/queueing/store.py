@@ -117,14 +117,14 @@ def add_event(conn: Connection, ticket_id: uuid.UUID, now: datetime, kind: str, 
 
 def insert_visit_and_ticket(conn: Connection, *, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str,
                             day: date, seq: int, number: str, channel: Channel, priority: Priority,
-                            now: datetime) -> TicketRow:
+                            now: datetime, idempotency_key: str | None = None) -> TicketRow:
     visit_id, ticket_id = new_id(), new_id()
     is_priority = priority is not Priority.none
     conn.execute(insert(V).values(id=visit_id, site_id=site_id, created_at=now, priority=priority))
     conn.execute(insert(T).values(
         id=ticket_id, site_id=site_id, visit_id=visit_id, service_id=service_id, prefix=prefix, local_date=day,
         seq=seq, number=number, channel=channel, priority=priority, is_priority=is_priority, status=Status.waiting,
-        ready_at=now, issued_at=now, recall_count=0, note="", closed_reason=""))
+        ready_at=now, issued_at=now, recall_count=0, note="", closed_reason="", idempotency_key=idempotency_key))
     return TicketRow(ticket_id, visit_id, service_id, number, Status.waiting, priority, is_priority, channel, None,
                      now, now, None, 0)
 
@@ -145,10 +145,19 @@ def count_ahead(conn: Connection, service_id: uuid.UUID, ticket_id: uuid.UUID, r
     return int(conn.execute(stmt, {"service_id": service_id, "ready_at": ready_at, "id": ticket_id}).scalar() or 0)
 
 
+_BY_KEY = select(*TICKET_COLUMNS).where(T.c.site_id == bindparam("site_id"), T.c.idempotency_key == bindparam("key"))
+
+
+def ticket_by_key(conn: Connection, site_id: uuid.UUID, key: str) -> TicketRow | None:
+    """The ticket issued at this site with this idempotency key, if any."""
+    row = conn.execute(_BY_KEY, {"site_id": site_id, "key": key}).first()
+    return TicketRow(*row) if row is not None else None
+
+
 def ticket_row(conn: Connection, ticket_id: uuid.UUID) -> TicketRow | None:
     row = conn.execute(_CURRENT, {"ticket_id": ticket_id}).first()
     return TicketRow(*row) if row is not None else None
 
 
 __all__ = ["TicketRow", "CounterRow", "lock_counter", "pick_waiting", "update_ticket", "update_counter", "add_event",
-           "insert_visit_and_ticket", "count_ahead", "ticket_row", "Q"]
+           "insert_visit_and_ticket", "count_ahead", "ticket_row", "ticket_by_key", "Q"]

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from ..accounts.scope import Actor
-from ..web.security import require_api_actor
+from ..web.security import AgencyManagerDep, ManagerDep, require_api_actor
 from . import service
 from .service import (
     AssignmentIn,
@@ -44,20 +44,20 @@ def officers(request: Request, site: str, actor: ActorDep, agency: str | None = 
 
 @router.post("/sites/{site}/staffing/officers", response_model=OfficerOut, status_code=201,
              summary="Add an officer (site manager, or the agency's admin)")
-def create_officer(request: Request, site: str, data: OfficerIn, actor: ActorDep) -> OfficerOut:
+def create_officer(request: Request, site: str, data: OfficerIn, actor: AgencyManagerDep) -> OfficerOut:
     return service.create_officer(request.app.state.db, actor, site, data)
 
 
 @router.put("/sites/{site}/staffing/officers/{officer_id}", response_model=OfficerOut,
             summary="Change an officer: services, limits, workdays, days off")
 def update_officer(request: Request, site: str, officer_id: uuid.UUID, data: OfficerIn,
-                   actor: ActorDep) -> OfficerOut:
+                   actor: AgencyManagerDep) -> OfficerOut:
     return service.update_officer(request.app.state.db, actor, site, officer_id, data)
 
 
 @router.delete("/sites/{site}/staffing/officers/{officer_id}", status_code=204,
                summary="Deactivate an officer and remove their future assignments")
-def deactivate_officer(request: Request, site: str, officer_id: uuid.UUID, actor: ActorDep) -> None:
+def deactivate_officer(request: Request, site: str, officer_id: uuid.UUID, actor: AgencyManagerDep) -> None:
     service.deactivate_officer(request.app.state.db, actor, site, officer_id)
 
 
@@ -70,19 +70,19 @@ def assignments(request: Request, site: str, actor: ActorDep, start: date | None
 
 @router.post("/sites/{site}/staffing/assignments", response_model=AssignmentOut, status_code=201,
              summary="Add one assignment: an officer at a counter on a day from start to end (HH:MM)")
-def add_assignment(request: Request, site: str, data: AssignmentIn, actor: ActorDep) -> AssignmentOut:
+def add_assignment(request: Request, site: str, data: AssignmentIn, actor: ManagerDep) -> AssignmentOut:
     return service.add_assignment(request.app.state.db, actor, site, data)
 
 
 @router.put("/sites/{site}/staffing/assignments", summary="Replace the saved roster of a day or a week")
-def replace_assignments(request: Request, site: str, data: list[AssignmentIn], actor: ActorDep, start: date,
+def replace_assignments(request: Request, site: str, data: list[AssignmentIn], actor: ManagerDep, start: date,
                         days: Days = 7) -> dict[str, int]:
     return {"saved": service.replace_assignments(request.app.state.db, actor, site, start, days, data)}
 
 
 @router.delete("/sites/{site}/staffing/assignments/{assignment_id}", status_code=204,
                summary="Remove one assignment")
-def delete_assignment(request: Request, site: str, assignment_id: uuid.UUID, actor: ActorDep) -> None:
+def delete_assignment(request: Request, site: str, assignment_id: uuid.UUID, actor: ManagerDep) -> None:
     service.delete_assignment(request.app.state.db, actor, site, assignment_id)
 
 
@@ -97,7 +97,7 @@ def roster_check(request: Request, site: str, actor: ActorDep, start: date | Non
 @router.post("/sites/{site}/staffing/roster/generate", response_model=GenerateOut,
              summary="Generate a roster with CP-SAT from the plan and the officers; status 'infeasible' lists the "
                      "reasons (code and message). With save=true the result replaces the saved roster.")
-async def generate(request: Request, site: str, data: GenerateIn, actor: ActorDep) -> GenerateOut:
+async def generate(request: Request, site: str, data: GenerateIn, actor: ManagerDep) -> GenerateOut:
     # The solver runs for seconds: keep it off the event loop.
     return await run_in_threadpool(service.generate, request.app.state.db, actor, site, data)
 
@@ -110,7 +110,7 @@ def plan(request: Request, site: str, actor: ActorDep) -> PlanOut:
 
 @router.put("/sites/{site}/staffing/plan", response_model=PlanOut,
             summary="Replace the plan of the agencies named in the rows")
-def set_plan(request: Request, site: str, data: PlanIn, actor: ActorDep) -> PlanOut:
+def set_plan(request: Request, site: str, data: PlanIn, actor: ManagerDep) -> PlanOut:
     return service.set_plan(request.app.state.db, actor, site, data)
 
 

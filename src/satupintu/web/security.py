@@ -7,14 +7,21 @@ send it in the X-CSRF-Token header. Bearer-token calls need none (no ambient cre
 from __future__ import annotations
 
 import hmac
+import inspect
 import secrets
 import uuid
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from ..accounts import service as accounts
-from ..accounts.scope import Actor
-from ..errors import DomainError, Unauthenticated, ValidationFailed
+from ..accounts.models import Role
+from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
+from ..cache import cache_of
+from ..catalogue.service import site_ref, site_row
+from ..errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
 from .ratelimit import LoginGuard
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -109,12 +116,95 @@ def api_actor(request: Request) -> Actor | None:
     return actor
 
 
+# Dependencies that establish who is calling (and may refuse with 401 or 403). FastAPI resolves
+# them before it validates the body, but it parses the body (JSON, forms) before them: when that
+# parsing fails, the error handlers call them first (authenticate_first), so a caller without
+# rights hears 401/403 and not what is wrong with the body.
+_AUTHENTICATING: set[Callable[..., Any]] = set()
+
+
+def authenticating(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
+    """Mark a dependency (taking only the request) as one that authenticates the caller."""
+    _AUTHENTICATING.add(fn)
+    return fn
+
+
+def site_scope(request: Request, code: str) -> SiteRef:
+    """The site of a route's {site}, cached briefly like the other catalogue facts."""
+    db = request.app.state.db
+
+    def load() -> SiteRef:
+        with db.read() as s:
+            return site_ref(site_row(s, code))
+
+    return cache_of(db).get(("site-ref", code), load)
+
+
+@authenticating
 def require_api_actor(request: Request) -> Actor:
+    """A signed-in caller. On routes under /sites/{site} also one of that site's staff (or of the
+    mall running that mobile event, or an overseer): every use case there demands at least that,
+    so it is checked here, before the body, for every such route alike."""
     actor = api_actor(request)
     if actor is None:
         raise Unauthenticated()
+    code = request.path_params.get("site")
+    if code is not None and not actor.is_overseer and not can_read_site(actor, site_scope(request, code)):
+        raise Forbidden()
+    return actor
+
+
+@authenticating
+def require_site_manager(request: Request) -> Actor:
+    """Routes only a site manager (of the route's {site}, or any when it has none) or an overseer may use."""
+    actor = require_api_actor(request)
+    code = request.path_params.get("site")
+    allowed = (can_manage_site(actor, site_scope(request, code)) if code is not None
+               else actor.is_overseer or actor.role is Role.site_manager)
+    if not allowed:
+        raise Forbidden()
+    return actor
+
+
+@authenticating
+def require_agency_manager(request: Request) -> Actor:
+    """Routes for an agency's services and officers: its agency admin, the site manager or an
+    overseer. Which agency is the use case's to check; here only that the caller manages one."""
+    actor = require_api_actor(request)
+    code = request.path_params.get("site")
+    allowed = (can_manage_agency(actor, site_scope(request, code), actor.agency_id) if code is not None
+               else actor.is_overseer or actor.role in (Role.site_manager, Role.agency_admin))
+    if not allowed or (actor.role is Role.agency_admin and actor.agency_id is None):
+        raise Forbidden()
     return actor
 
 
 def optional_api_actor(request: Request) -> Actor | None:
     return api_actor(request)
+
+
+def _authenticating_calls(dependant: Any) -> list[Callable[..., Any]]:
+    calls: list[Callable[..., Any]] = []
+    for sub in getattr(dependant, "dependencies", ()):
+        if sub.call in _AUTHENTICATING:
+            calls.append(sub.call)
+        else:
+            calls.extend(_authenticating_calls(sub))
+    return calls
+
+
+async def authenticate_first(request: Request) -> None:
+    """Run the authenticating dependencies of the route this request matched (if any): they
+    raise 401 or 403 for a caller without rights. For error handlers that answer a request whose
+    body could not be read, which happens before FastAPI resolves the dependencies."""
+    route = request.scope.get("route")
+    for call in _authenticating_calls(getattr(route, "dependant", None)):
+        if inspect.iscoroutinefunction(call):
+            await call(request)
+        else:
+            await run_in_threadpool(call, request)
+
+
+# For route signatures: `actor: ManagerDep` on routes only a site manager may use, and so on.
+ManagerDep = Annotated[Actor, Depends(require_site_manager)]
+AgencyManagerDep = Annotated[Actor, Depends(require_agency_manager)]

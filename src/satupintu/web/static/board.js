@@ -3,7 +3,7 @@
 (function () {
   const site = document.body.dataset.site;
   const tz = document.body.dataset.tz;
-  const L = window.SATUPINTU_LABELS || { counter: "Loket" };
+  const L = { counter: document.body.dataset.labelCounter || "Loket" };
   const link = document.getElementById("link");
 
   function clock() {

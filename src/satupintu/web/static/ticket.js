@@ -2,7 +2,7 @@
 (function () {
   const root = document.getElementById("ticket");
   const id = root.dataset.ticket, site = root.dataset.site;
-  const L = window.SATUPINTU_LABELS || {};
+  const L = { called: root.dataset.labelCalled, counter: root.dataset.labelCounter };
   const lang = document.documentElement.lang;
   const statusText = {
     id: { waiting: "Menunggu", called: "Dipanggil", serving: "Sedang dilayani", on_hold: "Ditunda",
