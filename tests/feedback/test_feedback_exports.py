@@ -12,7 +12,7 @@ from satupintu.feedback.models import SurveyResponse
 from satupintu.feedback.skm import KEYS, Regulation
 from satupintu.timeutil import utcnow
 from tests.conftest import token_for
-from tests.feedback.test_survey import served_ticket
+from tests.feedback.test_survey import code, served_ticket
 
 ANSWERS = {k: 4 for k in KEYS[Regulation.permenpanrb_14_2017]}
 
@@ -23,14 +23,15 @@ def test_a_survey_suggestion_with_an_escape_character_is_refused_and_the_skm_xls
     today = utcnow().date()
     period = {"starts_on": str(today - timedelta(days=2)), "ends_on": str(today + timedelta(days=2))}
     with fresh_server.client() as c:
-        bad = c.post(f"/api/v1/tickets/{first.id}/survey", json={"answers": ANSWERS, "suggestion": "Bagus\x1b[2J"})
+        bad = c.post(f"/api/v1/tickets/{first.id}/survey", params={"code": code(first)},
+                     json={"answers": ANSWERS, "suggestion": "Bagus\x1b[2J"})
         assert bad.status_code == 422
         assert bad.json()["error"]["field"] == "suggestion"
         assert bad.json()["error"]["details"][0]["code"] == "control_character"
         formula = '=HYPERLINK("http://contoh.invalid","Klik di sini")'
-        assert c.post(f"/api/v1/tickets/{first.id}/survey",
+        assert c.post(f"/api/v1/tickets/{first.id}/survey", params={"code": code(first)},
                       json={"answers": ANSWERS, "suggestion": formula}).status_code == 201
-        assert c.post(f"/api/v1/tickets/{second.id}/survey",
+        assert c.post(f"/api/v1/tickets/{second.id}/survey", params={"code": code(second)},
                       json={"answers": ANSWERS, "suggestion": "-1+1 antrean cepat"}).status_code == 201
         with db.write() as s:  # a suggestion stored before the rule existed
             s.scalars(select(SurveyResponse).where(SurveyResponse.ticket_id == second.id)).one().suggestion = \

@@ -93,18 +93,18 @@ class PasswordSetIn(Strict):
 
 @router.put("/users/{user_id}/password", status_code=204,
             summary="Set another user's password (a forgotten one); that user's sessions and tokens end")
-def set_password(request: Request, user_id: uuid.UUID, data: PasswordSetIn, actor: ActorDep) -> None:
+def set_password(request: Request, user_id: uuid.UUID, data: PasswordSetIn, actor: AgencyManagerDep) -> None:
     service.set_password(request.app.state.db, actor, user_id, data.password)
 
 
 @router.post("/users/{user_id}/deactivate", response_model=service.UserOut,
              summary="Deactivate an account: it can no longer sign in, and its sessions and tokens end")
-def deactivate_user(request: Request, user_id: uuid.UUID, actor: ActorDep) -> service.UserOut:
+def deactivate_user(request: Request, user_id: uuid.UUID, actor: AgencyManagerDep) -> service.UserOut:
     return service.set_active(request.app.state.db, actor, user_id, False)
 
 
 @router.post("/users/{user_id}/activate", response_model=service.UserOut, summary="Reactivate an account")
-def activate_user(request: Request, user_id: uuid.UUID, actor: ActorDep) -> service.UserOut:
+def activate_user(request: Request, user_id: uuid.UUID, actor: AgencyManagerDep) -> service.UserOut:
     return service.set_active(request.app.state.db, actor, user_id, True)
 
 
