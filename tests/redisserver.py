@@ -68,7 +68,8 @@ def require_redis_server() -> None:
 
 class TcpProxy:
     """A loopback TCP relay to a Redis server that a test can cut (every connection through it
-    closed, new ones refused) and restore: one app process loses Redis while others keep it."""
+    closed, new ones refused) and restore: one app process loses Redis while others keep it.
+    Setting `silent` makes it a path that drops every packet without closing anything."""
 
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
@@ -77,6 +78,7 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
+        self.silent = threading.Event()  # set: bytes are swallowed, connections stay open
 
     def start(self) -> TcpProxy:
         listener = socket.socket()
@@ -103,11 +105,11 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
-                dst.sendall(data)
+                if not self.silent.is_set():
+                    dst.sendall(data)
         except OSError:
             pass
         for s in (src, dst):

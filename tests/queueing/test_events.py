@@ -240,6 +240,32 @@ def test_a_process_whose_publish_failed_tells_the_others_once_redis_answers_it_a
             link.cut()
 
 
+def test_a_connection_that_goes_silent_is_noticed_by_its_ping_and_the_subscribers_told():
+    """The network path to Redis drops everything but closes nothing (no reset ever comes):
+    the listener's unanswered ping says so, the board is told it is not live, and it is
+    resynchronised once the path carries packets again."""
+    require_redis_server()
+    with RedisServer() as redis_server:
+        path = TcpProxy(redis_server.port).start()
+        bus = RedisBus(path.url, ping_every=0.5)
+        channel = f"site:{uuid.uuid4()}"
+
+        async def scenario():
+            watch = Watch(bus, channel)
+            await watch.next_match(resync(True))
+            path.silent.set()
+            await watch.next_match(resync(False))
+            path.silent.clear()
+            await watch.next_match(resync(True))
+            watch.task.cancel()
+
+        try:
+            _run(scenario())
+        finally:
+            bus.close()
+            path.cut()
+
+
 def test_a_subscriber_that_falls_behind_is_told_to_resync_instead_of_silently_losing_events():
     bus = LocalBus()
     channel = "site:slow"
