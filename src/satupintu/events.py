@@ -163,6 +163,7 @@ class RedisBus(LocalBus):
         # meets the connection the restart cut.
         self._publish_redis = client(1)
         self._retry_min, self._retry_max, self._ping_every = 0.1, retry_max, ping_every
+        self._listen_delay = self._retry_min  # the pause before the listener's next attempt
         self._listening = False
         self._publishing = True
         self._state_lock = threading.Lock()
@@ -188,8 +189,8 @@ class RedisBus(LocalBus):
                 self._publishing = publishing
             changed = self.live != before
         if changed:
-            log.warning("events.live" if self.live else "events.not_live", listening=self._listening,
-                        publishing=self._publishing)
+            (log.info if self.live else log.warning)("events.live" if self.live else "events.not_live",
+                                                     listening=self._listening, publishing=self._publishing)
             self._resync()
         return changed
 
@@ -254,28 +255,27 @@ class RedisBus(LocalBus):
     # ---------------------------------------------------------------- listening
 
     def _listen_loop(self) -> None:
-        delay = self._retry_min
         while not self._stopped.is_set():
             pubsub = self._listen_redis.pubsub()
             try:
                 pubsub.psubscribe(PREFIX + "*")
-                if self._listen(pubsub):
-                    delay = self._retry_min
+                self._listen(pubsub)
             except Exception as exc:  # Redis unreachable or the connection lost: reconnect after a pause
-                log.warning("events.listen_failed", error=exc.__class__.__name__, retry_in=round(delay, 2))
+                log.warning("events.listen_failed", error=exc.__class__.__name__,
+                            retry_in=round(self._listen_delay, 2))
             finally:
                 try:
                     pubsub.close()
                 except Exception:  # a broken connection may fail to close; it is dropped either way
                     pass
+            if self._stopped.is_set():
+                return
             self._set_state(listening=False)
-            self._stopped.wait(self._jittered(delay))
-            delay = self._backoff(delay)
+            self._stopped.wait(self._jittered(self._listen_delay))
+            self._listen_delay = self._backoff(self._listen_delay)
 
-    def _listen(self, pubsub: Any) -> bool:
-        """Read messages until the connection fails (raises) or the bus closes; true when the
-        subscription was confirmed at least once."""
-        subscribed = False
+    def _listen(self, pubsub: Any) -> None:
+        """Read messages until the connection fails (raises) or the bus closes."""
         last_ping = time.monotonic()
         waiting_since: float | None = None  # when the oldest unanswered ping was sent
         while not self._stopped.is_set():
@@ -287,7 +287,7 @@ class RedisBus(LocalBus):
                 if kind == "psubscribe":
                     # The subscription is in place: at first, or after redis-py reconnected by
                     # itself. Anything published before now did not reach this process.
-                    subscribed = True
+                    self._listen_delay = self._retry_min
                     if not self._set_state(listening=True):
                         self._resync()
                 elif kind == "pmessage":
@@ -298,7 +298,6 @@ class RedisBus(LocalBus):
                 waiting_since = waiting_since or now
             if waiting_since is not None and now - waiting_since > 2 * self._ping_every:
                 raise ConnectionError("Redis did not answer a ping")
-        return subscribed
 
     def _receive(self, channel: str, data: bytes) -> None:
         try:

@@ -238,6 +238,9 @@ def board(request: Request, site: str) -> BoardState:
     return service.board_state(_db(request), site)
 
 
+RESYNC_SPACING = 1.0  # seconds at least between two resync snapshots of one stream
+
+
 @router.get("/sites/{site}/events", summary="Live queue events (server-sent events): a 'snapshot' (the board's "
                                             "state plus `live`) comes first on every (re)connection and again "
                                             "whenever the event bus cannot vouch for what the stream missed; a "
@@ -249,25 +252,32 @@ async def events(request: Request, site: str) -> EventSourceResponse:
     bus = request.app.state.bus
 
     async def snapshot(live: bool) -> dict[str, str]:
-        state = await run_in_threadpool(service.board_state, db, site)
-        return {"event": "snapshot", "data": json.dumps({**state.model_dump(mode="json"), "live": live})}
+        board = await run_in_threadpool(service.board_state, db, site)
+        return {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
 
     async def stream():  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
         subscription = bus.subscribe(f"site:{info.id}")
         pending = asyncio.ensure_future(subscription.__anext__())
         await asyncio.sleep(0)  # subscribed before the snapshot is read: nothing falls between
         live = bus.live
         try:
             yield await snapshot(live)
+            last = loop.time()
             while True:
                 item = await pending
-                pending = asyncio.ensure_future(subscription.__anext__())
                 if isinstance(item, Resync):  # events may be missing: the state again, read after the marker
+                    # While Redis is down every event here is a resync: one snapshot a second at
+                    # most (the markers meanwhile coalesce into one, so the last change is read).
+                    await asyncio.sleep(max(0.0, last + RESYNC_SPACING - loop.time()))
+                    pending = asyncio.ensure_future(subscription.__anext__())
                     if item.live != live:
                         live = item.live
                         yield {"event": "status", "data": json.dumps({"live": live})}
                     yield await snapshot(live)
+                    last = loop.time()
                 else:
+                    pending = asyncio.ensure_future(subscription.__anext__())
                     yield {"event": item.get("type", "message"), "data": json.dumps(item, default=str)}
         finally:
             pending.cancel()
