@@ -127,8 +127,8 @@ def test_a_board_catches_up_with_every_call_made_while_redis_was_down(fresh_demo
             ServerProcess(fresh_demo_db.url, workers=1, redis_url=redis_server.url) as desk:
         streams = [Stream(f"{host.url}/api/v1/sites/lahat/events") for host in (boards_host, desk)]
         try:
-            for s in streams:
-                s.next(lambda e, d: e == "snapshot" or e == "status", "first snapshot")
+            for s in streams:  # live: the first snapshot, or one soon after it once the bus is subscribed
+                s.next(live_snapshot, "live snapshot")
             with httpx.Client(base_url=desk.url, timeout=30) as c:
                 manager = token_for(c, "pengelola")
                 kiosk = {"X-Device-Token": c.post("/api/v1/sites/lahat/devices", headers=manager,
