@@ -120,6 +120,10 @@ class TcpProxy:
 
     def cut(self) -> None:
         if self._listener is not None:
+            try:  # wakes the accepting thread: a bare close() leaves it accepting one more connection
+                self._listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self._listener.close()
             self._listener = None
         with self._lock:

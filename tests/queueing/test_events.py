@@ -94,7 +94,9 @@ def test_redis_bus_delivers_between_two_processes_worth_of_buses():
         pytest.skip(problem)
     publisher, subscriber = RedisBus(REDIS_URL), RedisBus(REDIS_URL)
     channel = f"site:{uuid.uuid4()}"
+    deadline = time.monotonic() + 20
     while not (publisher.live and subscriber.live):  # both subscribed (in the background)
+        assert time.monotonic() < deadline, "buses not live"
         time.sleep(0.02)
     try:
         events = _run(_receive(subscriber, channel,
@@ -134,11 +136,17 @@ class Watch:
         return await asyncio.wait_for(wait(), timeout)
 
 
+async def until(condition, what, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"still not {what}"
+        await asyncio.sleep(0.02)
+
+
 async def until_live(*buses):
     """The buses subscribe in the background; a Resync marks the moment, unless that came
     before the test's own subscription."""
-    while not all(bus.live for bus in buses):
-        await asyncio.sleep(0.02)
+    await until(lambda: all(bus.live for bus in buses), "live")
 
 
 def resync(live):
@@ -164,8 +172,7 @@ def test_a_redis_bus_starts_without_redis_and_resyncs_its_subscribers_once_redis
         other.publish(channel, {"type": "ticket.called", "n": 0})  # lost: Redis is down
         await asyncio.to_thread(redis_server.start)
         await watch.next_match(resync(True))
-        while not other.live:  # its own subscription and its publishing are back too
-            await asyncio.sleep(0.02)
+        await until_live(other)  # its own subscription and its publishing are back too
         other.publish(channel, {"type": "ticket.called", "n": 1})
         await watch.next_match(event(1))
         watch.task.cancel()
@@ -195,12 +202,12 @@ def test_when_redis_dies_every_subscriber_hears_it_and_resyncs_when_redis_is_bac
             await asyncio.to_thread(redis_server.kill)
             publisher.publish(channel, {"type": "ticket.called", "n": 2})  # cannot reach Redis
             await asyncio.gather(here.next_match(resync(False)), there.next_match(resync(False)))
+            await until(lambda: not publisher._publishing, "failing to publish")  # its thread met the dead Redis
             assert not publisher.live and not listener.live
 
             await asyncio.to_thread(redis_server.start)  # the same port
             await asyncio.gather(here.next_match(resync(True)), there.next_match(resync(True)))
-            while not publisher.live:
-                await asyncio.sleep(0.02)
+            await until_live(publisher)
             publisher.publish(channel, {"type": "ticket.called", "n": 3})
             await asyncio.gather(here.next_match(event(3)), there.next_match(event(3)))
             assert not any(event(2)(item) for item in here.items + there.items)  # replaced by the resync
@@ -230,8 +237,7 @@ def test_a_process_whose_publish_failed_tells_the_others_once_redis_answers_it_a
             seen = len(there.items), len(unrelated.items)
             await asyncio.to_thread(link.cut)
             cut_off.publish(channel, {"type": "ticket.called", "n": 1})  # lost on the way
-            while cut_off.live:
-                await asyncio.sleep(0.05)
+            await until(lambda: not cut_off._publishing, "failing to publish")  # its thread met the cut too
             assert healthy.live  # nothing happened to this process's connection
             await asyncio.to_thread(link.restore)
             there.cursor = seen[0]
