@@ -18,6 +18,7 @@ from ..accounts.models import DeviceKind
 from ..accounts.scope import Actor, can_issue_tickets
 from ..cache import without_thread
 from ..errors import Forbidden, Unauthenticated
+from ..events import Resync
 from ..web.ratelimit import limited
 from ..web.security import ManagerDep, api_actor, authenticating, require_api_actor, site_scope
 from . import bookings, hotpath, lookup, service
@@ -272,25 +273,47 @@ def board(request: Request, site: str) -> BoardState:
     return service.board_state(_db(request), site)
 
 
-@router.get("/sites/{site}/events", summary="Live queue events (server-sent events); a 'snapshot' comes first "
-                                            "on every (re)connection, so a client never works from stale state")
+RESYNC_SPACING = 1.0  # seconds at least between two resync snapshots of one stream
+
+
+@router.get("/sites/{site}/events", summary="Live queue events (server-sent events): a 'snapshot' (the board's "
+                                            "state plus `live`) comes first on every (re)connection and again "
+                                            "whenever the event bus cannot vouch for what the stream missed; a "
+                                            "'status' event (`{\"live\": false|true}`) when the bus goes away or "
+                                            "comes back, so a client never works from stale state unawares")
 async def events(request: Request, site: str) -> EventSourceResponse:
     db = _db(request)
     info = await run_in_threadpool(lookup.site, db, site)
     bus = request.app.state.bus
 
+    async def snapshot(live: bool) -> dict[str, str]:
+        board = await run_in_threadpool(service.board_state, db, site)
+        return {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
+
     async def stream():  # type: ignore[no-untyped-def]
+        loop = asyncio.get_running_loop()
         subscription = bus.subscribe(f"site:{info.id}")
-        first = asyncio.ensure_future(subscription.__anext__())
+        pending = asyncio.ensure_future(subscription.__anext__())
         await asyncio.sleep(0)  # subscribed before the snapshot is read: nothing falls between
-        snapshot = await run_in_threadpool(service.board_state, db, site)
-        yield {"event": "snapshot", "data": snapshot.model_dump_json()}
+        live = bus.live
         try:
-            pending = first
+            yield await snapshot(live)
+            last = loop.time()
             while True:
-                event = await pending
-                yield {"event": event.get("type", "message"), "data": json.dumps(event, default=str)}
-                pending = asyncio.ensure_future(subscription.__anext__())
+                item = await pending
+                if isinstance(item, Resync):  # events may be missing: the state again, read after the marker
+                    # While Redis is down every event here is a resync: one snapshot a second at
+                    # most (the markers meanwhile coalesce into one, so the last change is read).
+                    await asyncio.sleep(max(0.0, last + RESYNC_SPACING - loop.time()))
+                    pending = asyncio.ensure_future(subscription.__anext__())
+                    if item.live != live:
+                        live = item.live
+                        yield {"event": "status", "data": json.dumps({"live": live})}
+                    yield await snapshot(live)
+                    last = loop.time()
+                else:
+                    pending = asyncio.ensure_future(subscription.__anext__())
+                    yield {"event": item.get("type", "message"), "data": json.dumps(item, default=str)}
         finally:
             pending.cancel()
             await subscription.aclose()

@@ -118,6 +118,7 @@ class BoardCall(BaseModel):
     number: str
     counter: int
     at: datetime
+    announcement: str  # what the board says aloud, so a board that missed the call can still say it
 
 
 class BoardState(BaseModel):

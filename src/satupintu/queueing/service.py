@@ -840,7 +840,8 @@ def board_state(db: Database, site_code: str) -> BoardState:
                                    Ticket.status == Status.waiting)
                             .group_by(Agency.short_name).order_by(Agency.short_name)).all()
     return BoardState(site=site.code, timezone=site.timezone, counters=rows,
-                      recent_calls=[BoardCall(number=n, counter=c, at=at) for n, c, at in calls],
+                      recent_calls=[BoardCall(number=n, counter=c, at=at, announcement=voice.call_announcement(n, c))
+                                    for n, c, at in calls],
                       waiting={name or "-": int(count) for name, count in waiting})
 
 

@@ -1,10 +1,9 @@
 // Display board: live calls over server-sent events, a chime and an Indonesian voice call.
-// EventSource reconnects by itself; the server sends a full snapshot on every connection.
+// The connection, its snapshots and the "not live" indicator are live.js's.
 (function () {
   const site = document.body.dataset.site;
   const tz = document.body.dataset.tz;
   const L = { counter: document.body.dataset.labelCounter || "Loket" };
-  const link = document.getElementById("link");
 
   function clock() {
     document.getElementById("clock").textContent =
@@ -66,8 +65,35 @@
     refreshTimer = setTimeout(() => fetch("/api/v1/sites/" + site + "/board").then(r => r.json()).then(render), 300);
   }
 
+  // A snapshot after the first (a reconnect, or the server's resync after an event bus
+  // outage) may hold calls this board never showed: it says them (the newest three), so a
+  // visitor called during an outage still hears the number. `heard` counts the calls that
+  // did arrive as events since the last snapshot; `newest` is that snapshot's newest call.
+  let newest = null;
+  const heard = new Map();
+  function sayMissed(state) {
+    const times = state.recent_calls.map(r => Date.parse(r.at));
+    if (newest !== null) {
+      const missed = state.recent_calls.filter((r, i) => {
+        const k = r.number + "|" + r.counter, n = heard.get(k) || 0;
+        if (times[i] <= newest) return false;
+        if (n > 0) { heard.set(k, n - 1); return false; }
+        return true;
+      }).slice(0, 3).reverse();
+      if (missed.length) {
+        chime();
+        missed.forEach(r => speak(r.announcement));
+        document.body.dataset.lastCall = missed[missed.length - 1].number;
+      }
+    }
+    newest = Math.max(newest ?? -Infinity, ...times);
+    heard.clear();
+  }
+
   function onCall(ev) {
     const data = JSON.parse(ev.data);
+    const k = data.number + "|" + data.counter;
+    heard.set(k, (heard.get(k) || 0) + 1);
     let row = document.querySelector("#counters tr[data-counter='" + data.counter + "']");
     if (!row) { refreshSoon(); return; }
     row.children[1].textContent = data.number;
@@ -80,11 +106,9 @@
     refreshSoon();
   }
 
-  const es = new EventSource("/api/v1/sites/" + site + "/events");
-  es.addEventListener("snapshot", ev => { link.dataset.ok = "1"; render(JSON.parse(ev.data)); });
-  es.addEventListener("ticket.called", onCall);
-  es.addEventListener("ticket.recalled", onCall);
+  const events = { "ticket.called": onCall, "ticket.recalled": onCall };
   ["ticket.issued", "ticket.finished", "ticket.no_show", "ticket.held", "ticket.referred", "counter.opened",
-   "counter.closed", "day.closed"].forEach(t => es.addEventListener(t, refreshSoon));
-  es.onerror = () => { link.dataset.ok = "0"; };
+   "counter.closed", "day.closed"].forEach(t => { events[t] = refreshSoon; });
+  window.SatuPintuLive(site, { snapshot: state => { sayMissed(state); render(state); }, events: events },
+                       document.getElementById("live-state"));
 })();

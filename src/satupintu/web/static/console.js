@@ -34,20 +34,30 @@
 
 // Live: reload when something happens at this counter that this page did not do itself
 // (another device, the manager closing the day), and when a visitor joins an idle counter's queue.
+// After a resync (the event bus was away: events may be missing) the snapshot is compared with
+// this page instead, and the page reloads when this counter's number or open state differs.
 (function () {
   const root = document.getElementById("console");
   const site = root.dataset.site, counter = Number(root.dataset.counter);
-  const es = new EventSource("/api/v1/sites/" + site + "/events");
   let timer = null, mine = 0;
   document.addEventListener("click", () => { mine = Date.now(); });
   document.addEventListener("keydown", () => { mine = Date.now(); });
+  function reloadSoon() { clearTimeout(timer); timer = setTimeout(() => location.reload(), 400); }
   function maybeReload(ev) {
     const data = JSON.parse(ev.data);
     const here = data.counter === counter || ev.type === "day.closed" || (ev.type === "ticket.issued" && !root.dataset.ticket);
     if (!here || Date.now() - mine < 2000) return;
-    clearTimeout(timer); timer = setTimeout(() => location.reload(), 400);
+    reloadSoon();
   }
+  function compare(state, first) {
+    const c = state.counters.find(x => x.number === counter);
+    if (first || !c || Date.now() - mine < 2000) return;
+    if ((c.ticket || "") !== root.dataset.number || c.is_open !== (root.dataset.open === "1")) reloadSoon();
+  }
+  const events = {};
   ["ticket.called", "ticket.recalled", "ticket.serving", "ticket.finished", "ticket.no_show", "ticket.held",
-   "ticket.referred", "counter.opened", "counter.closed", "day.closed", "ticket.issued"].forEach(t =>
-    es.addEventListener(t, maybeReload));
+   "ticket.referred", "counter.opened", "counter.closed", "day.closed", "ticket.issued"].forEach(t => {
+    events[t] = maybeReload;
+  });
+  window.SatuPintuLive(site, { snapshot: compare, events: events }, document.getElementById("live-state"));
 })();

@@ -28,9 +28,9 @@
   document.getElementById("notify").addEventListener("click", () => {
     if (window.Notification) Notification.requestPermission();
   });
-  const es = new EventSource("/api/v1/sites/" + site + "/events");
-  es.addEventListener("snapshot", refresh);  // also after every reconnect
+  const events = {};
   ["ticket.called", "ticket.recalled", "ticket.serving", "ticket.finished", "ticket.no_show", "ticket.held",
-   "ticket.referred", "ticket.requeued", "ticket.resumed", "ticket.closed"].forEach(type =>
-    es.addEventListener(type, refresh));
+   "ticket.referred", "ticket.requeued", "ticket.resumed", "ticket.closed"].forEach(type => { events[type] = refresh; });
+  // A snapshot comes on every (re)connection and after every resync: this ticket's state again.
+  window.SatuPintuLive(site, { snapshot: refresh, events: events }, document.getElementById("live-state"));
 })();

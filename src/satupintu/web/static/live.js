@@ -1,0 +1,29 @@
+// A site's live events over server-sent events, with a visible "not live" indicator.
+// The server sends a "snapshot" on every connection and again whenever its event bus cannot
+// vouch for what the stream missed (Redis down, reconnected), and "status" {live} when the
+// bus goes away or comes back. EventSource reconnects by itself after a network error but
+// gives up after a refused one (a 503 while the database is down), so this opens it again.
+// indicator: an element with role=status and data-text; its text shows while not live.
+window.SatuPintuLive = function (site, handlers, indicator) {
+  let first = true, retry = null;
+  function show(live) {
+    document.body.dataset.live = live ? "1" : "0";
+    if (indicator) indicator.textContent = live ? "" : indicator.dataset.text;
+  }
+  function open() {
+    const es = new EventSource("/api/v1/sites/" + site + "/events");
+    es.addEventListener("snapshot", ev => {
+      const state = JSON.parse(ev.data);
+      show(state.live !== false);
+      if (handlers.snapshot) handlers.snapshot(state, first);
+      first = false;
+    });
+    es.addEventListener("status", ev => show(JSON.parse(ev.data).live));
+    Object.entries(handlers.events || {}).forEach(([type, fn]) => es.addEventListener(type, fn));
+    es.onerror = () => {
+      show(false);
+      if (es.readyState === EventSource.CLOSED) { clearTimeout(retry); retry = setTimeout(open, 5000); }
+    };
+  }
+  open();
+};
