@@ -1,11 +1,12 @@
 # SatuPintu: two commands for a new user.
 #   make demo   - create .venv, install, migrate SQLite, load demo data, serve on http://127.0.0.1:8000
 #   make test   - run the whole test suite (SQLite always; PostgreSQL when reachable)
+#   make check  - ruff and mypy (CI runs it before the tests)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install bench clean
+.PHONY: demo test check install bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,10 @@ demo: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/pytest
+
+check: $(BIN)/.installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/catalogue_bench.py

@@ -23,12 +23,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
+from tests.procserver import ServerProcess  # noqa: E402
 
 from bench.common import pct  # noqa: E402
 from satupintu.db import Database  # noqa: E402
 from satupintu.demo.loader import load_demo  # noqa: E402
 from satupintu.migrate import upgrade  # noqa: E402
-from tests.procserver import ServerProcess  # noqa: E402
 
 PASSWORD = "bench-password-123"
 

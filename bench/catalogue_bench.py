@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import threading
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import logging  # noqa: E402
 
 import httpx  # noqa: E402
+from tests.conftest import free_port  # noqa: E402
 
+from bench.common import pct, postgres_database  # noqa: E402
 from satupintu.accounts import service as accounts  # noqa: E402
 from satupintu.catalogue import service, transfer  # noqa: E402
 from satupintu.catalogue.spreadsheet import to_xlsx  # noqa: E402
@@ -33,8 +35,6 @@ from satupintu.db import Database  # noqa: E402
 from satupintu.demo.loader import load_demo  # noqa: E402
 from satupintu.demo.synthetic import synthetic_table  # noqa: E402
 from satupintu.migrate import upgrade  # noqa: E402
-from bench.common import pct, postgres_database  # noqa: E402
-from tests.conftest import free_port  # noqa: E402
 
 QUERIES = ["akta lahir", "ktp", "ijin usaha", "izin reklame", "kartu kluarga", "bpjs", "pajak motor",
            "sertifikat klinik", "rekomendasi teknis bengkel", "apotik"]

@@ -27,14 +27,17 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import date, timedelta
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
+from tests.procserver import ServerProcess  # noqa: E402
 
+from bench import openloop  # noqa: E402
+from bench.common import pct, postgres_database  # noqa: E402
 from satupintu.accounts import service as accounts  # noqa: E402
 from satupintu.catalogue import service as catalogue  # noqa: E402
 from satupintu.catalogue.schemas import CounterIn  # noqa: E402
@@ -42,9 +45,6 @@ from satupintu.db import Database  # noqa: E402
 from satupintu.demo.loader import load_demo  # noqa: E402
 from satupintu.migrate import upgrade  # noqa: E402
 from satupintu.queueing import service as queue  # noqa: E402
-from bench import openloop  # noqa: E402
-from bench.common import pct, postgres_database  # noqa: E402
-from tests.procserver import ServerProcess  # noqa: E402
 
 PASSWORD = "bench-password-123"
 BENCH_COUNTERS = range(50, 98)  # extra Dukcapil counters so officers do not wait on each other

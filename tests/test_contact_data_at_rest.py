@@ -6,7 +6,7 @@ follow. Migration 0010 converts rows written in the clear before it."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -114,7 +114,7 @@ def test_an_applications_contact_is_erased_when_it_reaches_its_last_state(db):
 
 def test_a_bookings_phone_is_erased_by_the_worker_once_its_day_is_over(db):
     site = catalogue.get_site(db, "lahat")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = local_day(now, site.timezone)
     with db.write() as s:
         svc = s.scalar(select(Service).where(Service.code == "DKC-01"))
@@ -171,7 +171,7 @@ def test_migration_0010_encrypts_contacts_written_in_the_clear_and_erases_settle
     with db.engine.begin() as conn:
         site_id, service_id = conn.execute(text("SELECT site_id, id FROM services WHERE code = 'DKC-01'")).one()
         agency_id = conn.execute(text("SELECT agency_id FROM services WHERE id = :s"), {"s": service_id}).scalar()
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         conn.execute(text("DELETE FROM notifications"))
         conn.execute(text(
             "INSERT INTO bookings (id, site_id, service_id, on_date, slot_start, code, name, nik_masked, "

@@ -4,7 +4,8 @@ exactly what was exported."""
 import csv
 import io
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from satupintu import exports

@@ -2,7 +2,8 @@
 
 import uuid
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.ids import new_id, uuid7
 

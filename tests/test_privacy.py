@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from satupintu.privacy import mask_contact, mask_personal_data
+
 
 # What a reader could still piece together: digits and the mask's stars, separators removed.
 def _digits_and_stars(text: str) -> str:

@@ -1,7 +1,8 @@
 """The one text rule: C0 control characters other than tab, CR and LF are refused, with the field named."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from satupintu.catalogue.schemas import ServiceIn, SiteIn

@@ -1,8 +1,9 @@
 """Working-day deadlines across weekends, national holidays, cuti bersama and site closures."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.workdays import add_working_days, due_at, is_working_day, working_days_between
 
@@ -22,16 +23,16 @@ def test_a_sites_own_closed_dates_are_skipped():
 
 
 def test_deadline_is_end_of_the_local_day_in_every_zone():
-    received = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # Monday morning in all three zones
+    received = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday morning in all three zones
     for tz, offset in (("Asia/Jakarta", 7), ("Asia/Makassar", 8), ("Asia/Jayapura", 9)):
         due = due_at(received, 3, tz)
-        assert due == datetime(2026, 11, 27, tzinfo=timezone.utc) - timedelta(hours=offset)  # end of Thursday
+        assert due == datetime(2026, 11, 27, tzinfo=UTC) - timedelta(hours=offset)  # end of Thursday
 
 
 def test_received_late_evening_utc_counts_from_the_local_day():
     # 18:00 UTC Sunday = 01:00 WIB Monday: three working days from Monday -> Thursday
-    received = datetime(2026, 11, 22, 18, 0, tzinfo=timezone.utc)
-    assert due_at(received, 3, "Asia/Jakarta") == datetime(2026, 11, 26, 17, 0, tzinfo=timezone.utc)
+    received = datetime(2026, 11, 22, 18, 0, tzinfo=UTC)
+    assert due_at(received, 3, "Asia/Jakarta") == datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
 
 
 @given(st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31)), st.integers(1, 40))

@@ -151,13 +151,21 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
         response.headers.update(exc.headers or {})
         return response
 
-    from .accounts import api as accounts_api, pages as accounts_pages
-    from .catalogue import api as catalogue_api, pages as catalogue_pages
-    from .feedback import api as feedback_api, pages as feedback_pages
-    from .queueing import api as queue_api, pages as queue_pages
-    from .applications import api as applications_api, pages as applications_pages
-    from .staffing import api as staffing_api, officer_pages as staffing_officer_pages, pages as staffing_pages
-    from .notify import api as notify_api, pages as notify_pages
+    from .accounts import api as accounts_api
+    from .accounts import pages as accounts_pages
+    from .applications import api as applications_api
+    from .applications import pages as applications_pages
+    from .catalogue import api as catalogue_api
+    from .catalogue import pages as catalogue_pages
+    from .feedback import api as feedback_api
+    from .feedback import pages as feedback_pages
+    from .notify import api as notify_api
+    from .notify import pages as notify_pages
+    from .queueing import api as queue_api
+    from .queueing import pages as queue_pages
+    from .staffing import api as staffing_api
+    from .staffing import officer_pages as staffing_officer_pages
+    from .staffing import pages as staffing_pages
 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(catalogue_api.router, prefix="/api/v1")

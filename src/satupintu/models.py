@@ -1,6 +1,12 @@
 """Every table, imported in one place for Alembic and metadata-wide operations."""
 
 from .accounts.models import AuditEntry, DeviceToken, User  # noqa: F401
+from .applications.models import (  # noqa: F401, E402
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    ServiceWorkflow,
+)
 from .catalogue.models import (  # noqa: F401
     Agency,
     Agreement,
@@ -12,6 +18,16 @@ from .catalogue.models import (  # noqa: F401
     SiteClosure,
 )
 from .db import Base  # noqa: F401
+from .feedback.models import (  # noqa: F401, E402
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEvent,
+    ComplaintSettings,
+    SkmPublication,
+    SurveyResponse,
+    SurveyTally,
+)
+from .notify.models import Notification  # noqa: F401, E402
 from .queueing.models import (  # noqa: F401, E402
     Booking,
     BookingSlot,
@@ -22,22 +38,6 @@ from .queueing.models import (  # noqa: F401, E402
     TicketSequence,
     Visit,
 )
-from .feedback.models import (  # noqa: F401, E402
-    Complaint,
-    ComplaintAttachment,
-    ComplaintEvent,
-    ComplaintSettings,
-    SkmPublication,
-    SurveyResponse,
-    SurveyTally,
-)
-from .applications.models import (  # noqa: F401, E402
-    Application,
-    ApplicationDocument,
-    ApplicationEvent,
-    ServiceWorkflow,
-)
-from .notify.models import Notification  # noqa: F401, E402
 from .staffing.models import (  # noqa: F401, E402
     StaffAssignment,
     StaffDayOff,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 ZONE_ABBREVIATIONS = {
@@ -15,12 +15,12 @@ INDONESIAN_ZONES = tuple(ZONE_ABBREVIATIONS)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_local(moment: datetime, tz_name: str) -> datetime:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(tz_name))
 
 

@@ -5,7 +5,7 @@ Pure: no I/O beyond the holiday tables shipped with the package."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -54,4 +54,4 @@ def due_at(received: datetime, n: int, tz_name: str, closed: Iterable[date] = ()
     zone = ZoneInfo(tz_name)
     local_day = received.astimezone(zone).date()
     last = add_working_days(local_day, n, closed)
-    return datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
+    return datetime.combine(last + timedelta(days=1), time(0), zone).astimezone(UTC)

@@ -2,7 +2,8 @@
 
 import uuid
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.accounts.models import Role
 from satupintu.accounts.passwords import hash_password, password_problem, verify_password

@@ -7,7 +7,8 @@ import re
 import time
 
 import httpx
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.accounts import service as accounts
 from satupintu.db import Database

@@ -215,7 +215,7 @@ def test_the_api_opens_acts_and_tracks_with_machine_readable_errors(server):
         typo = number[:-1] + ("A" if number[-1] != "A" else "B")
         r = c.get(f"/api/v1/applications/track/{typo}")
         assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_tracking_number"
-        assert c.get(f"/api/v1/sites/lahat/applications?only=overdue", headers=officer).status_code == 200
+        assert c.get("/api/v1/sites/lahat/applications?only=overdue", headers=officer).status_code == 200
         assert c.get("/api/v1/sites/lahat/applications").status_code == 401
 
 

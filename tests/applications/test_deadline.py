@@ -1,20 +1,28 @@
 """Deadlines: the due date and status an officer or citizen sees for an application."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.applications.deadline import (
-    MINUTES, WORKING_DAYS, DeadlineStatus, TimeStandard, deadline, from_catalogue, on_time_rate,
-    parse_time_standard, status,
+    MINUTES,
+    WORKING_DAYS,
+    DeadlineStatus,
+    TimeStandard,
+    deadline,
+    from_catalogue,
+    on_time_rate,
+    parse_time_standard,
+    status,
 )
 from satupintu.catalogue.models import TimeUnit
 from satupintu.errors import DomainError
 from satupintu.workdays import days_off, is_working_day
 
-UTC = timezone.utc
+UTC = UTC
 JKT, MKS, JAP = "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"
 ZONES = (JKT, MKS, JAP)
 HOURS = {0: (time(8), time(15)), 1: (time(8), time(15)), 2: (time(8), time(15)),

@@ -3,7 +3,8 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.applications.nik import Sex, mask_nik, parse_nik, regions
 from satupintu.errors import DomainError

@@ -3,10 +3,15 @@
 import random
 import re
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.applications.tracking import (
-    ALPHABET, check_character, is_valid_tracking_number, new_tracking_number, normalize_tracking_number,
+    ALPHABET,
+    check_character,
+    is_valid_tracking_number,
+    new_tracking_number,
+    normalize_tracking_number,
 )
 
 FORMAT = re.compile(r"^PRM-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")

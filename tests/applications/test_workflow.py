@@ -3,12 +3,20 @@
 import copy
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.accounts.models import Role
 from satupintu.applications.workflow import (
-    APPLICANT, DEFAULT_WORKFLOW, DEFAULT_WORKFLOW_DEFINITION, STATE_LABELS, allowed_actions, apply,
-    clock_paused_in, is_finished, parse_workflow,
+    APPLICANT,
+    DEFAULT_WORKFLOW,
+    DEFAULT_WORKFLOW_DEFINITION,
+    STATE_LABELS,
+    allowed_actions,
+    apply,
+    clock_paused_in,
+    is_finished,
+    parse_workflow,
 )
 from satupintu.errors import DomainError, ValidationFailed
 

@@ -2,7 +2,8 @@
 
 from datetime import date, datetime, time
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.catalogue.agreements import AgreementState, agreement_status
 from satupintu.catalogue.hours import is_open, parse_hours
@@ -26,7 +27,7 @@ def test_agreement_states_across_its_life():
 def test_expired_exactly_when_the_end_date_has_passed(start, length, warn):
     end = date.fromordinal(min(start.toordinal() + length, date.max.toordinal()))
     s = agreement_status(start, end, TODAY, warn)
-    if TODAY >= start:
+    if start <= TODAY:
         assert (s.state is AgreementState.expired) == (end < TODAY)
 
 

@@ -3,7 +3,8 @@
 import json
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from satupintu.catalogue.search import SearchDoc, build_index, search
 from satupintu.demo.loader import DEMO_FILE

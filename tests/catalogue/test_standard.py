@@ -1,6 +1,7 @@
 """Service standard rules: what must be filled in before the public sees a service."""
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.catalogue.standard import (
     COMPONENTS,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import UTC
 
 import httpx
 import pytest
@@ -139,7 +140,7 @@ def test_the_site_manager_sees_every_counter(page, live):
 
 
 def test_kiosk_search_and_booking_check_in_by_code(page, live):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from sqlalchemy import select
 
@@ -147,7 +148,7 @@ def test_kiosk_search_and_booking_check_in_by_code(page, live):
     from satupintu.queueing.models import Booking
     from satupintu.queueing.policy import local_day
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db = live.app.state.db
     with db.write() as s:  # someone booked a slot later today
         site = s.scalar(select(Site).where(Site.code == "lahat"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -56,7 +56,7 @@ def live(tmp_path_factory) -> Iterator[LiveServer]:
 
 
 def test_the_kiosk_reads_the_booking_qr_from_its_camera_and_prints_the_ticket(browser, live, tmp_path):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     db = live.app.state.db
     with db.write() as s:  # a citizen booked a slot later today and shows the QR at the kiosk
         site = s.scalar(select(Site).where(Site.code == "lahat"))

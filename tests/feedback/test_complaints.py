@@ -1,14 +1,16 @@
 """Complaints: each transition, each illegal one, deadlines in working days, escalation, privacy."""
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.accounts import service as accounts
 from satupintu.errors import Conflict, Forbidden, ValidationFailed
-from satupintu.feedback import complaint_service as cs, complaints as rules
+from satupintu.feedback import complaint_service as cs
+from satupintu.feedback import complaints as rules
 from satupintu.feedback.complaint_schemas import ComplaintIn, ReporterStepIn, StepIn
 from satupintu.feedback.complaints import Privacy, Severity, State, Step
 from satupintu.feedback.models import Complaint
@@ -31,7 +33,7 @@ def test_steps_outside_the_flow_are_refused(state, step):
 
 
 def test_overdue_and_due_soon():
-    now = datetime(2026, 11, 23, 3, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 3, tzinfo=UTC)
     assert rules.timing(State.received, now - timedelta(minutes=1), now).overdue
     assert rules.timing(State.verified, now + timedelta(days=1), now).due_soon
     assert not rules.timing(State.closed, now - timedelta(days=9), now).overdue
@@ -222,11 +224,11 @@ def test_rejection_needs_a_reason_and_ends_the_complaint(db):
 def test_verification_deadline_skips_the_christmas_holidays(db, monkeypatch):
     # Filed on Wednesday 23 Dec 2026 (WIB): 24 Dec is cuti bersama, 25 Dec Christmas, then a weekend,
     # so three working days end on Wednesday 30 Dec.
-    received = datetime(2026, 12, 23, 3, 0, tzinfo=timezone.utc)
+    received = datetime(2026, 12, 23, 3, 0, tzinfo=UTC)
     monkeypatch.setattr(cs, "utcnow", lambda: received)
     code = file(db)
     due = cs.track(db, code).verify_due_at
-    assert due == datetime(2026, 12, 30, 17, 0, tzinfo=timezone.utc)  # midnight WIB after 30 Dec
+    assert due == datetime(2026, 12, 30, 17, 0, tzinfo=UTC)  # midnight WIB after 30 Dec
 
 
 def test_a_kiosk_complaint_needs_a_real_device_token(fresh_server):

@@ -1,6 +1,6 @@
 """The survey after a served visit: offered once, counted once, reported per scope and period."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,7 +20,7 @@ K = KEYS[Regulation.permenpanrb_14_2017]
 
 def site_today() -> date:
     """Today in Lahat (WIB), the day surveys are counted on, whatever the machine's zone."""
-    return local_day(datetime.now(timezone.utc), "Asia/Jakarta")
+    return local_day(datetime.now(UTC), "Asia/Jakarta")
 
 
 def code(ticket):

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC
 
 import httpx
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from satupintu.accounts import service as accounts
 from satupintu.catalogue import service as catalogue
-from satupintu.feedback import service as feedback, survey_codes
+from satupintu.feedback import service as feedback
+from satupintu.feedback import survey_codes
 from satupintu.feedback.models import SurveyResponse
 from satupintu.feedback.skm import KEYS, Regulation
-from satupintu.queueing import bookings, service as queue
+from satupintu.queueing import bookings
+from satupintu.queueing import service as queue
 from tests.conftest import DEMO_PASSWORD, token_for
 
 K = KEYS[Regulation.permenpanrb_14_2017]
@@ -127,7 +131,7 @@ def test_the_printed_ticket_carries_the_code_only_for_the_kiosk_that_issued_it(f
 def test_every_way_of_issuing_a_ticket_gives_a_code_that_opens_its_survey(fresh_server):
     """Kiosk API (on PostgreSQL the single-statement hot path), booking check-in, and a referral
     (the visitor keeps the code printed on the first ticket)."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from satupintu.catalogue.models import Service
     from satupintu.queueing.models import Booking
@@ -140,7 +144,7 @@ def test_every_way_of_issuing_a_ticket_gives_a_code_that_opens_its_survey(fresh_
         token, _ = _kiosk(c, "lobi")
         by_api = c.post("/api/v1/sites/lahat/tickets", headers={"X-Device-Token": token},
                         json={"service": "DKC-08"}).json()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         with db.write() as s:
             svc = s.scalar(select(Service).where(Service.code == "DKC-08"))
             s.add(Booking(site_id=site.id, service_id=svc.id, on_date=local_day(now, site.timezone),

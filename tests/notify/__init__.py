@@ -9,7 +9,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pytest
 
@@ -18,7 +18,7 @@ from satupintu.config import Settings
 from satupintu.db import Database
 from satupintu.notify.channels import OutgoingMessage
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # 08:00 WIB
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 08:00 WIB
 
 
 @pytest.fixture

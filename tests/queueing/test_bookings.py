@@ -1,13 +1,14 @@
 """Online bookings: slots from opening hours, no duplicate per person, never overbooked."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from satupintu.catalogue import service as catalogue
 from satupintu.errors import Conflict, DomainError, ValidationFailed
-from satupintu.queueing import bookings, service as queue
+from satupintu.queueing import bookings
+from satupintu.queueing import service as queue
 from satupintu.queueing.models import Ticket
 from satupintu.queueing.policy import Channel
 from satupintu.queueing.schemas import BookingIn
@@ -91,11 +92,12 @@ def test_concurrent_bookings_never_exceed_the_quota(db):
 def test_check_in_turns_a_booking_into_a_ticket_called_at_its_slot(db):
     site = catalogue.get_site(db, "lahat")
     kiosk = queue.Issuer(label="kios:lobi", site_id=site.id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with db.write() as s:  # a booking for a slot later today, made directly (slots already past are closed)
-        from satupintu.queueing.models import Booking
-        from satupintu.catalogue.models import Service
         from sqlalchemy import select
+
+        from satupintu.catalogue.models import Service
+        from satupintu.queueing.models import Booking
 
         svc = s.scalar(select(Service).where(Service.code == "DKC-01"))
         from satupintu.queueing.policy import local_day
@@ -152,7 +154,7 @@ def test_a_citizen_who_asks_is_reminded_the_day_before_and_told_when_called(db):
         assert reminder.recipient_masked == "0812*****222"
     # Today's booking, checked in and called: the citizen gets a message naming the counter.
     site = catalogue.get_site(db, "lahat")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with db.write() as s:
         from satupintu.catalogue.models import Service
         from satupintu.queueing.models import Booking

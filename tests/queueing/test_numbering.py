@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from satupintu.catalogue import service as catalogue
-from satupintu.queueing import policy, service as queue
+from satupintu.queueing import policy
+from satupintu.queueing import service as queue
 from satupintu.queueing.models import Ticket, TicketEvent, TicketSequence, Visit
 
 

@@ -1,9 +1,10 @@
 """Calling order, numbering and the ticket state machine: pure rules, with hypothesis."""
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from satupintu.queueing import policy
 from satupintu.queueing.policy import (
@@ -21,7 +22,7 @@ from satupintu.queueing.policy import (
     transition,
 )
 
-T0 = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
 
 def test_numbers_read_like_the_tickets_citizens_know():
@@ -30,10 +31,10 @@ def test_numbers_read_like_the_tickets_citizens_know():
 
 
 def test_the_numbering_day_is_the_sites_local_day():
-    late_utc = datetime(2026, 11, 23, 17, 30, tzinfo=timezone.utc)  # 00:30 WIB on the 24th
+    late_utc = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)  # 00:30 WIB on the 24th
     assert local_day(late_utc, "Asia/Jakarta") == date(2026, 11, 24)
-    assert local_day(datetime(2026, 11, 23, 15, 30, tzinfo=timezone.utc), "Asia/Jayapura") == date(2026, 11, 24)
-    assert local_day(datetime(2026, 11, 23, 15, 30, tzinfo=timezone.utc), "Asia/Jakarta") == date(2026, 11, 23)
+    assert local_day(datetime(2026, 11, 23, 15, 30, tzinfo=UTC), "Asia/Jayapura") == date(2026, 11, 24)
+    assert local_day(datetime(2026, 11, 23, 15, 30, tzinfo=UTC), "Asia/Jakarta") == date(2026, 11, 23)
 
 
 def test_priority_first_then_arrival_order():
@@ -151,8 +152,8 @@ def test_more_people_ahead_never_means_a_shorter_wait(a, b, counters):
 def test_slots_cover_the_opening_hours_in_utc():
     slots = day_slots(date(2026, 11, 23), time(8), time(15), 30, "Asia/Jakarta")
     assert len(slots) == 14
-    assert slots[0].start == datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)
-    assert slots[-1].end == datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    assert slots[0].start == datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    assert slots[-1].end == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     wita = day_slots(date(2026, 11, 23), time(8), time(9), 45, "Asia/Makassar")
     assert len(wita) == 1 and wita[0].start.hour == 0
 
@@ -160,7 +161,7 @@ def test_slots_cover_the_opening_hours_in_utc():
 @given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1)),
        st.integers(0, 14 * 24 * 60), st.sampled_from(["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]))
 def test_a_booking_reminder_is_never_in_the_past_nor_after_the_slot(now, minutes_ahead, tz):
-    now = now.replace(tzinfo=timezone.utc)
+    now = now.replace(tzinfo=UTC)
     slot = now + timedelta(minutes=minutes_ahead)
     when = policy.reminder_at(slot, now, tz)
     if when is not None:
@@ -170,8 +171,8 @@ def test_a_booking_reminder_is_never_in_the_past_nor_after_the_slot(now, minutes
 
 
 def test_a_booking_reminder_goes_out_at_four_the_afternoon_before():
-    slot = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)  # Wednesday 09:00 WIB
-    assert policy.reminder_at(slot, datetime(2026, 11, 20, tzinfo=timezone.utc), "Asia/Jakarta") == \
-        datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)  # Tuesday 16:00 WIB
-    late = datetime(2026, 11, 24, 20, 0, tzinfo=timezone.utc)  # booked Wednesday 03:00 WIB
+    slot = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Wednesday 09:00 WIB
+    assert policy.reminder_at(slot, datetime(2026, 11, 20, tzinfo=UTC), "Asia/Jakarta") == \
+        datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # Tuesday 16:00 WIB
+    late = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # booked Wednesday 03:00 WIB
     assert policy.reminder_at(slot, late, "Asia/Jakarta") == slot - timedelta(hours=2)

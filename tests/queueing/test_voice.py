@@ -1,7 +1,8 @@
 """The board reads numbers the Indonesian way."""
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from satupintu.queueing.voice import call_announcement, say_number, say_ticket
 

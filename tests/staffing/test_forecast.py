@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -16,7 +16,7 @@ AS_OF = date(2026, 2, 2)  # a Monday
 
 
 def at(day: date, hour: int, minute: int = 10) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=WIB).astimezone(timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=WIB).astimezone(UTC)
 
 
 def mondays_with(counts: list[int], agency: str = "DUKCAPIL", hour: int = 9) -> list[tuple[str, datetime]]:

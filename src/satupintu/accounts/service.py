@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..cache import cache_of, require_io
 from ..catalogue.models import Agency, Site
 from ..catalogue.schemas import Strict
 from ..config import get_settings
-from ..cache import cache_of, require_io
 from ..db import Database
 from ..errors import Conflict, FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
 from ..timeutil import utcnow

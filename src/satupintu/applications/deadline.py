@@ -37,7 +37,7 @@ import enum
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..errors import DomainError
@@ -233,7 +233,7 @@ def _deadline_days(received: datetime, n: int, zone: ZoneInfo, closed: frozenset
                 break
     else:  # pragma: no cover - pauses of a decade
         raise ValueError("deadline too far ahead")
-    return datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
+    return datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(UTC)
 
 
 def _merge(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
@@ -256,8 +256,8 @@ def _deadline_minutes(received: datetime, n: int, zone: ZoneInfo, closed: frozen
         span = hours.get(day.weekday())
         if span is None or not is_working_day(day, closed):
             continue
-        window_start = datetime.combine(day, span[0], zone).astimezone(timezone.utc)
-        window_end = datetime.combine(day, span[1], zone).astimezone(timezone.utc)
+        window_start = datetime.combine(day, span[0], zone).astimezone(UTC)
+        window_end = datetime.combine(day, span[1], zone).astimezone(UTC)
         cursor = max(window_start, received)
         # Walk the open window, skipping the paused parts.
         for p_start, p_end in paused:

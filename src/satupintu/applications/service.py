@@ -9,9 +9,10 @@ import hmac
 import re
 import uuid
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,11 +25,12 @@ from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from ..privacy import mask_personal_data
-import structlog
 from ..queueing.models import Ticket
 from ..queueing.policy import Status as TicketStatus
 from ..timeutil import utcnow
-from . import deadline as deadlines, tracking, workflow as wf
+from . import deadline as deadlines
+from . import tracking
+from . import workflow as wf
 from .models import Application, ApplicationDocument, ApplicationEvent, ServiceWorkflow
 from .nik import mask_nik, parse_nik
 from .schemas import (

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from ..accounts import service as accounts
 from ..errors import DomainError, ValidationFailed
@@ -15,7 +15,8 @@ from ..timeutil import to_local, utcnow
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import service, spreadsheet, transfer
-from .agreements import LABELS as AGREEMENT_LABELS, AgreementState
+from .agreements import LABELS as AGREEMENT_LABELS
+from .agreements import AgreementState
 from .hours import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, WEEKDAYS
 from .models import SiteKind
 from .schemas import ServiceIn

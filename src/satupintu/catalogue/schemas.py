@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator

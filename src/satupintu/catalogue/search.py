@@ -41,8 +41,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 STOPWORDS = frozenset(
-    "dan atau di ke dari untuk yang buat bikin cara urus mengurus membuat pembuatan layanan "
-    "pelayanan saya mau ingin bagaimana dengan the a of for to how".split()
+    ["dan", "atau", "di", "ke", "dari", "untuk", "yang", "buat", "bikin", "cara", "urus", "mengurus", "membuat", "pembuatan", "layanan", "pelayanan", "saya", "mau", "ingin", "bagaimana", "dengan", "the", "a", "of", "for", "to", "how"]
 )
 
 _WORD = re.compile(r"[a-z0-9]+")

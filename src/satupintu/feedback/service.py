@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -18,9 +18,9 @@ from ..catalogue.service import site_row
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from ..privacy import mask_personal_data
 from ..queueing.models import Ticket, TicketEvent
 from ..queueing.policy import Status, local_day
-from ..privacy import mask_personal_data
 from ..timeutil import utcnow
 from . import skm, survey_codes
 from .models import SkmPublication, SurveyResponse, SurveyTally
@@ -165,8 +165,8 @@ def printable_survey_code(db: Database, ticket_id: uuid.UUID, issuer_label: str,
 
 def _utc_bounds(starts_on: date, ends_on: date, tz: str) -> tuple[datetime, datetime]:
     zone = ZoneInfo(tz)
-    start = datetime.combine(starts_on, time(0), zone).astimezone(timezone.utc)
-    end = datetime.combine(ends_on + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
+    start = datetime.combine(starts_on, time(0), zone).astimezone(UTC)
+    end = datetime.combine(ends_on + timedelta(days=1), time(0), zone).astimezone(UTC)
     return start, end
 
 

@@ -14,11 +14,11 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..applications.nik import normalize_nik, parse_nik  # a shared pure rule: no I/O
 from ..catalogue.models import Service, Site, SiteKind
 from ..catalogue.service import site_row
 from ..config import get_settings
 from ..db import Database, dialect_insert
-from ..applications.nik import normalize_nik, parse_nik  # a shared pure rule: no I/O
 from ..errors import Conflict, DomainError, Errors, FieldError, Forbidden, NotFound, ValidationFailed
 from ..timeutil import utcnow
 from . import lookup, policy

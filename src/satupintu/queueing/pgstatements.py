@@ -19,7 +19,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from psycopg.errors import UniqueViolation
@@ -67,7 +67,7 @@ async def execute_async(aconn: Any, p: Prepared[R]) -> R:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(timezone.utc) if value is not None else None
+    return value.astimezone(UTC) if value is not None else None
 
 
 def _ticket(row: Any) -> TicketRow:

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -188,7 +188,7 @@ def reminder_at(slot_start: datetime, now: datetime, tz_name: str) -> datetime |
     two hours before the slot; None when even that has passed (they just booked it)."""
     zone = ZoneInfo(tz_name)
     local_day = slot_start.astimezone(zone).date()
-    day_before = datetime.combine(local_day - timedelta(days=1), REMINDER_LOCAL_TIME, zone).astimezone(timezone.utc)
+    day_before = datetime.combine(local_day - timedelta(days=1), REMINDER_LOCAL_TIME, zone).astimezone(UTC)
     for candidate in (day_before, slot_start - LATE_REMINDER):
         if now < candidate < slot_start:
             return candidate
@@ -217,6 +217,6 @@ def day_slots(day: date, opens: time, closes: time, minutes: int, tz_name: str) 
     out = []
     step = timedelta(minutes=minutes)
     while start + step <= end:
-        out.append(Slot(start.astimezone(timezone.utc), (start + step).astimezone(timezone.utc)))
+        out.append(Slot(start.astimezone(UTC), (start + step).astimezone(UTC)))
         start += step
     return out

@@ -27,6 +27,7 @@ from ..accounts.scope import (
     can_operate_counter,
     can_read_site,
 )
+from ..cache import require_io
 from ..catalogue.models import Agency, Counter, Service, Site, counter_services
 from ..catalogue.service import site_row
 from ..db import Database, dialect_insert
@@ -39,7 +40,6 @@ from ..errors import (
     ValidationFailed,
 )
 from ..events import LocalBus
-from ..cache import require_io
 from ..timeutil import utcnow
 from . import lookup, pgstatements, policy, store, voice
 from .models import (

@@ -11,7 +11,7 @@ import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..errors import DomainError
@@ -99,5 +99,5 @@ def demo_history(first_day: date, days: int, agency_visitors: Mapping[str, float
         factor = 0.5 if day.weekday() == 5 else 1.0
         for a in synthetic_day(rng, {k: v * factor for k, v in agency_visitors.items()}, services):
             local = datetime(day.year, day.month, day.day, tzinfo=zone) + timedelta(minutes=a.minute)
-            out.append((a.agency, a.service, local.astimezone(timezone.utc)))
+            out.append((a.agency, a.service, local.astimezone(UTC)))
     return out

@@ -19,7 +19,7 @@ import math
 import random
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
@@ -150,7 +150,7 @@ def _history(s, site, agencies, by_agency, services, prefixes, counters_of_servi
         midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
         for v, wait, _queue in run_day(visitors, day_plan):
             svc = service_row[v.service]
-            issued = (midnight + timedelta(minutes=v.minute)).astimezone(timezone.utc)
+            issued = (midnight + timedelta(minutes=v.minute)).astimezone(UTC)
             row = {"id": new_id(), "site_id": site.id, "service_id": svc.id, "issued_at": issued, "called_at": None,
                    "serving_at": None, "finished_at": None, "is_priority": v.priority}
             if wait is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ..errors import DomainError
@@ -54,7 +54,7 @@ def forecast_arrivals(arrivals: Iterable[tuple[str, datetime]], tz_name: str, as
     counts: dict[tuple[str, date, int], int] = defaultdict(int)
     for agency, moment in arrivals:
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         local = moment.astimezone(zone)
         day = local.date()
         if first <= day < as_of and day not in closed:

@@ -25,7 +25,7 @@ from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import service
 from .service import AssignmentOut, CapacityAgency, FindingOut, GenerateIn, OpeningOut
-from .timefmt import WEEKDAY_NAMES, hhmm
+from .timefmt import WEEKDAY_NAMES
 
 router = APIRouter(include_in_schema=False)
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -17,7 +17,7 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -39,10 +39,10 @@ from ..timeutil import to_local, utcnow
 from . import roster as R
 from .capacity import recommend_counters
 from .forecast import forecast_arrivals
+from .models import StaffAssignment, StaffDayOff, StaffOfficer, StaffPlan, VisitHistory
 from .simulation import ServiceTimes
 from .solver import RosterProblem, solve_roster
 from .timefmt import WEEKDAY_NAMES, hhmm
-from .models import StaffAssignment, StaffDayOff, StaffOfficer, StaffPlan, VisitHistory
 
 Day = date  # fields named `date` shadow the type inside a model
 MAX_DAYS = 7
@@ -758,7 +758,7 @@ def set_plan(db: Database, actor: Actor, site_code: str, data: PlanIn) -> PlanOu
 def _history_as_of(s: Session, site: Site, today: date, zone: ZoneInfo) -> date:
     """Count up to the last day with recorded arrivals (at most today), so days not yet recorded
     do not read as days without visitors."""
-    midnight = datetime.combine(today, datetime.min.time(), zone).astimezone(timezone.utc)
+    midnight = datetime.combine(today, datetime.min.time(), zone).astimezone(UTC)
     lasts = [s.scalar(select(func.max(Ticket.issued_at)).where(
                  Ticket.site_id == site.id, Ticket.channel != Channel.referral, Ticket.issued_at < midnight)),
              s.scalar(select(func.max(VisitHistory.issued_at)).where(VisitHistory.site_id == site.id,
@@ -766,7 +766,7 @@ def _history_as_of(s: Session, site: Site, today: date, zone: ZoneInfo) -> date:
     known = [x for x in lasts if x is not None]
     if not known:
         return today
-    last = max(x if x.tzinfo else x.replace(tzinfo=timezone.utc) for x in known)
+    last = max(x if x.tzinfo else x.replace(tzinfo=UTC) for x in known)
     return min(today, last.astimezone(zone).date() + timedelta(days=1))
 
 
@@ -774,7 +774,7 @@ def _forecast(s: Session, site: Site, as_of: date | None, weeks: int):  # type: 
     zone = ZoneInfo(site.timezone)
     today = to_local(utcnow(), site.timezone).date()
     as_of = as_of or _history_as_of(s, site, today, zone)
-    since = datetime.combine(as_of - timedelta(days=7 * weeks + 1), datetime.min.time(), timezone.utc)
+    since = datetime.combine(as_of - timedelta(days=7 * weeks + 1), datetime.min.time(), UTC)
     rows = s.execute(select(Agency.code, Ticket.issued_at).join(Service, Service.id == Ticket.service_id)
                      .join(Agency, Agency.id == Service.agency_id)
                      .where(Ticket.site_id == site.id, Ticket.channel != Channel.referral,
@@ -805,7 +805,7 @@ def forecast(db: Database, actor: Actor, site_code: str, as_of: date | None = No
 
 
 def _service_times(s: Session, site: Site, as_of: date) -> list[ServiceTimes]:
-    since = datetime.combine(as_of - timedelta(weeks=HISTORY_WEEKS), datetime.min.time(), timezone.utc)
+    since = datetime.combine(as_of - timedelta(weeks=HISTORY_WEEKS), datetime.min.time(), UTC)
     rows = s.execute(select(Service.code, Agency.code, Ticket.serving_at, Ticket.finished_at)
                      .join(Service, Service.id == Ticket.service_id).join(Agency, Agency.id == Service.agency_id)
                      .where(Ticket.site_id == site.id, Ticket.status == Status.done, Ticket.serving_at.is_not(None),

@@ -24,8 +24,9 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 import structlog

@@ -4,10 +4,11 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 09:54:07.002605
 """
-from alembic import op
 import sqlalchemy as sa
-import satupintu.db
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import satupintu.db
 
 revision = '0001'
 down_revision = None

@@ -4,10 +4,11 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23 10:10:17.480735
 """
-from alembic import op
 import sqlalchemy as sa
-import satupintu.db
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import satupintu.db
 
 revision = '0002'
 down_revision = '0001'

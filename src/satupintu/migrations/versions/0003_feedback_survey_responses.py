@@ -4,10 +4,11 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23 10:54:23.122738
 """
-from alembic import op
 import sqlalchemy as sa
-import satupintu.db
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import satupintu.db
 
 revision = '0003'
 down_revision = '0002'

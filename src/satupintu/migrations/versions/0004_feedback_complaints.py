@@ -4,10 +4,10 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23 10:57:34.684099
 """
-from alembic import op
 import sqlalchemy as sa
-import satupintu.db
+from alembic import op
 
+import satupintu.db
 
 revision = '0004'
 down_revision = '0003'

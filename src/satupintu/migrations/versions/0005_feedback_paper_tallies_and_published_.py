@@ -4,10 +4,11 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 11:00:14.793493
 """
-from alembic import op
 import sqlalchemy as sa
-import satupintu.db
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import satupintu.db
 
 revision = '0005'
 down_revision = '0004'

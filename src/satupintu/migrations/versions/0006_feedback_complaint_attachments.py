@@ -4,10 +4,10 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-11-23 11:02:24.900035
 """
-from alembic import op
 import sqlalchemy as sa
-import satupintu.db
+from alembic import op
 
+import satupintu.db
 
 revision = '0006'
 down_revision = '0005'

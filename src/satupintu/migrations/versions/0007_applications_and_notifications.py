@@ -4,10 +4,11 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-23 13:03:49.120530
 """
-from alembic import op
 import sqlalchemy as sa
-import satupintu.db
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import satupintu.db
 
 revision = '0007'
 down_revision = '0006'

@@ -4,10 +4,11 @@ Revision ID: 0008
 Revises: 0007
 Create Date: 2026-11-23 13:05:08.969709
 """
-from alembic import op
 import sqlalchemy as sa
-import satupintu.db
+from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import satupintu.db
 
 revision = '0008'
 down_revision = '0007'

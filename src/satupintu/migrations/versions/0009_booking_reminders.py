@@ -4,10 +4,8 @@ Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-23 13:10:04.772928
 """
-from alembic import op
 import sqlalchemy as sa
-import satupintu.db
-
+from alembic import op
 
 revision = '0009'
 down_revision = '0008'

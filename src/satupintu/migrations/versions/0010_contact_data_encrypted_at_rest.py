@@ -11,11 +11,10 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-24 09:00:00
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from satupintu import secretbox
-
 
 revision = '0010'
 down_revision = '0009'
