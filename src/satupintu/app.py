@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .queueing import service as queue_service
 
     bus = make_bus(settings.redis_url)
+    db.bus = bus  # committed writes publish here (db.on_commit)
     queue_service.set_bus(bus)
 
     @asynccontextmanager

@@ -3,6 +3,12 @@
 One code path for SQLite and PostgreSQL. The one place where they differ is how a write
 transaction starts: SQLite takes the write lock up front (BEGIN IMMEDIATE), so writers
 queue fairly on the busy timeout instead of failing half-way with "database is locked".
+
+Publish after commit, one way: a use case calls `on_commit(session, channel, event)` inside
+`db.write()`; the events wait in the session and go to the bus only once the transaction has
+committed, so nothing is published for a change that rolled back (Zulip's
+`send_event_on_commit`). Work that commits on its own (one autocommit statement) calls
+`db.publish()` after it. The bus is built once at start-up and handed to the `Database`.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, DateTime, MetaData, Uuid, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -24,6 +30,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.types import TypeDecorator
 
 from .ids import new_id
+
+if TYPE_CHECKING:
+    from .events import LocalBus
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -148,12 +157,22 @@ class _SqliteWriterLock:
                 os.close(fd)
 
 
+_PENDING = "satupintu_after_commit"  # key in Session.info: events waiting for the commit
+
+
+def on_commit(session: Session, channel: str, event: dict[str, Any]) -> None:
+    """Publish `event` on `channel` once this write transaction commits; never if it rolls back."""
+    session.info.setdefault(_PENDING, []).append((channel, event))
+
+
 class Database:
-    """The engine and two session factories: read and write transactions."""
+    """The engine, two session factories (read and write transactions) and the event bus that
+    receives what committed writes publish."""
 
     def __init__(self, url: str, connect_timeout: int = CONNECT_TIMEOUT, pool_timeout: float = POOL_TIMEOUT,
-                 **kwargs: Any) -> None:
+                 bus: LocalBus | None = None, **kwargs: Any) -> None:
         self.url = url
+        self.bus = bus  # set once by the wiring (app.py, cli.py); None: nobody listens
         self.connect_timeout = connect_timeout  # also the hot path's (queueing/hotpath.py)
         self.pool_timeout = pool_timeout
         self.engine = make_engine(url, connect_timeout, pool_timeout, **kwargs)
@@ -174,13 +193,25 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A write transaction: commits when the block ends, rolls back on any error."""
+        """A write transaction: commits when the block ends, rolls back on any error; then
+        publishes what the block queued with `on_commit`."""
         if self._writer_lock is None:
-            with self._write() as session, session.begin():
-                yield session
-            return
-        with self._writer_lock.hold(), self._write() as session, session.begin():
-            yield session
+            with self._write() as session:
+                with session.begin():
+                    yield session
+                pending = session.info.pop(_PENDING, [])
+        else:
+            with self._writer_lock.hold(), self._write() as session:
+                with session.begin():
+                    yield session
+                pending = session.info.pop(_PENDING, [])
+        for channel, event in pending:
+            self.publish(channel, event)
+
+    def publish(self, channel: str, event: dict[str, Any]) -> None:
+        """Publish now: for work that has already committed (an autocommit statement)."""
+        if self.bus is not None:
+            self.bus.publish(channel, event)
 
     @contextmanager
     def autocommit(self) -> Iterator[Connection]:
