@@ -205,8 +205,8 @@ class Database:
                 with session.begin():
                     yield session
                 pending = session.info.pop(_PENDING, [])
-        for channel, event in pending:
-            self.publish(channel, event)
+        for channel, payload in pending:
+            self.publish(channel, payload)
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         """Publish now: for work that has already committed (an autocommit statement)."""
