@@ -1,6 +1,7 @@
 """Catalogue import and export: 470 services from a spreadsheet, all or nothing, idempotent."""
 
 from io import BytesIO
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
@@ -12,7 +13,7 @@ from satupintu.catalogue import service, transfer
 from satupintu.catalogue.models import Agency, Service
 from satupintu.catalogue.spreadsheet import HEADERS, to_csv, to_xlsx
 from satupintu.demo.synthetic import synthetic_table
-from satupintu.errors import ValidationFailed
+from satupintu.errors import FieldError, ValidationFailed
 from tests.conftest import DEMO_PASSWORD
 
 
@@ -103,3 +104,30 @@ def test_an_unreadable_file_is_refused_with_the_file_field(fresh_demo_db, manage
     with pytest.raises(ValidationFailed) as err:
         transfer.import_catalogue(fresh_demo_db, manager, "lahat", b"%PDF-1.4", "katalog.pdf")
     assert err.value.field == "file"
+
+
+COUNTERS = {1: SimpleNamespace(agency_id="dukcapil"), 2: SimpleNamespace(agency_id="dukcapil"),
+            7: SimpleNamespace(agency_id="bpjs")}
+
+
+@pytest.mark.parametrize(("stored", "agency", "wanted", "current", "result"), [
+    ("dukcapil", "dukcapil", None, [1, 2], None),  # no counter column, same agency: left alone
+    ("dukcapil", "dukcapil", [1, 2], [1, 2], None),  # the same counters: no change
+    ("dukcapil", "dukcapil", [1], [1, 2], [1]),
+    ("dukcapil", "dukcapil", [], [1, 2], []),
+    ("dukcapil", "bpjs", None, [1, 2, 7], [7]),  # moved to another agency: only that agency's counters stay
+    ("dukcapil", "bpjs", None, [7], None),
+    ("bpjs", "bpjs", [1], [7], [1]),  # a counter column is taken as written (its owners are checked before)
+])
+def test_the_counters_a_service_ends_up_on(stored, agency, wanted, current, result):
+    svc = SimpleNamespace(agency_id=stored)
+    assert transfer._counters_to_set(svc, agency, wanted, current, COUNTERS) == result
+
+
+def test_a_refused_file_lists_its_errors_by_row_then_by_column_order():
+    errors = [FieldError("loket", "a", row=3), FieldError("biaya", "b", row=2), FieldError("file", "c"),
+              FieldError("kode_layanan", "d", row=3), FieldError("kode_instansi", "e", row=3)]
+    refused = transfer._rejected(errors)
+    assert [(e.row, e.field) for e in refused.details] == [
+        (None, "file"), (2, "biaya"), (3, "kode_instansi"), (3, "kode_layanan"), (3, "loket")]
+    assert refused.message == "Impor dibatalkan: 5 kesalahan pada berkas. Tidak ada data yang diubah."
