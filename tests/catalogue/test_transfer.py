@@ -1,5 +1,8 @@
 """Catalogue import and export: 470 services from a spreadsheet, all or nothing, idempotent."""
 
+import io
+import re
+import zipfile
 from io import BytesIO
 from types import SimpleNamespace
 
@@ -131,3 +134,33 @@ def test_a_refused_file_lists_its_errors_by_row_then_by_column_order():
     assert [(e.row, e.field) for e in refused.details] == [
         (None, "file"), (2, "biaya"), (3, "kode_instansi"), (3, "kode_layanan"), (3, "loket")]
     assert refused.message == "Impor dibatalkan: 5 kesalahan pada berkas. Tidak ada data yang diubah."
+
+
+def test_an_xlsx_declaring_a_wrong_size_still_imports_every_row(fresh_demo_db):
+    db = fresh_demo_db
+    m = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    data = to_xlsx(synthetic_table(3, 1))
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:C1"/>', body)
+                assert b'ref="A1:C1"' in body
+            dst.writestr(item, body)
+    assert transfer.import_catalogue(db, m, "lahat", out.getvalue(), "k.xlsx").created == 3
+
+
+def test_a_partial_spreadsheet_leaves_other_fields_and_drafts_alone(fresh_demo_db):
+    db = fresh_demo_db
+    m = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    transfer.import_catalogue(db, m, "lahat", to_csv(synthetic_table(10, 1)), "full.csv")
+    draft = service.get_service(db, "lahat", "L-0001", m)
+    assert draft.status.value == "draft"
+    partial = [["kode_instansi", "kode_layanan", "nama_layanan", "waktu"], ["UK01", "L-0001", "Nama Baru", "3"],
+               ["UK01", "L-0002", "Nama Baru Dua", "4"]]
+    result = transfer.import_catalogue(db, m, "lahat", to_csv(partial), "partial.csv")
+    assert result.updated == 2
+    after = service.get_service(db, "lahat", "L-0001", m)
+    assert after.status.value == "draft" and after.name == "Nama Baru" and after.time_value == 3
+    assert after.requirements == draft.requirements and after.product == draft.product
