@@ -7,6 +7,7 @@ Importing the same file again changes nothing, not even the audit log.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from .service import STANDARD_KEYS, _require, site_ref, site_row
 
 
 def export_catalogue(db: Database, actor: Actor, site_code: str, fmt: str) -> bytes:
+    """The catalogue of a mall (a mobile service: of its parent) as an .xlsx or .csv spreadsheet."""
     with db.read() as s:
         site = site_row(s, site_code)
         _require(can_read_site(actor, site_ref(site)))
@@ -92,7 +94,7 @@ def _import_site(s: Session, actor: Actor, site_code: str) -> Site:
     return site
 
 
-def _load_catalogue(s: Session, site_id: Any) -> _Catalogue:
+def _load_catalogue(s: Session, site_id: uuid.UUID) -> _Catalogue:
     """What the mall has stored, with the counters' services and the services' counters loaded."""
     agencies = {a.code: a for a in s.scalars(select(Agency).where(Agency.site_id == site_id))}
     counters = {c.number: c for c in s.scalars(
@@ -185,7 +187,7 @@ def _create_service(s: Session, actor: Actor, site: Site, code: str, wanted: dic
                  audit.snapshot(svc, {"counters": counter_numbers}))
 
 
-def _counters_to_set(svc: Service, agency_id: Any, wanted: list[int] | None, current: list[int],
+def _counters_to_set(svc: Service, agency_id: uuid.UUID, wanted: list[int] | None, current: list[int],
                      counters: dict[int, Counter]) -> list[int] | None:
     """The counters the service ends up on, or None when they stay as they are."""
     if wanted is None and agency_id != svc.agency_id:
