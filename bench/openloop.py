@@ -91,7 +91,8 @@ async def _run(base: str, kiosk_token: str, officer_token: str, counters: list[i
     streams: list[list[bytes]] = [[issue] for _ in range(kiosks)]
     for n in counters:
         streams.append([_request(hostport, "POST", f"/api/v1/sites/{site}/counters/{n}/{step}",
-                                 {"Authorization": f"Bearer {officer_token}"}) for step in ("call-next", "start", "finish")])
+                                 {"Authorization": f"Bearer {officer_token}"})
+                        for step in ("call-next", "start", "finish")])
     interval = len(streams) / rate
     result = Result(rate, seconds)
     start = time.perf_counter() + 0.2

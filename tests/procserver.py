@@ -27,11 +27,13 @@ class ServerProcess:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServerProcess:
-        # Output goes to a file: an unread pipe fills up and blocks the server when it logs.
-        self.log = tempfile.NamedTemporaryFile(prefix="satupintu-server-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "satupintu", "serve", "--port", str(self.port), "--workers", str(self.workers)],
-            env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        # Output goes to a file: an unread pipe fills up and blocks the server when it logs. The server
+        # keeps its own handle on the file; ours is closed once it started.
+        with tempfile.NamedTemporaryFile(prefix="satupintu-server-", suffix=".log", delete=False) as log:
+            self.log_path = log.name
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "satupintu", "serve", "--port", str(self.port), "--workers", str(self.workers)],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -45,7 +47,7 @@ class ServerProcess:
         raise RuntimeError("server did not start")
 
     def output(self) -> str:
-        with open(self.log.name, encoding="utf-8", errors="replace") as fh:
+        with open(self.log_path, encoding="utf-8", errors="replace") as fh:
             return fh.read()
 
     def kill(self) -> None:

@@ -7,6 +7,7 @@ local service (SATUPINTU_TEST_REQUIRE_POSTGRES=1, as in CI), where it fails inst
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -113,26 +114,21 @@ class TcpProxy:
         except OSError:
             pass
         for s in (src, dst):
-            try:
+            with contextlib.suppress(OSError):  # the other pump may have shut it already
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def cut(self) -> None:
         if self._listener is not None:
-            try:  # wakes the accepting thread: a bare close() leaves it accepting one more connection
+            # Wakes the accepting thread: a bare close() leaves it accepting one more connection.
+            with contextlib.suppress(OSError):
                 self._listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._listener.close()
             self._listener = None
         with self._lock:
             conns, self._conns = self._conns, []
         for s in conns:
-            try:
+            with contextlib.suppress(OSError):  # a connection its peer closed already
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             s.close()
 
     def restore(self) -> None:

@@ -109,7 +109,8 @@ def test_an_applications_contact_is_erased_when_it_reaches_its_last_state(db):
         assert last.recipient in ("081234567890", "siti.aminah@warga.example")  # the last message still goes
     _worker(db).run_once()
     raw = _raw(db)
-    assert not any(raw[("applications", "phone")] + raw[("applications", "email")] + raw[("notifications", "recipient")])
+    assert not any(raw[("applications", "phone")] + raw[("applications", "email")]
+                   + raw[("notifications", "recipient")])
 
 
 def test_a_bookings_phone_is_erased_by_the_worker_once_its_day_is_over(db):

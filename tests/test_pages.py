@@ -64,7 +64,8 @@ def test_a_service_page_shows_all_fourteen_components(server):
 def test_a_wrong_password_is_shown_beside_the_password_field(server):
     with server.client() as c:
         page = c.get("/masuk")
-        resp = c.post("/masuk", data={"username": "pengelola", "password": "salah-sekali-ini", "csrf": csrf_of(page.text)})
+        resp = c.post("/masuk", data={"username": "pengelola", "password": "salah-sekali-ini",
+                                      "csrf": csrf_of(page.text)})
         assert resp.status_code == 401
         assert 'id="password-error"' in resp.text and "Nama pengguna atau kata sandi salah." in resp.text
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -173,10 +174,8 @@ def notify(once: bool = typer.Option(False, help="Send what is due now, then exi
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         worker.start()
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops the worker like SIGTERM does
             stop.wait()
-        except KeyboardInterrupt:
-            pass
         worker.stop()
     finally:
         db.dispose()

@@ -29,6 +29,7 @@ read when the subscriber takes it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import threading
@@ -105,18 +106,14 @@ class LocalBus:
 
     def _deliver(self, channel: str, event: dict[str, Any]) -> None:
         for sub in self._targets([channel]):
-            try:
+            with contextlib.suppress(RuntimeError):  # the subscriber's loop has closed
                 sub.loop.call_soon_threadsafe(sub.put, event)
-            except RuntimeError:  # the subscriber's loop has closed
-                pass
 
     def _resync(self, channels: Iterable[str] | None = None) -> None:
         """Tell the subscribers of these channels (None: of every channel) to reload."""
         for sub in self._targets(channels):
-            try:
+            with contextlib.suppress(RuntimeError):  # the subscriber's loop has closed
                 sub.loop.call_soon_threadsafe(sub.resync)
-            except RuntimeError:  # the subscriber's loop has closed
-                pass
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any] | Resync]:
         sub = _Subscriber(asyncio.get_running_loop())
@@ -210,6 +207,7 @@ class RedisBus(LocalBus):
         delay, next_try = self._retry_min, 0.0
         while True:
             timeout = max(0.0, next_try - time.monotonic()) if lost else None
+            item: tuple[str, str] | tuple[()] | None
             try:
                 item = self._outgoing.get(timeout=timeout)
             except Empty:
@@ -264,10 +262,9 @@ class RedisBus(LocalBus):
                 log.warning("events.listen_failed", error=exc.__class__.__name__,
                             retry_in=round(self._listen_delay, 2))
             finally:
-                try:
+                # A broken connection may fail to close; it is dropped either way.
+                with contextlib.suppress(Exception):
                     pubsub.close()
-                except Exception:  # a broken connection may fail to close; it is dropped either way
-                    pass
             if self._stopped.is_set():
                 return
             self._set_state(listening=False)

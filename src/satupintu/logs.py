@@ -7,6 +7,7 @@ import re
 from urllib.parse import unquote_plus
 
 import structlog
+from structlog.typing import EventDict, WrappedLogger
 
 _DIGITS = re.compile(r"\d{8,}")
 
@@ -57,7 +58,8 @@ def mask_url(value: str) -> str:
 UNMASKED = frozenset({"request_id"})  # ids made or vetted by web/frontdoor.py: no long digit runs from callers
 
 
-def _mask_digits(_logger: object, _name: str, event: dict) -> dict:
+def _mask_digits(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
+    """A structlog processor: long digit runs (NIKs, phone numbers) in string values are masked."""
     for key, value in event.items():
         if isinstance(value, str) and key not in UNMASKED:
             event[key] = mask(value)

@@ -12,13 +12,17 @@ from satupintu.applications.workflow import (
     DEFAULT_WORKFLOW,
     DEFAULT_WORKFLOW_DEFINITION,
     STATE_LABELS,
+    Action,
+    State,
+    _labels,
     allowed_actions,
     apply,
     clock_paused_in,
     is_finished,
     parse_workflow,
+    reachable,
 )
-from satupintu.errors import DomainError, ValidationFailed
+from satupintu.errors import DomainError, Errors, ValidationFailed
 
 W = DEFAULT_WORKFLOW
 OFFICER = Role.counter_officer
@@ -183,3 +187,55 @@ def test_random_steps_never_reach_an_undefined_state_and_terminal_states_offer_n
         assert new_state in W.states
         history.append(state)
         state = new_state
+
+
+def test_every_state_of_the_default_workflow_is_reachable_from_where_applications_start():
+    assert reachable(W.states, W.actions) == set(W.states)
+
+
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5)), max_size=15), st.sets(st.integers(0, 5), max_size=3))
+def test_the_reachable_states_hold_every_start_and_every_step_out_of_them(edges, starts):
+    states = {f"s{i}": State(f"s{i}", f"S{i}", f"S{i}", initial=i in starts) for i in range(6)}
+    actions = {f"a{n}": Action(f"a{n}", "A", "A", (f"s{a}",), f"s{b}", frozenset({APPLICANT}))
+               for n, (a, b) in enumerate(edges)}
+    seen = reachable(states, actions)
+    assert {f"s{i}" for i in starts} <= seen
+    assert all(a.to_state in seen for a in actions.values() if a.from_states[0] in seen)
+    # Nothing is reached that no path leads to: each reached state but a start is some step's target.
+    assert all(s in {f"s{i}" for i in starts} or any(a.to_state == s and a.from_states[0] in seen
+                                                     for a in actions.values()) for s in seen)
+
+
+@pytest.mark.parametrize(("label", "expected", "error"), [
+    (None, ("Minta perbaikan", "Minta perbaikan"), False),
+    ("Tolak", ("Tolak", "Tolak"), False),
+    ({"id": " Tolak ", "en": " Reject "}, ("Tolak", "Reject"), False),
+    ({"id": "Tolak", "en": "  "}, ("Tolak", "Tolak"), False),
+    ({"id": "Tolak"}, ("Tolak", "Tolak"), False),
+    ({"en": "Reject"}, ("minta_perbaikan", "minta_perbaikan"), True),
+    ({"id": "  "}, ("minta_perbaikan", "minta_perbaikan"), True),
+    (7, ("minta_perbaikan", "minta_perbaikan"), True),
+])
+def test_a_label_is_indonesian_with_english_falling_back_to_it(label, expected, error):
+    errors = Errors()
+    assert _labels(label, "minta_perbaikan", "workflow.actions.minta_perbaikan.label", errors) == expected
+    assert [e.field for e in errors.items] == (["workflow.actions.minta_perbaikan.label"] if error else [])
+
+
+def test_errors_come_in_definition_order_sections_then_states_then_actions_then_the_graph():
+    d = broken()
+    d["extra"] = 1
+    d["states"]["diterima"]["terminal"] = "ya"
+    d["actions"]["proses"]["to"] = "dikerjakan"
+    d["actions"]["proses"]["pauses_clock"] = 1
+    with pytest.raises(ValidationFailed) as caught:
+        parse_workflow(d)
+    assert [(e.field, e.code) for e in caught.value.details] == [
+        ("workflow.extra", "invalid"),
+        ("workflow.states.diterima.terminal", "invalid"),
+        ("workflow.actions.proses.to", "unknown_state"),
+        ("workflow.actions.proses.pauses_clock", "invalid"),
+        ("workflow.states.diproses", "unreachable"),
+        ("workflow.states.selesai", "unreachable"),
+        ("workflow.states.diambil", "unreachable"),
+    ]

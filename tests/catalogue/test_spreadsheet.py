@@ -1,5 +1,7 @@
 """Reading the catalogue spreadsheet: every bad cell is reported by row and column."""
 
+import pytest
+
 from satupintu.catalogue import spreadsheet
 from satupintu.catalogue.spreadsheet import (
     HEADERS,
@@ -118,3 +120,53 @@ def test_unreadable_files_say_why():
             assert words in str(exc)
         else:
             raise AssertionError(name)
+
+
+def cells_of(**values):
+    """One data row (row 2) as the parser's steps see it, every column present."""
+    return spreadsheet._Cells(row(**values), {h: i for i, h in enumerate(HEADERS)}, 2, [])
+
+
+@pytest.mark.parametrize(("text", "fee", "error"), [
+    ("", None, False),
+    ("0", 0, False),
+    ("Rp 50.000", 50_000, False),
+    ("2.000.000.000", 2_000_000_000, False),
+    ("lima ribu", None, True),
+    ("50.000,50", None, True),
+    # Too large: reported, yet kept so the standard's own checks see the amount that was written.
+    ("2.000.000.001", 2_000_000_001, True),
+])
+def test_a_fee_cell_is_whole_rupiah_up_to_two_billion(text, fee, error):
+    cells = cells_of(biaya=text)
+    assert spreadsheet._fee(cells) == fee
+    assert [e.field for e in cells.errors] == (["biaya"] if error else [])
+
+
+@pytest.mark.parametrize(("text", "counters", "bad"), [
+    ("", [], []),
+    ("1; 2,3 4", [1, 2, 3, 4], []),
+    ("1;;x; 2;y", [1, 2], ["x", "y"]),
+])
+def test_a_counter_cell_lists_numbers_and_names_each_part_that_is_not_one(text, counters, bad):
+    cells = cells_of(loket=text)
+    assert spreadsheet._counters(cells) == counters
+    assert [e.message for e in cells.errors] == [f"Nomor loket '{p}' harus berupa angka." for p in bad]
+
+
+def test_a_cell_with_a_control_character_gets_that_one_error_and_no_other():
+    cells = cells_of(biaya="5\x07", waktu="x")
+    spreadsheet._check_text(cells)
+    spreadsheet._standard(cells)
+    assert [(e.field, e.code) for e in cells.errors] == [("biaya", "control_character"), ("waktu", "invalid")]
+
+
+@pytest.mark.parametrize(("headers", "problems"), [
+    (list(HEADERS), []),
+    (["kode_instansi", "kode_layanan", "nama_layanan", "", ""], []),
+    (["kode_instansi", "kode_layanan", "nama_layanan", "harga"], [("harga", "unknown_column")]),
+    (["kode_layanan", "nama_layanan", "foo"], [("foo", "unknown_column"), ("kode_instansi", "missing_column")]),
+    (["kode_instansi", "kode_layanan", "nama_layanan", "kode_layanan"], [("header", "duplicate_column")]),
+])
+def test_column_titles_are_known_complete_and_given_once(headers, problems):
+    assert [(e.field, e.code) for e in spreadsheet._column_problems(headers)] == problems

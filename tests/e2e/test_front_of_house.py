@@ -47,7 +47,8 @@ def wait_text(page, selector, text, timeout=1.0):  # type: ignore[no-untyped-def
 
 def test_kiosk_to_board_to_phone_to_referral(browser, live):
     ctx = new_context(browser, viewport={"width": 1280, "height": 900})
-    kiosk, board, phone = ctx.new_page(), ctx.new_page(), new_context(browser, viewport={"width": 390, "height": 800}).new_page()
+    kiosk, board = ctx.new_page(), ctx.new_page()
+    phone = new_context(browser, viewport={"width": 390, "height": 800}).new_page()
     kiosk.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
     shot(kiosk, "10-kios-instansi")
     kiosk.get_by_role("link", name=re.compile("Kependudukan")).click()

@@ -162,7 +162,13 @@ ACTION_LABELS: dict[str, dict[str, str]] = {
 
 # --- Checking a definition ------------------------------------------------------------------
 
+STATE_FLAGS = ("initial", "terminal", "finished")
+ACTION_FLAGS = ("note_required", "pauses_clock", "return_to_origin")
+SECTIONS = ("states", "actions")
+
+
 def _labels(raw: Any, name: str, field: str, errors: Errors) -> tuple[str, str]:
+    """The Indonesian and English labels of a state or action; its name, readable, when absent."""
     if raw is None:
         fallback = name.replace("_", " ").capitalize()
         return fallback, fallback
@@ -172,16 +178,187 @@ def _labels(raw: Any, name: str, field: str, errors: Errors) -> tuple[str, str]:
         errors.add(field, "Label harus berupa teks, atau {\"id\": ..., \"en\": ...} dengan label bahasa Indonesia.")
         return name, name
     label_id = raw["id"].strip()
-    label_en = raw.get("en") if isinstance(raw.get("en"), str) and raw["en"].strip() else label_id
-    return label_id, label_en.strip()
+    en = raw.get("en")
+    return label_id, en.strip() if isinstance(en, str) and en.strip() else label_id
 
 
 def _flag(spec: dict[str, Any], key: str, field: str, errors: Errors) -> bool:
+    """A true/false setting of a state or action; false when absent or not a boolean."""
     value = spec.get(key, False)
     if not isinstance(value, bool):
         errors.add(f"{field}.{key}", "Nilai harus true atau false.")
         return False
     return value
+
+
+def _flags(spec: dict[str, Any], keys: tuple[str, ...], field: str, errors: Errors) -> dict[str, bool]:
+    """The named settings of a state or action, checked in the order given."""
+    return {key: _flag(spec, key, field, errors) for key in keys}
+
+
+def _sections(data: dict[Any, Any], field: str, errors: Errors) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """The "states" and "actions" parts of a definition (empty where missing); other parts are errors."""
+    raw_states, raw_actions = data.get("states"), data.get("actions")
+    if not isinstance(raw_states, dict) or not raw_states:
+        errors.add(f"{field}.states", "Alur kerja harus memiliki paling sedikit satu status.", "required")
+        raw_states = {}
+    if not isinstance(raw_actions, dict):
+        errors.add(f"{field}.actions", "Bagian \"actions\" harus berupa objek nama tindakan -> definisi.",
+                   "required")
+        raw_actions = {}
+    for key in data:
+        if key not in SECTIONS:
+            errors.add(f"{field}.{key}", f"Bagian \"{key}\" tidak dikenal; gunakan \"states\" dan \"actions\".")
+    return raw_states, raw_actions
+
+
+def _parse_state(name: Any, spec: Any, field: str, errors: Errors) -> State | None:
+    """One state of the definition, or None when it cannot be read at all."""
+    sfield = f"{field}.states.{name}"
+    if not isinstance(name, str) or not name.strip():
+        errors.add(f"{field}.states", "Nama status tidak boleh kosong.")
+        return None
+    spec = spec if spec is not None else {}
+    if not isinstance(spec, dict):
+        errors.add(sfield, "Definisi status harus berupa objek.")
+        return None
+    label_id, label_en = _labels(spec.get("label"), name, f"{sfield}.label", errors)
+    state = State(name, label_id, label_en, **_flags(spec, STATE_FLAGS, sfield, errors))
+    if state.initial and state.terminal:
+        errors.add(sfield, f"Status \"{name}\" tidak boleh sekaligus status awal dan status akhir.")
+    return state
+
+
+def _parse_states(raw_states: dict[Any, Any], field: str, errors: Errors) -> dict[str, State]:
+    """Every readable state, in definition order; at least one must be initial."""
+    states: dict[str, State] = {}
+    for name, spec in raw_states.items():
+        state = _parse_state(name, spec, field, errors)
+        if state is not None:
+            states[name] = state
+    if states and not any(s.initial for s in states.values()):
+        errors.add(f"{field}.states", "Tandai paling sedikit satu status sebagai status awal (\"initial\": true).",
+                   "required")
+    return states
+
+
+def _from_states(spec: dict[str, Any], name: str, states: dict[str, State], afield: str,
+                 errors: Errors) -> list[str]:
+    """The states an action starts from: one name or a list, each a known state that is not terminal."""
+    from_raw = spec.get("from")
+    if isinstance(from_raw, str):
+        from_raw = [from_raw]
+    if not isinstance(from_raw, list) or not from_raw or not all(isinstance(s, str) for s in from_raw):
+        errors.add(f"{afield}.from", f"Tindakan \"{name}\" harus menyebut status asal (\"from\").", "required")
+        from_raw = []
+    for s in from_raw:
+        if s not in states:
+            errors.add(f"{afield}.from", f"Status asal \"{s}\" pada tindakan \"{name}\" tidak ada di daftar status.",
+                       "unknown_state")
+        elif states[s].terminal:
+            errors.add(f"{afield}.from",
+                       f"Status \"{s}\" adalah status akhir; tidak boleh ada tindakan dari status itu.",
+                       "terminal_state")
+    return from_raw
+
+
+def _to_state(spec: dict[str, Any], name: str, states: dict[str, State], afield: str, errors: Errors) -> str:
+    """The state an action leads to: a known state ("" when missing)."""
+    to = spec.get("to")
+    if not isinstance(to, str) or not to:
+        errors.add(f"{afield}.to", f"Tindakan \"{name}\" harus menyebut status tujuan (\"to\").", "required")
+        return ""
+    if to not in states:
+        errors.add(f"{afield}.to", f"Status tujuan \"{to}\" pada tindakan \"{name}\" tidak ada di daftar status.",
+                   "unknown_state")
+    return to
+
+
+def _roles(spec: dict[str, Any], name: str, afield: str, errors: Errors) -> list[str]:
+    """The roles that may take an action: a non-empty list of known roles."""
+    roles_raw = spec.get("roles")
+    if not isinstance(roles_raw, list) or not roles_raw or not all(isinstance(r, str) for r in roles_raw):
+        errors.add(f"{afield}.roles", f"Tindakan \"{name}\" harus menyebut peran yang boleh melakukannya.",
+                   "required")
+        roles_raw = []
+    for r in roles_raw:
+        if r not in KNOWN_ROLES:
+            errors.add(f"{afield}.roles",
+                       f"Peran \"{r}\" tidak dikenal; gunakan salah satu dari: {', '.join(sorted(KNOWN_ROLES))}.",
+                       "unknown_role")
+    return roles_raw
+
+
+def _parse_action(name: str, spec: Any, states: dict[str, State], field: str, errors: Errors) -> Action | None:
+    """One action of the definition, or None when it is not an object."""
+    afield = f"{field}.actions.{name}"
+    if not isinstance(spec, dict):
+        errors.add(afield, "Definisi tindakan harus berupa objek.")
+        return None
+    label_id, label_en = _labels(spec.get("label"), name, f"{afield}.label", errors)
+    from_states = _from_states(spec, name, states, afield, errors)
+    to = _to_state(spec, name, states, afield, errors)
+    roles = _roles(spec, name, afield, errors)
+    return Action(name, label_id, label_en, tuple(dict.fromkeys(from_states)), to, frozenset(roles),
+                  **_flags(spec, ACTION_FLAGS, afield, errors))
+
+
+def _parse_actions(raw_actions: dict[Any, Any], states: dict[str, State], field: str,
+                   errors: Errors) -> dict[str, Action]:
+    """Every readable action, in definition order."""
+    actions: dict[str, Action] = {}
+    for name, spec in raw_actions.items():
+        action = _parse_action(name, spec, states, field, errors)
+        if action is not None:
+            actions[name] = action
+    return actions
+
+
+def _check_clock(actions: dict[str, Action], field: str, errors: Errors) -> None:
+    """One answer per state to "is the clock paused here": all actions into it agree."""
+    pausing: dict[str, set[bool]] = {}
+    for a in actions.values():
+        pausing.setdefault(a.to_state, set()).add(a.pauses_clock)
+    for target, values in pausing.items():
+        if len(values) > 1:
+            errors.add(f"{field}.actions", f"Semua tindakan menuju status \"{target}\" harus sama dalam hal "
+                                           "menghentikan jam (\"pauses_clock\").")
+
+
+def reachable(states: dict[str, State], actions: dict[str, Action]) -> set[str]:
+    """The states an application can get to from an initial state, by any sequence of actions."""
+    seen = {s.name for s in states.values() if s.initial}
+    queue = deque(seen)
+    while queue:
+        current = queue.popleft()
+        for a in actions.values():
+            if current in a.from_states and a.to_state in states and a.to_state not in seen:
+                seen.add(a.to_state)
+                queue.append(a.to_state)
+    return seen
+
+
+def _check_exits(states: dict[str, State], actions: dict[str, Action], field: str, errors: Errors) -> None:
+    """Every non-terminal state has a way out, and some state is terminal."""
+    for s in states.values():
+        if not s.terminal and not any(s.name in a.from_states for a in actions.values()):
+            errors.add(f"{field}.states.{s.name}",
+                       f"Status \"{s.name}\" bukan status akhir tetapi tidak ada tindakan dari status itu; "
+                       "tandai \"terminal\": true atau tambahkan tindakan.", "dead_end")
+    if not any(s.terminal for s in states.values()):
+        errors.add(f"{field}.states", "Tandai paling sedikit satu status sebagai status akhir (\"terminal\": true).",
+                   "required")
+
+
+def _check_reachable(states: dict[str, State], actions: dict[str, Action], field: str, errors: Errors) -> None:
+    """Every state can be reached from an initial state (when there is one; its absence is reported already)."""
+    if not any(s.initial for s in states.values()):
+        return
+    seen = reachable(states, actions)
+    for name in states:
+        if name not in seen:
+            errors.add(f"{field}.states.{name}", f"Status \"{name}\" tidak dapat dicapai dari status awal.",
+                       "unreachable")
 
 
 def parse_workflow(data: Any, field: str = "workflow") -> Workflow:
@@ -191,102 +368,13 @@ def parse_workflow(data: Any, field: str = "workflow") -> Workflow:
     if not isinstance(data, dict):
         errors.add(field, "Alur kerja harus berupa objek dengan bagian \"states\" dan \"actions\".")
         errors.raise_if_any("Definisi alur kerja tidak valid.")
-    raw_states, raw_actions = data.get("states"), data.get("actions")
-    if not isinstance(raw_states, dict) or not raw_states:
-        errors.add(f"{field}.states", "Alur kerja harus memiliki paling sedikit satu status.", "required")
-        raw_states = {}
-    if not isinstance(raw_actions, dict):
-        errors.add(f"{field}.actions", "Bagian \"actions\" harus berupa objek nama tindakan -> definisi.", "required")
-        raw_actions = {}
-    for key in data:
-        if key not in ("states", "actions"):
-            errors.add(f"{field}.{key}", f"Bagian \"{key}\" tidak dikenal; gunakan \"states\" dan \"actions\".")
-
-    states: dict[str, State] = {}
-    for name, spec in raw_states.items():
-        sfield = f"{field}.states.{name}"
-        if not isinstance(name, str) or not name.strip():
-            errors.add(f"{field}.states", "Nama status tidak boleh kosong.")
-            continue
-        spec = spec if spec is not None else {}
-        if not isinstance(spec, dict):
-            errors.add(sfield, "Definisi status harus berupa objek.")
-            continue
-        label_id, label_en = _labels(spec.get("label"), name, f"{sfield}.label", errors)
-        state = State(name, label_id, label_en, _flag(spec, "initial", sfield, errors),
-                      _flag(spec, "terminal", sfield, errors), _flag(spec, "finished", sfield, errors))
-        if state.initial and state.terminal:
-            errors.add(sfield, f"Status \"{name}\" tidak boleh sekaligus status awal dan status akhir.")
-        states[name] = state
-    if states and not any(s.initial for s in states.values()):
-        errors.add(f"{field}.states", "Tandai paling sedikit satu status sebagai status awal (\"initial\": true).", "required")
-
-    actions: dict[str, Action] = {}
-    for name, spec in raw_actions.items():
-        afield = f"{field}.actions.{name}"
-        if not isinstance(spec, dict):
-            errors.add(afield, "Definisi tindakan harus berupa objek.")
-            continue
-        label_id, label_en = _labels(spec.get("label"), name, f"{afield}.label", errors)
-        from_raw = spec.get("from")
-        if isinstance(from_raw, str):
-            from_raw = [from_raw]
-        if not isinstance(from_raw, list) or not from_raw or not all(isinstance(s, str) for s in from_raw):
-            errors.add(f"{afield}.from", f"Tindakan \"{name}\" harus menyebut status asal (\"from\").", "required")
-            from_raw = []
-        for s in from_raw:
-            if s not in states:
-                errors.add(f"{afield}.from", f"Status asal \"{s}\" pada tindakan \"{name}\" tidak ada di daftar status.", "unknown_state")
-            elif states[s].terminal:
-                errors.add(f"{afield}.from", f"Status \"{s}\" adalah status akhir; tidak boleh ada tindakan dari status itu.", "terminal_state")
-        to = spec.get("to")
-        if not isinstance(to, str) or not to:
-            errors.add(f"{afield}.to", f"Tindakan \"{name}\" harus menyebut status tujuan (\"to\").", "required")
-            to = ""
-        elif to not in states:
-            errors.add(f"{afield}.to", f"Status tujuan \"{to}\" pada tindakan \"{name}\" tidak ada di daftar status.", "unknown_state")
-        roles_raw = spec.get("roles")
-        if not isinstance(roles_raw, list) or not roles_raw or not all(isinstance(r, str) for r in roles_raw):
-            errors.add(f"{afield}.roles", f"Tindakan \"{name}\" harus menyebut peran yang boleh melakukannya.", "required")
-            roles_raw = []
-        for r in roles_raw:
-            if r not in KNOWN_ROLES:
-                errors.add(f"{afield}.roles", f"Peran \"{r}\" tidak dikenal; gunakan salah satu dari: {', '.join(sorted(KNOWN_ROLES))}.", "unknown_role")
-        actions[name] = Action(
-            name, label_id, label_en, tuple(dict.fromkeys(from_raw)), to, frozenset(roles_raw),
-            _flag(spec, "note_required", afield, errors), _flag(spec, "pauses_clock", afield, errors),
-            _flag(spec, "return_to_origin", afield, errors),
-        )
-
-    # One answer per state to "is the clock paused here".
-    pausing: dict[str, set[bool]] = {}
-    for a in actions.values():
-        pausing.setdefault(a.to_state, set()).add(a.pauses_clock)
-    for target, values in pausing.items():
-        if len(values) > 1:
-            errors.add(f"{field}.actions", f"Semua tindakan menuju status \"{target}\" harus sama dalam hal menghentikan jam (\"pauses_clock\").")
-
-    # Every non-terminal state needs a way out; every state must be reachable.
+    raw_states, raw_actions = _sections(data, field, errors)
+    states = _parse_states(raw_states, field, errors)
+    actions = _parse_actions(raw_actions, states, field, errors)
+    _check_clock(actions, field, errors)
     if states:
-        outgoing = {s: [a for a in actions.values() if s in a.from_states] for s in states}
-        for s in states.values():
-            if not s.terminal and not outgoing[s.name]:
-                errors.add(f"{field}.states.{s.name}", f"Status \"{s.name}\" bukan status akhir tetapi tidak ada tindakan dari status itu; tandai \"terminal\": true atau tambahkan tindakan.", "dead_end")
-        if not any(s.terminal for s in states.values()):
-            errors.add(f"{field}.states", "Tandai paling sedikit satu status sebagai status akhir (\"terminal\": true).", "required")
-        seen = {s.name for s in states.values() if s.initial}
-        queue = deque(seen)
-        while queue:
-            current = queue.popleft()
-            for a in outgoing.get(current, []):
-                if a.to_state in states and a.to_state not in seen:
-                    seen.add(a.to_state)
-                    queue.append(a.to_state)
-        if any(s.initial for s in states.values()):
-            for name in states:
-                if name not in seen:
-                    errors.add(f"{field}.states.{name}", f"Status \"{name}\" tidak dapat dicapai dari status awal.", "unreachable")
-
+        _check_exits(states, actions, field, errors)
+        _check_reachable(states, actions, field, errors)
     errors.raise_if_any("Definisi alur kerja tidak valid.")
     return Workflow(states, actions)
 
@@ -322,7 +410,8 @@ def apply(workflow: Workflow, state: str, action: str, role: str | Role | None,
     current = _state(workflow, state)
     act = workflow.actions.get(action)
     if act is None:
-        raise DomainError("unknown_action", f"Tindakan \"{action}\" tidak dikenal dalam alur kerja layanan ini.", "action")
+        raise DomainError("unknown_action", f"Tindakan \"{action}\" tidak dikenal dalam alur kerja layanan ini.",
+                          "action")
     if current.name not in act.from_states:
         raise DomainError(
             "illegal_transition",
@@ -335,12 +424,14 @@ def apply(workflow: Workflow, state: str, action: str, role: str | Role | None,
         error.code, error.field = "role_not_allowed", "action"
         raise error
     if act.note_required and not (note or "").strip():
-        raise DomainError("note_required", f"Alasan atau catatan wajib diisi untuk tindakan \"{act.label_id}\".", "note")
+        raise DomainError("note_required", f"Alasan atau catatan wajib diisi untuk tindakan \"{act.label_id}\".",
+                          "note")
     if act.return_to_origin and origin is not None:
         sources = {s for a in workflow.actions.values() if a.to_state == current.name for s in a.from_states}
         if origin not in workflow.states or origin not in sources:
             raise DomainError("invalid_origin",
-                              f"Status asal \"{origin}\" tidak mungkin mendahului status \"{current.label_id}\".", "origin")
+                              f"Status asal \"{origin}\" tidak mungkin mendahului status \"{current.label_id}\".",
+                              "origin")
         return origin
     return act.to_state
 

@@ -69,7 +69,8 @@ HEADERS = tuple(c.header for c in COLUMNS)
 FIELD_TO_HEADER = {c.field: c.header for c in COLUMNS}
 
 AGENCY_KIND_WORDS = {
-    "opd": AgencyKind.regional_agency, "regional_agency": AgencyKind.regional_agency, "dinas": AgencyKind.regional_agency,
+    "opd": AgencyKind.regional_agency, "regional_agency": AgencyKind.regional_agency,
+    "dinas": AgencyKind.regional_agency,
     "vertikal": AgencyKind.vertical_institution, "instansi vertikal": AgencyKind.vertical_institution,
     "vertical_institution": AgencyKind.vertical_institution,
     "bumn": AgencyKind.state_company, "bumd": AgencyKind.state_company, "state_company": AgencyKind.state_company,
@@ -264,127 +265,234 @@ def parse_rupiah(text: str) -> int:
 
 
 def parse_count(text: str) -> int:
+    """A whole number of at most six digits (a time value, a counter number)."""
     if not re.fullmatch(r"\d{1,6}", text.strip()):
         raise ValueError(text)
     return int(text.strip())
 
 
-def parse_rows(headers: list[str], rows: list[list[str]]) -> tuple[list[ServiceRow], list[FieldError]]:
+MAX_FEE = 2_000_000_000
+CODE_RULE = "hanya boleh huruf, angka, titik, garis miring, dan tanda hubung"
+# Cells with a maximum length: (header, characters, message).
+LENGTH_LIMITS = (
+    ("nama_layanan", 250, "Nama layanan maksimal 250 karakter."),
+    ("nama_instansi", 200, "Nama instansi maksimal 200 karakter."),
+)
+
+
+def _header_problems(headers: list[str]) -> list[FieldError]:
+    """A control character in a column title, named by the column's position."""
     errors: list[FieldError] = []
     for number, h in enumerate(headers, 1):
         problem = text_problem(h)
         if problem:
             errors.append(FieldError("header", f"Judul kolom ke-{number} {problem}.", "control_character", 1))
-    if errors:
-        return [], errors
-    unknown = [h for h in headers if h and h not in HEADERS]
-    for h in unknown:
-        errors.append(FieldError(h, f"Kolom '{h}' tidak dikenal.", "unknown_column", 1))
-    for col in COLUMNS:
-        if col.required and col.header not in headers:
-            errors.append(FieldError(col.header, f"Kolom wajib '{col.header}' tidak ada.", "missing_column", 1))
-    if len(set(h for h in headers if h)) != len([h for h in headers if h]):
-        errors.append(FieldError("header", "Ada nama kolom yang ganda.", "duplicate_column", 1))
-    if errors:
-        return [], errors
+    return errors
 
+
+def _column_problems(headers: list[str]) -> list[FieldError]:
+    """Unknown columns, missing required columns and a column given twice."""
+    errors = [FieldError(h, f"Kolom '{h}' tidak dikenal.", "unknown_column", 1)
+              for h in headers if h and h not in HEADERS]
+    errors += [FieldError(col.header, f"Kolom wajib '{col.header}' tidak ada.", "missing_column", 1)
+               for col in COLUMNS if col.required and col.header not in headers]
+    named = [h for h in headers if h]
+    if len(set(named)) != len(named):
+        errors.append(FieldError("header", "Ada nama kolom yang ganda.", "duplicate_column", 1))
+    return errors
+
+
+@dataclass
+class _Cells:
+    """One data row's cells by header, and where its errors go: a cell holding a control character
+    gets that one error and no other."""
+
+    raw: list[str]
+    index: dict[str, int]
+    row: int
+    errors: list[FieldError]
+    unreadable: set[str] = field(default_factory=set)
+
+    def get(self, header: str) -> str:
+        """The cell under this header ("" when the column or the cell is absent)."""
+        i = self.index.get(header)
+        return self.raw[i] if i is not None and i < len(self.raw) else ""
+
+    def has(self, header: str) -> bool:
+        """Whether the file has this column."""
+        return header in self.index
+
+    def err(self, header: str, message: str, code: str = "invalid") -> None:
+        """Record an error of this row's cell, unless the cell is unreadable."""
+        if header not in self.unreadable:
+            self.errors.append(FieldError(header, message, code, self.row))
+
+
+def _check_text(cells: _Cells) -> None:
+    """A control character in any cell is that cell's one error."""
+    for col in COLUMNS:
+        problem = text_problem(cells.get(col.header))
+        if problem:
+            cells.errors.append(FieldError(col.header, f"{col.label} {problem}.", "control_character", cells.row))
+            cells.unreadable.add(col.header)
+
+
+def _check_required(cells: _Cells) -> None:
+    """Required cells are filled in."""
+    for col in COLUMNS:
+        if col.required and not cells.get(col.header):
+            cells.err(col.header, f"{col.label} wajib diisi.", "required")
+
+
+def _service_code(cells: _Cells, seen_codes: dict[str, int]) -> str:
+    """The service code: well formed and not used on an earlier row (codes compare in upper case)."""
+    code = cells.get("kode_layanan")
+    if code and not CODE_PATTERN.match(code):
+        cells.err("kode_layanan", f"Kode layanan {CODE_RULE} (maks. 32).")
+    elif code:
+        if code.upper() in seen_codes:
+            cells.err("kode_layanan", f"Kode layanan '{code}' sudah dipakai di baris {seen_codes[code.upper()]}.",
+                      "duplicate")
+        seen_codes[code.upper()] = cells.row
+    return code
+
+
+def _agency_code(cells: _Cells) -> str:
+    """The agency code in upper case, well formed."""
+    agency_code = cells.get("kode_instansi").upper()
+    if agency_code and not CODE_PATTERN.match(agency_code):
+        cells.err("kode_instansi", f"Kode instansi {CODE_RULE}.")
+    return agency_code
+
+
+def _check_lengths(cells: _Cells) -> None:
+    """Names within their maximum length."""
+    for header, limit, message in LENGTH_LIMITS:
+        if len(cells.get(header)) > limit:
+            cells.err(header, message)
+
+
+def _agency_kind(cells: _Cells) -> AgencyKind | None:
+    """The agency kind from its Indonesian or English word; None when empty or unknown."""
+    kind_text = cells.get("jenis_instansi").lower()
+    agency_kind = AGENCY_KIND_WORDS.get(kind_text) if kind_text else None
+    if kind_text and agency_kind is None:
+        cells.err("jenis_instansi", "Jenis instansi harus salah satu dari: opd, vertikal, bumn, bank.")
+    return agency_kind
+
+
+def _status(cells: _Cells) -> str | None:
+    """The status asked for; None without the column, draft when the word is unknown."""
+    if not cells.has("status"):
+        return None
+    status = STATUS_WORDS.get(cells.get("status").lower())
+    if status is None:
+        cells.err("status", "Status harus terbit, draf, atau arsip.")
+        return "draft"
+    return status
+
+
+def _time_value(cells: _Cells) -> int | None:
+    """The completion time as a whole number; None when empty or unreadable."""
+    text = cells.get("waktu")
+    if not text:
+        return None
+    try:
+        return parse_count(text)
+    except ValueError:
+        cells.err("waktu", "Jangka waktu harus berupa bilangan bulat.")
+        return None
+
+
+def _time_unit(cells: _Cells) -> str | None:
+    """The unit of the completion time ('minutes' or 'working_days'); None when empty or unknown."""
+    text = cells.get("satuan_waktu")
+    if not text:
+        return None
+    unit = parse_time_unit(text)
+    if unit is None:
+        cells.err("satuan_waktu", "Satuan waktu harus 'menit' atau 'hari kerja'.")
+    return unit
+
+
+def _fee(cells: _Cells) -> int | None:
+    """The fee in whole Rupiah; an amount past MAX_FEE is reported and still kept, for the standard's checks."""
+    text = cells.get("biaya")
+    if not text:
+        return None
+    message = "Biaya harus berupa angka Rupiah tanpa desimal, misalnya 50000, 50.000, atau 0."
+    try:
+        fee = parse_rupiah(text)
+    except ValueError:
+        cells.err("biaya", message)
+        return None
+    if fee > MAX_FEE:
+        cells.err("biaya", message)
+    return fee
+
+
+def _standard(cells: _Cells) -> dict[str, Any]:
+    """The service standard's components of the row."""
+    std: dict[str, Any] = {
+        "requirements": _split_list(cells.get("persyaratan")),
+        "procedure": _split_list(cells.get("prosedur")),
+        "fee_legal_basis": cells.get("dasar_biaya"),
+    }
+    for key in TEXT_COMPONENTS:
+        std[key] = cells.get(FIELD_TO_HEADER[key])
+    std["time_value"] = _time_value(cells)
+    std["time_unit"] = _time_unit(cells)
+    std["fee"] = _fee(cells)
+    return std
+
+
+def _counters(cells: _Cells) -> list[int] | None:
+    """The counter numbers that serve the service; None without the column."""
+    if not cells.has("loket"):
+        return None
+    counters: list[int] = []
+    for part in re.split(r"[;,\s]+", cells.get("loket").strip()):
+        if not part:
+            continue
+        try:
+            counters.append(parse_count(part))
+        except ValueError:
+            cells.err("loket", f"Nomor loket '{part}' harus berupa angka.")
+    return counters
+
+
+def _parse_row(cells: _Cells, seen_codes: dict[str, int], columns: frozenset[str]) -> ServiceRow:
+    """One service row, every cell checked in column order; its errors go to `cells.errors`."""
+    _check_text(cells)
+    _check_required(cells)
+    code = _service_code(cells, seen_codes)
+    agency_code = _agency_code(cells)
+    _check_lengths(cells)
+    agency_kind = _agency_kind(cells)
+    status = _status(cells)
+    std = _standard(cells)
+    counters = _counters(cells)
+    return ServiceRow(
+        row=cells.row, agency_code=agency_code, agency_name=cells.get("nama_instansi"), agency_kind=agency_kind,
+        code=code, name=cells.get("nama_layanan"), description=cells.get("deskripsi"),
+        keywords=_split_list(cells.get("kata_kunci")), status=status, counters=counters, standard=std,
+        columns=columns,
+    )
+
+
+def parse_rows(headers: list[str], rows: list[list[str]]) -> tuple[list[ServiceRow], list[FieldError]]:
+    """The service rows under these column titles, and every error in the file by column and row
+    (the header row is row 1); with a bad header row, only its errors."""
+    errors = _header_problems(headers) or _column_problems(headers)
+    if errors:
+        return [], errors
     index = {h: i for i, h in enumerate(headers) if h}
+    columns = frozenset(c.field for c in COLUMNS if c.header in index)
     parsed: list[ServiceRow] = []
     seen_codes: dict[str, int] = {}
     for offset, raw in enumerate(rows):
-        rownum = offset + 2
-        if not any(raw):
-            continue
-
-        def get(header: str) -> str:
-            i = index.get(header)
-            return raw[i] if i is not None and i < len(raw) else ""
-
-        def err(header: str, message: str, code: str = "invalid") -> None:
-            if header not in unreadable:  # that cell's control character is its one error
-                errors.append(FieldError(header, message, code, rownum))
-
-        unreadable: set[str] = set()
-        for col in COLUMNS:
-            problem = text_problem(get(col.header))
-            if problem:
-                errors.append(FieldError(col.header, f"{col.label} {problem}.", "control_character", rownum))
-                unreadable.add(col.header)
-
-        for col in COLUMNS:
-            if col.required and not get(col.header):
-                err(col.header, f"{col.label} wajib diisi.", "required")
-
-        code = get("kode_layanan")
-        if code and not CODE_PATTERN.match(code):
-            err("kode_layanan", "Kode layanan hanya boleh huruf, angka, titik, garis miring, dan tanda hubung (maks. 32).")
-        elif code:
-            if code.upper() in seen_codes:
-                err("kode_layanan", f"Kode layanan '{code}' sudah dipakai di baris {seen_codes[code.upper()]}.", "duplicate")
-            seen_codes[code.upper()] = rownum
-        agency_code = get("kode_instansi").upper()
-        if agency_code and not CODE_PATTERN.match(agency_code):
-            err("kode_instansi", "Kode instansi hanya boleh huruf, angka, titik, garis miring, dan tanda hubung.")
-        if len(get("nama_layanan")) > 250:
-            err("nama_layanan", "Nama layanan maksimal 250 karakter.")
-        if len(get("nama_instansi")) > 200:
-            err("nama_instansi", "Nama instansi maksimal 200 karakter.")
-
-        kind_text = get("jenis_instansi").lower()
-        agency_kind = AGENCY_KIND_WORDS.get(kind_text) if kind_text else None
-        if kind_text and agency_kind is None:
-            err("jenis_instansi", "Jenis instansi harus salah satu dari: opd, vertikal, bumn, bank.")
-
-        status: str | None = None
-        if "status" in index:
-            status = STATUS_WORDS.get(get("status").lower())
-            if status is None:
-                err("status", "Status harus terbit, draf, atau arsip.")
-                status = "draft"
-
-        std: dict[str, Any] = {
-            "requirements": _split_list(get("persyaratan")),
-            "procedure": _split_list(get("prosedur")),
-            "fee_legal_basis": get("dasar_biaya"),
-        }
-        for key in TEXT_COMPONENTS:
-            std[key] = get(FIELD_TO_HEADER[key])
-        std["time_value"] = None
-        std["time_unit"] = None
-        std["fee"] = None
-        if get("waktu"):
-            try:
-                std["time_value"] = parse_count(get("waktu"))
-            except ValueError:
-                err("waktu", "Jangka waktu harus berupa bilangan bulat.")
-        if get("satuan_waktu"):
-            std["time_unit"] = parse_time_unit(get("satuan_waktu"))
-            if std["time_unit"] is None:
-                err("satuan_waktu", "Satuan waktu harus 'menit' atau 'hari kerja'.")
-        if get("biaya"):
-            try:
-                std["fee"] = parse_rupiah(get("biaya"))
-                if std["fee"] > 2_000_000_000:
-                    raise ValueError(get("biaya"))
-            except ValueError:
-                err("biaya", "Biaya harus berupa angka Rupiah tanpa desimal, misalnya 50000, 50.000, atau 0.")
-        counters: list[int] | None = None
-        if "loket" in index:
-            counters = []
-            for part in re.split(r"[;,\s]+", get("loket").strip()):
-                if not part:
-                    continue
-                try:
-                    counters.append(parse_count(part))
-                except ValueError:
-                    err("loket", f"Nomor loket '{part}' harus berupa angka.")
-
-        parsed.append(ServiceRow(
-            row=rownum, agency_code=agency_code, agency_name=get("nama_instansi"), agency_kind=agency_kind,
-            code=code, name=get("nama_layanan"), description=get("deskripsi"),
-            keywords=_split_list(get("kata_kunci")), status=status, counters=counters, standard=std,
-            columns=frozenset(c.field for c in COLUMNS if c.header in index),
-        ))
+        if any(raw):
+            parsed.append(_parse_row(_Cells(raw, index, offset + 2, errors), seen_codes, columns))
     return parsed, errors
 
 

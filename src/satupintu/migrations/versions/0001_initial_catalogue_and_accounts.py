@@ -1,7 +1,7 @@
 """initial catalogue and accounts
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 09:54:07.002605
 """
 import sqlalchemy as sa
@@ -38,7 +38,8 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('short_name', sa.String(length=64), nullable=False),
-    sa.Column('kind', sa.Enum('regional_agency', 'vertical_institution', 'state_company', 'bank', name='agency_kind', native_enum=False, length=32), nullable=False),
+    sa.Column('kind', sa.Enum('regional_agency', 'vertical_institution', 'state_company', 'bank', name='agency_kind',
+            native_enum=False, length=32), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
@@ -80,7 +81,8 @@ def upgrade() -> None:
     sa.Column('opens', sa.Time(), nullable=False),
     sa.Column('closes', sa.Time(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_site_opening_hours_site_id_sites'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_site_opening_hours_site_id_sites'),
+            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_site_opening_hours')),
     sa.UniqueConstraint('site_id', 'weekday', name=op.f('uq_site_opening_hours_site_id_weekday'))
     )
@@ -94,7 +96,8 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_agreements_agency_id_agencies'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_agreements_agency_id_agencies'),
+            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agreements'))
     )
     with op.batch_alter_table('agreements', schema=None) as batch_op:
@@ -123,12 +126,17 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=32), nullable=False),
     sa.Column('name', sa.String(length=250), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('keywords', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('status', sa.Enum('draft', 'published', 'archived', name='service_status', native_enum=False, length=32), nullable=False),
-    sa.Column('requirements', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
-    sa.Column('procedure', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('keywords', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+            nullable=False),
+    sa.Column('status', sa.Enum('draft', 'published', 'archived', name='service_status', native_enum=False,
+            length=32), nullable=False),
+    sa.Column('requirements', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+            nullable=False),
+    sa.Column('procedure', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+            nullable=False),
     sa.Column('time_value', sa.Integer(), nullable=True),
-    sa.Column('time_unit', sa.Enum('minutes', 'working_days', name='time_unit', native_enum=False, length=32), nullable=True),
+    sa.Column('time_unit', sa.Enum('minutes', 'working_days', name='time_unit', native_enum=False, length=32),
+            nullable=True),
     sa.Column('fee', sa.Integer(), nullable=True),
     sa.Column('fee_legal_basis', sa.Text(), nullable=False),
     sa.Column('product', sa.Text(), nullable=False),
@@ -157,7 +165,8 @@ def upgrade() -> None:
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('full_name', sa.String(length=200), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=False),
-    sa.Column('role', sa.Enum('national_overseer', 'site_manager', 'agency_admin', 'counter_officer', name='role', native_enum=False, length=32), nullable=False),
+    sa.Column('role', sa.Enum('national_overseer', 'site_manager', 'agency_admin', 'counter_officer', name='role',
+            native_enum=False, length=32), nullable=False),
     sa.Column('site_id', sa.Uuid(), nullable=True),
     sa.Column('agency_id', sa.Uuid(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
@@ -194,8 +203,10 @@ def upgrade() -> None:
     op.create_table('counter_services',
     sa.Column('counter_id', sa.Uuid(), nullable=False),
     sa.Column('service_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['counter_id'], ['counters.id'], name=op.f('fk_counter_services_counter_id_counters'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_counter_services_service_id_services'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['counter_id'], ['counters.id'], name=op.f('fk_counter_services_counter_id_counters'),
+            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_counter_services_service_id_services'),
+            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('counter_id', 'service_id', name=op.f('pk_counter_services'))
     )
     op.create_table('device_tokens',
@@ -220,8 +231,10 @@ def upgrade() -> None:
     op.create_table('site_offerings',
     sa.Column('site_id', sa.Uuid(), nullable=False),
     sa.Column('service_id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_site_offerings_service_id_services'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_site_offerings_site_id_sites'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_site_offerings_service_id_services'),
+            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_site_offerings_site_id_sites'),
+            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('site_id', 'service_id', name=op.f('pk_site_offerings'))
     )
 

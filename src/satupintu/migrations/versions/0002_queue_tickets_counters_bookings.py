@@ -28,7 +28,8 @@ def upgrade() -> None:
     op.create_table('visits',
     sa.Column('site_id', sa.Uuid(), nullable=False),
     sa.Column('created_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('priority', sa.Enum('none', 'elderly', 'disabled', 'pregnant', 'infant', name='priority', native_enum=False, length=16), nullable=False),
+    sa.Column('priority', sa.Enum('none', 'elderly', 'disabled', 'pregnant', 'infant', name='priority',
+            native_enum=False, length=16), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_visits_site_id_sites')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visits'))
@@ -93,7 +94,8 @@ def upgrade() -> None:
     sa.Column('slot_minutes', sa.Integer(), nullable=False),
     sa.Column('slot_quota', sa.Integer(), nullable=False),
     sa.Column('booking_grace_minutes', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_queue_settings_service_id_services'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_queue_settings_service_id_services'),
+            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('service_id', name=op.f('pk_queue_settings'))
     )
     op.create_table('tickets',
@@ -104,10 +106,13 @@ def upgrade() -> None:
     sa.Column('local_date', sa.Date(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=True),
     sa.Column('number', sa.String(length=12), nullable=False),
-    sa.Column('channel', sa.Enum('kiosk', 'reception', 'booking', 'mobile', 'referral', name='channel', native_enum=False, length=16), nullable=False),
-    sa.Column('priority', sa.Enum('none', 'elderly', 'disabled', 'pregnant', 'infant', name='priority', native_enum=False, length=16), nullable=False),
+    sa.Column('channel', sa.Enum('kiosk', 'reception', 'booking', 'mobile', 'referral', name='channel',
+            native_enum=False, length=16), nullable=False),
+    sa.Column('priority', sa.Enum('none', 'elderly', 'disabled', 'pregnant', 'infant', name='priority',
+            native_enum=False, length=16), nullable=False),
     sa.Column('is_priority', sa.Boolean(), nullable=False),
-    sa.Column('status', sa.Enum('waiting', 'called', 'serving', 'on_hold', 'no_show', 'done', 'referred', 'closed', name='ticket_status', native_enum=False, length=16), nullable=False),
+    sa.Column('status', sa.Enum('waiting', 'called', 'serving', 'on_hold', 'no_show', 'done', 'referred', 'closed',
+            name='ticket_status', native_enum=False, length=16), nullable=False),
     sa.Column('ready_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('issued_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('called_at', satupintu.db.UTCDateTime(timezone=True), nullable=True),
@@ -129,7 +134,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('site_id', 'prefix', 'local_date', 'seq', name=op.f('uq_tickets_site_id_prefix_local_date_seq'))
     )
     with op.batch_alter_table('tickets', schema=None) as batch_op:
-        batch_op.create_index('ix_tickets_calling', ['service_id', 'status', 'is_priority', 'ready_at', 'id'], unique=False)
+        batch_op.create_index('ix_tickets_calling', ['service_id', 'status', 'is_priority', 'ready_at', 'id'],
+                unique=False)
         batch_op.create_index('ix_tickets_site_day', ['site_id', 'local_date', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_tickets_visit_id'), ['visit_id'], unique=False)
 

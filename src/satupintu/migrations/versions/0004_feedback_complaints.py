@@ -66,7 +66,8 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('public', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_complaint_events_complaint_id_complaints')),
+    sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'],
+            name=op.f('fk_complaint_events_complaint_id_complaints')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint_events'))
     )
     with op.batch_alter_table('complaint_events', schema=None) as batch_op:

@@ -25,7 +25,8 @@ def upgrade() -> None:
     sa.Column('data', sa.LargeBinary(), nullable=False),
     sa.Column('uploaded_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'], name=op.f('fk_complaint_attachments_complaint_id_complaints')),
+    sa.ForeignKeyConstraint(['complaint_id'], ['complaints.id'],
+            name=op.f('fk_complaint_attachments_complaint_id_complaints')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_complaint_attachments'))
     )
     with op.batch_alter_table('complaint_attachments', schema=None) as batch_op:

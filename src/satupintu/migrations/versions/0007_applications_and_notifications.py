@@ -46,9 +46,11 @@ def upgrade() -> None:
 
     op.create_table('service_workflows',
     sa.Column('service_id', sa.Uuid(), nullable=False),
-    sa.Column('definition', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('definition', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+            nullable=False),
     sa.Column('updated_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_service_workflows_service_id_services'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['service_id'], ['services.id'], name=op.f('fk_service_workflows_service_id_services'),
+            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('service_id', name=op.f('pk_service_workflows'))
     )
     op.create_table('applications',
@@ -92,7 +94,8 @@ def upgrade() -> None:
     sa.Column('received', sa.Boolean(), nullable=False),
     sa.Column('note', sa.String(length=300), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_application_documents_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'],
+            name=op.f('fk_application_documents_application_id_applications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_application_documents'))
     )
     with op.batch_alter_table('application_documents', schema=None) as batch_op:
@@ -109,7 +112,8 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('note_public', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_application_events_application_id_applications'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'],
+            name=op.f('fk_application_events_application_id_applications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_application_events'))
     )
     with op.batch_alter_table('application_events', schema=None) as batch_op:

@@ -27,18 +27,21 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_staff_plans_agency_id_agencies')),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_staff_plans_site_id_sites')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_plans')),
-    sa.UniqueConstraint('site_id', 'agency_id', 'weekday', 'hour', name=op.f('uq_staff_plans_site_id_agency_id_weekday_hour'))
+    sa.UniqueConstraint('site_id', 'agency_id', 'weekday', 'hour',
+            name=op.f('uq_staff_plans_site_id_agency_id_weekday_hour'))
     )
     op.create_table('staff_officers',
     sa.Column('site_id', sa.Uuid(), nullable=False),
     sa.Column('agency_id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=True),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('services', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('services', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+            nullable=False),
     sa.Column('max_minutes_per_day', sa.Integer(), nullable=False),
     sa.Column('max_minutes_per_week', sa.Integer(), nullable=False),
     sa.Column('friday_prayer', sa.Boolean(), nullable=False),
-    sa.Column('workdays', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('workdays', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+            nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -75,8 +78,10 @@ def upgrade() -> None:
     sa.Column('end_minute', sa.Integer(), nullable=False),
     sa.Column('created_at', satupintu.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['counter_id'], ['counters.id'], name=op.f('fk_staff_assignments_counter_id_counters'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['officer_id'], ['staff_officers.id'], name=op.f('fk_staff_assignments_officer_id_staff_officers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['counter_id'], ['counters.id'], name=op.f('fk_staff_assignments_counter_id_counters'),
+            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['officer_id'], ['staff_officers.id'],
+            name=op.f('fk_staff_assignments_officer_id_staff_officers'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_staff_assignments_site_id_sites')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_assignments'))
     )
@@ -89,7 +94,8 @@ def upgrade() -> None:
     sa.Column('on_date', sa.Date(), nullable=False),
     sa.Column('reason', sa.String(length=200), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.ForeignKeyConstraint(['officer_id'], ['staff_officers.id'], name=op.f('fk_staff_days_off_officer_id_staff_officers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['officer_id'], ['staff_officers.id'],
+            name=op.f('fk_staff_days_off_officer_id_staff_officers'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_days_off')),
     sa.UniqueConstraint('officer_id', 'on_date', name=op.f('uq_staff_days_off_officer_id_on_date'))
     )

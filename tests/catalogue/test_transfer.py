@@ -1,6 +1,10 @@
 """Catalogue import and export: 470 services from a spreadsheet, all or nothing, idempotent."""
 
+import io
+import re
+import zipfile
 from io import BytesIO
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
@@ -12,7 +16,7 @@ from satupintu.catalogue import service, transfer
 from satupintu.catalogue.models import Agency, Service
 from satupintu.catalogue.spreadsheet import HEADERS, to_csv, to_xlsx
 from satupintu.demo.synthetic import synthetic_table
-from satupintu.errors import ValidationFailed
+from satupintu.errors import FieldError, ValidationFailed
 from tests.conftest import DEMO_PASSWORD
 
 
@@ -103,3 +107,60 @@ def test_an_unreadable_file_is_refused_with_the_file_field(fresh_demo_db, manage
     with pytest.raises(ValidationFailed) as err:
         transfer.import_catalogue(fresh_demo_db, manager, "lahat", b"%PDF-1.4", "katalog.pdf")
     assert err.value.field == "file"
+
+
+COUNTERS = {1: SimpleNamespace(agency_id="dukcapil"), 2: SimpleNamespace(agency_id="dukcapil"),
+            7: SimpleNamespace(agency_id="bpjs")}
+
+
+@pytest.mark.parametrize(("stored", "agency", "wanted", "current", "result"), [
+    ("dukcapil", "dukcapil", None, [1, 2], None),  # no counter column, same agency: left alone
+    ("dukcapil", "dukcapil", [1, 2], [1, 2], None),  # the same counters: no change
+    ("dukcapil", "dukcapil", [1], [1, 2], [1]),
+    ("dukcapil", "dukcapil", [], [1, 2], []),
+    ("dukcapil", "bpjs", None, [1, 2, 7], [7]),  # moved to another agency: only that agency's counters stay
+    ("dukcapil", "bpjs", None, [7], None),
+    ("bpjs", "bpjs", [1], [7], [1]),  # a counter column is taken as written (its owners are checked before)
+])
+def test_the_counters_a_service_ends_up_on(stored, agency, wanted, current, result):
+    svc = SimpleNamespace(agency_id=stored)
+    assert transfer._counters_to_set(svc, agency, wanted, current, COUNTERS) == result
+
+
+def test_a_refused_file_lists_its_errors_by_row_then_by_column_order():
+    errors = [FieldError("loket", "a", row=3), FieldError("biaya", "b", row=2), FieldError("file", "c"),
+              FieldError("kode_layanan", "d", row=3), FieldError("kode_instansi", "e", row=3)]
+    refused = transfer._rejected(errors)
+    assert [(e.row, e.field) for e in refused.details] == [
+        (None, "file"), (2, "biaya"), (3, "kode_instansi"), (3, "kode_layanan"), (3, "loket")]
+    assert refused.message == "Impor dibatalkan: 5 kesalahan pada berkas. Tidak ada data yang diubah."
+
+
+def test_an_xlsx_declaring_a_wrong_size_still_imports_every_row(fresh_demo_db):
+    db = fresh_demo_db
+    m = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    data = to_xlsx(synthetic_table(3, 1))
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:C1"/>', body)
+                assert b'ref="A1:C1"' in body
+            dst.writestr(item, body)
+    assert transfer.import_catalogue(db, m, "lahat", out.getvalue(), "k.xlsx").created == 3
+
+
+def test_a_partial_spreadsheet_leaves_other_fields_and_drafts_alone(fresh_demo_db):
+    db = fresh_demo_db
+    m = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
+    transfer.import_catalogue(db, m, "lahat", to_csv(synthetic_table(10, 1)), "full.csv")
+    draft = service.get_service(db, "lahat", "L-0001", m)
+    assert draft.status.value == "draft"
+    partial = [["kode_instansi", "kode_layanan", "nama_layanan", "waktu"], ["UK01", "L-0001", "Nama Baru", "3"],
+               ["UK01", "L-0002", "Nama Baru Dua", "4"]]
+    result = transfer.import_catalogue(db, m, "lahat", to_csv(partial), "partial.csv")
+    assert result.updated == 2
+    after = service.get_service(db, "lahat", "L-0001", m)
+    assert after.status.value == "draft" and after.name == "Nama Baru" and after.time_value == 3
+    assert after.requirements == draft.requirements and after.product == draft.product
