@@ -134,7 +134,7 @@ def _hours(minutes: float) -> str:
 # A group is a counter with every open counter whose pool of officers is a subset of its pool:
 # those counters compete for the same officers, so the pool must cover all of them.
 
-GroupKey = tuple[tuple[str, ...], int]  # (counter ids of a group, officers in its pool)
+_GroupKey = tuple[tuple[str, ...], int]  # (counter ids of a group, officers in its pool)
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _group(ids: Iterable[str], pools: Mapping[str, frozenset[str]], cid: str) ->
     return tuple(c2 for c2 in ids if pools[c2] <= pools[cid])
 
 
-def _short_groups(facts: _Facts, day: date, t: int) -> set[GroupKey]:
+def _short_groups(facts: _Facts, day: date, t: int) -> set[_GroupKey]:
     """The groups of counters open in slot t with fewer available officers than counters."""
     open_ids = [cid for cid in facts.counter_by_id if t in facts.grid.demand.get((cid, day), ())]
     pools = {cid: frozenset(o.id for o in facts.qualified[cid]
@@ -207,7 +207,7 @@ def _too_few_officers(facts: _Facts) -> list[_Shortage]:
     slot = facts.grid.slot
     out: list[_Shortage] = []
     for day in facts.problem.days:
-        runs: dict[GroupKey, list[int]] = {}
+        runs: dict[_GroupKey, list[int]] = {}
         for t in facts.grid.day_slots[day]:
             for key in sorted(_short_groups(facts, day, t)):
                 run = runs.get(key)
