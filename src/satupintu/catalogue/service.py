@@ -50,6 +50,7 @@ from .schemas import (
 )
 from .search import SearchDoc, SearchIndex, build_index, search
 from .standard import publish_problems, standard_problems
+from .queries import *  # noqa: F403  named read queries for other capabilities
 
 STANDARD_KEYS = ("requirements", "procedure", "time_value", "time_unit", "fee", "fee_legal_basis", "product",
                  "complaint_channel", "legal_basis", "facilities", "competence", "internal_supervision",

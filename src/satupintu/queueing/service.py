@@ -59,6 +59,7 @@ from .schemas import (
     CounterStateView,
     TicketView,
 )
+from .queries import *  # noqa: F403  named read queries for other capabilities
 
 POLICY = policy.PolicyConfig()
 NO_SHOW_GRACE = timedelta(minutes=30)

@@ -8,4 +8,8 @@ Pure modules, no I/O:
 - `arrivals`: synthetic arrivals with the MPP early-morning peak (benchmarks, demo data).
 - `simulation`: a discrete-event simulation (simpy) of one day at a site.
 - `capacity`: counters recommended per agency and hour, checked by simulation.
+
+Use cases (each owns its transaction), behind `service`, the one module routes and other
+packages import: `officers`, `rostering`, `generation`, `planning`, `demand`, with `inputs`
+(rows into the pure roster types), `common` (what they share) and `schemas` (the shapes).
 """

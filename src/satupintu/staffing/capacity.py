@@ -73,7 +73,7 @@ def recommend_counters(arrivals_per_hour: Mapping[str, Mapping[int, float]], ser
             capped = cap is not None and need > cap
             chosen = min(need, cap) if cap is not None else need
             opened_now = hour in now or any(h < hour for h in now)
-            if not opened_now:
+            if not opened_now:  # noqa: SIM108  a ternary would lose the comment that says why
                 chosen = 0  # before opening time: visitors queue, no counter opens
             else:
                 chosen = max(chosen, 1 if rate > 0 or now.get(hour, 0) > 0 else 0)

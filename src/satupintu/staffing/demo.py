@@ -1,8 +1,9 @@
 """Demo staffing data: officers, a counters plan, this week's roster and weeks of queue history.
 
 The history is past visits (the `staff_visit_history` table, as a site imports from the queue
-machine it used before; the queue's own tickets stay untouched) of the past weeks with the MPP early-morning peak (arrivals
-from `arrivals.synthetic_day`), waits from a simulated day with the demo plan, and service
+machine it used before; the queue's own tickets stay untouched) of the past weeks with the MPP
+early-morning peak (arrivals from `arrivals.synthetic_day`), waits from a simulated day with
+the demo plan, and service
 times drawn from a lognormal distribution per agency (right-skewed, not exponential), so the
 forecast and the capacity plan have real-looking data to work from. History ends three days
 before today.
@@ -20,9 +21,11 @@ import random
 import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
 
 from ..catalogue.models import Agency, Counter, Service, Site, counter_services
 from ..db import Database
@@ -129,7 +132,9 @@ def load_staffing_demo(db: Database, site_code: str, seed: int = 7) -> None:
         _history(s, site, agencies, by_agency, services, prefixes, counters_of_service, today, rng)
 
 
-def _history(s, site, agencies, by_agency, services, prefixes, counters_of_service, today, rng):  # type: ignore[no-untyped-def]
+def _history(s: Session, site: Site, agencies: dict[str, Agency], by_agency: dict[str, list[Counter]],
+             services: list[Service], prefixes: dict[uuid.UUID, str],
+             counters_of_service: dict[uuid.UUID, list[uuid.UUID]], today: date, rng: random.Random) -> None:
     zone = ZoneInfo(site.timezone)
     agency_code = {a.id: a.code for a in agencies.values()}
     service_agency = {svc.code: agency_code[svc.agency_id] for svc in services if agency_code[svc.agency_id]
@@ -159,7 +164,7 @@ def _history(s, site, agencies, by_agency, services, prefixes, counters_of_servi
                 row.update(called_at=called, serving_at=serving, finished_at=serving + timedelta(minutes=v.duration))
             rows.append(row)
     if rows:
-        s.execute(insert(VisitHistory.__table__), rows)
+        s.execute(insert(cast(Table, VisitHistory.__table__)), rows)  # a mapped class's table is a Table
 
 
 def history_range(today: date) -> tuple[date, date]:

@@ -90,8 +90,8 @@ async def _read_form(request: Request) -> tuple[dict[str, Any], str]:
     for v in raw.getlist("workdays"):
         if isinstance(v, str) and v.isdigit():
             workdays.append(int(v))
-    form = {key: str(raw.get(key, "")) for key in ("agency", "name", "services", "hours_day", "hours_week",
-                                                     "days_off", "username")}
+    form: dict[str, Any] = {key: str(raw.get(key, "")) for key in ("agency", "name", "services", "hours_day",
+                                                                   "hours_week", "days_off", "username")}
     form["friday_prayer"] = bool(raw.get("friday_prayer"))
     form["workdays"] = workdays
     return form, str(raw.get("csrf", ""))

@@ -24,8 +24,7 @@ from ..web.i18n import gettext
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
 from . import service
-from .service import AssignmentOut, CapacityAgency, FindingOut, GenerateIn, OpeningOut
-from .timefmt import WEEKDAY_NAMES
+from .service import WEEKDAY_NAMES, AssignmentOut, CapacityAgency, FindingOut, GenerateIn, GenerateOut, OpeningOut
 
 router = APIRouter(include_in_schema=False)
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -79,7 +78,7 @@ def roster_chart(day: date, counters: Sequence[tuple[int, str]], openings: Seque
         out.append(f'<line x1="{xx:.1f}" y1="18" x2="{xx:.1f}" y2="{height - 8}" stroke="#e5e7eb"/>'
                    f'<text x="{xx:.1f}" y="13" font-size="11" text-anchor="middle" fill="#374151">{h:02d}</text>')
     row_of = {number: i for i, (number, _) in enumerate(counters)}
-    for i, (number, label) in enumerate(counters):
+    for i, (_number, label) in enumerate(counters):
         y = 22 + i * row_h
         out.append(f'<text x="4" y="{y + 16}" font-size="12" fill="#111827">{escape(label)}</text>')
     for op in openings:
@@ -216,7 +215,8 @@ async def roster_generate(request: Request, site: str, csrf: Annotated[str, Form
     actor = _staff(request)
     check_csrf(request, csrf)
     form = {"start": start, "days": days, "save": bool(save)}
-    generated, errors = None, {}
+    generated: GenerateOut | None = None
+    errors: dict[str, str] = {}
     try:
         data = GenerateIn.model_validate({"start": start, "days": days or "1", "save": bool(save),
                                           "time_limit_s": time_limit or "8"})

@@ -76,7 +76,7 @@ def week_days(monday: date, days: int = 6) -> tuple[date, ...]:
 
 def sample_plans(site: SampleSite, days: tuple[date, ...]) -> list[HourPlan]:
     """Counters to keep open per agency and hour: all in the morning, fewer in the afternoon."""
-    plans = []
+    plans: list[HourPlan] = []
     for day in days:
         wd = day.weekday()
         for agency in AGENCIES:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -125,116 +126,201 @@ def _hours(minutes: float) -> str:
 
 
 # ---------------------------------------------------------------- pre-check
+#
+# Three necessary conditions, in order; the first that fails is the answer:
+# 1. per slot, enough qualified and available officers for every group of open counters;
+# 2. per day, enough daily hours among the officers who may staff a group;
+# 3. over the days, enough weekly hours among them.
+# A group is a counter with every open counter whose pool of officers is a subset of its pool:
+# those counters compete for the same officers, so the pool must cover all of them.
+
+_GroupKey = tuple[tuple[str, ...], int]  # (counter ids of a group, officers in its pool)
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the pre-check steps read: the slot grid and who may staff each counter."""
+
+    problem: RosterProblem
+    grid: _Grid
+    prayer: frozenset[int]
+    counter_by_id: dict[str, Counter]
+    officer_by_id: dict[str, Officer]
+    qualified: dict[str, list[Officer]]
+
+    @classmethod
+    def of(cls, problem: RosterProblem) -> _Facts:
+        grid = _grid(problem)
+        return cls(problem, grid, _prayer_slots(problem.rules, grid.slot), {c.id: c for c in problem.counters},
+                   {o.id: o for o in problem.officers},
+                   {c.id: [o for o in problem.officers if can_staff(o, c)] for c in problem.counters})
+
+    def day_capacity(self, o: Officer, day: date) -> int:
+        """Minutes an officer can work on a day: their limits, within the day's horizon."""
+        if not o.available_on(day) or not self.grid.day_slots[day]:
+            return 0
+        horizon = len(self.grid.day_slots[day]) * self.grid.slot
+        return min(o.max_minutes_per_day, o.max_minutes_per_week, horizon)
+
+
+@dataclass(frozen=True)
+class _Shortage:
+    """Too few officers for a group of counters over a run of slots."""
+
+    day: date
+    start: int
+    end: int
+    counter_ids: tuple[str, ...]
+    have: int
+
 
 def precheck(problem: RosterProblem) -> list[Reason]:
     """Necessary conditions, checked fast, each failure named; [] does not promise a roster."""
-    grid = _grid(problem)
-    slot, rules = grid.slot, problem.rules
-    prayer = _prayer_slots(rules, slot)
-    counter_by_id = {c.id: c for c in problem.counters}
-    qualified = {c.id: [o for o in problem.officers if can_staff(o, c)] for c in problem.counters}
-    reasons: list[Reason] = []
+    facts = _Facts.of(problem)
+    shortages = _too_few_officers(facts)
+    if shortages:
+        return [_shortage_reason(x, facts.counter_by_id) for x in _dedupe(shortages)]
+    return _daily_hours(facts) or _weekly_hours(facts)
 
-    # 1. Per slot: the counters whose qualified officers are a subset of counter c's must fit in them.
-    for day in problem.days:
-        runs: dict[tuple, list[int]] = {}
-        for t in grid.day_slots[day]:
-            open_ids = [cid for cid in counter_by_id if t in grid.demand.get((cid, day), ())]
-            pools = {cid: frozenset(o.id for o in qualified[cid]
-                                    if o.available_on(day) and not _blocked(o, day, t, prayer))
-                     for cid in open_ids}
-            failing = set()
-            for cid in open_ids:
-                group = tuple(c2 for c2 in open_ids if pools[c2] <= pools[cid])
-                if len(pools[cid]) < len(group):
-                    failing.add((group, len(pools[cid])))
-            for key in sorted(failing):
+
+def _group(ids: Iterable[str], pools: Mapping[str, frozenset[str]], cid: str) -> tuple[str, ...]:
+    """Counter `cid` with every counter of `ids` whose pool is a subset of its pool."""
+    return tuple(c2 for c2 in ids if pools[c2] <= pools[cid])
+
+
+def _short_groups(facts: _Facts, day: date, t: int) -> set[_GroupKey]:
+    """The groups of counters open in slot t with fewer available officers than counters."""
+    open_ids = [cid for cid in facts.counter_by_id if t in facts.grid.demand.get((cid, day), ())]
+    pools = {cid: frozenset(o.id for o in facts.qualified[cid]
+                            if o.available_on(day) and not _blocked(o, day, t, facts.prayer))
+             for cid in open_ids}
+    failing = set()
+    for cid in open_ids:
+        group = _group(open_ids, pools, cid)
+        if len(pools[cid]) < len(group):
+            failing.add((group, len(pools[cid])))
+    return failing
+
+
+def _too_few_officers(facts: _Facts) -> list[_Shortage]:
+    """Step 1: each group short of officers, over each run of consecutive slots it is short."""
+    slot = facts.grid.slot
+    out: list[_Shortage] = []
+    for day in facts.problem.days:
+        runs: dict[_GroupKey, list[int]] = {}
+        for t in facts.grid.day_slots[day]:
+            for key in sorted(_short_groups(facts, day, t)):
                 run = runs.get(key)
                 if run and run[-1] == t - 1:
                     run.append(t)
                 else:
                     if run:
-                        reasons.append(_slot_reason(day, key, run, slot, counter_by_id))
+                        out.append(_Shortage(day, run[0] * slot, (run[-1] + 1) * slot, *key))
                     runs[key] = [t]
-        for key, run in runs.items():
-            reasons.append(_slot_reason(day, key, run, slot, counter_by_id))
-    if reasons:
-        return _dedupe(reasons)
-
-    # 2. and 3. Hours: demand of the counters a pool must staff vs what the pool can work.
-    def day_capacity(o: Officer, day: date) -> int:
-        if not o.available_on(day) or not grid.day_slots[day]:
-            return 0
-        horizon = len(grid.day_slots[day]) * slot
-        return min(o.max_minutes_per_day, o.max_minutes_per_week, horizon)
-
-    seen: set[tuple] = set()
-    week_need: dict[tuple[str, ...], int] = defaultdict(int)
-    week_pool: dict[tuple[str, ...], frozenset[str]] = {}
-    officer_by_id = {o.id: o for o in problem.officers}
-    for day in problem.days:
-        open_ids = [cid for cid in counter_by_id if grid.demand.get((cid, day))]
-        pools = {cid: frozenset(o.id for o in qualified[cid] if o.available_on(day)) for cid in open_ids}
-        for cid in open_ids:
-            group = tuple(c2 for c2 in open_ids if pools[c2] <= pools[cid])
-            need = sum(len(grid.demand[(c2, day)]) for c2 in group) * slot
-            cap = sum(day_capacity(officer_by_id[oid], day) for oid in pools[cid])
-            if need > cap and (day, group) not in seen:
-                seen.add((day, group))
-                counters = [counter_by_id[c2] for c2 in group]
-                reasons.append(Reason(
-                    "daily_hours",
-                    f"{_group_title(counters)} {day_label(day)}: butuh {_hours(need)} jam petugas, petugas yang "
-                    f"boleh melayani paling banyak {_hours(cap)} jam (batas jam kerja harian).",
-                    day=day, counter_ids=group, officer_ids=tuple(sorted(pools[cid]))))
-    if reasons:
-        return reasons
-    all_pools = {c.id: frozenset(o.id for o in qualified[c.id]) for c in problem.counters
-                 if any(grid.demand.get((c.id, d)) for d in problem.days)}
-    for cid, pool in all_pools.items():
-        group = tuple(c2 for c2 in all_pools if all_pools[c2] <= pool)
-        week_need[group] = sum(len(grid.demand.get((c2, d), ())) for c2 in group for d in problem.days) * slot
-        week_pool[group] = pool
-    for group, need in week_need.items():
-        cap = sum(min(officer_by_id[oid].max_minutes_per_week,
-                      sum(day_capacity(officer_by_id[oid], d) for d in problem.days))
-                  for oid in week_pool[group])
-        if need > cap:
-            counters = [counter_by_id[c2] for c2 in group]
-            reasons.append(Reason(
-                "weekly_hours",
-                f"{_group_title(counters)}: seminggu butuh {_hours(need)} jam petugas, petugas yang boleh "
-                f"melayani paling banyak {_hours(cap)} jam (batas jam kerja mingguan).",
-                counter_ids=group, officer_ids=tuple(sorted(week_pool[group]))))
-    return reasons
+        out.extend(_Shortage(day, run[0] * slot, (run[-1] + 1) * slot, *key) for key, run in runs.items())
+    return out
 
 
-def _slot_reason(day: date, key: tuple, run: list[int], slot: int, counter_by_id: dict[str, Counter]) -> Reason:
-    group, have = key
-    counters = [counter_by_id[c] for c in group]
-    start, end = run[0] * slot, (run[-1] + 1) * slot
+def _shortage_reason(shortage: _Shortage, counter_by_id: dict[str, Counter]) -> Reason:
+    counters = [counter_by_id[c] for c in shortage.counter_ids]
     title = counters[0].title if len(counters) == 1 else _group_title(counters)
     return Reason(
         "too_few_officers",
-        f"{title} {day_label(day)} {span(start, end)}: hanya {have} petugas yang boleh melayani, "
-        f"dibutuhkan {len(group)}.",
-        day=day, start=start, end=end, counter_ids=group)
+        f"{title} {day_label(shortage.day)} {span(shortage.start, shortage.end)}: hanya {shortage.have} petugas "
+        f"yang boleh melayani, dibutuhkan {len(shortage.counter_ids)}.",
+        day=shortage.day, start=shortage.start, end=shortage.end, counter_ids=shortage.counter_ids)
 
 
-def _dedupe(reasons: list[Reason]) -> list[Reason]:
+def _dedupe(shortages: list[_Shortage]) -> list[_Shortage]:
     """Keep the most specific statement: drop a group that contains a smaller failing group
     failing at an overlapping time (the smaller group is the cause)."""
     out = []
-    for r in reasons:
+    for r in shortages:
         narrower = any(o is not r and o.day == r.day and o.start < r.end and r.start < o.end
-                       and set(o.counter_ids) < set(r.counter_ids) for o in reasons)
+                       and set(o.counter_ids) < set(r.counter_ids) for o in shortages)
         if not narrower:
             out.append(r)
     out.sort(key=lambda r: (r.day, r.start, r.counter_ids))
     return out
 
 
+def _daily_hours(facts: _Facts) -> list[Reason]:
+    """Step 2: per day, the minutes a group's counters are open vs what its pool can work that day."""
+    slot = facts.grid.slot
+    reasons: list[Reason] = []
+    seen: set[tuple[date, tuple[str, ...]]] = set()
+    for day in facts.problem.days:
+        open_ids = [cid for cid in facts.counter_by_id if facts.grid.demand.get((cid, day))]
+        pools = {cid: frozenset(o.id for o in facts.qualified[cid] if o.available_on(day)) for cid in open_ids}
+        for cid in open_ids:
+            group = _group(open_ids, pools, cid)
+            need = sum(len(facts.grid.demand[(c2, day)]) for c2 in group) * slot
+            cap = sum(facts.day_capacity(facts.officer_by_id[oid], day) for oid in pools[cid])
+            if need > cap and (day, group) not in seen:
+                seen.add((day, group))
+                counters = [facts.counter_by_id[c2] for c2 in group]
+                reasons.append(Reason(
+                    "daily_hours",
+                    f"{_group_title(counters)} {day_label(day)}: butuh {_hours(need)} jam petugas, petugas yang "
+                    f"boleh melayani paling banyak {_hours(cap)} jam (batas jam kerja harian).",
+                    day=day, counter_ids=group, officer_ids=tuple(sorted(pools[cid]))))
+    return reasons
+
+
+def _weekly_hours(facts: _Facts) -> list[Reason]:
+    """Step 3: over all days, the minutes a group's counters are open vs what its pool can work
+    in the week (each officer's weekly limit, and the sum of their days)."""
+    p, slot = facts.problem, facts.grid.slot
+    pools = {c.id: frozenset(o.id for o in facts.qualified[c.id]) for c in p.counters
+             if any(facts.grid.demand.get((c.id, d)) for d in p.days)}
+    need: dict[tuple[str, ...], int] = {}
+    pool_of: dict[tuple[str, ...], frozenset[str]] = {}
+    for cid, pool in pools.items():
+        group = _group(pools, pools, cid)
+        need[group] = sum(len(facts.grid.demand.get((c2, d), ())) for c2 in group for d in p.days) * slot
+        pool_of[group] = pool
+    reasons = []
+    for group, minutes in need.items():
+        officers = [facts.officer_by_id[oid] for oid in pool_of[group]]
+        cap = sum(min(o.max_minutes_per_week, sum(facts.day_capacity(o, d) for d in p.days)) for o in officers)
+        if minutes > cap:
+            counters = [facts.counter_by_id[c2] for c2 in group]
+            reasons.append(Reason(
+                "weekly_hours",
+                f"{_group_title(counters)}: seminggu butuh {_hours(minutes)} jam petugas, petugas yang boleh "
+                f"melayani paling banyak {_hours(cap)} jam (batas jam kerja mingguan).",
+                counter_ids=group, officer_ids=tuple(sorted(pool_of[group]))))
+    return reasons
+
+
 # ---------------------------------------------------------------- CP-SAT model
+#
+# Variables: x[officer, counter, day, slot] (works there then); per officer and day, w[slot]
+# (works at some counter) and on[slot] (within the day's shift: working or on a break).
+# Constraint families, each one method below, built in this order (the order variables and
+# constraints are created in is the model CP-SAT gets, so it stays fixed):
+# per officer and day: the shift, counter changes (soft), the daily limit, breaks, the minimum
+# shift; per officer: the weekly limit; per open counter slot: cover; then the objective.
+# With assumptions, each family of an officer (and the cover of each counter and day) is
+# enforced by one literal, so an infeasible core names the families that clash.
+
+
+@dataclass
+class _OfficerDay:
+    """One officer's day in the model: the slots it may span and its variables."""
+
+    officer: Officer
+    day: date
+    ts: list[int]  # slots from the first to the last the officer could work
+    blocked: set[int]  # Friday prayer slots of a flagged officer
+    work: dict[int, list[cp_model.IntVar]]  # slot -> the officer's x variables in it
+    w: dict[int, cp_model.IntVar]
+    on: dict[int, cp_model.IntVar]
+
+    def brk(self, t: int) -> cp_model.LinearExpr:
+        """1 when the officer is on a break (in the shift, not working) in slot t."""
+        return self.on[t] - self.w[t]
+
 
 class _Model:
     def __init__(self, problem: RosterProblem, with_assumptions: bool) -> None:
@@ -242,161 +328,212 @@ class _Model:
         self.grid = _grid(problem)
         self.m = cp_model.CpModel()
         self.with_assumptions = with_assumptions
-        self.groups: dict[str, tuple[str, tuple]] = {}  # literal name -> (kind, key)
-        self.group_lits: dict[tuple[str, tuple], cp_model.IntVar] = {}
+        self.group_lits: dict[tuple[str, tuple[Any, ...]], cp_model.IntVar] = {}
         self.x: dict[tuple[str, str, date, int], cp_model.IntVar] = {}
+        rules, slot = problem.rules, self.grid.slot
+        self.prayer = _prayer_slots(rules, slot)
+        self.k_cont = rules.max_continuous_minutes // slot
+        self.k_break_max = max(1, rules.max_break_minutes // slot)
+        self.k_break_min = -(-rules.min_break_minutes // slot)
+        self.min_shift = -(-rules.min_shift_minutes // slot)
+        self.cover: dict[tuple[str, date, int], list[cp_model.IntVar]] = defaultdict(list)
+        self.obj: list[cp_model.LinearExpr] = []
+        self.balance_terms: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        self.breaks_at: dict[tuple[str, date, int], list[cp_model.LinearExpr]] = defaultdict(list)
+        self.week_work: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         self._build()
 
-    def _lit(self, kind: str, key: tuple) -> list[cp_model.IntVar]:
+    def _lit(self, kind: str, key: tuple[Any, ...]) -> list[cp_model.IntVar]:
         if not self.with_assumptions:
             return []
         k = (kind, key)
         if k not in self.group_lits:
-            lit = self.m.NewBoolVar(f"{kind}:{len(self.group_lits)}")
+            lit = self.m.new_bool_var(f"{kind}:{len(self.group_lits)}")
             self.group_lits[k] = lit
         return [self.group_lits[k]]
 
     def _build(self) -> None:
-        p, g, m = self.p, self.grid, self.m
-        rules, slot = p.rules, g.slot
-        prayer = _prayer_slots(rules, slot)
-        k_cont = rules.max_continuous_minutes // slot
-        k_break_max = max(1, rules.max_break_minutes // slot)
-        k_break_min = -(-rules.min_break_minutes // slot)
-        min_shift = -(-rules.min_shift_minutes // slot)
-        cover: dict[tuple[str, date, int], list[cp_model.IntVar]] = defaultdict(list)
-        obj: list = []
-        balance_terms: dict[str, list] = defaultdict(list)
-        breaks_at: dict[tuple[str, date, int], list] = defaultdict(list)
-        week_work: dict[str, list] = defaultdict(list)
-
-        for o in p.officers:
-            quals = [c for c in p.counters if can_staff(o, c)]
+        for o in self.p.officers:
+            quals = [c for c in self.p.counters if can_staff(o, c)]
             if not quals:
                 continue
-            for day in p.days:
-                slots = g.day_slots[day]
-                if not slots or not o.available_on(day):
+            for day in self.p.days:
+                d = self._officer_day(o, quals, day)
+                if d is None:
                     continue
-                blocked = {t for t in slots if _blocked(o, day, t, prayer)}
-                work: dict[int, list] = defaultdict(list)
-                for c in quals:
-                    for t in g.demand.get((c.id, day), ()):
-                        if t in blocked:
-                            continue
-                        v = m.NewBoolVar("")
-                        self.x[(o.id, c.id, day, t)] = v
-                        cover[(c.id, day, t)].append(v)
-                        work[t].append(v)
-                if not work:
-                    continue
-                first, last = min(work), max(work)
-                ts = list(range(first, last + 1))
-                w = {}
-                for t in ts:
-                    if work.get(t):
-                        w[t] = m.NewBoolVar("")
-                        m.Add(sum(work[t]) == w[t])
-                    else:
-                        w[t] = m.NewConstant(0)
-                on = {t: m.NewBoolVar("") for t in ts}
-                starts = []
-                for i, t in enumerate(ts):
-                    m.AddImplication(w[t], on[t])
-                    st = m.NewBoolVar("")
-                    starts.append(st)
-                    if i == 0:
-                        m.Add(st >= on[t])
-                        m.AddImplication(on[t], w[t])  # a shift starts with work
-                    else:
-                        m.Add(st >= on[t] - on[ts[i - 1]])
-                        m.AddBoolOr([on[t].Not(), on[ts[i - 1]], w[t]])
-                    if i == len(ts) - 1:
-                        m.AddImplication(on[t], w[t])  # and ends with work
-                    else:
-                        m.AddBoolOr([on[t].Not(), on[ts[i + 1]], w[t]])
-                m.Add(sum(starts) <= 1)
-                # Counter changes: each block start at a counter costs a little.
-                for c in quals:
-                    prev = None
-                    for t in ts:
-                        v = self.x.get((o.id, c.id, day, t))
-                        if v is not None:
-                            if prev is None:
-                                obj.append(v)
-                            else:
-                                sw = m.NewBoolVar("")
-                                m.Add(sw >= v - prev)
-                                obj.append(sw)
-                        prev = v
-                day_work = [w[t] for t in ts if work.get(t)]
-                m.Add(sum(day_work) * slot <= o.max_minutes_per_day).OnlyEnforceIf(self._lit("daily", (o.id,)))
-                week_work[o.id].extend(day_work)
-                brk = {t: on[t] - w[t] for t in ts}
-                for t in ts:
-                    if t not in blocked:
-                        breaks_at[(o.agency, day, t)].append(brk[t])
-                        obj.append(brk[t])  # idle time inside a shift
-                lit_breaks = self._lit("breaks", (o.id,))
-                for i in range(len(ts) - k_cont):
-                    window = [w[t] for t in ts[i:i + k_cont + 1]]
-                    m.Add(sum(window) <= k_cont).OnlyEnforceIf(lit_breaks)
-                for i in range(len(ts) - k_break_max):
-                    window = ts[i:i + k_break_max + 1]
-                    if any(t in blocked for t in window):
-                        continue
-                    m.Add(sum(brk[t] for t in window) <= k_break_max).OnlyEnforceIf(lit_breaks)
-                if k_break_min > 1:
-                    for i in range(1, len(ts)):
-                        t = ts[i]
-                        for k in range(1, k_break_min):
-                            if i + k < len(ts) and t not in blocked:
-                                # a break starting at t lasts k_break_min slots
-                                m.AddBoolOr([w[ts[i - 1]].Not(), w[t], on[t].Not(),
-                                             w[ts[i + k]].Not()]).OnlyEnforceIf(lit_breaks)
-                if min_shift > 1:
-                    works = m.NewBoolVar("")
-                    for t in ts:
-                        m.AddImplication(on[t], works)
-                    m.Add(sum(on.values()) >= min(min_shift, len(ts)) * works).OnlyEnforceIf(
-                        self._lit("min_shift", (o.id,)))
-            if week_work[o.id]:
-                m.Add(sum(week_work[o.id]) * slot <= o.max_minutes_per_week).OnlyEnforceIf(
-                    self._lit("weekly", (o.id,)))
-                total = m.NewIntVar(0, len(week_work[o.id]), "")
-                m.Add(total == sum(week_work[o.id]))
-                balance_terms[o.agency].append(total)
+                self._one_shift(d)
+                self._counter_changes(d, quals)
+                self._daily_limit(d)
+                self._breaks(d)
+                self._min_shift(d)
+            self._weekly_limit(o)
+        self._cover()
+        self._objective()
 
-        for op_key, slots in g.demand.items():
-            cid, day = op_key
+    def _officer_day(self, o: Officer, quals: list[Counter], day: date) -> _OfficerDay | None:
+        """The variables of an officer's day: x at each counter slot they may staff, w and on
+        over the span from their first to their last such slot; None if they cannot work."""
+        m, slots = self.m, self.grid.day_slots[day]
+        if not slots or not o.available_on(day):
+            return None
+        blocked = {t for t in slots if _blocked(o, day, t, self.prayer)}
+        work: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+        for c in quals:
+            for t in self.grid.demand.get((c.id, day), ()):
+                if t in blocked:
+                    continue
+                v = m.new_bool_var("")
+                self.x[(o.id, c.id, day, t)] = v
+                self.cover[(c.id, day, t)].append(v)
+                work[t].append(v)
+        if not work:
+            return None
+        ts = list(range(min(work), max(work) + 1))
+        w = {}
+        for t in ts:
+            if work.get(t):
+                w[t] = m.new_bool_var("")
+                m.add(sum(work[t]) == w[t])
+            else:
+                w[t] = m.new_constant(0)
+        on = {t: m.new_bool_var("") for t in ts}
+        return _OfficerDay(o, day, ts, blocked, work, w, on)
+
+    def _one_shift(self, d: _OfficerDay) -> None:
+        """Working implies on shift; the shift is one block that starts and ends with work."""
+        m, ts, w, on = self.m, d.ts, d.w, d.on
+        starts = []
+        for i, t in enumerate(ts):
+            m.add_implication(w[t], on[t])
+            st = m.new_bool_var("")
+            starts.append(st)
+            if i == 0:
+                m.add(st >= on[t])
+                m.add_implication(on[t], w[t])  # a shift starts with work
+            else:
+                m.add(st >= on[t] - on[ts[i - 1]])
+                m.add_bool_or([on[t].negated(), on[ts[i - 1]], w[t]])
+            if i == len(ts) - 1:
+                m.add_implication(on[t], w[t])  # and ends with work
+            else:
+                m.add_bool_or([on[t].negated(), on[ts[i + 1]], w[t]])
+        m.add(sum(starts) <= 1)
+
+    def _counter_changes(self, d: _OfficerDay, quals: list[Counter]) -> None:
+        """Soft: each block start at a counter costs a little."""
+        for c in quals:
+            prev = None
+            for t in d.ts:
+                v = self.x.get((d.officer.id, c.id, d.day, t))
+                if v is not None:
+                    if prev is None:
+                        self.obj.append(v)
+                    else:
+                        sw = self.m.new_bool_var("")
+                        self.m.add(sw >= v - prev)
+                        self.obj.append(sw)
+                prev = v
+
+    def _daily_limit(self, d: _OfficerDay) -> None:
+        o = d.officer
+        day_work = [d.w[t] for t in d.ts if d.work.get(t)]
+        self.m.add(sum(day_work) * self.grid.slot <= o.max_minutes_per_day).only_enforce_if(
+            self._lit("daily", (o.id,)))
+        self.week_work[o.id].extend(day_work)
+
+    def _breaks(self, d: _OfficerDay) -> None:
+        """Idle time inside a shift (soft, and counted per agency for the spread), then the
+        break rules: a break after at most k_cont working slots, lasting k_break_min to
+        k_break_max slots (the Friday prayer is not a break)."""
+        for t in d.ts:
+            if t not in d.blocked:
+                self.breaks_at[(d.officer.agency, d.day, t)].append(d.brk(t))
+                self.obj.append(d.brk(t))  # idle time inside a shift
+        lit = self._lit("breaks", (d.officer.id,))
+        self._work_stretch_limit(d, lit)
+        self._break_max(d, lit)
+        if self.k_break_min > 1:
+            self._break_min(d, lit)
+
+    def _work_stretch_limit(self, d: _OfficerDay, lit: list[cp_model.IntVar]) -> None:
+        ts, k = d.ts, self.k_cont
+        for i in range(len(ts) - k):
+            window = [d.w[t] for t in ts[i:i + k + 1]]
+            self.m.add(sum(window) <= k).only_enforce_if(lit)
+
+    def _break_max(self, d: _OfficerDay, lit: list[cp_model.IntVar]) -> None:
+        ts, k = d.ts, self.k_break_max
+        for i in range(len(ts) - k):
+            window = ts[i:i + k + 1]
+            if any(t in d.blocked for t in window):
+                continue
+            self.m.add(sum(d.brk(t) for t in window) <= k).only_enforce_if(lit)
+
+    def _break_min(self, d: _OfficerDay, lit: list[cp_model.IntVar]) -> None:
+        ts, w, on = d.ts, d.w, d.on
+        for i in range(1, len(ts)):
+            t = ts[i]
+            for k in range(1, self.k_break_min):
+                if i + k < len(ts) and t not in d.blocked:
+                    # a break starting at t lasts k_break_min slots
+                    self.m.add_bool_or([w[ts[i - 1]].negated(), w[t], on[t].negated(),
+                                        w[ts[i + k]].negated()]).only_enforce_if(lit)
+
+    def _min_shift(self, d: _OfficerDay) -> None:
+        """A working day lasts at least min_shift slots (or the whole span, if shorter)."""
+        if self.min_shift <= 1:
+            return
+        works = self.m.new_bool_var("")
+        for t in d.ts:
+            self.m.add_implication(d.on[t], works)
+        self.m.add(sum(d.on.values()) >= min(self.min_shift, len(d.ts)) * works).only_enforce_if(
+            self._lit("min_shift", (d.officer.id,)))
+
+    def _weekly_limit(self, o: Officer) -> None:
+        """The weekly limit, and the officer's total for balancing hours within the agency."""
+        week_work = self.week_work[o.id]
+        if not week_work:
+            return
+        self.m.add(sum(week_work) * self.grid.slot <= o.max_minutes_per_week).only_enforce_if(
+            self._lit("weekly", (o.id,)))
+        total = self.m.new_int_var(0, len(week_work), "")
+        self.m.add(total == sum(week_work))
+        self.balance_terms[o.agency].append(total)
+
+    def _cover(self) -> None:
+        """Every open counter slot has exactly one officer."""
+        for (cid, day), slots in self.grid.demand.items():
             lit = self._lit("cover", (cid, day))
             for t in slots:
-                vars_ = cover.get((cid, day, t), [])
+                vars_ = self.cover.get((cid, day, t), [])
                 if not vars_:
                     if self.with_assumptions:
-                        m.AddBoolOr([lit[0].Not()])
+                        self.m.add_bool_or([lit[0].negated()])
                     else:
-                        m.AddBoolOr([])  # nobody can staff this slot: infeasible
+                        self.m.add_bool_or([])  # nobody can staff this slot: infeasible
                     continue
-                m.Add(sum(vars_) == 1).OnlyEnforceIf(lit)
+                self.m.add(sum(vars_) == 1).only_enforce_if(lit)
 
-        # Soft goals.
+    def _objective(self) -> None:
+        """Soft goals: the lowest peak of officers on break per agency and day, balanced hours
+        within each agency, few counter changes and little idle time."""
+        m = self.m
         peaks: dict[tuple[str, date], cp_model.IntVar] = {}
-        for (agency, day, t), terms in breaks_at.items():
+        for (agency, day, _t), terms in self.breaks_at.items():
             key = (agency, day)
             if key not in peaks:
-                peaks[key] = m.NewIntVar(0, len(p.officers), "")
-            m.Add(peaks[key] >= sum(terms))
+                peaks[key] = m.new_int_var(0, len(self.p.officers), "")
+            m.add(peaks[key] >= sum(terms))
         spread = []
-        for agency, totals in balance_terms.items():
+        for totals in self.balance_terms.values():
             if len(totals) < 2:
                 continue
-            hi = m.NewIntVar(0, 10_000, "")
-            lo = m.NewIntVar(0, 10_000, "")
-            m.AddMaxEquality(hi, totals)
-            m.AddMinEquality(lo, totals)
+            hi = m.new_int_var(0, 10_000, "")
+            lo = m.new_int_var(0, 10_000, "")
+            m.add_max_equality(hi, totals)
+            m.add_min_equality(lo, totals)
             spread.append(hi - lo)
-        m.Minimize(4 * sum(peaks.values()) + 2 * sum(spread) + sum(obj))
+        m.minimize(4 * sum(peaks.values()) + 2 * sum(spread) + sum(self.obj))
 
     def assumptions(self) -> list[cp_model.IntVar]:
         return list(self.group_lits.values())
@@ -405,21 +542,23 @@ class _Model:
         slot = self.grid.slot
         on: dict[tuple[str, str, date], list[int]] = defaultdict(list)
         for (oid, cid, day, t), v in self.x.items():
-            if solver.BooleanValue(v):
+            if solver.boolean_value(v):
                 on[(oid, cid, day)].append(t)
-        out = []
-        for (oid, cid, day), ts in on.items():
-            ts.sort()
-            start = prev = ts[0]
-            for t in ts[1:] + [None]:
-                if t is not None and t == prev + 1:
-                    prev = t
-                    continue
-                out.append(Assignment(oid, cid, day, start * slot, (prev + 1) * slot))
-                if t is not None:
-                    start = prev = t
+        out = [Assignment(oid, cid, day, first * slot, (last + 1) * slot)
+               for (oid, cid, day), ts in on.items() for first, last in _runs(sorted(ts))]
         out.sort(key=lambda a: (a.day, a.counter_id, a.start, a.officer_id))
         return out
+
+
+def _runs(ts: list[int]) -> list[tuple[int, int]]:
+    """First and last of each run of consecutive slots in sorted `ts`: [1, 2, 3, 5] -> [(1, 3), (5, 5)]."""
+    runs: list[tuple[int, int]] = []
+    for t in ts:
+        if runs and runs[-1][1] == t - 1:
+            runs[-1] = (runs[-1][0], t)
+        else:
+            runs.append((t, t))
+    return runs
 
 
 def _solver(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
@@ -439,11 +578,11 @@ def solve_roster(problem: RosterProblem, time_limit_s: float = 25.0, workers: in
         return RosterResult("infeasible", reasons=tuple(reasons), wall_seconds=time.monotonic() - began)
     model = _Model(problem, with_assumptions=False)
     solver = _solver(time_limit_s, workers, seed)
-    status = solver.Solve(model.m)
+    status = solver.solve(model.m)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return RosterResult("optimal" if status == cp_model.OPTIMAL else "feasible",
                             assignments=tuple(model.extract(solver)),
-                            wall_seconds=time.monotonic() - began, objective=solver.ObjectiveValue())
+                            wall_seconds=time.monotonic() - began, objective=solver.objective_value)
     if status == cp_model.INFEASIBLE:
         found = explain_infeasible(problem, explain_time_limit_s)
         return RosterResult("infeasible", reasons=tuple(found), wall_seconds=time.monotonic() - began)
@@ -467,24 +606,24 @@ def explain_infeasible(problem: RosterProblem, time_limit_s: float = 10.0) -> li
     deadline = time.monotonic() + time_limit_s
 
     def infeasible_with(subset: list) -> bool | None:
-        model.m.ClearAssumptions()
-        model.m.AddAssumptions(subset)
+        model.m.clear_assumptions()
+        model.m.add_assumptions(subset)
         s = _solver(max(0.1, min(2.0, deadline - time.monotonic())), 1, 0)
-        st = s.Solve(model.m)
+        st = s.solve(model.m)
         if st == cp_model.INFEASIBLE:
             return True
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
         return None
 
-    model.m.ClearObjective()
-    model.m.AddAssumptions(lits)
+    model.m.clear_objective()
+    model.m.add_assumptions(lits)
     s = _solver(max(0.1, deadline - time.monotonic()), 1, 0)
-    if s.Solve(model.m) != cp_model.INFEASIBLE:
+    if s.solve(model.m) != cp_model.INFEASIBLE:
         return [Reason("constraints", "Tidak ditemukan jadwal yang memenuhi semua aturan, tetapi penyebabnya "
                        "tidak dapat dipastikan dalam batas waktu.")]
-    core_idx = set(s.SufficientAssumptionsForInfeasibility())
-    core = [lit for lit in lits if lit.Index() in core_idx]
+    core_idx = set(s.sufficient_assumptions_for_infeasibility())
+    core = [lit for lit in lits if lit.index in core_idx]
     # Shrink: drop a literal when the rest is still infeasible.
     i = 0
     while i < len(core) and len(core) <= 40 and time.monotonic() < deadline:
@@ -493,8 +632,8 @@ def explain_infeasible(problem: RosterProblem, time_limit_s: float = 10.0) -> li
             core = trial
         else:
             i += 1
-    by_lit = {lit.Index(): key for key, lit in model.group_lits.items()}
-    keys = [by_lit[lit.Index()] for lit in core]
+    by_lit = {lit.index: key for key, lit in model.group_lits.items()}
+    keys = [by_lit[lit.index] for lit in core]
     return [_core_reason(problem, keys)]
 
 

@@ -1,0 +1,54 @@
+"""The catalogue's named read queries (other capabilities read sites, agencies, counters and
+services through these), on SQLite and PostgreSQL: plain values, never catalogue rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from satupintu.catalogue import service as catalogue
+
+
+def test_agencies_and_counters_of_a_site_come_as_plain_values_in_order(demo_db):
+    site = catalogue.get_site(demo_db, "lahat")
+    with demo_db.read() as s:
+        agencies = catalogue.site_agencies(s, site.id)
+        dukcapil = catalogue.agency_by_code(s, site.id, "DUKCAPIL")
+        unknown = catalogue.agency_by_code(s, site.id, "dukcapil")  # exact code: callers normalise
+        counters = catalogue.site_counters(s, site.id)
+        four = catalogue.counter_by_number(s, site.id, 4)
+        missing = catalogue.counter_by_number(s, site.id, 999)
+        services = catalogue.counter_service_codes(s, [c.id for c in counters])
+        codes = catalogue.agency_service_codes(s, dukcapil.id) if dukcapil else set()
+    assert [a.code for a in agencies] == sorted(a.code for a in agencies)
+    assert dukcapil in agencies and unknown is None and missing is None
+    assert [c.number for c in counters] == sorted(c.number for c in counters)
+    assert four in counters and four.agency_code == "DUKCAPIL" and four.agency_id == dukcapil.id
+    shown = {c.number: c.services for c in catalogue.list_counters(demo_db, "lahat")}
+    assert {c.number: sorted(services.get(c.id, [])) for c in counters} == shown
+    assert set(shown[4]) <= codes and all(code.startswith("DKC-") for code in codes)
+
+
+def test_service_codes_name_each_service_and_its_agency(demo_db):
+    ids = {code: catalogue.get_service(demo_db, "lahat", code).id for code in ("DKC-01", "DPM-01")}
+    with demo_db.read() as s:
+        found = catalogue.service_codes(s, [ids["DKC-01"], ids["DPM-01"], ids["DKC-01"]])
+        none = catalogue.service_codes(s, [])
+    assert found == {ids["DKC-01"]: ("DKC-01", "DUKCAPIL"), ids["DPM-01"]: ("DPM-01", "DPMPTSP")}
+    assert found[ids["DPM-01"]].agency_code == "DPMPTSP" and none == {}
+
+
+def test_opening_minutes_follow_the_weekday_hours_and_the_closed_dates(demo_db):
+    site = catalogue.get_site(demo_db, "lahat")
+    closed = site.closed_dates[0].date
+    monday = date(2026, 1, 12)
+    with demo_db.read() as s:
+        weekday = catalogue.site_weekday_opening_minutes(s, site.id, 0)
+        sunday = catalogue.site_weekday_opening_minutes(s, site.id, 6)
+        on_monday = catalogue.site_opening_minutes(s, site.id, monday)
+        on_closed = catalogue.site_opening_minutes(s, site.id, closed)
+        closed_days = catalogue.site_closed_days(s, site.id)
+    opens, closes = site.opening_hours["mon"]
+    assert weekday == (int(opens[:2]) * 60 + int(opens[3:]), int(closes[:2]) * 60 + int(closes[3:]))
+    assert sunday is None and on_monday == weekday
+    assert on_closed is None and closed in closed_days
+    assert sorted(closed_days) == sorted(c.date for c in site.closed_dates)
