@@ -115,18 +115,28 @@ def add_event(conn: Connection, ticket_id: uuid.UUID, now: datetime, kind: str, 
                                   actor_label=actor_label, actor_id=actor_id, counter_id=counter_id, data=data))
 
 
-def insert_visit_and_ticket(conn: Connection, *, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str,
-                            day: date, seq: int, number: str, channel: Channel, priority: Priority,
-                            now: datetime, idempotency_key: str | None = None) -> TicketRow:
-    visit_id, ticket_id = new_id(), new_id()
-    is_priority = priority is not Priority.none
+def insert_visit(conn: Connection, site_id: uuid.UUID, now: datetime, priority: Priority) -> uuid.UUID:
+    """A citizen's visit: the tickets it will hold (a referral adds one to the same visit)."""
+    visit_id = new_id()
     conn.execute(insert(V).values(id=visit_id, site_id=site_id, created_at=now, priority=priority))
+    return visit_id
+
+
+def insert_ticket(conn: Connection, *, site_id: uuid.UUID, visit_id: uuid.UUID, service_id: uuid.UUID, prefix: str,
+                  day: date, seq: int | None, number: str, channel: Channel, priority: Priority, is_priority: bool,
+                  ready_at: datetime, now: datetime, booking_id: uuid.UUID | None = None,
+                  referred_from_id: uuid.UUID | None = None, note: str = "",
+                  idempotency_key: str | None = None) -> TicketRow:
+    """The one portable constructor of a ticket row (issue, check-in, referral), waiting from
+    `ready_at`; PostgreSQL's issue statement (pgstatements.issue) is the only other writer."""
+    ticket_id = new_id()
     conn.execute(insert(T).values(
         id=ticket_id, site_id=site_id, visit_id=visit_id, service_id=service_id, prefix=prefix, local_date=day,
         seq=seq, number=number, channel=channel, priority=priority, is_priority=is_priority, status=Status.waiting,
-        ready_at=now, issued_at=now, recall_count=0, note="", closed_reason="", idempotency_key=idempotency_key))
+        ready_at=ready_at, issued_at=now, recall_count=0, booking_id=booking_id, referred_from_id=referred_from_id,
+        note=note, closed_reason="", idempotency_key=idempotency_key))
     return TicketRow(ticket_id, visit_id, service_id, number, Status.waiting, priority, is_priority, channel, None,
-                     now, now, None, 0)
+                     ready_at, now, None, 0, booking_id)
 
 
 _AHEAD_PRIORITY = (select(func.count()).select_from(T).where(
@@ -160,4 +170,4 @@ def ticket_row(conn: Connection, ticket_id: uuid.UUID) -> TicketRow | None:
 
 
 __all__ = ["TicketRow", "CounterRow", "lock_counter", "pick_waiting", "update_ticket", "update_counter", "add_event",
-           "insert_visit_and_ticket", "count_ahead", "ticket_row", "ticket_by_key", "Q"]
+           "insert_visit", "insert_ticket", "count_ahead", "ticket_row", "ticket_by_key", "Q"]
