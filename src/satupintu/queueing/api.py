@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
 from ..accounts.scope import Actor, can_issue_tickets
 from ..cache import without_thread
+from ..db import Database
 from ..errors import Forbidden, Unauthenticated
 from ..events import Resync
 from ..web.qr import qr_code
@@ -72,7 +74,7 @@ async def _operator(request: Request) -> Actor:
 OperatorDep = Annotated[Actor, Depends(_operator)]
 
 
-def _db(request: Request):  # type: ignore[no-untyped-def]
+def _db(request: Request) -> Database:
     return request.app.state.db
 
 
@@ -257,7 +259,7 @@ async def events(request: Request, site: str) -> EventSourceResponse:
         board = await run_in_threadpool(service.board_state, db, site)
         return {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
 
-    async def stream():  # type: ignore[no-untyped-def]
+    async def stream() -> AsyncIterator[dict[str, str]]:
         loop = asyncio.get_running_loop()
         subscription = bus.subscribe(channel)
         pending = asyncio.ensure_future(subscription.__anext__())

@@ -8,9 +8,10 @@ import hmac
 import re
 import secrets
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, Table, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,11 @@ def normalise_phone(raw: str) -> str | None:
     elif digits.startswith("62"):
         digits = "0" + digits[2:]
     return digits if re.fullmatch(r"08\d{7,12}", digits) else None
+
+
+def _dml(s: Session, stmt: Any) -> CursorResult[Any]:
+    """An UPDATE in the session's transaction; its result has the row count."""
+    return cast(CursorResult[Any], s.execute(stmt))
 
 
 def _settings(s: Session, svc: lookup.ServiceInfo) -> QueueSettings:
@@ -140,11 +146,11 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
             raise Conflict("duplicate_booking", "Anda sudah memesan layanan ini pada hari yang sama.",
                            "nik" if nik_hash else "phone")
         # Take a seat only while seats remain: one guarded UPDATE, safe under concurrency.
-        table = BookingSlot.__table__
+        table = cast(Table, BookingSlot.__table__)  # a mapped class's __table__ is a Table
         s.execute(dialect_insert(s, table).values(service_id=svc.id, slot_start=slot_start, booked=0)
                   .on_conflict_do_nothing(index_elements=["service_id", "slot_start"]))
-        taken = s.execute(update(table).where(table.c.service_id == svc.id, table.c.slot_start == slot_start,
-                                              table.c.booked < qs.slot_quota).values(booked=table.c.booked + 1))
+        taken = _dml(s, update(table).where(table.c.service_id == svc.id, table.c.slot_start == slot_start,
+                                           table.c.booked < qs.slot_quota).values(booked=table.c.booked + 1))
         if taken.rowcount != 1:
             raise Conflict("slot_full", "Kuota slot ini sudah penuh; pilih slot lain.", "slot_start")
         booking = Booking(site_id=site.id, service_id=svc.id, on_date=day, slot_start=slot_start,
@@ -181,7 +187,9 @@ def get_booking(db: Database, code: str) -> BookingView:
         b = s.scalar(select(Booking).where(Booking.code == code.upper()))
         if b is None:
             raise NotFound("Pemesanan", "code")
-        return _booking_view(b, s.get(Site, b.site_id), s.get(Service, b.service_id))
+        site, svc = s.get(Site, b.site_id), s.get(Service, b.service_id)
+        assert site is not None and svc is not None, "a booking's site and service are foreign keys"
+        return _booking_view(b, site, svc)
 
 
 def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketView:
@@ -224,8 +232,8 @@ def forget_past_contacts(db: Database, now: datetime | None = None) -> int:
     with db.write() as s:
         for site_id, tz in s.execute(select(Site.id, Site.timezone)).all():
             today = policy.local_day(now, tz)
-            result = s.execute(update(Booking).where(Booking.site_id == site_id, Booking.on_date < today,
-                                                     Booking.notify_to != "").values(notify_to=""))
+            result = _dml(s, update(Booking).where(Booking.site_id == site_id, Booking.on_date < today,
+                                                   Booking.notify_to != "").values(notify_to=""))
             cleared += result.rowcount or 0
     return cleared
 

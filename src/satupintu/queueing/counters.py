@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,6 +34,9 @@ from .models import Booking, CounterState, Ticket
 from .policy import Action, Channel, Status
 from .schemas import CounterStateView, TicketView
 from .tickets import apply, illegal, site_channel, ticket_event
+
+if TYPE_CHECKING:
+    from .hotpath import HotPath
 
 POLICY = policy.PolicyConfig()
 STEP_KINDS = {Action.recall: "recalled", Action.no_show: "no_show", Action.start: "serving",
@@ -231,7 +234,8 @@ def call_next(db: Database, actor: Actor, site_code: str, number: int) -> Ticket
     return runner.run(db, CALL, actor, site_code, number)
 
 
-async def call_next_async(db: Database, hot: Any, actor: Actor, site_code: str, number: int) -> TicketView | None:
+async def call_next_async(db: Database, hot: HotPath | None, actor: Actor, site_code: str,
+                          number: int) -> TicketView | None:
     """`call_next` for a route: on the hot path when there is one (runner.run_async)."""
     return await runner.run_async(db, hot, CALL, actor, site_code, number)
 
@@ -326,7 +330,7 @@ def step(db: Database, actor: Actor, site_code: str, number: int, action: Action
     return runner.run(db, STEP, actor, site_code, number, action, expected)
 
 
-async def step_async(db: Database, hot: Any, actor: Actor, site_code: str, number: int, action: Action,
+async def step_async(db: Database, hot: HotPath | None, actor: Actor, site_code: str, number: int, action: Action,
                      expected: uuid.UUID | None = None) -> TicketView:
     """`step` for a route: on the hot path when there is one (runner.run_async)."""
     return await runner.run_async(db, hot, STEP, actor, site_code, number, action, expected)

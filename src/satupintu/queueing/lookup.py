@@ -126,7 +126,10 @@ def service_by_id(db: Database, service_id: uuid.UUID) -> ServiceInfo:
 def counter_number(db: Database, counter_id: uuid.UUID) -> int:
     def load() -> int:
         with db.read() as s:
-            return int(s.scalar(select(Counter.number).where(Counter.id == counter_id)))
+            number = s.scalar(select(Counter.number).where(Counter.id == counter_id))
+            if number is None:
+                raise NotFound("Loket", "counter")
+            return int(number)
 
     return _cache(db).get(("counter-number", counter_id), load)
 

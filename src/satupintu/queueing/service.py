@@ -8,6 +8,7 @@ Each use case owns its transaction and publishes its events only after commit: i
 - counters.py: open and close a counter, call next, the steps on the ticket at the counter,
   referral;
 - views.py: a ticket, a visit's history, the waiting list, counter states, the board;
+- screens.py: what each front-of-house page shows, in one call;
 - day.py: the end of a site's day; configure.py: a service's queue settings;
 - bookings.py: online booking and check-in;
 - runner.py: the one place that decides between PostgreSQL's single statement and the
@@ -38,6 +39,16 @@ from .counters import (
     step_async,
 )
 from .day import close_day
+from .screens import (
+    board_screen,
+    booking_done_screen,
+    booking_retry_screen,
+    booking_screen,
+    console_screen,
+    kiosk_screen,
+    overview_screen,
+    ticket_screen,
+)
 from .tickets import (
     IdempotencyKeyReused,
     Issuer,
@@ -65,6 +76,9 @@ __all__ = [
     "recall", "mark_no_show", "start_serving", "finish", "hold", "refer",
     # views
     "get_ticket", "visit_history", "waiting", "counter_status", "site_counters", "board_state", "live_channel",
+    # what each front-of-house page shows
+    "kiosk_screen", "ticket_screen", "board_screen", "console_screen", "overview_screen", "booking_screen",
+    "booking_retry_screen", "booking_done_screen",
     # the day, settings
     "close_day", "configure_service_queue",
     # bookings

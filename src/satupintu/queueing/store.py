@@ -20,19 +20,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 
 from ..ids import new_id
 from .models import CounterState, Ticket, TicketEvent, TicketSequence, Visit
 from .policy import Channel, Priority, Status
 
-T = Ticket.__table__
-S = CounterState.__table__
-E = TicketEvent.__table__
-V = Visit.__table__
-Q = TicketSequence.__table__
+# A mapped class's __table__ is a Table (typed as its base, FromClause).
+T = cast(Table, Ticket.__table__)
+S = cast(Table, CounterState.__table__)
+E = cast(Table, TicketEvent.__table__)
+V = cast(Table, Visit.__table__)
+Q = cast(Table, TicketSequence.__table__)
 
 TICKET_COLUMNS = (T.c.id, T.c.visit_id, T.c.service_id, T.c.number, T.c.status, T.c.priority, T.c.is_priority,
                   T.c.channel, T.c.counter_id, T.c.ready_at, T.c.issued_at, T.c.called_at, T.c.recall_count,
@@ -80,7 +81,7 @@ def lock_counter(conn: Connection, counter_id: uuid.UUID) -> CounterRow | None:
     current = None
     if row.current_ticket_id is not None:
         found = conn.execute(_CURRENT, {"ticket_id": row.current_ticket_id}).first()
-        current = TicketRow(*found) if found is not None else None
+        current = TicketRow._make(found) if found is not None else None
     return CounterRow(bool(row.is_open), row.current_ticket_id, int(row.priority_streak), current)
 
 
@@ -94,7 +95,7 @@ def pick_waiting(conn: Connection, service_ids: tuple[uuid.UUID, ...], priority:
     for service_id in service_ids:
         row = conn.execute(_PICK, {"service_ids": [service_id], "is_priority": priority, "now": now}).first()
         if row is not None:
-            heads.append(TicketRow(*row))
+            heads.append(TicketRow._make(row))
     return min(heads, key=lambda t: (t.ready_at, t.id)) if heads else None
 
 
@@ -161,12 +162,12 @@ _BY_KEY = select(*TICKET_COLUMNS).where(T.c.site_id == bindparam("site_id"), T.c
 def ticket_by_key(conn: Connection, site_id: uuid.UUID, key: str) -> TicketRow | None:
     """The ticket issued at this site with this idempotency key, if any."""
     row = conn.execute(_BY_KEY, {"site_id": site_id, "key": key}).first()
-    return TicketRow(*row) if row is not None else None
+    return TicketRow._make(row) if row is not None else None
 
 
 def ticket_row(conn: Connection, ticket_id: uuid.UUID) -> TicketRow | None:
     row = conn.execute(_CURRENT, {"ticket_id": ticket_id}).first()
-    return TicketRow(*row) if row is not None else None
+    return TicketRow._make(row) if row is not None else None
 
 
 __all__ = ["TicketRow", "CounterRow", "lock_counter", "pick_waiting", "update_ticket", "update_counter", "add_event",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
@@ -31,6 +31,9 @@ from . import lookup, pgstatements, policy, runner, store, views, voice
 from .models import Ticket, TicketEvent, TicketSequence
 from .policy import Action, Channel, Priority, Status
 from .schemas import TicketView
+
+if TYPE_CHECKING:
+    from .hotpath import HotPath
 
 ACTION_LABELS = {
     Action.call: "dipanggil", Action.recall: "dipanggil ulang", Action.no_show: "ditandai tidak hadir",
@@ -225,7 +228,8 @@ def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str
     return runner.run(db, ISSUE, issuer, site_code, service_code, priority, channel, idempotency_key)
 
 
-async def issue_ticket_async(db: Database, hot: Any, issuer: Issuer, site_code: str, service_code: str,
+async def issue_ticket_async(db: Database, hot: HotPath | None, issuer: Issuer, site_code: str,
+                             service_code: str,
                              priority: Priority = Priority.none, channel: Channel = Channel.kiosk,
                              idempotency_key: str | None = None) -> TicketView:
     """`issue_ticket` for a route: on the hot path when there is one (runner.run_async)."""
@@ -242,6 +246,7 @@ def _ticket_action(db: Database, actor: Actor, site_code: str, ticket_id: uuid.U
         if t is None or t.site_id != site.id:
             raise NotFound("Tiket", "ticket")
         agency_id = s.scalar(select(Service.agency_id).where(Service.id == t.service_id))
+        assert agency_id is not None, "a ticket's service is a foreign key"
         if not can_operate_counter(actor, lookup.site_ref(site), agency_id):
             raise Forbidden()
         now = utcnow()

@@ -76,8 +76,9 @@ def _avg_service_time(s: Session, svc: lookup.ServiceInfo) -> timedelta:
     rows = s.execute(select(Ticket.serving_at, Ticket.finished_at).where(
         Ticket.service_id == svc.id, Ticket.status == Status.done, Ticket.finished_at >= since,
         Ticket.serving_at.is_not(None)).order_by(Ticket.finished_at.desc()).limit(20)).all()
-    if rows:
-        return sum((f - st for st, f in rows), timedelta()) / len(rows)
+    durations = [f - st for st, f in rows if st is not None and f is not None]  # the query excludes None
+    if durations:
+        return sum(durations, timedelta()) / len(durations)
     if svc.standard_minutes:
         return timedelta(minutes=min(svc.standard_minutes, 60))
     return DEFAULT_SERVICE_TIME
