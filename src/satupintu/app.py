@@ -51,11 +51,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
         ensure_migrated(db.engine, db.url)
 
     from .events import make_bus
-    from .queueing import service as queue_service
 
     bus = make_bus(settings.redis_url)
     db.bus = bus  # committed writes publish here (db.on_commit)
-    queue_service.set_bus(bus)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]

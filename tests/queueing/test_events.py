@@ -54,14 +54,14 @@ async def _receive(bus, channel, trigger, count=1, timeout=5.0):
 def test_issuing_a_ticket_publishes_after_commit(fresh_demo_db):
     db = fresh_demo_db
     bus = LocalBus()
-    queue.set_bus(bus)
+    db.bus = bus
     site = catalogue.get_site(db, "lahat")
     kiosk = queue.Issuer(label="kios", site_id=site.id)
     try:
         events = _run(_receive(bus, f"site:{site.id}",
                                       lambda: queue.issue_ticket(db, kiosk, "lahat", "DKC-01")))
     finally:
-        queue.set_bus(None)
+        db.bus = None
     assert events[0]["type"] == "ticket.issued" and events[0]["number"] == "A-001"
     # By the time the event arrives, the ticket is committed and readable.
     assert queue.get_ticket(db, uuid.UUID(events[0]["ticket_id"])).number == "A-001"
@@ -70,7 +70,7 @@ def test_issuing_a_ticket_publishes_after_commit(fresh_demo_db):
 def test_a_failed_transaction_publishes_nothing(fresh_demo_db):
     db = fresh_demo_db
     bus = LocalBus()
-    queue.set_bus(bus)
+    db.bus = bus
     site = catalogue.get_site(db, "lahat")
     kiosk = queue.Issuer(label="kios", site_id=site.id)
 
@@ -82,7 +82,7 @@ def test_a_failed_transaction_publishes_nothing(fresh_demo_db):
     try:
         events = _run(_receive(bus, f"site:{site.id}", fail))
     finally:
-        queue.set_bus(None)
+        db.bus = None
     assert [e["number"] for e in events] == ["A-001"]
 
 

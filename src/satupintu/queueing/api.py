@@ -1,10 +1,12 @@
-"""Queue JSON routes under /api/v1."""
+"""Queue JSON routes under /api/v1: each parses, calls one function of service.py, answers."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 
@@ -17,11 +19,14 @@ from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
 from ..accounts.scope import Actor, can_issue_tickets
 from ..cache import without_thread
+from ..db import Database
 from ..errors import Forbidden, Unauthenticated
 from ..events import Resync
+from ..web.qr import qr_code
 from ..web.ratelimit import limited
 from ..web.security import ManagerDep, api_actor, authenticating, require_api_actor, site_scope
-from . import bookings, hotpath, lookup, service
+from . import service
+from .hotpath import HotPath
 from .policy import Action, Channel
 from .schemas import (
     ActIn,
@@ -55,7 +60,7 @@ def _counter_operator(request: Request) -> Actor:
     actor = require_api_actor(request)
     number = request.path_params.get("number", "")
     if number.isdigit() and 1 <= int(number) <= 999:  # else the path's own validation answers
-        service.plan_counter(_db(request), actor, request.path_params["site"], int(number))
+        service.check_counter(_db(request), actor, request.path_params["site"], int(number))
     return actor
 
 
@@ -69,8 +74,13 @@ async def _operator(request: Request) -> Actor:
 OperatorDep = Annotated[Actor, Depends(_operator)]
 
 
-def _db(request: Request):  # type: ignore[no-untyped-def]
+def _db(request: Request) -> Database:
     return request.app.state.db
+
+
+def _hot(request: Request) -> HotPath | None:
+    """The app's hot path (PostgreSQL with `hot_path = true`), else None."""
+    return getattr(request.app.state, "hot_path", None)
 
 
 def _issuer(request: Request) -> service.Issuer:
@@ -103,16 +113,8 @@ async def issuer(request: Request) -> service.Issuer:
 IssuerDep = Annotated[service.Issuer, Depends(issuer)]
 
 
-def _issuer_at(db: Any, who: service.Issuer, site: str) -> service.Issuer:
-    """Staff of a mall may also issue at its mobile events."""
-    target = lookup.site(db, site)
-    if who.actor is not None and target.id != who.site_id and target.parent_id == who.site_id:
-        return service.Issuer(label=who.label, site_id=target.id, actor=who.actor)
-    return who
-
-
 # The hot operations: on PostgreSQL in the event loop (hotpath.py), else the sync service
-# function in a worker thread. Both give the same answers and the same errors.
+# function in a worker thread; runner.py decides. Both give the same answers and the same errors.
 
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
@@ -125,61 +127,31 @@ IdempotencyKey = Annotated[str | None, Header(
              summary="Issue a ticket (kiosk device token, or reception staff); retry safely with Idempotency-Key")
 async def issue(request: Request, site: str, data: IssueIn, who: IssuerDep,
                 idempotency_key: IdempotencyKey = None) -> TicketView:
-    db = _db(request)
-    hot = hotpath.for_app(request.app.state)
-    priority, channel, key = data.priority, Channel(data.channel), idempotency_key
-    if hot is None:
-        return await run_in_threadpool(
-            lambda: service.issue_ticket(db, _issuer_at(db, who, site), site, data.service, priority, channel, key))
-    plan = await without_thread(
-        lambda: service.plan_issue(db, _issuer_at(db, who, site), site, data.service, priority, channel, key))
-    result = await hot.run(service.issue_statement(plan))
-    return await without_thread(service.issued, db, plan, result)
+    return await service.issue_ticket_async(_db(request), _hot(request), who, site, data.service, data.priority,
+                                            Channel(data.channel), idempotency_key)
 
 
 @router.post("/sites/{site}/counters/{number}/call-next", response_model=TicketView | None,
              summary="Call the next visitor by the calling policy; null when nobody waits")
 async def call_next(request: Request, site: str, number: CounterNumber, actor: OperatorDep) -> TicketView | None:
-    db = _db(request)
-    hot = hotpath.for_app(request.app.state)
-    if hot is None:
-        return await run_in_threadpool(service.call_next, db, actor, site, number)
-    plan = await without_thread(service.plan_call, db, actor, site, number)
-    outcome = await hot.run(service.call_statement(plan))
-    view = await without_thread(service.called, db, plan, outcome)
-    if outcome.ticket is not None and outcome.ticket.booking_id is not None:
-        await run_in_threadpool(service.notify_called, db, plan.site, plan.counter.number, outcome.ticket)
-    return view
+    return await service.call_next_async(_db(request), _hot(request), actor, site, number)
 
 
-_STEPS = {"recall": (service.recall, Action.recall), "no-show": (service.mark_no_show, Action.no_show),
-          "start": (service.start_serving, Action.start), "finish": (service.finish, Action.finish),
-          "hold": (service.hold, Action.hold)}
-
-
-def _act(name: str, summary: str) -> None:
-    sync_step, action = _STEPS[name]
-
+def _act(name: str, action: Action, summary: str) -> None:
     async def route(request: Request, site: str, number: CounterNumber, actor: OperatorDep,
                     data: ActIn | None = None) -> TicketView:
-        db = _db(request)
-        expected = data.ticket_id if data else None
-        hot = hotpath.for_app(request.app.state)
-        if hot is None:
-            return await run_in_threadpool(sync_step, db, actor, site, number, expected)
-        plan = await without_thread(service.plan_counter, db, actor, site, number)
-        outcome = await hot.run(service.step_statement(plan, action, expected))
-        return await without_thread(service.stepped, db, plan, action, expected, outcome)
+        return await service.step_async(_db(request), _hot(request), actor, site, number, action,
+                                        data.ticket_id if data else None)
 
     route.__name__ = name.replace("-", "_")
     router.post(f"/sites/{{site}}/counters/{{number}}/{name}", response_model=TicketView, summary=summary)(route)
 
 
-_act("recall", "Call the current visitor again")
-_act("no-show", "The called visitor did not come")
-_act("start", "Start serving the called visitor")
-_act("finish", "Finish serving")
-_act("hold", "Put the current visitor on hold (e.g. to fetch a document)")
+_act("recall", Action.recall, "Call the current visitor again")
+_act("no-show", Action.no_show, "The called visitor did not come")
+_act("start", Action.start, "Start serving the called visitor")
+_act("finish", Action.finish, "Finish serving")
+_act("hold", Action.hold, "Put the current visitor on hold (e.g. to fetch a document)")
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketView,
@@ -209,7 +181,8 @@ def open_counter(request: Request, site: str, number: CounterNumber, actor: Oper
 
 
 @router.post("/sites/{site}/counters/{number}/close", response_model=CounterStateView)
-def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn, actor: OperatorDep) -> CounterStateView:
+def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn,
+                  actor: OperatorDep) -> CounterStateView:
     return service.close_counter(_db(request), actor, site, number, data.reason)
 
 
@@ -236,28 +209,24 @@ def close_day(request: Request, site: str, data: CloseDayIn, actor: ManagerDep) 
 
 @router.get("/sites/{site}/services/{code}/slots", response_model=list[SlotView])
 def slots(request: Request, site: str, code: str, date: date) -> list[SlotView]:
-    return bookings.slots(_db(request), site, code, date)
+    return service.slots(_db(request), site, code, date)
 
 
 @router.post("/sites/{site}/bookings", response_model=BookingView, status_code=201, dependencies=[limited("booking")],
              summary="Book a slot; refused when full or when the same person already booked that day")
 def book(request: Request, site: str, data: BookingIn) -> BookingView:
-    return bookings.book(_db(request), site, data)
+    return service.book(_db(request), site, data)
 
 
 @router.get("/bookings/{code}", response_model=BookingView, dependencies=[limited("lookup")])
 def get_booking(request: Request, code: str) -> BookingView:
-    return bookings.get_booking(_db(request), code)
+    return service.get_booking(_db(request), code)
 
 
 @router.get("/bookings/{code}/qr.svg", response_class=Response, summary="QR code of the booking code",
             dependencies=[limited("lookup")])
 def booking_qr(request: Request, code: str) -> Response:
-    import io
-
-    from ..web.qr import qr_code
-
-    booking = bookings.get_booking(_db(request), code)
+    booking = service.get_booking(_db(request), code)
     buf = io.BytesIO()
     qr_code(booking.code).save(buf, kind="svg", scale=6, border=4)
     return Response(buf.getvalue(), media_type="image/svg+xml")
@@ -265,7 +234,7 @@ def booking_qr(request: Request, code: str) -> Response:
 
 @router.post("/sites/{site}/bookings/{code}/check-in", response_model=TicketView, status_code=201)
 def check_in(request: Request, site: str, code: str, who: IssuerDep) -> TicketView:
-    return bookings.check_in(_db(request), who, site, code)
+    return service.check_in(_db(request), who, site, code)
 
 
 @router.get("/sites/{site}/board", response_model=BoardState, summary="What a display board shows (public)")
@@ -283,16 +252,16 @@ RESYNC_SPACING = 1.0  # seconds at least between two resync snapshots of one str
                                             "comes back, so a client never works from stale state unawares")
 async def events(request: Request, site: str) -> EventSourceResponse:
     db = _db(request)
-    info = await run_in_threadpool(lookup.site, db, site)
+    channel = await run_in_threadpool(service.live_channel, db, site)
     bus = request.app.state.bus
 
     async def snapshot(live: bool) -> dict[str, str]:
         board = await run_in_threadpool(service.board_state, db, site)
         return {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
 
-    async def stream():  # type: ignore[no-untyped-def]
+    async def stream() -> AsyncIterator[dict[str, str]]:
         loop = asyncio.get_running_loop()
-        subscription = bus.subscribe(f"site:{info.id}")
+        subscription = bus.subscribe(channel)
         pending = asyncio.ensure_future(subscription.__anext__())
         await asyncio.sleep(0)  # subscribed before the snapshot is read: nothing falls between
         live = bus.live

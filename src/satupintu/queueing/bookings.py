@@ -8,32 +8,28 @@ import hmac
 import re
 import secrets
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, Table, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..applications.nik import normalize_nik, parse_nik  # a shared pure rule: no I/O
+from ..catalogue import service as catalogue
 from ..catalogue.models import Service, Site, SiteKind
 from ..catalogue.service import site_row
 from ..config import get_settings
-from ..db import Database, dialect_insert
+from ..db import Database, dialect_insert, on_commit
 from ..errors import Conflict, DomainError, Errors, FieldError, Forbidden, NotFound, ValidationFailed
+from ..notify import service as notify
+from ..notify.templates import Kind, render
 from ..timeutil import utcnow
-from . import lookup, policy
-from .models import Booking, BookingSlot, QueueSettings, Ticket, Visit
-from .policy import Channel, Priority, Status
+from . import lookup, policy, store, views
+from .models import Booking, BookingSlot, QueueSettings
+from .policy import Channel, Priority
 from .schemas import BookingIn, BookingView, SlotView, TicketView
-from .service import (
-    Issuer,
-    _event,
-    _next_seq,
-    _Outbox,
-    _positioned,
-    _ticket_event,
-    get_bus,
-)
+from .tickets import Issuer, new_numbered_ticket, site_channel, ticket_event
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 BOOKING_DAYS_AHEAD = 30
@@ -60,6 +56,11 @@ def normalise_phone(raw: str) -> str | None:
     elif digits.startswith("62"):
         digits = "0" + digits[2:]
     return digits if re.fullmatch(r"08\d{7,12}", digits) else None
+
+
+def _dml(s: Session, stmt: Any) -> CursorResult[Any]:
+    """An UPDATE in the session's transaction; its result has the row count."""
+    return cast(CursorResult[Any], s.execute(stmt))
 
 
 def _settings(s: Session, svc: lookup.ServiceInfo) -> QueueSettings:
@@ -145,11 +146,11 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
             raise Conflict("duplicate_booking", "Anda sudah memesan layanan ini pada hari yang sama.",
                            "nik" if nik_hash else "phone")
         # Take a seat only while seats remain: one guarded UPDATE, safe under concurrency.
-        table = BookingSlot.__table__
+        table = cast(Table, BookingSlot.__table__)  # a mapped class's __table__ is a Table
         s.execute(dialect_insert(s, table).values(service_id=svc.id, slot_start=slot_start, booked=0)
                   .on_conflict_do_nothing(index_elements=["service_id", "slot_start"]))
-        taken = s.execute(update(table).where(table.c.service_id == svc.id, table.c.slot_start == slot_start,
-                                              table.c.booked < qs.slot_quota).values(booked=table.c.booked + 1))
+        taken = _dml(s, update(table).where(table.c.service_id == svc.id, table.c.slot_start == slot_start,
+                                           table.c.booked < qs.slot_quota).values(booked=table.c.booked + 1))
         if taken.rowcount != 1:
             raise Conflict("slot_full", "Kuota slot ini sudah penuh; pilih slot lain.", "slot_start")
         booking = Booking(site_id=site.id, service_id=svc.id, on_date=day, slot_start=slot_start,
@@ -170,9 +171,6 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
 
 def _queue_reminder(s: Session, site: Site, svc: lookup.ServiceInfo, booking: Booking, now: datetime) -> None:
     """The reminder is written with the booking (same transaction) and sent when it is due."""
-    from ..notify import service as notify
-    from ..notify.templates import Kind, render
-
     when = policy.reminder_at(booking.slot_start, now, site.timezone)
     if when is None:
         return
@@ -189,12 +187,14 @@ def get_booking(db: Database, code: str) -> BookingView:
         b = s.scalar(select(Booking).where(Booking.code == code.upper()))
         if b is None:
             raise NotFound("Pemesanan", "code")
-        return _booking_view(b, s.get(Site, b.site_id), s.get(Service, b.service_id))
+        site, svc = s.get(Site, b.site_id), s.get(Service, b.service_id)
+        assert site is not None and svc is not None, "a booking's site and service are foreign keys"
+        return _booking_view(b, site, svc)
 
 
 def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketView:
-    """At the kiosk: the booking becomes a ticket called near its slot time."""
-    out = _Outbox()
+    """At the kiosk: the booking becomes a ticket called near its slot time. One `db.write()`
+    transaction: the booking row locked, the ticket numbered like any other."""
     with db.write() as s:
         site = site_row(s, site_code)
         if issuer.site_id != site.id:
@@ -207,27 +207,19 @@ def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketV
         now = utcnow()
         if b.on_date != policy.local_day(now, site.timezone):
             raise Conflict("wrong_day", f"Pemesanan ini untuk tanggal {b.on_date:%d-%m-%Y}.", "code")
-        svc = s.get(Service, b.service_id)
-        qs = s.get(QueueSettings, svc.id)
+        qs = s.get(QueueSettings, b.service_id)
         grace = timedelta(minutes=qs.booking_grace_minutes if qs else 15)
-        prefix = lookup.service_by_id(db, svc.id).prefix
-        seq = _next_seq(s, site.id, prefix, b.on_date)
-        visit = Visit(site_id=site.id, created_at=now, priority=Priority.none)
-        s.add(visit)
-        s.flush()
-        t = Ticket(site_id=site.id, visit_id=visit.id, service_id=svc.id, prefix=prefix, local_date=b.on_date,
-                   seq=seq, number=policy.format_number(prefix, seq), channel=Channel.booking,
-                   priority=Priority.none, is_priority=False, status=Status.waiting,
-                   ready_at=policy.booking_ready_at(b.slot_start, now, grace), issued_at=now, booking_id=b.id)
-        s.add(t)
-        s.flush()
+        svc = lookup.service_by_id(db, b.service_id)
+        t = new_numbered_ticket(s, site_id=site.id, service_id=svc.id, prefix=svc.prefix, day=b.on_date,
+                                channel=Channel.booking, priority=Priority.none,
+                                ready_at=policy.booking_ready_at(b.slot_start, now, grace), now=now, booking_id=b.id)
         b.status, b.checked_in_at, b.ticket_id = "checked_in", now, t.id
-        _event(s, t, "issued", issuer.label, issuer.actor.user_id if issuer.actor else None,
-               data={"channel": "booking", "slot_start": b.slot_start.isoformat(),
-                     "late": t.ready_at != b.slot_start})
-        out.add(site.id, _ticket_event("issued", site.code, t))
-    out.flush(get_bus())
-    return _positioned(db, t.id, site.code)
+        store.add_event(s.connection(), t.id, utcnow(), "issued", t.status, issuer.label,
+                        issuer.actor.user_id if issuer.actor else None,
+                        data={"channel": "booking", "slot_start": b.slot_start.isoformat(),
+                              "late": t.ready_at != b.slot_start})
+        on_commit(s, site_channel(site.id), ticket_event("issued", site.code, t))
+    return views.positioned(db, t.id, site.code)
 
 
 def forget_past_contacts(db: Database, now: datetime | None = None) -> int:
@@ -240,16 +232,14 @@ def forget_past_contacts(db: Database, now: datetime | None = None) -> int:
     with db.write() as s:
         for site_id, tz in s.execute(select(Site.id, Site.timezone)).all():
             today = policy.local_day(now, tz)
-            result = s.execute(update(Booking).where(Booking.site_id == site_id, Booking.on_date < today,
-                                                     Booking.notify_to != "").values(notify_to=""))
+            result = _dml(s, update(Booking).where(Booking.site_id == site_id, Booking.on_date < today,
+                                                   Booking.notify_to != "").values(notify_to=""))
             cleared += result.rowcount or 0
     return cleared
 
 
 def bookable_services(db: Database, site_code: str) -> list[lookup.ServiceInfo]:
     """Published services of the site that take online bookings."""
-    from ..catalogue import service as catalogue
-
     site = lookup.site(db, site_code)
     out = []
     with db.read() as s:

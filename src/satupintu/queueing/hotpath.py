@@ -12,7 +12,7 @@ service functions in a worker thread.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from psycopg.rows import namedtuple_row
 from psycopg_pool import AsyncConnectionPool
@@ -68,6 +68,3 @@ class HotPath:
             await self._pool.close()
             self._pool = None
 
-
-def for_app(state: Any) -> HotPath | None:
-    return getattr(state, "hot_path", None)

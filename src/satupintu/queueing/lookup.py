@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..accounts.scope import SiteRef
 from ..cache import TTLCache, cache_of
 from ..catalogue.models import (
     Agency,
@@ -125,6 +126,19 @@ def service_by_id(db: Database, service_id: uuid.UUID) -> ServiceInfo:
 def counter_number(db: Database, counter_id: uuid.UUID) -> int:
     def load() -> int:
         with db.read() as s:
-            return int(s.scalar(select(Counter.number).where(Counter.id == counter_id)))
+            number = s.scalar(select(Counter.number).where(Counter.id == counter_id))
+            if number is None:
+                raise NotFound("Loket", "counter")
+            return int(number)
 
     return _cache(db).get(("counter-number", counter_id), load)
+
+
+def site_ref(site: Site) -> SiteRef:
+    """A site row as the scope rules see it (a mobile event under its mall)."""
+    return SiteRef(site.id, site.parent_site_id)
+
+
+def info_ref(site: SiteInfo) -> SiteRef:
+    """A cached site as the scope rules see it."""
+    return SiteRef(site.id, site.parent_id)

@@ -1,11 +1,12 @@
 """Front-of-house pages: kiosk, printed ticket, display board, the citizen's ticket page,
-the officer's console."""
+the officer's console, booking. Each parses, calls one function of service.py (the device or
+signed-in user behind the browser is checked first) and renders; a ticket page's survey code
+is the feedback capability's."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,7 +14,7 @@ from pydantic import ValidationError
 
 from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
-from ..catalogue import service as catalogue
+from ..db import Database
 from ..errors import DomainError, Forbidden, Unauthenticated
 from ..feedback import service as feedback
 from ..web.frontdoor import is_https
@@ -21,15 +22,15 @@ from ..web.qr import qr_svg
 from ..web.ratelimit import limited
 from ..web.render import render
 from ..web.security import check_csrf, session_actor
-from . import bookings, service
-from .policy import PRIORITY_LABELS, STATUS_LABELS, Channel, Priority
+from . import service
+from .policy import Channel, Priority
 from .schemas import BookingIn
 
 router = APIRouter(include_in_schema=False)
 DEVICE_COOKIE = "satupintu_device"
 
 
-def _db(request: Request):  # type: ignore[no-untyped-def]
+def _db(request: Request) -> Database:
     return request.app.state.db
 
 
@@ -46,8 +47,9 @@ def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Dev
 
 def _remember(response: Response, token: str | None, request: Request) -> Response:
     if token:
+        https = is_https(request.scope)  # type: ignore[arg-type]  # frontdoor types the ASGI scope as a dict
         response.set_cookie(DEVICE_COOKIE, token, max_age=5 * 365 * 86400, httponly=True, samesite="lax",
-                            secure=request.app.state.settings.secure_cookies or is_https(request.scope))
+                            secure=request.app.state.settings.secure_cookies or https)
     return response
 
 
@@ -60,12 +62,8 @@ def kiosk(request: Request, site: str, instansi: str = "", q: str = "") -> Respo
 
 def _kiosk_page(request: Request, site: str, instansi: str = "", q: str = "", status_code: int = 200,
                 errors: dict[str, str] | None = None) -> Response:
-    db = _db(request)
-    agencies = catalogue.list_agencies(db, site)
-    services = (catalogue.list_services(db, site, q or None, instansi or None) if (instansi or q) else [])
-    return render(request, "queue/kiosk.html", status_code=status_code, site=catalogue.get_site(db, site),
-                  agencies=agencies, services=services, instansi=instansi, q=q, priorities=PRIORITY_LABELS,
-                  errors=errors or {})
+    screen = service.kiosk_screen(_db(request), site, instansi, q, errors)
+    return render(request, "queue/kiosk.html", status_code=status_code, **vars(screen))
 
 
 @router.post("/kios/{site}/check-in")
@@ -78,7 +76,7 @@ def kiosk_check_in(request: Request, site: str, csrf: Annotated[str, Form()],
     if not code.strip():
         return _kiosk_page(request, site, status_code=422, errors={"code": "Kode pemesanan wajib diisi."})
     try:
-        ticket = bookings.check_in(_db(request), issuer, site, code)
+        ticket = service.check_in(_db(request), issuer, site, code)
     except DomainError as exc:
         if exc.status in (401, 403):
             raise
@@ -103,18 +101,12 @@ def kiosk_take(request: Request, site: str, csrf: Annotated[str, Form()], servic
     return RedirectResponse(f"/antrian/{ticket.id}/cetak", status_code=303)
 
 
-def _ticket_context(request: Request, ticket_id: uuid.UUID,
-                    survey_code: str | None = None) -> dict:  # type: ignore[type-arg]
-    db = _db(request)
-    t = service.get_ticket(db, ticket_id)
-    site = catalogue.get_site(db, t.site)
-    svc = catalogue.get_service(db, t.site, t.service_code)
-    url = str(request.url_for("citizen_ticket", ticket_id=str(t.id)))
+def _ticket_context(request: Request, ticket_id: uuid.UUID, survey_code: str | None = None) -> dict[str, Any]:
+    screen = service.ticket_screen(_db(request), ticket_id)
+    url = str(request.url_for("citizen_ticket", ticket_id=str(screen.t.id)))
     qr_url = f"{url}?kode={survey_code}" if survey_code else url
-    return {"t": t, "site": site, "svc": svc, "qr": qr_svg(qr_url, border=1), "ticket_url": url,
-            "survey_code": survey_code,
-            "survey_code_display": feedback.display_survey_code(survey_code) if survey_code else "",
-            "status_labels": STATUS_LABELS, "priority_labels": PRIORITY_LABELS}
+    return {**vars(screen), "qr": qr_svg(qr_url, border=1), "ticket_url": url, "survey_code": survey_code,
+            "survey_code_display": feedback.display_survey_code(survey_code) if survey_code else ""}
 
 
 def _issuer_survey_code(request: Request, ticket_id: uuid.UUID) -> str | None:
@@ -154,9 +146,7 @@ def citizen_ticket(request: Request, ticket_id: uuid.UUID, kode: str = "") -> Re
 @router.get("/papan/{site}")
 def board(request: Request, site: str) -> Response:
     device, token = _device(request, site, DeviceKind.board)
-    db = _db(request)
-    response = render(request, "queue/board.html", site=catalogue.get_site(db, site),
-                      state=service.board_state(db, site))
+    response = render(request, "queue/board.html", **vars(service.board_screen(_db(request), site)))
     return _remember(response, token, request)
 
 
@@ -166,20 +156,7 @@ def console(request: Request, site: str, number: int) -> Response:
     if actor is None:
         raise Unauthenticated()
     request.state.actor = actor
-    db = _db(request)
-    state = service.counter_status(db, actor, site, number)
-    services = catalogue.list_services(db, site)
-    current_service = None
-    history: list[dict] = []  # type: ignore[type-arg]
-    if state.current:
-        current_service = catalogue.get_service(db, site, state.current.service_code)
-        try:
-            history = service.visit_history(db, actor, state.current.id)
-        except DomainError:
-            history = []
-    return render(request, "queue/console.html", site=catalogue.get_site(db, site), state=state,
-                  services=services, current_service=current_service, history=history, number=number,
-                  status_labels=STATUS_LABELS)
+    return render(request, "queue/console.html", **vars(service.console_screen(_db(request), actor, site, number)))
 
 
 @router.post("/antrian/{ticket_id}/batal")
@@ -196,7 +173,7 @@ def void_ticket(request: Request, ticket_id: uuid.UUID, csrf: Annotated[str, For
 @router.get("/antrian/{ticket_id}/cetak.pdf")
 def printable_pdf(request: Request, ticket_id: uuid.UUID, lebar: int = 80) -> Response:
     """The same ticket as a PDF, for printers driven outside the browser."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # deferred: a heavy import that only this route needs
 
     html = render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80, pdf=True,
                   **_ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id))).body.decode()
@@ -211,31 +188,13 @@ def overview(request: Request, site: str) -> Response:
     if actor is None:
         raise Unauthenticated()
     request.state.actor = actor
-    db = _db(request)
-    return render(request, "queue/overview.html", site=catalogue.get_site(db, site),
-                  counters=service.site_counters(db, actor, site), waiting=service.waiting(db, actor, site))
+    return render(request, "queue/overview.html", **vars(service.overview_screen(_db(request), actor, site)))
 
 
 @router.get("/mpp/{site}/pesan")
 def booking_form(request: Request, site: str, layanan: str = "", tanggal: str = "") -> Response:
     """Book a visit: a bookable service, a working day, a slot with seats left."""
-    db = _db(request)
-    choices = bookings.bookable_services(db, site)
-    slots = []
-    day = None
-    errors: dict[str, str] = {}
-    if layanan and tanggal:
-        try:
-            day = date.fromisoformat(tanggal)
-            slots = [sl for sl in bookings.slots(db, site, layanan, day) if sl.available > 0]
-            if not slots:
-                errors["tanggal"] = "Tidak ada slot tersisa pada tanggal itu; pilih tanggal lain."
-        except ValueError:
-            errors["tanggal"] = "Tanggal tidak valid."
-        except DomainError as exc:
-            errors[exc.field or "layanan"] = exc.message
-    return render(request, "queue/booking.html", site=catalogue.get_site(db, site), choices=choices, slots=slots,
-                  layanan=layanan, tanggal=tanggal, errors=errors, values={})
+    return render(request, "queue/booking.html", **vars(service.booking_screen(_db(request), site, layanan, tanggal)))
 
 
 @router.post("/mpp/{site}/pesan", dependencies=[limited("booking")])
@@ -247,7 +206,7 @@ def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], la
     db = _db(request)
     values = {"name": name, "nik": nik, "phone": phone, "remind": bool(remind)}
     try:
-        booked = bookings.book(db, site, BookingIn.model_validate({
+        booked = service.book(db, site, BookingIn.model_validate({
             "service": layanan, "slot_start": slot, "name": name, "nik": nik or None, "phone": phone or None,
             "remind": bool(remind)}))
     except (ValidationError, DomainError) as exc:
@@ -255,24 +214,15 @@ def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], la
             errors = {str(e["loc"][0]): "Isian tidak valid." for e in exc.errors()}
         else:
             errors = {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
-        tanggal = slot[:10]
-        day_slots = []
-        try:
-            day_slots = [sl for sl in bookings.slots(db, site, layanan, date.fromisoformat(tanggal)) if sl.available]
-        except (ValueError, DomainError):
-            pass
-        return render(request, "queue/booking.html", status_code=422, site=catalogue.get_site(db, site),
-                      choices=bookings.bookable_services(db, site), slots=day_slots, layanan=layanan, tanggal=tanggal,
-                      errors=errors, values=values)
+        return render(request, "queue/booking.html", status_code=422,
+                      **vars(service.booking_retry_screen(db, site, layanan, slot, errors, values)))
     return RedirectResponse(f"/pesan/{booked.code}", status_code=303)
 
 
 @router.get("/pesan/{code}", dependencies=[limited("lookup")])
 def booking_done(request: Request, code: str) -> Response:
-    db = _db(request)
-    b = bookings.get_booking(db, code)
-    site = catalogue.get_site(db, b.site)
-    return render(request, "queue/booking_done.html", b=b, site=site, qr=qr_svg(b.code))
+    screen = service.booking_done_screen(_db(request), code)
+    return render(request, "queue/booking_done.html", **vars(screen), qr=qr_svg(screen.b.code))
 
 
 @router.post("/kios/{site}/survei")

@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from psycopg.errors import UniqueViolation
 from psycopg.rows import namedtuple_row
@@ -49,7 +49,9 @@ def execute(conn: Connection, p: Prepared[R]) -> R:
     """On a SQLAlchemy autocommit connection, so the statement commits on its own. It goes to
     the psycopg connection underneath: SQLAlchemy's result machinery would cost more Python
     than the rest of the call."""
-    with conn.connection.driver_connection.cursor(row_factory=namedtuple_row) as cur:
+    driver = conn.connection.driver_connection
+    assert driver is not None, "a checked-out connection has its driver's connection"
+    with driver.cursor(row_factory=namedtuple_row) as cur:
         try:
             cur.execute(p.sql, p.params)
         except p.retry_on:
@@ -66,6 +68,10 @@ async def execute_async(aconn: Any, p: Prepared[R]) -> R:
     return p.result(await cur.fetchone())
 
 
+@overload
+def _utc(value: datetime) -> datetime: ...
+@overload
+def _utc(value: None) -> None: ...
 def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC) if value is not None else None
 

@@ -20,19 +20,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
 
 from ..ids import new_id
 from .models import CounterState, Ticket, TicketEvent, TicketSequence, Visit
 from .policy import Channel, Priority, Status
 
-T = Ticket.__table__
-S = CounterState.__table__
-E = TicketEvent.__table__
-V = Visit.__table__
-Q = TicketSequence.__table__
+# A mapped class's __table__ is a Table (typed as its base, FromClause).
+T = cast(Table, Ticket.__table__)
+S = cast(Table, CounterState.__table__)
+E = cast(Table, TicketEvent.__table__)
+V = cast(Table, Visit.__table__)
+Q = cast(Table, TicketSequence.__table__)
 
 TICKET_COLUMNS = (T.c.id, T.c.visit_id, T.c.service_id, T.c.number, T.c.status, T.c.priority, T.c.is_priority,
                   T.c.channel, T.c.counter_id, T.c.ready_at, T.c.issued_at, T.c.called_at, T.c.recall_count,
@@ -80,7 +81,7 @@ def lock_counter(conn: Connection, counter_id: uuid.UUID) -> CounterRow | None:
     current = None
     if row.current_ticket_id is not None:
         found = conn.execute(_CURRENT, {"ticket_id": row.current_ticket_id}).first()
-        current = TicketRow(*found) if found is not None else None
+        current = TicketRow._make(found) if found is not None else None
     return CounterRow(bool(row.is_open), row.current_ticket_id, int(row.priority_streak), current)
 
 
@@ -94,7 +95,7 @@ def pick_waiting(conn: Connection, service_ids: tuple[uuid.UUID, ...], priority:
     for service_id in service_ids:
         row = conn.execute(_PICK, {"service_ids": [service_id], "is_priority": priority, "now": now}).first()
         if row is not None:
-            heads.append(TicketRow(*row))
+            heads.append(TicketRow._make(row))
     return min(heads, key=lambda t: (t.ready_at, t.id)) if heads else None
 
 
@@ -115,18 +116,28 @@ def add_event(conn: Connection, ticket_id: uuid.UUID, now: datetime, kind: str, 
                                   actor_label=actor_label, actor_id=actor_id, counter_id=counter_id, data=data))
 
 
-def insert_visit_and_ticket(conn: Connection, *, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str,
-                            day: date, seq: int, number: str, channel: Channel, priority: Priority,
-                            now: datetime, idempotency_key: str | None = None) -> TicketRow:
-    visit_id, ticket_id = new_id(), new_id()
-    is_priority = priority is not Priority.none
+def insert_visit(conn: Connection, site_id: uuid.UUID, now: datetime, priority: Priority) -> uuid.UUID:
+    """A citizen's visit: the tickets it will hold (a referral adds one to the same visit)."""
+    visit_id = new_id()
     conn.execute(insert(V).values(id=visit_id, site_id=site_id, created_at=now, priority=priority))
+    return visit_id
+
+
+def insert_ticket(conn: Connection, *, site_id: uuid.UUID, visit_id: uuid.UUID, service_id: uuid.UUID, prefix: str,
+                  day: date, seq: int | None, number: str, channel: Channel, priority: Priority, is_priority: bool,
+                  ready_at: datetime, now: datetime, booking_id: uuid.UUID | None = None,
+                  referred_from_id: uuid.UUID | None = None, note: str = "",
+                  idempotency_key: str | None = None) -> TicketRow:
+    """The one portable constructor of a ticket row (issue, check-in, referral), waiting from
+    `ready_at`; PostgreSQL's issue statement (pgstatements.issue) is the only other writer."""
+    ticket_id = new_id()
     conn.execute(insert(T).values(
         id=ticket_id, site_id=site_id, visit_id=visit_id, service_id=service_id, prefix=prefix, local_date=day,
         seq=seq, number=number, channel=channel, priority=priority, is_priority=is_priority, status=Status.waiting,
-        ready_at=now, issued_at=now, recall_count=0, note="", closed_reason="", idempotency_key=idempotency_key))
+        ready_at=ready_at, issued_at=now, recall_count=0, booking_id=booking_id, referred_from_id=referred_from_id,
+        note=note, closed_reason="", idempotency_key=idempotency_key))
     return TicketRow(ticket_id, visit_id, service_id, number, Status.waiting, priority, is_priority, channel, None,
-                     now, now, None, 0)
+                     ready_at, now, None, 0, booking_id)
 
 
 _AHEAD_PRIORITY = (select(func.count()).select_from(T).where(
@@ -151,13 +162,13 @@ _BY_KEY = select(*TICKET_COLUMNS).where(T.c.site_id == bindparam("site_id"), T.c
 def ticket_by_key(conn: Connection, site_id: uuid.UUID, key: str) -> TicketRow | None:
     """The ticket issued at this site with this idempotency key, if any."""
     row = conn.execute(_BY_KEY, {"site_id": site_id, "key": key}).first()
-    return TicketRow(*row) if row is not None else None
+    return TicketRow._make(row) if row is not None else None
 
 
 def ticket_row(conn: Connection, ticket_id: uuid.UUID) -> TicketRow | None:
     row = conn.execute(_CURRENT, {"ticket_id": ticket_id}).first()
-    return TicketRow(*row) if row is not None else None
+    return TicketRow._make(row) if row is not None else None
 
 
 __all__ = ["TicketRow", "CounterRow", "lock_counter", "pick_waiting", "update_ticket", "update_counter", "add_event",
-           "insert_visit_and_ticket", "count_ahead", "ticket_row", "ticket_by_key", "Q"]
+           "insert_visit", "insert_ticket", "count_ahead", "ticket_row", "ticket_by_key", "Q"]

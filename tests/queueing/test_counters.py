@@ -1,6 +1,6 @@
-"""Queue use cases on SQLite and PostgreSQL: what kiosks, officers and citizens see."""
+"""Counter steps: call, serve, finish, hold, refer, and who may work a counter (queueing/counters.py),
+on SQLite and PostgreSQL."""
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -9,38 +9,10 @@ from satupintu.accounts import service as accounts
 from satupintu.catalogue import service as catalogue
 from satupintu.errors import Conflict, DomainError, Forbidden
 from satupintu.queueing import service as queue
-from satupintu.queueing.models import Ticket, TicketEvent
+from satupintu.queueing.models import TicketEvent
 from satupintu.queueing.policy import Priority, Status
 from tests.conftest import DEMO_PASSWORD
-
-
-@pytest.fixture
-def db(fresh_demo_db):
-    return fresh_demo_db
-
-
-@pytest.fixture
-def kiosk(db):
-    site = catalogue.get_site(db, "lahat")
-    return queue.Issuer(label="kios:lobi", site_id=site.id)
-
-
-@pytest.fixture
-def officer(db):
-    return accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
-
-
-def dukcapil_counter(db) -> int:
-    return next(c.number for c in catalogue.list_counters(db, "lahat") if c.agency_code == "DUKCAPIL"
-                and "DKC-01" in c.services)
-
-
-def test_numbers_run_per_letter_and_day_and_are_shared_by_an_agencys_services(db, kiosk):
-    a = queue.issue_ticket(db, kiosk, "lahat", "DKC-01")
-    b = queue.issue_ticket(db, kiosk, "lahat", "DKC-04")
-    c = queue.issue_ticket(db, kiosk, "lahat", "DPM-01")
-    assert (a.number, b.number, c.number) == ("A-001", "A-002", "B-001")
-    assert b.position == 0 and a.status is Status.waiting and a.service_name.startswith("Perekaman")
+from tests.queueing.usecases import db, dukcapil_counter, kiosk, officer  # noqa: F401
 
 
 def test_an_officer_calls_serves_and_finishes_with_every_step_recorded(db, kiosk, officer):
@@ -108,24 +80,6 @@ def test_priority_visitors_go_first_but_regular_ones_are_not_starved(db, kiosk, 
     assert called == [pri[0].id, pri[1].id, pri[2].id, regular.id, pri[3].id]
 
 
-def test_no_show_can_rejoin_within_the_grace_window_at_the_back(db, kiosk, officer):
-    n = dukcapil_counter(db)
-    queue.open_counter(db, officer, "lahat", n)
-    a = queue.issue_ticket(db, kiosk, "lahat", "DKC-01")
-    b = queue.issue_ticket(db, kiosk, "lahat", "DKC-01")
-    queue.call_next(db, officer, "lahat", n)
-    assert queue.mark_no_show(db, officer, "lahat", n).status is Status.no_show
-    back = queue.requeue(db, officer, "lahat", a.id)
-    assert back.status is Status.waiting and back.position == 1  # behind b
-    assert queue.call_next(db, officer, "lahat", n).id == b.id
-    with db.write() as s:  # an hour later the window has passed
-        t = s.get(Ticket, a.id)
-        t.status, t.called_at = Status.no_show, t.called_at - timedelta(hours=1) if t.called_at else t.issued_at
-    with pytest.raises(Conflict) as err:
-        queue.requeue(db, officer, "lahat", a.id)
-    assert err.value.code == "grace_expired"
-
-
 def test_a_referral_keeps_the_visit_and_number_and_joins_the_target_queue(db, kiosk, officer):
     n = dukcapil_counter(db)
     dpm_officer = accounts.authenticate(db, "petugas.dpmptsp", DEMO_PASSWORD)
@@ -160,26 +114,3 @@ def test_hold_frees_the_counter_and_resume_keeps_the_place(db, kiosk, officer):
     assert queue.resume(db, officer, "lahat", a.id).position == 0  # still ahead of b
     assert queue.call_next(db, officer, "lahat", n).id == a.id
     assert b.id != a.id
-
-
-def test_waiting_estimate_counts_people_ahead_and_open_counters(db, kiosk, officer):
-    tickets = [queue.issue_ticket(db, kiosk, "lahat", "DKC-01") for _ in range(4)]
-    assert [t.position for t in tickets] == [0, 1, 2, 3]
-    last = queue.get_ticket(db, tickets[-1].id)
-    assert last.position == 3 and last.estimated_wait_minutes > 0
-
-
-def test_end_of_day_closes_unserved_tickets_with_a_reason_and_keeps_them(db, kiosk, officer):
-    manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
-    n = dukcapil_counter(db)
-    queue.open_counter(db, officer, "lahat", n)
-    t1 = queue.issue_ticket(db, kiosk, "lahat", "DKC-01")
-    queue.issue_ticket(db, kiosk, "lahat", "DKC-01")
-    queue.call_next(db, officer, "lahat", n)
-    result = queue.close_day(db, manager, "lahat", t1.issued_at.date() + timedelta(days=1), "Jam layanan berakhir")
-    assert result.closed_tickets == 2 and result.closed_counters == 1
-    assert queue.get_ticket(db, t1.id).status is Status.closed
-    with db.read() as s:
-        assert {t.closed_reason for t in s.scalars(select(Ticket))} == {"Jam layanan berakhir"}
-    with pytest.raises(Forbidden):
-        queue.close_day(db, officer, "lahat", t1.issued_at.date(), "x")

@@ -1,0 +1,208 @@
+"""What the queue shows: a ticket (with its position and estimated wait), a visit's history,
+the waiting list, a counter's state, the display board. Reads only: each opens its own read
+transaction (`db.read()`), or reads inside the caller's when given a session.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..accounts.scope import Actor, can_read_site
+from ..catalogue.models import Agency, Counter, Service, Site, counter_services
+from ..catalogue.service import site_row
+from ..db import Database
+from ..errors import Forbidden, NotFound
+from ..timeutil import utcnow
+from . import lookup, policy, store, voice
+from .models import CounterState, Ticket, TicketEvent
+from .policy import Status
+from .schemas import BoardCall, BoardCounter, BoardState, CounterStateView, TicketView
+
+DEFAULT_SERVICE_TIME = timedelta(minutes=10)
+
+
+def ticket_view(db: Database, t: Any, site_code: str, ahead: int | None = None) -> TicketView:
+    """A ticket's view from cached catalogue facts; with `ahead` (tickets before it in the
+    calling order), a waiting ticket also shows its position and estimated wait. `t` is an
+    ORM ticket or a store.TicketRow."""
+    svc = lookup.service_by_id(db, t.service_id)
+    view = TicketView(
+        id=t.id, visit_id=t.visit_id, number=t.number, status=t.status, site=site_code, service_code=svc.code,
+        service_name=svc.name, agency_code=svc.agency_code, priority=t.priority, channel=t.channel,
+        counter_number=lookup.counter_number(db, t.counter_id) if t.counter_id else None, issued_at=t.issued_at,
+        called_at=t.called_at, recall_count=t.recall_count,
+    )
+    if ahead is not None and t.status is Status.waiting:
+        view.position = ahead
+        avg, counters = service_pace(db, svc)
+        view.estimated_wait_minutes = int(policy.estimate_wait(ahead, avg, counters).total_seconds() // 60)
+    return view
+
+
+def positioned(db: Database, ticket: uuid.UUID | store.TicketRow, site_code: str) -> TicketView:
+    """A waiting ticket's view with position and estimate, read after the write has committed,
+    so the counting query does not lengthen the write transaction (SQLite has one writer).
+    `ticket` is a ticket id, or the row just written (then it is not read again)."""
+    with db.read() as s:
+        t = ticket if isinstance(ticket, store.TicketRow) else s.get(Ticket, ticket)
+        if t is None:
+            raise NotFound("Tiket", "ticket")
+        return ticket_view(db, t, site_code, _ahead(s, t) if t.status is Status.waiting else None)
+
+
+def service_pace(db: Database, svc: lookup.ServiceInfo) -> tuple[timedelta, int]:
+    """Recent mean service time and open counters of a service, refreshed every few seconds."""
+    def load() -> tuple[timedelta, int]:
+        with db.read() as s:
+            return _avg_service_time(s, svc), _open_counters(s, svc.id)
+
+    pace: tuple[timedelta, int] = lookup._cache(db).get(("pace", svc.id), load)
+    return pace
+
+
+def _ahead(s: Session, t: Any) -> int:
+    """Waiting tickets of the same service that the calling order puts first."""
+    return store.count_ahead(s.connection(), t.service_id, t.id, t.ready_at, t.is_priority)
+
+
+def _avg_service_time(s: Session, svc: lookup.ServiceInfo) -> timedelta:
+    """Mean of the last 20 service durations of the past week, else the standard, else 10 minutes."""
+    since = utcnow() - timedelta(days=7)
+    rows = s.execute(select(Ticket.serving_at, Ticket.finished_at).where(
+        Ticket.service_id == svc.id, Ticket.status == Status.done, Ticket.finished_at >= since,
+        Ticket.serving_at.is_not(None)).order_by(Ticket.finished_at.desc()).limit(20)).all()
+    durations = [f - st for st, f in rows if st is not None and f is not None]  # the query excludes None
+    if durations:
+        return sum(durations, timedelta()) / len(durations)
+    if svc.standard_minutes:
+        return timedelta(minutes=min(svc.standard_minutes, 60))
+    return DEFAULT_SERVICE_TIME
+
+
+def _open_counters(s: Session, service_id: uuid.UUID) -> int:
+    return int(s.scalar(select(func.count()).select_from(CounterState).join(
+        counter_services, counter_services.c.counter_id == CounterState.counter_id).where(
+        counter_services.c.service_id == service_id, CounterState.is_open.is_(True))) or 0)
+
+
+def get_ticket(db: Database, ticket_id: uuid.UUID) -> TicketView:
+    """A ticket's public state (the citizen's page): position and estimated wait, no personal data."""
+    with db.read() as s:
+        t = s.get(Ticket, ticket_id)
+        if t is None:
+            raise NotFound("Tiket", "ticket")
+        site_code = s.scalar(select(Site.code).where(Site.id == t.site_id))
+        assert site_code is not None, "a ticket's site is a foreign key"
+        return ticket_view(db, t, site_code, _ahead(s, t) if t.status is Status.waiting else None)
+
+
+def visit_history(db: Database, actor: Actor, ticket_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every event of every ticket of this visit, for the officer serving it."""
+    with db.read() as s:
+        t = s.get(Ticket, ticket_id)
+        if t is None:
+            raise NotFound("Tiket", "ticket")
+        site = s.get(Site, t.site_id)
+        assert site is not None, "a ticket's site is a foreign key"
+        if not can_read_site(actor, lookup.site_ref(site)):
+            raise Forbidden()
+        rows = s.execute(select(TicketEvent, Ticket.number, Service.code)
+                         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                         .join(Service, Service.id == Ticket.service_id).where(Ticket.visit_id == t.visit_id)
+                         .order_by(TicketEvent.at, TicketEvent.id)).all()
+        return [{"at": e.at, "kind": e.kind, "status": e.status, "by": e.actor_label, "number": number,
+                 "service": code, "data": e.data} for e, number, code in rows]
+
+
+def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
+    """A site's waiting tickets, in calling order."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        if not can_read_site(actor, lookup.site_ref(site)):
+            raise Forbidden()
+        tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.status == Status.waiting)
+                            .order_by(Ticket.is_priority.desc(), Ticket.ready_at, Ticket.id)).all()
+        return [ticket_view(db, t, site.code) for t in tickets]
+
+
+def counter_view(db: Database, s: Session, site_code: str, counter_id: uuid.UUID,
+                 state: CounterState | None) -> CounterStateView:
+    """A counter's state and the ticket active there, read in the caller's session."""
+    counter = s.get(Counter, counter_id)
+    if counter is None:
+        raise NotFound("Loket", "counter")
+    current = None
+    if state and state.current_ticket_id:
+        t = s.get(Ticket, state.current_ticket_id)
+        if t is not None and t.status in policy.ACTIVE_AT_COUNTER:
+            current = ticket_view(db, t, site_code)
+    agency_code = s.scalar(select(Agency.code).where(Agency.id == counter.agency_id)) or ""
+    return CounterStateView(number=counter.number, name=counter.name, agency_code=agency_code,
+                            is_open=bool(state and state.is_open), officer=state.officer_label if state else "",
+                            current=current)
+
+
+def _counter(s: Session, site: Site, number: int) -> Counter:
+    counter = s.scalar(select(Counter).where(Counter.site_id == site.id, Counter.number == number))
+    if counter is None:
+        raise NotFound(f"Loket {number}", "counter")
+    return counter
+
+
+def counter_status(db: Database, actor: Actor, site_code: str, number: int) -> CounterStateView:
+    with db.read() as s:
+        site = site_row(s, site_code)
+        if not can_read_site(actor, lookup.site_ref(site)):
+            raise Forbidden()
+        counter = _counter(s, site, number)
+        return counter_view(db, s, site.code, counter.id, s.get(CounterState, counter.id))
+
+
+def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterStateView]:
+    with db.read() as s:
+        site = site_row(s, site_code)
+        if not can_read_site(actor, lookup.site_ref(site)):
+            raise Forbidden()
+        counters = s.scalars(select(Counter).where(Counter.site_id == site.id).order_by(Counter.number)).all()
+        return [counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]
+
+
+def board_state(db: Database, site_code: str) -> BoardState:
+    """What a display board shows (public: numbers and counters only, no personal data)."""
+    site = lookup.site(db, site_code)
+    day = policy.local_day(utcnow(), site.timezone)
+    with db.read() as s:
+        counters = s.execute(select(Counter.id, Counter.number, Counter.name, Agency.short_name)
+                             .join(Agency, Agency.id == Counter.agency_id)
+                             .where(Counter.site_id == site.id).order_by(Counter.number)).all()
+        states = {st.counter_id: st for st in s.scalars(select(CounterState).where(CounterState.site_id == site.id))}
+        current_ids = [st.current_ticket_id for st in states.values() if st.current_ticket_id]
+        current = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))} if current_ids else {}
+        rows = []
+        for cid, number, name, agency in counters:
+            st = states.get(cid)
+            t = current.get(st.current_ticket_id) if st and st.current_ticket_id else None
+            active = t is not None and t.status in policy.ACTIVE_AT_COUNTER
+            rows.append(BoardCounter(number=number, name=name, agency=agency or "", is_open=bool(st and st.is_open),
+                                     ticket=t.number if t is not None and active else None,
+                                     status=t.status.value if t is not None and active else None))
+        calls = s.execute(select(Ticket.number, Counter.number, TicketEvent.at)
+                          .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                          .join(Counter, Counter.id == TicketEvent.counter_id)
+                          .where(Ticket.site_id == site.id, Ticket.local_date == day,
+                                 TicketEvent.kind.in_(["called", "recalled"]))
+                          .order_by(TicketEvent.at.desc()).limit(8)).all()
+        waiting = s.execute(select(Agency.short_name, func.count()).select_from(Ticket)
+                            .join(Service, Service.id == Ticket.service_id).join(Agency, Agency.id == Service.agency_id)
+                            .where(Ticket.site_id == site.id, Ticket.local_date == day,
+                                   Ticket.status == Status.waiting)
+                            .group_by(Agency.short_name).order_by(Agency.short_name)).all()
+    return BoardState(site=site.code, timezone=site.timezone, counters=rows,
+                      recent_calls=[BoardCall(number=n, counter=c, at=at, announcement=voice.call_announcement(n, c))
+                                    for n, c, at in calls],
+                      waiting={name or "-": int(count) for name, count in waiting})
