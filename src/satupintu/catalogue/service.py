@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..accounts import audit
 from ..accounts.scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site
+from ..cache import cache_of
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
@@ -68,6 +69,16 @@ def site_row(s: Session, code: str) -> Site:
 
 def site_ref(site: Site) -> SiteRef:
     return SiteRef(site.id, site.parent_site_id)
+
+
+def cached_site_ref(db: Database, code: str) -> SiteRef:
+    """The scope of the site a route's {site} names, asked on every such request: cached
+    briefly like the other catalogue facts (the web edge's site lookup)."""
+    def load() -> SiteRef:
+        with db.read() as s:
+            return site_ref(site_row(s, code))
+
+    return cache_of(db).get(("site-ref", code), load)
 
 
 def _home_site_id(site: Site) -> uuid.UUID:
