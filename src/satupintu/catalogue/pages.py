@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -151,7 +151,7 @@ async def service_save(request: Request, site: str, code: str) -> Response:
     return await run_in_threadpool(_service_save, request, site, code, raw)
 
 
-def _service_save(request: Request, site: str, code: str, raw: dict) -> Response:  # type: ignore[type-arg]
+def _service_save(request: Request, site: str, code: str, raw: dict[str, Any]) -> Response:
     actor = staff_actor(request)
     db = db_of(request)
     check_csrf(request, str(raw.pop("csrf", "")))

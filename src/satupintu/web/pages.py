@@ -15,7 +15,7 @@ INVALID = "Isian tidak valid."
 
 
 def db_of(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
+    return request.app.state.db
 
 
 def staff_actor(request: Request) -> Actor:

@@ -151,7 +151,7 @@ def _is_kiosk(request: Request) -> bool:
 
     token = (request.headers.get("x-device-token") or request.query_params.get("token")
              or request.cookies.get(DEVICE_COOKIE))
-    return bool(token) and credentials_of(request).is_kiosk(token)
+    return token is not None and token != "" and credentials_of(request).is_kiosk(token)
 
 
 def limited(name: str) -> Any:
