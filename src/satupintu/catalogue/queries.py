@@ -107,14 +107,16 @@ def agency_by_code(s: Session, site_id: uuid.UUID, code: str) -> AgencyFacts | N
 
 def agency_codes(s: Session, site_id: uuid.UUID) -> dict[uuid.UUID, str]:
     """The code of each agency of a site, by agency id."""
-    return dict(s.execute(select(Agency.id, Agency.code).where(Agency.site_id == site_id)).tuples().all())
+    return {agency_id: code for agency_id, code in s.execute(select(Agency.id, Agency.code)
+                                                             .where(Agency.site_id == site_id))}
 
 
 def agency_names(s: Session, agency_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
     """The name of each of these agencies that exists, by id."""
     if not agency_ids:
         return {}
-    return dict(s.execute(select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids))).tuples().all())
+    return {agency_id: name for agency_id, name in s.execute(select(Agency.id, Agency.name)
+                                                             .where(Agency.id.in_(agency_ids)))}
 
 
 def closed_dates(s: Session, site_ids: Collection[uuid.UUID]) -> list[date]:

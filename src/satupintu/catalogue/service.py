@@ -308,8 +308,8 @@ def list_agencies(db: Database, site_code: str) -> list[AgencyOut]:
     with db.read() as s:
         site = site_row(s, site_code)
         sub = offered_services_query(site).where(Service.status == ServiceStatus.published).subquery()
-        counts: dict[uuid.UUID, int] = dict(s.execute(select(sub.c.agency_id, func.count())
-                                                      .group_by(sub.c.agency_id)).tuples().all())
+        counts: dict[uuid.UUID, int] = {agency_id: n for agency_id, n in s.execute(
+            select(sub.c.agency_id, func.count()).group_by(sub.c.agency_id))}
         agencies = s.scalars(select(Agency).where(Agency.site_id == _home_site_id(site)).order_by(Agency.name)).all()
         if site.kind is SiteKind.mobile:
             agencies = [a for a in agencies if a.id in counts]
