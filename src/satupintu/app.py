@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -21,10 +22,10 @@ from .db import Database
 from .errors import DatabaseUnavailable, DomainError, http_domain_error
 from .logs import configure_logging, mask_url
 from .migrate import ensure_migrated
-from .web import ratelimit
+from .web import providers, ratelimit
 from .web.forms import refuse_bad_form_text
 from .web.frontdoor import FrontDoor, SessionCookies
-from .web.render import render
+from .web.render import register_templates, render
 from .web.security import authenticate_first
 
 log = structlog.get_logger("satupintu")
@@ -95,6 +96,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.state.db = db
     app.state.settings = settings
     app.state.bus = bus
+    # The web edge imports no capability: who a caller is and which site a route names are
+    # answered by accounts and the catalogue, handed in here.
+    from .accounts.credentials import AccountCredentials
+    from .catalogue.service import cached_site_ref
+
+    providers.install(app, credentials=AccountCredentials(db), site_lookup=partial(cached_site_ref, db))
     app.state.hot_path = None
     if db.dialect == "postgresql" and settings.hot_path:
         from .queueing.hotpath import HotPath
@@ -165,6 +172,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .staffing import api as staffing_api
     from .staffing import officer_pages as staffing_officer_pages
     from .staffing import pages as staffing_pages
+
+    # Every other capability's pages module registers its own templates when imported; queueing
+    # and staffing are being split (issue 13, point 1): theirs are registered here until then.
+    register_templates(PACKAGE_DIR / "queueing" / "templates")
+    register_templates(PACKAGE_DIR / "staffing" / "templates")
 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(catalogue_api.router, prefix="/api/v1")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
@@ -39,8 +39,9 @@ class MeOut(BaseModel):
     agency_id: uuid.UUID | None
 
 
-TOO_MANY = {429: {"description": "Too many failed sign-ins from this username or address; wait Retry-After "
-                                  "seconds (the right password is refused meanwhile too)"}}
+TOO_MANY: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Too many failed sign-ins from this username or address; wait Retry-After "
+                         "seconds (the right password is refused meanwhile too)"}}
 
 
 @router.post("/auth/token", response_model=TokenOut, responses=TOO_MANY,

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..cache import cache_of, require_io
-from ..catalogue.models import Agency, Site
+from ..catalogue import queries as catalogue
 from ..catalogue.schemas import Strict
 from ..config import get_settings
 from ..db import Database
@@ -23,7 +23,7 @@ from ..timeutil import utcnow
 from . import audit
 from .models import AuditEntry, DeviceKind, DeviceToken, Role, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
-from .scope import Actor, SiteRef, can_manage_site, can_manage_user, can_read_site, scope_problem
+from .scope import Actor, can_manage_site, can_manage_user, can_read_site, scope_problem
 
 
 class UserIn(Strict):
@@ -82,19 +82,19 @@ def create_user(db: Database, actor: Actor, data: UserIn) -> UserOut:
     with db.write() as s:
         site = agency = None
         if data.site:
-            site = s.scalar(select(Site).where(Site.code == data.site))
+            site = catalogue.site_by_code(s, data.site)
             if site is None:
                 raise NotFound("MPP", "site")
         if data.agency:
             if site is None:
                 raise ValidationFailed([FieldError("site", "Instansi hanya dapat dipilih bersama MPP-nya.")])
-            agency = s.scalar(select(Agency).where(Agency.site_id == site.id, Agency.code == data.agency.upper()))
+            agency = catalogue.agency_by_code(s, site.id, data.agency.upper())
             if agency is None:
                 raise NotFound(f"Instansi '{data.agency}'", "agency")
         problem = scope_problem(data.role, site.id if site else None, agency.id if agency else None)
         if problem:
             raise ValidationFailed([FieldError("role", problem)])
-        ref = SiteRef(site.id, site.parent_site_id) if site else None
+        ref = site.ref if site else None
         if not can_manage_user(actor, data.role, ref, agency.id if agency else None):
             raise Forbidden("Anda tidak berwenang membuat akun dengan peran dan lingkup ini.")
         if s.scalar(select(User.id).where(User.username == data.username)):
@@ -109,14 +109,14 @@ def create_user(db: Database, actor: Actor, data: UserIn) -> UserOut:
 
 def list_users(db: Database, actor: Actor, site_code: str) -> list[UserOut]:
     with db.read() as s:
-        site = s.scalar(select(Site).where(Site.code == site_code))
+        site = catalogue.site_by_code(s, site_code)
         if site is None:
             raise NotFound("MPP", "site")
-        if not can_read_site(actor, SiteRef(site.id, site.parent_site_id)):
+        if not can_read_site(actor, site.ref):
             raise Forbidden()
-        agencies = dict(s.execute(select(Agency.id, Agency.code).where(Agency.site_id == site.id)).all())
+        agencies = catalogue.agency_codes(s, site.id)
         users = s.scalars(select(User).where(User.site_id == site.id).order_by(User.username)).all()
-        return [_user_out(u, site.code, agencies.get(u.agency_id)) for u in users]
+        return [_user_out(u, site.code, agencies.get(u.agency_id) if u.agency_id else None) for u in users]
 
 
 def authenticate(db: Database, username: str, password: str) -> Actor:
@@ -131,6 +131,8 @@ def authenticate(db: Database, username: str, password: str) -> Actor:
         user_id = user.id
     with db.write() as s:
         user = s.get(User, user_id)
+        if user is None:  # deleted between the password check and now: as if it never existed
+            raise Unauthenticated("Nama pengguna atau kata sandi salah.")
         if rehash:
             user.password_hash = rehash
         user.last_login_at = utcnow()
@@ -209,6 +211,8 @@ def change_password(db: Database, actor: Actor, current: str, new: str) -> Actor
     new_hash = hash_password(new)
     with db.write() as s:
         user = s.get(User, actor.user_id)
+        if user is None:  # deleted since the current password was checked
+            raise Unauthenticated()
         before = audit.snapshot(user)
         user.password_hash = new_hash
         user.credentials_epoch = User.credentials_epoch + 1
@@ -224,8 +228,8 @@ def _managed_user(s: Session, actor: Actor, user_id: uuid.UUID) -> User:
     user = s.get(User, user_id)
     if user is None:
         raise NotFound("Akun", "user_id")
-    site = s.get(Site, user.site_id) if user.site_id else None
-    ref = SiteRef(site.id, site.parent_site_id) if site else None
+    site = catalogue.site(s, user.site_id) if user.site_id else None
+    ref = site.ref if site else None
     if not can_manage_user(actor, user.role, ref, user.agency_id):
         raise Forbidden("Anda tidak berwenang mengubah akun ini.")
     return user
@@ -265,8 +269,8 @@ def set_active(db: Database, actor: Actor, user_id: uuid.UUID, active: bool) -> 
             s.flush()
         audit.record(s, actor, "user.activate" if active else "user.deactivate", "user", user.id, user.site_id,
                      before, audit.snapshot(user))
-        site = s.get(Site, user.site_id) if user.site_id else None
-        agency = s.get(Agency, user.agency_id) if user.agency_id else None
+        site = catalogue.site(s, user.site_id) if user.site_id else None
+        agency = catalogue.agency(s, user.agency_id) if user.agency_id else None
         out = _user_out(user, site.code if site else None, agency.code if agency else None)
     _end_credentials(db, user_id)
     return out
@@ -310,10 +314,10 @@ def create_device(db: Database, actor: Actor, site_code: str, kind: DeviceKind, 
     if not name.strip():
         raise ValidationFailed([FieldError("name", "Nama perangkat wajib diisi.", "required")])
     with db.write() as s:
-        site = s.scalar(select(Site).where(Site.code == site_code))
+        site = catalogue.site_by_code(s, site_code)
         if site is None:
             raise NotFound("MPP", "site")
-        if not can_manage_site(actor, SiteRef(site.id, site.parent_site_id)):
+        if not can_manage_site(actor, site.ref):
             raise Forbidden()
         token = "dev_" + secrets.token_urlsafe(32)
         device = DeviceToken(site_id=site.id, kind=kind, name=name.strip(), token_hash=_token_hash(token),
@@ -329,8 +333,8 @@ def revoke_device(db: Database, actor: Actor, device_id: uuid.UUID) -> None:
         device = s.get(DeviceToken, device_id)
         if device is None:
             raise NotFound("Perangkat", "device")
-        site = s.get(Site, device.site_id)
-        if not can_manage_site(actor, SiteRef(site.id, site.parent_site_id)):
+        site = catalogue.site(s, device.site_id)
+        if site is None or not can_manage_site(actor, site.ref):  # a device's site is never deleted
             raise Forbidden()
         before = audit.snapshot(device)
         device.revoked_at = utcnow()
@@ -354,7 +358,9 @@ def device_from_token(db: Database, token: str) -> Device:
             device = s.scalar(select(DeviceToken).where(DeviceToken.token_hash == digest))
             if device is None or device.revoked_at is not None:
                 return None, None
-            site = s.get(Site, device.site_id)
+            site = catalogue.site(s, device.site_id)
+            if site is None:  # a device's site is never deleted: the token is no use without one
+                return None, None
             return Device(device.id, site.id, site.code, device.kind, device.name), device.last_seen_at
 
     cache = cache_of(db)
@@ -374,10 +380,10 @@ def device_from_token(db: Database, token: str) -> Device:
 
 def audit_log(db: Database, actor: Actor, site_code: str, limit: int = 200) -> list[AuditOut]:
     with db.read() as s:
-        site = s.scalar(select(Site).where(Site.code == site_code))
+        site = catalogue.site_by_code(s, site_code)
         if site is None:
             raise NotFound("MPP", "site")
-        if not can_read_site(actor, SiteRef(site.id, site.parent_site_id)):
+        if not can_read_site(actor, site.ref):
             raise Forbidden()
         entries = s.scalars(select(AuditEntry).where(AuditEntry.site_id == site.id)
                             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).all()

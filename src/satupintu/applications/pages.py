@@ -4,6 +4,7 @@ number (and its QR) without logging in."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -11,38 +12,18 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from ..catalogue import service as catalogue
-from ..errors import DomainError, Unauthenticated
+from ..errors import DomainError
+from ..web.pages import db_of, errors_of, staff_actor
 from ..web.qr import qr_svg
 from ..web.ratelimit import limited
-from ..web.render import render
-from ..web.security import check_csrf, session_actor
+from ..web.render import register_templates, render
+from ..web.security import check_csrf
 from . import service
 from .schemas import ApplicationIn
 
 router = APIRouter(include_in_schema=False)
-
-
-def _db(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.db
-
-
-def _staff(request: Request):  # type: ignore[no-untyped-def]
-    actor = session_actor(request)
-    if actor is None:
-        raise Unauthenticated()
-    request.state.actor = actor
-    return actor
-
-
-def _errors_of(exc: Exception) -> dict[str, str]:
-    if isinstance(exc, ValidationError):
-        out: dict[str, str] = {}
-        for e in exc.errors():
-            field = ".".join(str(p) for p in e["loc"]) or "_"
-            out.setdefault(field, "Isian tidak valid atau terlalu pendek.")
-        return out
-    assert isinstance(exc, DomainError)
-    return {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
+register_templates(Path(__file__).parent / "templates")
+INVALID = "Isian tidak valid atau terlalu pendek."
 
 
 def _public_url(request: Request, number: str) -> str:
@@ -52,8 +33,8 @@ def _public_url(request: Request, number: str) -> str:
 @router.get("/kelola/{site}/permohonan")
 def staff_list(request: Request, site: str, tampil: str = "", layanan: str = "", tiket: str = "",
                instansi: str = "") -> Response:
-    actor = _staff(request)
-    db = _db(request)
+    actor = staff_actor(request)
+    db = db_of(request)
     only = tampil if tampil in ("open", "overdue", "due_soon") else None
     chosen = catalogue.get_service(db, site, layanan) if layanan else None
     return render(request, "applications/staff_list.html", site=catalogue.get_site(db, site),
@@ -69,9 +50,9 @@ def staff_open(request: Request, site: str, csrf: Annotated[str, Form()], servic
                phone: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
                notify: Annotated[str, Form()] = "", ticket_id: Annotated[str, Form()] = "",
                note: Annotated[str, Form()] = "", doc: Annotated[list[str] | None, Form()] = None) -> Response:
-    actor = _staff(request)
+    actor = staff_actor(request)
     check_csrf(request, csrf)
-    db = _db(request)
+    db = db_of(request)
     form = {"applicant_name": applicant_name, "phone": phone, "email": email, "notify": bool(notify), "note": note}
     received = [int(v) for v in doc or [] if v.isdigit()]
     try:
@@ -87,15 +68,15 @@ def staff_open(request: Request, site: str, csrf: Annotated[str, Form()], servic
                       applications=service.staff_list(db, actor, site, lang=request.state.lang), tampil="",
                       instansi="", agencies=catalogue.list_agencies(db, site),
                       services=catalogue.list_services(db, site), chosen=chosen, ticket=ticket_id,
-                      on_time=service.on_time_report(db, actor, site), errors=_errors_of(exc), form=form,
+                      on_time=service.on_time_report(db, actor, site), errors=errors_of(exc, INVALID), form=form,
                       received=received)
     return RedirectResponse(f"/kelola/{site}/permohonan/{opened.application.id}?baru=1", status_code=303)
 
 
 @router.get("/kelola/{site}/permohonan/{application_id}")
 def staff_detail(request: Request, site: str, application_id: uuid.UUID) -> Response:
-    actor = _staff(request)
-    db = _db(request)
+    actor = staff_actor(request)
+    db = db_of(request)
     app = service.get_application(db, actor, site, application_id, request.state.lang)
     return render(request, "applications/staff_detail.html", site=catalogue.get_site(db, site), a=app,
                   errors=request.session.pop("application_errors", {}),
@@ -106,9 +87,9 @@ def staff_detail(request: Request, site: str, application_id: uuid.UUID) -> Resp
 def staff_act(request: Request, site: str, application_id: uuid.UUID, csrf: Annotated[str, Form()],
               action: Annotated[str, Form()], note: Annotated[str, Form()] = "",
               doc: Annotated[list[str] | None, Form()] = None) -> Response:
-    actor = _staff(request)
+    actor = staff_actor(request)
     check_csrf(request, csrf)
-    db = _db(request)
+    db = db_of(request)
     try:
         if action == "_documents":
             received = [int(v) for v in doc or [] if v.isdigit()]
@@ -118,7 +99,7 @@ def staff_act(request: Request, site: str, application_id: uuid.UUID, csrf: Anno
     except DomainError as exc:
         if exc.status in (401, 404) or (exc.status == 403 and exc.code != "role_not_allowed"):
             raise
-        request.session["application_errors"] = _errors_of(exc)
+        request.session["application_errors"] = errors_of(exc, INVALID)
     return RedirectResponse(f"/kelola/{site}/permohonan/{application_id}", status_code=303)
 
 
@@ -131,7 +112,7 @@ def lookup(request: Request, nomor: str = "") -> Response:
 
 @router.get("/permohonan/{number}", dependencies=[limited("lookup")])
 def track(request: Request, number: str) -> Response:
-    db = _db(request)
+    db = db_of(request)
     try:
         app = service.track(db, number, request.state.lang)
     except DomainError as exc:

@@ -18,14 +18,15 @@ from sqlalchemy.orm import Session
 
 from ..accounts import audit
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_operate_counter, can_read_site
+from ..catalogue import queries as catalogue
 from ..catalogue.hours import Hours
-from ..catalogue.models import Agency, OpeningHours, Service, Site, SiteClosure
-from ..catalogue.service import site_row
+from ..catalogue.queries import ServiceFacts, SiteFacts
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from ..phone import normalise_phone
 from ..privacy import mask_personal_data
-from ..queueing.models import Ticket
+from ..queueing import queries as queue
 from ..queueing.policy import Status as TicketStatus
 from ..timeutil import utcnow
 from . import deadline as deadlines
@@ -52,8 +53,8 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 
 # ---------------------------------------------------------------- helpers
 
-def _ref(site: Site) -> SiteRef:
-    return SiteRef(site.id, site.parent_site_id)
+def _ref(site: SiteFacts) -> SiteRef:
+    return site.ref
 
 
 def identity_hash(nik: str) -> str:
@@ -63,17 +64,14 @@ def identity_hash(nik: str) -> str:
     return hmac.new(key, f"nik:{nik}".encode(), hashlib.sha256).hexdigest()
 
 
-def normalise_phone(raw: str) -> str | None:
-    digits = re.sub(r"[\s\-().]", "", raw)
-    if digits.startswith("+62"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("62"):
-        digits = "0" + digits[2:]
-    return digits if re.fullmatch(r"08\d{7,12}", digits) else None
-
-
 def mask_phone(phone: str) -> str:
     return phone[:4] + "*" * max(0, len(phone) - 7) + phone[-3:] if phone else ""
+
+
+def _service_of(s: Session, app: Application) -> ServiceFacts:
+    svc = catalogue.service(s, app.service_id)
+    assert svc is not None, "an application's service is never deleted"
+    return svc
 
 
 def workflow_for(s: Session, service_id: uuid.UUID) -> wf.Workflow:
@@ -85,24 +83,19 @@ def _role(actor: Actor) -> str | None:
     return actor.role.value if actor.role else None
 
 
-def _service(s: Session, site: Site, code: str) -> Service:
-    svc = s.scalar(select(Service).where(Service.code == code.strip().upper(),
-                                         Service.site_id == (site.parent_site_id or site.id)))
+def _service(s: Session, site: SiteFacts, code: str) -> ServiceFacts:
+    svc = catalogue.service_by_code(s, site.home_id, code.strip().upper())
     if svc is None:
         raise NotFound(f"Layanan '{code}'", "service")
     return svc
 
 
-def _closed_dates(s: Session, site: Site) -> list[date]:
-    ids = [site.id] + ([site.parent_site_id] if site.parent_site_id else [])
-    return list(s.scalars(select(SiteClosure.on_date).where(SiteClosure.site_id.in_(ids))))
+def _closed_dates(s: Session, site: SiteFacts) -> list[date]:
+    return catalogue.closed_dates(s, [site.id] + ([site.parent_site_id] if site.parent_site_id else []))
 
 
-def _hours(s: Session, site: Site) -> Hours:
-    rows = s.scalars(select(OpeningHours).where(OpeningHours.site_id == site.id)).all()
-    if not rows and site.parent_site_id:
-        rows = s.scalars(select(OpeningHours).where(OpeningHours.site_id == site.parent_site_id)).all()
-    return {r.weekday: (r.opens, r.closes) for r in rows}
+def _hours(s: Session, site: SiteFacts) -> Hours:
+    return catalogue.opening_hours(s, site.id, site.parent_site_id)
 
 
 def _events(s: Session, app_id: uuid.UUID) -> list[ApplicationEvent]:
@@ -130,7 +123,7 @@ def _standard(app: Application) -> deadlines.TimeStandard | None:
     return deadlines.from_catalogue(app.standard_value, app.standard_unit)
 
 
-def _recompute_due(s: Session, site: Site, app: Application, flow: wf.Workflow,
+def _recompute_due(s: Session, site: SiteFacts, app: Application, flow: wf.Workflow,
                    events: list[ApplicationEvent]) -> None:
     try:
         app.due_at = deadlines.deadline(app.received_at, _standard(app), site.timezone, _closed_dates(s, site),
@@ -150,10 +143,10 @@ def _due_day(app: Application, standard: deadlines.TimeStandard | None, tz: str)
     return (app.due_at - timedelta(seconds=1)).astimezone(ZoneInfo(tz)).date()
 
 
-def _view(s: Session, app: Application, site: Site, flow: wf.Workflow, staff: Actor | None,
+def _view(s: Session, app: Application, site: SiteFacts, flow: wf.Workflow, staff: Actor | None,
           lang: str = "id") -> ApplicationView:
-    svc = s.get(Service, app.service_id)
-    agency = s.get(Agency, app.agency_id)
+    svc = _service_of(s, app)
+    agency = catalogue.agency(s, app.agency_id)
     events = _events(s, app.id)
     now = utcnow()
     standard = _standard(app)
@@ -176,13 +169,15 @@ def _view(s: Session, app: Application, site: Site, flow: wf.Workflow, staff: Ac
         id=app.id if staff is not None else None, tracking_number=app.tracking_number, site=site.code,
         service_code=svc.code, service_name=svc.name, agency=agency.name if agency else "", state=app.state,
         state_label=state_obj.label(lang) if state_obj else app.state, received_at=app.received_at,
-        due_at=app.due_at, due_day=_due_day(app, standard, site.timezone), paused=app.paused_since is not None, finished_at=app.finished_at,
+        due_at=app.due_at, due_day=_due_day(app, standard, site.timezone), paused=app.paused_since is not None,
+        finished_at=app.finished_at,
         deadline_status=status.value if status else None, standard=standard.label(lang) if standard else None,
         history=history)
     if staff is not None:
         docs = s.scalars(select(ApplicationDocument).where(ApplicationDocument.application_id == app.id)
                          .order_by(ApplicationDocument.position)).all()
-        ticket_number = s.scalar(select(Ticket.number).where(Ticket.id == app.ticket_id)) if app.ticket_id else None
+        ticket = queue.ticket(s, app.ticket_id) if app.ticket_id else None
+        ticket_number = ticket.number if ticket else None
         view.applicant_name = app.applicant_name
         view.nik_masked = app.nik_masked
         view.phone_masked = mask_phone(app.phone)
@@ -194,7 +189,7 @@ def _view(s: Session, app: Application, site: Site, flow: wf.Workflow, staff: Ac
     return view
 
 
-def _notify(s: Session, site: Site, app: Application, subject: str, text: str) -> None:
+def _notify(s: Session, site: SiteFacts, app: Application, subject: str, text: str) -> None:
     """Queue a message to the applicant in this transaction (sent after commit, with retries)."""
     if not app.notify:
         return
@@ -206,7 +201,7 @@ def _notify(s: Session, site: Site, app: Application, subject: str, text: str) -
                            body=text, reference=app.tracking_number, site_id=site.id)
 
 
-def _status_message(app: Application, flow: wf.Workflow, svc: Service, note: str = "") -> tuple[str, str]:
+def _status_message(app: Application, flow: wf.Workflow, svc: ServiceFacts, note: str = "") -> tuple[str, str]:
     from ..notify.templates import Kind, render
 
     state = flow.states.get(app.state)
@@ -246,12 +241,12 @@ def open_application(db: Database, actor: Actor, site_code: str, data: Applicati
     if errors:
         raise ValidationFailed(errors)
     with db.write() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         svc = _service(s, site, data.service)
         if not can_operate_counter(actor, _ref(site), svc.agency_id):
             raise Forbidden("Anda tidak dapat menerima permohonan untuk layanan instansi lain.")
         if data.ticket_id is not None:
-            t = s.get(Ticket, data.ticket_id)
+            t = queue.ticket(s, data.ticket_id)
             if t is None or t.site_id != site.id:
                 raise NotFound("Tiket", "ticket_id")
             if t.status not in (TicketStatus.serving, TicketStatus.done):
@@ -271,7 +266,7 @@ def open_application(db: Database, actor: Actor, site_code: str, data: Applicati
         while s.scalar(select(Application.id).where(Application.tracking_number == number)):
             number = tracking.new_tracking_number()
         now = utcnow()
-        unit = svc.time_unit.value if svc.time_unit else None
+        unit = svc.time_unit
         app = Application(id=uuid.uuid4(), site_id=site.id, agency_id=svc.agency_id, service_id=svc.id,
                           ticket_id=data.ticket_id, tracking_number=number,
                           applicant_name=data.applicant_name.strip(), nik_hash=identity_hash(nik),
@@ -298,8 +293,8 @@ def open_application(db: Database, actor: Actor, site_code: str, data: Applicati
 
 
 def _load(s: Session, actor: Actor, site_code: str, app_id: uuid.UUID,
-          for_update: bool = False) -> tuple[Site, Application]:
-    site = site_row(s, site_code)
+          for_update: bool = False) -> tuple[SiteFacts, Application]:
+    site = catalogue.require_site(s, site_code)
     app = s.get(Application, app_id, with_for_update=for_update)
     if app is None or app.site_id != site.id:
         raise NotFound("Permohonan", "application")
@@ -344,7 +339,7 @@ def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, a
             app.closed_at = now
         s.flush()
         _recompute_due(s, site, app, flow, _events(s, app.id))
-        svc = s.get(Service, app.service_id)
+        svc = _service_of(s, app)
         _notify(s, site, app, *_status_message(app, flow, svc, note.strip() if act.note_required else ""))
         if app.closed_at is not None:
             # The last state (collected, refused): no message can follow, so the contact goes; the
@@ -381,7 +376,9 @@ def track(db: Database, number: str, lang: str = "id") -> ApplicationView:
         app = s.scalar(select(Application).where(Application.tracking_number == normal))
         if app is None:
             raise NotFound("Permohonan dengan nomor tersebut", "number")
-        return _view(s, app, s.get(Site, app.site_id), workflow_for(s, app.service_id), None, lang)
+        site = catalogue.site(s, app.site_id)
+        assert site is not None, "an application's site is never deleted"
+        return _view(s, app, site, workflow_for(s, app.service_id), None, lang)
 
 
 def staff_list(db: Database, actor: Actor, site_code: str, only: str | None = None, agency: str | None = None,
@@ -391,14 +388,14 @@ def staff_list(db: Database, actor: Actor, site_code: str, only: str | None = No
     if only not in (None, "", "open", "overdue", "due_soon"):
         raise ValidationFailed([FieldError("only", "Saring dengan open, overdue, atau due_soon.")])
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if not can_read_site(actor, _ref(site)):
             raise Forbidden()
         q = select(Application).where(Application.site_id == site.id)
         if not can_manage_site(actor, _ref(site)) and not actor.is_overseer:
             q = q.where(Application.agency_id == actor.agency_id)
         if agency:
-            agency_id = s.scalar(select(Agency.id).where(Agency.code == agency.upper()))
+            agency_id = catalogue.first_agency_id_with_code(s, agency.upper())
             if agency_id is None:
                 raise NotFound(f"Instansi '{agency}'", "agency")
             q = q.where(Application.agency_id == agency_id)
@@ -421,14 +418,15 @@ def on_time_report(db: Database, actor: Actor, site_code: str, start: date | Non
                    end: date | None = None) -> list[OnTimeRow]:
     """Per service: applications finished, finished on time, and what is still open or overdue."""
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if not can_read_site(actor, _ref(site)):
             raise Forbidden()
-        q = (select(Application, Service.code, Service.name, Agency.name)
-             .join(Service, Service.id == Application.service_id).join(Agency, Agency.id == Application.agency_id)
-             .where(Application.site_id == site.id))
-        rows = [(a.received_at, a.due_at, a.finished_at, a.closed_at, code, name, agency_name)
-                for a, code, name, agency_name in s.execute(q).all()]
+        apps = s.scalars(select(Application).where(Application.site_id == site.id)).all()
+        services = catalogue.services(s, {a.service_id for a in apps})
+        agencies = catalogue.agency_names(s, {a.agency_id for a in apps})
+        rows = [(a.received_at, a.due_at, a.finished_at, a.closed_at, services[a.service_id].code,
+                 services[a.service_id].name, agencies[a.agency_id])
+                for a in apps if a.service_id in services and a.agency_id in agencies]
     now = utcnow()
     by_service: dict[str, dict[str, Any]] = {}
     for received_at, due, finished_at, closed_at, code, name, agency_name in rows:
@@ -455,7 +453,7 @@ def on_time_report(db: Database, actor: Actor, site_code: str, start: date | Non
 
 def get_workflow(db: Database, site_code: str, service_code: str) -> dict[str, Any]:
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         svc = _service(s, site, service_code)
         return workflow_for(s, svc.id).to_dict()
 
@@ -466,7 +464,7 @@ def set_workflow(db: Database, actor: Actor, site_code: str, service_code: str,
     applications must still find their state in the new workflow."""
     flow = wf.parse_workflow(definition, "definition") if definition is not None else wf.DEFAULT_WORKFLOW
     with db.write() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         svc = _service(s, site, service_code)
         if not can_manage_agency(actor, _ref(site), svc.agency_id):
             raise Forbidden()

@@ -30,7 +30,7 @@ assert len(ALPHABET) == 32 and len(set(ALPHABET)) == 32
 
 
 class _Rng(Protocol):
-    def randrange(self, stop: int) -> int: ...
+    def randrange(self, stop: int, /) -> int: ...
 
 
 def _times_two(a: int) -> int:
@@ -60,8 +60,8 @@ def new_tracking_number(rng: _Rng | None = None) -> str:
     `rng` is anything with ``randrange`` (``random.Random(seed)`` in tests); the default is
     the operating system's secure generator, since numbers let citizens look up status.
     """
-    rng = rng or secrets.SystemRandom()
-    random_part = "".join(ALPHABET[rng.randrange(len(ALPHABET))] for _ in range(BODY_LENGTH - 1))
+    source: _Rng = rng or secrets.SystemRandom()
+    random_part = "".join(ALPHABET[source.randrange(len(ALPHABET))] for _ in range(BODY_LENGTH - 1))
     return _format(random_part + check_character(random_part))
 
 

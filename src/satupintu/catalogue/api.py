@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from ..accounts.scope import Actor
+from ..errors import NotFound
+from ..web.pages import db_of
 from ..web.security import AgencyManagerDep, ManagerDep, optional_api_actor, require_api_actor
 from . import service, spreadsheet, transfer
 from .models import ServiceStatus, SiteKind
@@ -37,31 +39,27 @@ MaybeActor = Annotated[Actor | None, Depends(optional_api_actor)]
 CounterNumber = Annotated[int, Path(ge=1, le=999)]
 
 
-def _db(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.db
-
-
 @router.get("/sites", response_model=list[SiteOut], summary="All sites and mobile service events")
 def list_sites(request: Request) -> list[SiteOut]:
-    return service.list_sites(_db(request))
+    return service.list_sites(db_of(request))
 
 
 @router.post("/sites", response_model=SiteOut, status_code=201,
              summary="Create a permanent site (overseer) or a mobile event (its parent's manager)")
 def create_site(request: Request, data: SiteIn, actor: ManagerDep) -> SiteOut:
     if data.kind is SiteKind.mobile:
-        return service.create_event(_db(request), actor, data)
-    return service.create_site(_db(request), actor, data)
+        return service.create_event(db_of(request), actor, data)
+    return service.create_site(db_of(request), actor, data)
 
 
 @router.get("/sites/{site}", response_model=SiteOut)
 def get_site(request: Request, site: str) -> SiteOut:
-    return service.get_site(_db(request), site)
+    return service.get_site(db_of(request), site)
 
 
 @router.put("/sites/{site}", response_model=SiteOut)
 def update_site(request: Request, site: str, data: SiteIn, actor: ManagerDep) -> SiteOut:
-    return service.update_site(_db(request), actor, site, data)
+    return service.update_site(db_of(request), actor, site, data)
 
 
 class OfferingsIn(Strict):
@@ -71,33 +69,33 @@ class OfferingsIn(Strict):
 @router.put("/sites/{site}/offerings", response_model=list[ServiceSummary],
             summary="Choose which of the parent site's services a mobile event offers")
 def set_offerings(request: Request, site: str, data: OfferingsIn, actor: ManagerDep) -> list[ServiceSummary]:
-    return service.set_event_services(_db(request), actor, site, data.services)
+    return service.set_event_services(db_of(request), actor, site, data.services)
 
 
 @router.get("/sites/{site}/agencies", response_model=list[AgencyOut])
 def list_agencies(request: Request, site: str) -> list[AgencyOut]:
-    return service.list_agencies(_db(request), site)
+    return service.list_agencies(db_of(request), site)
 
 
 @router.post("/sites/{site}/agencies", response_model=AgencyOut, status_code=201)
 def create_agency(request: Request, site: str, data: AgencyIn, actor: ManagerDep) -> AgencyOut:
-    return service.create_agency(_db(request), actor, site, data)
+    return service.create_agency(db_of(request), actor, site, data)
 
 
 @router.get("/sites/{site}/agencies/{agency}", response_model=AgencyOut,
             summary="An agency; its agreements are included for staff of the site")
 def get_agency(request: Request, site: str, agency: str, actor: MaybeActor) -> AgencyOut:
-    return service.get_agency(_db(request), site, agency, actor)
+    return service.get_agency(db_of(request), site, agency, actor)
 
 
 @router.put("/sites/{site}/agencies/{agency}", response_model=AgencyOut)
 def update_agency(request: Request, site: str, agency: str, data: AgencyIn, actor: AgencyManagerDep) -> AgencyOut:
-    return service.update_agency(_db(request), actor, site, agency, data)
+    return service.update_agency(db_of(request), actor, site, agency, data)
 
 
 @router.post("/sites/{site}/agencies/{agency}/agreements", response_model=AgreementOut, status_code=201)
 def add_agreement(request: Request, site: str, agency: str, data: AgreementIn, actor: ManagerDep) -> AgreementOut:
-    return service.add_agreement(_db(request), actor, site, agency, data)
+    return service.add_agreement(db_of(request), actor, site, agency, data)
 
 
 class AgreementWarning(BaseModel):
@@ -107,7 +105,7 @@ class AgreementWarning(BaseModel):
 
 @router.get("/sites/{site}/agreement-warnings", response_model=list[AgreementWarning])
 def agreement_warnings(request: Request, site: str, actor: ActorDep) -> list[AgreementWarning]:
-    return [AgreementWarning(agency=a, agreement=g) for a, g in service.agreement_warnings(_db(request), actor, site)]
+    return [AgreementWarning(agency=a, agreement=g) for a, g in service.agreement_warnings(db_of(request), actor, site)]
 
 
 @router.get("/sites/{site}/services", response_model=list[ServiceSummary],
@@ -116,24 +114,24 @@ def list_services(request: Request, site: str, actor: MaybeActor,
                   q: Annotated[str | None, Query(max_length=200)] = None,
                   agency: Annotated[str | None, Query(max_length=32)] = None,
                   include_unpublished: bool = False) -> list[ServiceSummary]:
-    return service.list_services(_db(request), site, q, agency, actor, include_unpublished)
+    return service.list_services(db_of(request), site, q, agency, actor, include_unpublished)
 
 
 @router.post("/sites/{site}/services", response_model=ServiceOut, status_code=201)
 def create_service(request: Request, site: str, data: ServiceIn, actor: AgencyManagerDep,
                    publish: bool = False) -> ServiceOut:
     status = ServiceStatus.published if publish else ServiceStatus.draft
-    return service.create_service(_db(request), actor, site, data, status)
+    return service.create_service(db_of(request), actor, site, data, status)
 
 
 @router.get("/sites/{site}/services/{code}", response_model=ServiceOut)
 def get_service(request: Request, site: str, code: str, actor: MaybeActor) -> ServiceOut:
-    return service.get_service(_db(request), site, code, actor)
+    return service.get_service(db_of(request), site, code, actor)
 
 
 @router.put("/sites/{site}/services/{code}", response_model=ServiceOut)
 def update_service(request: Request, site: str, code: str, data: ServiceIn, actor: AgencyManagerDep) -> ServiceOut:
-    return service.update_service(_db(request), actor, site, code, data)
+    return service.update_service(db_of(request), actor, site, code, data)
 
 
 class StatusIn(Strict):
@@ -143,33 +141,33 @@ class StatusIn(Strict):
 @router.post("/sites/{site}/services/{code}/status", response_model=ServiceOut,
              summary="Publish (needs the six delivery components), return to draft or archive")
 def set_status(request: Request, site: str, code: str, data: StatusIn, actor: AgencyManagerDep) -> ServiceOut:
-    return service.set_service_status(_db(request), actor, site, code, data.status)
+    return service.set_service_status(db_of(request), actor, site, code, data.status)
 
 
 @router.get("/sites/{site}/counters", response_model=list[CounterOut])
 def list_counters(request: Request, site: str) -> list[CounterOut]:
-    return service.list_counters(_db(request), site)
+    return service.list_counters(db_of(request), site)
 
 
 @router.post("/sites/{site}/counters", response_model=CounterOut, status_code=201)
 def create_counter(request: Request, site: str, data: CounterIn, actor: ManagerDep) -> CounterOut:
-    return service.create_counter(_db(request), actor, site, data)
+    return service.create_counter(db_of(request), actor, site, data)
 
 
 @router.put("/sites/{site}/counters/{number}", response_model=CounterOut)
 def update_counter(request: Request, site: str, number: CounterNumber, data: CounterIn,
                    actor: ManagerDep) -> CounterOut:
-    return service.update_counter(_db(request), actor, site, number, data)
+    return service.update_counter(db_of(request), actor, site, number, data)
 
 
 @router.get("/sites/{site}/booths", response_model=list[BoothOut])
 def list_booths(request: Request, site: str) -> list[BoothOut]:
-    return service.list_booths(_db(request), site)
+    return service.list_booths(db_of(request), site)
 
 
 @router.post("/sites/{site}/booths", response_model=BoothOut, status_code=201)
 def create_booth(request: Request, site: str, data: BoothIn, actor: ManagerDep) -> BoothOut:
-    return service.create_booth(_db(request), actor, site, data)
+    return service.create_booth(db_of(request), actor, site, data)
 
 
 MEDIA = {"csv": "text/csv; charset=utf-8",
@@ -180,9 +178,8 @@ MEDIA = {"csv": "text/csv; charset=utf-8",
             response_class=Response)
 def export_catalogue(request: Request, site: str, fmt: str, actor: ActorDep) -> Response:
     if fmt not in MEDIA:
-        from ..errors import NotFound
         raise NotFound("Format ekspor", "fmt")
-    body = transfer.export_catalogue(_db(request), actor, site, fmt)
+    body = transfer.export_catalogue(db_of(request), actor, site, fmt)
     return Response(body, media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="katalog-{site}.{fmt}"'})
 
@@ -193,4 +190,4 @@ async def import_catalogue(request: Request, site: str, actor: ManagerDep,
                            file: Annotated[UploadFile, File()]) -> ImportResult:
     data = await file.read(spreadsheet.MAX_BYTES + 1)
     # Parsing a large workbook is slow: keep it off the event loop.
-    return await run_in_threadpool(transfer.import_catalogue, _db(request), actor, site, data, file.filename or "")
+    return await run_in_threadpool(transfer.import_catalogue, db_of(request), actor, site, data, file.filename or "")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from ..accounts import service as accounts
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError, NotFound, ValidationFailed
 from ..timeutil import to_local, utcnow
-from ..web.render import render
+from ..web.pages import db_of, staff_actor
+from ..web.render import register_templates, render
 from ..web.security import check_csrf, session_actor
 from . import service, spreadsheet, transfer
 from .agreements import LABELS as AGREEMENT_LABELS
@@ -20,22 +21,22 @@ from .agreements import AgreementState
 from .hours import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, WEEKDAYS
 from .models import SiteKind
 from .schemas import ServiceIn
+from .standard import COMPONENTS, format_rupiah, format_time
 
 router = APIRouter(include_in_schema=False)
-
-
-def _db(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.db
+# The catalogue's pages, and the Standar Pelayanan helpers its templates call.
+register_templates(Path(__file__).parent / "templates", format_rupiah=format_rupiah, format_time=format_time,
+                   COMPONENTS=COMPONENTS)
 
 
 def _weekday_names(lang: str) -> dict[str, str]:
     names = WEEKDAY_NAMES_ID if lang == "id" else WEEKDAY_NAMES_EN
-    return dict(zip(WEEKDAYS, names))
+    return dict(zip(WEEKDAYS, names, strict=True))
 
 
 @router.get("/")
 def home(request: Request) -> Response:
-    sites = [s for s in service.list_sites(_db(request)) if s.kind is SiteKind.permanent]
+    sites = [s for s in service.list_sites(db_of(request)) if s.kind is SiteKind.permanent]
     if len(sites) == 1:
         return RedirectResponse(f"/mpp/{sites[0].code}", status_code=303)
     return RedirectResponse("/mpp", status_code=303)
@@ -44,13 +45,13 @@ def home(request: Request) -> Response:
 @router.get("/mpp")
 def sites_page(request: Request) -> Response:
     request.state.actor = session_actor(request)
-    return render(request, "sites.html", sites=service.list_sites(_db(request)))
+    return render(request, "sites.html", sites=service.list_sites(db_of(request)))
 
 
 @router.get("/mpp/{site}")
 def site_page(request: Request, site: str) -> Response:
     request.state.actor = session_actor(request)
-    db = _db(request)
+    db = db_of(request)
     site_view = service.get_site(db, site)
     events = [s for s in service.list_sites(db) if s.parent_site == site_view.code]
     today = to_local(utcnow(), site_view.timezone).date()
@@ -63,7 +64,7 @@ def site_page(request: Request, site: str) -> Response:
 @router.get("/mpp/{site}/layanan")
 def services_page(request: Request, site: str, q: str = "", instansi: str = "") -> Response:
     request.state.actor = session_actor(request)
-    db = _db(request)
+    db = db_of(request)
     q = q[:200]
     site_view = service.get_site(db, site)
     results = service.list_services(db, site, q or None, instansi or None)
@@ -74,7 +75,7 @@ def services_page(request: Request, site: str, q: str = "", instansi: str = "") 
 @router.get("/mpp/{site}/layanan/{code}")
 def service_page(request: Request, site: str, code: str) -> Response:
     actor = request.state.actor = session_actor(request)
-    db = _db(request)
+    db = db_of(request)
     return render(request, "service.html", site=service.get_site(db, site),
                   svc=service.get_service(db, site, code, actor))
 
@@ -82,7 +83,7 @@ def service_page(request: Request, site: str, code: str) -> Response:
 @router.get("/mpp/{site}/instansi/{code}")
 def agency_page(request: Request, site: str, code: str) -> Response:
     actor = request.state.actor = session_actor(request)
-    db = _db(request)
+    db = db_of(request)
     return render(request, "agency.html", site=service.get_site(db, site),
                   agency=service.get_agency(db, site, code, actor),
                   services=service.list_services(db, site, None, code),
@@ -90,41 +91,21 @@ def agency_page(request: Request, site: str, code: str) -> Response:
 
 
 # ---------------------------------------------------------------- management
-
-def _staff(request: Request):  # type: ignore[no-untyped-def]
-    from ..errors import Unauthenticated
-
-    actor = session_actor(request)
-    if actor is None:
-        raise Unauthenticated()
-    request.state.actor = actor
-    return actor
-
-
-@router.get("/kelola/{site}")
-def dashboard(request: Request, site: str) -> Response:
-    actor = _staff(request)
-    db = _db(request)
-    site_view = service.get_site(db, site)
-    warnings = service.agreement_warnings(db, actor, site)
-    all_services = service.list_services(db, site, actor=actor, include_unpublished=True)
-    return render(request, "admin/dashboard.html", site=site_view, warnings=warnings, services=all_services,
-                  counters=service.list_counters(db, site), users=accounts.list_users(db, actor, site),
-                  agreement_labels={s.value: AGREEMENT_LABELS[s] for s in AgreementState})
+# (The site's management home, /kelola/{site}, is the accounts pages': it also lists the site's users.)
 
 
 @router.get("/kelola/{site}/katalog")
 def catalogue_page(request: Request, site: str) -> Response:
-    _staff(request)
-    return render(request, "admin/catalogue.html", site=service.get_site(_db(request), site))
+    staff_actor(request)
+    return render(request, "admin/catalogue.html", site=service.get_site(db_of(request), site))
 
 
 @router.post("/kelola/{site}/katalog/impor")
 async def catalogue_import(request: Request, site: str, csrf: Annotated[str, Form()],
                            file: Annotated[UploadFile, File()]) -> Response:
-    actor = await run_in_threadpool(_staff, request)
+    actor = await run_in_threadpool(staff_actor, request)
     check_csrf(request, csrf)
-    db = _db(request)
+    db = db_of(request)
     site_view = await run_in_threadpool(service.get_site, db, site)
     data = await file.read(spreadsheet.MAX_BYTES + 1)
     try:
@@ -138,13 +119,12 @@ async def catalogue_import(request: Request, site: str, csrf: Annotated[str, For
 
 @router.get("/kelola/{site}/katalog.{fmt}")
 def catalogue_export(request: Request, site: str, fmt: str) -> Response:
-    actor = _staff(request)
+    actor = staff_actor(request)
     from .api import MEDIA
 
     if fmt not in MEDIA:
-        from ..errors import NotFound
         raise NotFound("Format ekspor", "fmt")
-    body = transfer.export_catalogue(_db(request), actor, site, fmt)
+    body = transfer.export_catalogue(db_of(request), actor, site, fmt)
     return Response(body, media_type=MEDIA[fmt],
                     headers={"Content-Disposition": f'attachment; filename="katalog-{site}.{fmt}"'})
 
@@ -154,8 +134,8 @@ LIST_FIELDS = ("requirements", "procedure", "keywords")
 
 @router.get("/kelola/{site}/layanan/{code}")
 def service_edit(request: Request, site: str, code: str) -> Response:
-    actor = _staff(request)
-    db = _db(request)
+    actor = staff_actor(request)
+    db = db_of(request)
     svc = service.get_service(db, site, code, actor)
     form = svc.model_dump(mode="json")
     form["agency"] = svc.agency_code
@@ -171,9 +151,9 @@ async def service_save(request: Request, site: str, code: str) -> Response:
     return await run_in_threadpool(_service_save, request, site, code, raw)
 
 
-def _service_save(request: Request, site: str, code: str, raw: dict) -> Response:  # type: ignore[type-arg]
-    actor = _staff(request)
-    db = _db(request)
+def _service_save(request: Request, site: str, code: str, raw: dict[str, Any]) -> Response:
+    actor = staff_actor(request)
+    db = db_of(request)
     check_csrf(request, str(raw.pop("csrf", "")))
     form = {k: str(v) for k, v in raw.items()}
     data: dict[str, object] = dict(form)

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -41,7 +42,9 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 }
 
 STOPWORDS = frozenset(
-    ["dan", "atau", "di", "ke", "dari", "untuk", "yang", "buat", "bikin", "cara", "urus", "mengurus", "membuat", "pembuatan", "layanan", "pelayanan", "saya", "mau", "ingin", "bagaimana", "dengan", "the", "a", "of", "for", "to", "how"]
+    ["dan", "atau", "di", "ke", "dari", "untuk", "yang", "buat", "bikin", "cara", "urus", "mengurus", "membuat",
+     "pembuatan", "layanan", "pelayanan", "saya", "mau", "ingin", "bagaimana", "dengan", "the", "a", "of", "for",
+     "to", "how"]
 )
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -57,7 +60,7 @@ def words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
+def _stemmer() -> Any:  # Sastrawi has no type hints
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
     return StemmerFactory().create_stemmer()

@@ -7,11 +7,12 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..accounts import audit
 from ..accounts.scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site
+from ..cache import cache_of
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
@@ -69,6 +70,16 @@ def site_row(s: Session, code: str) -> Site:
 
 def site_ref(site: Site) -> SiteRef:
     return SiteRef(site.id, site.parent_site_id)
+
+
+def cached_site_ref(db: Database, code: str) -> SiteRef:
+    """The scope of the site a route's {site} names, asked on every such request: cached
+    briefly like the other catalogue facts (the web edge's site lookup)."""
+    def load() -> SiteRef:
+        with db.read() as s:
+            return site_ref(site_row(s, code))
+
+    return cache_of(db).get(("site-ref", code), load)
 
 
 def _home_site_id(site: Site) -> uuid.UUID:
@@ -136,7 +147,7 @@ def _standard_of(data: Any) -> dict[str, Any]:
     return {k: getattr(data, k) for k in STANDARD_KEYS}
 
 
-def offered_services_query(site: Any, eager: bool = True):  # type: ignore[no-untyped-def]
+def offered_services_query(site: Any, eager: bool = True) -> Select[Any]:
     """Services offered at a site (anything with .id and .kind): a permanent site's own, or
     those chosen for a mobile event."""
     q = select(Service)
@@ -277,12 +288,14 @@ def set_event_services(db: Database, actor: Actor, event_code: str, service_code
             select(Service).where(Service.site_id == event.parent_site_id))}
         missing = sorted(wanted - set(found))
         if missing:
-            raise ValidationFailed([FieldError("services", f"Layanan tidak ditemukan di MPP induk: {', '.join(missing)}.")])
+            raise ValidationFailed([FieldError("services",
+                                               f"Layanan tidak ditemukan di MPP induk: {', '.join(missing)}.")])
         before = sorted(s.scalars(select(Service.code).join(site_offerings, site_offerings.c.service_id == Service.id)
                                   .where(site_offerings.c.site_id == event.id)))
         s.execute(site_offerings.delete().where(site_offerings.c.site_id == event.id))
         if wanted:
-            s.execute(site_offerings.insert(), [{"site_id": event.id, "service_id": found[c].id} for c in sorted(wanted)])
+            s.execute(site_offerings.insert(),
+                      [{"site_id": event.id, "service_id": found[c].id} for c in sorted(wanted)])
         event.updated_at = utcnow()
         audit.record(s, actor, "site.offerings", "site", event.id, event.id, {"services": before},
                      {"services": sorted(found[c].code for c in wanted)})
@@ -296,7 +309,8 @@ def list_agencies(db: Database, site_code: str) -> list[AgencyOut]:
     with db.read() as s:
         site = site_row(s, site_code)
         sub = offered_services_query(site).where(Service.status == ServiceStatus.published).subquery()
-        counts = dict(s.execute(select(sub.c.agency_id, func.count()).group_by(sub.c.agency_id)).all())
+        counts: dict[uuid.UUID, int] = {agency_id: n for agency_id, n in s.execute(
+            select(sub.c.agency_id, func.count()).group_by(sub.c.agency_id))}
         agencies = s.scalars(select(Agency).where(Agency.site_id == _home_site_id(site)).order_by(Agency.name)).all()
         if site.kind is SiteKind.mobile:
             agencies = [a for a in agencies if a.id in counts]
@@ -308,7 +322,8 @@ def get_agency(db: Database, site_code: str, agency_code: str, actor: Actor | No
         site = site_row(s, site_code)
         agency = _agency(s, site, agency_code)
         count = s.scalar(select(func.count()).select_from(
-            offered_services_query(site).where(Service.agency_id == agency.id, Service.status == ServiceStatus.published)
+            offered_services_query(site).where(Service.agency_id == agency.id,
+                                               Service.status == ServiceStatus.published)
             .subquery())) or 0
         internal = actor is not None and can_read_site(actor, site_ref(site))
         return _agency_out(agency, site.code, count, with_agreements=internal)
@@ -319,7 +334,8 @@ def create_agency(db: Database, actor: Actor, site_code: str, data: AgencyIn) ->
         site = site_row(s, site_code)
         _require(can_manage_site(actor, site_ref(site)))
         if site.kind is SiteKind.mobile:
-            raise ValidationFailed([FieldError("site", "Instansi didaftarkan di MPP induk, bukan di pelayanan bergerak.")])
+            raise ValidationFailed([FieldError("site", "Instansi didaftarkan di MPP induk, "
+                                                       "bukan di pelayanan bergerak.")])
         code = data.code.upper()
         if s.scalar(select(Agency.id).where(Agency.site_id == site.id, Agency.code == code)):
             raise Conflict("duplicate", f"Kode instansi '{code}' sudah dipakai di MPP ini.", "code")
@@ -462,7 +478,8 @@ def create_service(db: Database, actor: Actor, site_code: str, data: ServiceIn,
     with db.write() as s:
         site = site_row(s, site_code)
         if site.kind is SiteKind.mobile:
-            raise ValidationFailed([FieldError("site", "Layanan didaftarkan di MPP induk, bukan di pelayanan bergerak.")])
+            raise ValidationFailed([FieldError("site", "Layanan didaftarkan di MPP induk, "
+                                                       "bukan di pelayanan bergerak.")])
         agency = _agency(s, site, data.agency)
         _require(can_manage_agency(actor, site_ref(site), agency.id))
         code = data.code.upper()

@@ -26,14 +26,16 @@ COMPONENTS: tuple[Component, ...] = (
     Component("time", "Jangka Waktu Penyelesaian", "Completion time", True),
     Component("fee", "Biaya/Tarif", "Fee", True),
     Component("product", "Produk Pelayanan", "Service product", True),
-    Component("complaint_channel", "Penanganan Pengaduan, Saran, dan Masukan", "Complaints, suggestions and feedback", True),
+    Component("complaint_channel", "Penanganan Pengaduan, Saran, dan Masukan", "Complaints, suggestions and feedback",
+              True),
     Component("legal_basis", "Dasar Hukum", "Legal basis", False),
     Component("facilities", "Sarana dan Prasarana, dan/atau Fasilitas", "Facilities", False),
     Component("competence", "Kompetensi Pelaksana", "Officer competence", False),
     Component("internal_supervision", "Pengawasan Internal", "Internal supervision", False),
     Component("officer_count", "Jumlah Pelaksana", "Number of officers", False),
     Component("service_guarantee", "Jaminan Pelayanan", "Service guarantee", False),
-    Component("security_guarantee", "Jaminan Keamanan dan Keselamatan Pelayanan", "Security and safety guarantee", False),
+    Component("security_guarantee", "Jaminan Keamanan dan Keselamatan Pelayanan", "Security and safety guarantee",
+              False),
     Component("performance_evaluation", "Evaluasi Kinerja Pelaksana", "Officer performance evaluation", False),
 )
 
@@ -65,11 +67,13 @@ def standard_problems(std: dict[str, Any]) -> list[FieldError]:
     value, unit = std.get("time_value"), std.get("time_unit")
     if (value is None) != (unit is None):
         field = "time_unit" if unit is None else "time_value"
-        problems.append(FieldError(field, "Jangka waktu harus diisi lengkap: angka dan satuannya (menit atau hari kerja)."))
-    elif value is not None:
+        problems.append(FieldError(field, "Jangka waktu harus diisi lengkap: angka dan satuannya "
+                                          "(menit atau hari kerja)."))
+    elif value is not None and unit is not None:  # both given (the check above)
         limit = MAX_MINUTES if unit == "minutes" else MAX_WORKING_DAYS
         if not 1 <= int(value) <= limit:
-            problems.append(FieldError("time_value", f"Jangka waktu harus antara 1 dan {limit} {TIME_UNIT_LABELS[unit][0]}."))
+            problems.append(FieldError("time_value", f"Jangka waktu harus antara 1 dan {limit} "
+                                                     f"{TIME_UNIT_LABELS[unit][0]}."))
     fee = std.get("fee")
     if fee is not None and fee < 0:
         problems.append(FieldError("fee", "Biaya tidak boleh negatif."))
@@ -90,13 +94,16 @@ def publish_problems(std: dict[str, Any]) -> list[FieldError]:
     if not std.get("procedure"):
         problems.append(FieldError("procedure", "Prosedur wajib diisi sebelum layanan diterbitkan.", "required"))
     if std.get("time_value") is None and std.get("time_unit") is None:
-        problems.append(FieldError("time_value", "Jangka waktu penyelesaian wajib diisi sebelum layanan diterbitkan.", "required"))
+        problems.append(FieldError("time_value", "Jangka waktu penyelesaian wajib diisi sebelum layanan diterbitkan.",
+                                   "required"))
     if std.get("fee") is None:
-        problems.append(FieldError("fee", "Biaya wajib diisi (isi 0 bila gratis) sebelum layanan diterbitkan.", "required"))
+        problems.append(FieldError("fee", "Biaya wajib diisi (isi 0 bila gratis) sebelum layanan diterbitkan.",
+                                   "required"))
     if not (std.get("product") or "").strip():
         problems.append(FieldError("product", "Produk pelayanan wajib diisi sebelum layanan diterbitkan.", "required"))
     if not (std.get("complaint_channel") or "").strip():
-        problems.append(FieldError("complaint_channel", "Sarana pengaduan wajib diisi sebelum layanan diterbitkan.", "required"))
+        problems.append(FieldError("complaint_channel", "Sarana pengaduan wajib diisi sebelum layanan diterbitkan.",
+                                   "required"))
     return problems
 
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from .. import exports
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
-from ..catalogue.models import Agency, Service, Site, SiteClosure
-from ..catalogue.service import site_row
+from ..catalogue import queries as catalogue
+from ..catalogue.queries import SiteFacts
 from ..db import Database
 from ..errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from ..events import LocalBus
@@ -34,7 +34,7 @@ REPORTER = "pelapor"  # the actor label of the reporter's own steps
 
 
 def _closed_dates(s: Session, site_id: uuid.UUID) -> list[date]:
-    return list(s.scalars(select(SiteClosure.on_date).where(SiteClosure.site_id == site_id)))
+    return catalogue.closed_dates(s, [site_id])
 
 
 def _days_for(s: Session, site_id: uuid.UUID, severity: Severity) -> int:
@@ -42,8 +42,14 @@ def _days_for(s: Session, site_id: uuid.UUID, severity: Severity) -> int:
     return custom.days if custom else rules.DEFAULT_DAYS[severity]
 
 
-def _ref(site: Site) -> SiteRef:
-    return SiteRef(site.id, site.parent_site_id)
+def _ref(site: SiteFacts) -> SiteRef:
+    return site.ref
+
+
+def _site_of(s: Session, c: Complaint) -> SiteFacts:
+    site = catalogue.site(s, c.site_id)
+    assert site is not None, "a complaint's site is never deleted"
+    return site
 
 
 def _checked_attachment(filename: str, data: bytes, field: str = "file") -> tuple[str, str, bytes]:
@@ -85,15 +91,15 @@ def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str
         raise ValidationFailed([FieldError("reporter_name", "Isi nama pelapor, atau pilih kerahasiaan 'anonim'.",
                                            "required")])
     with db.write() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if channel == "officer" and (actor is None or not can_read_site(actor, _ref(site))):
             raise Forbidden()
         service_id = None
         if data.service:
-            service_id = s.scalar(select(Service.id).where(Service.code == data.service.upper(),
-                                                           Service.site_id == (site.parent_site_id or site.id)))
-            if service_id is None:
+            svc = catalogue.service_by_code(s, site.home_id, data.service.upper())
+            if svc is None:
                 raise NotFound(f"Layanan '{data.service}'", "service")
+            service_id = svc.id
         now = utcnow()
         code = "ADU-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
         c = Complaint(id=uuid.uuid4(), site_id=site.id, tracking_code=code, channel=channel, kind=data.kind.value,
@@ -112,12 +118,12 @@ def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str
                                                    "mengikuti tindak lanjutnya.")
 
 
-def _view(s: Session, c: Complaint, site: Site, show_identity: bool, show_tracking: bool,
+def _view(s: Session, c: Complaint, site: SiteFacts, show_identity: bool, show_tracking: bool,
           internal: bool, audience: str = "staff") -> ComplaintView:
     """The complaint as one audience may see it. `audience`: "staff" (the text as written),
     "reporter" (by tracking code: their own words in full, what others wrote masked) or
     "public" (every free text masked, see privacy.py)."""
-    agency = s.get(Agency, c.agency_id) if c.agency_id else None
+    agency = catalogue.agency(s, c.agency_id) if c.agency_id else None
     events = s.scalars(select(ComplaintEvent).where(ComplaintEvent.complaint_id == c.id)
                        .order_by(ComplaintEvent.at, ComplaintEvent.id)).all()
     now = utcnow()
@@ -155,7 +161,7 @@ def _text_for(audience: str) -> tuple[Callable[[str], str], Callable[[str], str]
     return mask_personal_data, mask_personal_data
 
 
-def _identity_visible(actor: Actor | None, site: Site, c: Complaint) -> bool:
+def _identity_visible(actor: Actor | None, site: SiteFacts, c: Complaint) -> bool:
     """Who may see who filed it: the site's managers; for an anonymous report, nobody else."""
     if actor is None:
         return False
@@ -170,7 +176,7 @@ def track(db: Database, code: str) -> ComplaintView:
         c = s.scalar(select(Complaint).where(Complaint.tracking_code == code.strip().upper()))
         if c is None:
             raise NotFound("Pengaduan dengan kode tersebut", "code")
-        return _view(s, c, s.get(Site, c.site_id), show_identity=False, show_tracking=True, internal=False,
+        return _view(s, c, _site_of(s, c), show_identity=False, show_tracking=True, internal=False,
                      audience="reporter")
 
 
@@ -178,7 +184,7 @@ def public_list(db: Database, site_code: str, limit: int = 50) -> list[Complaint
     """Complaints the public may read: only once verified (SP4N-LAPOR! practice), never
     'rahasia', never who filed them, no tracking codes, personal data in the text masked."""
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         rows = s.scalars(select(Complaint).where(Complaint.site_id == site.id,
                                                  Complaint.privacy != Privacy.secret.value,
                                                  Complaint.state.in_([st.value for st in rules.PUBLISHED]))
@@ -191,7 +197,7 @@ def staff_list(db: Database, actor: Actor, site_code: str, only: str | None = No
     """For staff: all of the site's complaints (an agency's own when the actor is agency staff);
     `only` = 'overdue' | 'due_soon' | 'open'."""
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if not can_read_site(actor, _ref(site)):
             raise Forbidden()
         q = select(Complaint).where(Complaint.site_id == site.id)
@@ -213,7 +219,7 @@ def take_step(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UUI
         raise ValidationFailed([FieldError("note", "Langkah ini memerlukan alasan atau jawaban tertulis.",
                                            "required")])
     with db.write() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         c = s.get(Complaint, complaint_id, with_for_update=True)
         if c is None or c.site_id != site.id:
             raise NotFound("Pengaduan", "complaint")
@@ -228,8 +234,11 @@ def take_step(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UUI
             raise Forbidden("Langkah ini hanya dapat diambil oleh pelapor.")
         if party == "manager" and not can_manage_site(actor, _ref(site)):
             raise Forbidden("Langkah ini dilakukan oleh pengelola MPP.")
-        if party == "agency" and not (c.agency_id and can_manage_agency(actor, _ref(site), c.agency_id)):
-            if not (c.agency_id and actor.agency_id == c.agency_id and can_read_site(actor, _ref(site))):
+        if party == "agency":
+            manages = c.agency_id is not None and can_manage_agency(actor, _ref(site), c.agency_id)
+            works_there = (c.agency_id is not None and actor.agency_id == c.agency_id
+                           and can_read_site(actor, _ref(site)))
+            if not (manages or works_there):
                 raise Forbidden("Langkah ini dilakukan oleh instansi yang ditugasi.")
         now = utcnow()
         if data.step is Step.verify:
@@ -239,8 +248,7 @@ def take_step(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UUI
         elif data.step is Step.assign:
             if not data.agency:
                 raise ValidationFailed([FieldError("agency", "Pilih instansi yang menindaklanjuti.", "required")])
-            agency = s.scalar(select(Agency).where(Agency.site_id == (site.parent_site_id or site.id),
-                                                   Agency.code == data.agency.upper()))
+            agency = catalogue.agency_by_code(s, site.home_id, data.agency.upper())
             if agency is None:
                 raise NotFound(f"Instansi '{data.agency}'", "agency")
             c.agency_id = agency.id
@@ -279,7 +287,7 @@ def reporter_step(db: Database, code: str, data: ReporterStepIn) -> ComplaintVie
                              from_state=c.state, to_state=to.value, note=data.note, public=True))
         c.state = to.value
         s.flush()
-        return _view(s, c, s.get(Site, c.site_id), False, True, False, audience="reporter")
+        return _view(s, c, _site_of(s, c), False, True, False, audience="reporter")
 
 
 def escalate_overdue(db: Database, bus: LocalBus | None = None) -> int:
@@ -313,14 +321,14 @@ LAPOR_COLUMNS = ("Kode Pelacakan", "Tanggal Diterima", "Judul Laporan", "Isi Lap
 def export_lapor(db: Database, actor: Actor, site_code: str) -> bytes:
     """A CSV an operator can transcribe into SP4N-LAPOR!, in its own field names."""
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if not can_manage_site(actor, _ref(site)):
             raise Forbidden()
         rows = s.scalars(select(Complaint).where(Complaint.site_id == site.id).order_by(Complaint.received_at)).all()
         w = exports.CsvWriter()  # public text: formulas neutralised
         w.writerow(LAPOR_COLUMNS)
         for c in rows:
-            agency = s.get(Agency, c.agency_id) if c.agency_id else None
+            agency = catalogue.agency(s, c.agency_id) if c.agency_id else None
             anonymous = c.privacy == Privacy.anonymous.value
             w.writerow([c.tracking_code, to_local(c.received_at, site.timezone).date().isoformat(), c.title, c.body,
                         {"pengaduan": "Pengaduan", "aspirasi": "Aspirasi",
@@ -337,7 +345,7 @@ def set_deadline_days(db: Database, actor: Actor, site_code: str, days: dict[Sev
         if not 1 <= n <= 365:
             raise ValidationFailed([FieldError(f"days.{severity.value}", "Batas waktu harus 1 sampai 365 hari kerja.")])
     with db.write() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if not can_manage_site(actor, _ref(site)):
             raise Forbidden()
         for severity, n in days.items():
@@ -371,7 +379,7 @@ def attachment(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UU
                attachment_id: uuid.UUID) -> tuple[str, str, bytes]:
     """Staff who may see the complaint download its attachment: (filename, content type, bytes)."""
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         c = s.get(Complaint, complaint_id)
         if c is None or c.site_id != site.id:
             raise NotFound("Pengaduan", "complaint")

@@ -8,18 +8,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
-from ..catalogue.models import Agency, Service, Site
-from ..catalogue.service import site_row
+from ..accounts.scope import Actor, can_manage_agency, can_manage_site, can_read_site
+from ..catalogue import queries as catalogue
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from ..privacy import mask_personal_data
-from ..queueing.models import Ticket, TicketEvent
+from ..queueing import queries as queue
 from ..queueing.policy import Status, local_day
 from ..timeutil import utcnow
 from . import skm, survey_codes
@@ -34,7 +33,7 @@ def _questions() -> list[UnsurQuestion]:
     return [UnsurQuestion(key=u.key, label=u.label, answers=list(u.answers)) for u in skm.UNSUR_2017]
 
 
-def _eligibility(t: Ticket, answered: bool) -> tuple[bool, str]:
+def _eligibility(t: queue.TicketFacts, answered: bool) -> tuple[bool, str]:
     if t.status is not Status.done:
         return False, "Survei dapat diisi setelah layanan selesai."
     if answered:
@@ -72,10 +71,11 @@ display_survey_code = survey_codes.display
 normalise_survey_code = survey_codes.normalise
 
 
-def _ticket_for_survey(s: Session, ticket_id: uuid.UUID, code: str | None) -> tuple[Ticket, bool, bool, str]:
+def _ticket_for_survey(s: Session, ticket_id: uuid.UUID,
+                       code: str | None) -> tuple[queue.TicketFacts, bool, bool, str]:
     """The ticket, whether it was already rated, and whether (and why not) it may be rated now.
     Only with the visit's survey code: the ticket's id alone is public (live events carry it)."""
-    t = s.get(Ticket, ticket_id)
+    t = queue.ticket(s, ticket_id)
     if t is None:
         raise NotFound("Tiket", "ticket")
     if not holds_survey_code(t.visit_id, code):
@@ -88,7 +88,8 @@ def _ticket_for_survey(s: Session, ticket_id: uuid.UUID, code: str | None) -> tu
 def survey_form(db: Database, ticket_id: uuid.UUID, code: str | None) -> SurveyForm:
     with db.read() as s:
         t, answered, ok, reason = _ticket_for_survey(s, ticket_id, code)
-        svc = s.get(Service, t.service_id)
+        svc = catalogue.service(s, t.service_id)
+        assert svc is not None, "a ticket's service is never deleted"
         return SurveyForm(ticket_number=t.number, service_name=svc.name, can_answer=ok, reason=reason,
                           questions=_questions())
 
@@ -107,7 +108,8 @@ def submit_survey(db: Database, ticket_id: uuid.UUID, code: str | None, data: Su
         t, answered, ok, reason = _ticket_for_survey(s, ticket_id, code)
         if not ok:
             raise Conflict("already_answered" if answered else "not_eligible", reason, "ticket")
-        site = s.get(Site, t.site_id)
+        site = catalogue.site(s, t.site_id)
+        assert site is not None, "a ticket's site is never deleted"
         now = utcnow()
         s.add(SurveyResponse(site_id=t.site_id, service_id=t.service_id, ticket_id=t.id, submitted_at=now,
                              local_date=local_day(now, site.timezone), regulation=CURRENT.value,
@@ -131,19 +133,17 @@ def ticket_for_survey_code(db: Database, site_code: str, raw: str) -> tuple[uuid
     key = _key()
     since = utcnow() - SURVEY_WINDOW
     with db.read() as s:
-        site = site_row(s, site_code)
-        rows = s.execute(select(Ticket.id, Ticket.visit_id, SurveyResponse.id)
-                         .outerjoin(SurveyResponse, SurveyResponse.ticket_id == Ticket.id)
-                         .where(Ticket.site_id == site.id, Ticket.local_date >= since.date() - timedelta(days=1),
-                                Ticket.status == Status.done, Ticket.finished_at >= since)
-                         .order_by(Ticket.finished_at.desc())).all()
+        site = catalogue.require_site(s, site_code)
+        rows = queue.finished_tickets_since(s, site.id, since)
+        answered = set(s.scalars(select(SurveyResponse.ticket_id)
+                                 .where(SurveyResponse.ticket_id.in_([ticket_id for ticket_id, _ in rows]))))
     seen: dict[uuid.UUID, bool] = {}
     mine: list[tuple[bool, uuid.UUID]] = []
-    for ticket_id, visit_id, response_id in rows:
+    for ticket_id, visit_id in rows:
         if visit_id not in seen:
             seen[visit_id] = hmac.compare_digest(survey_codes.survey_code(key, visit_id), code)
         if seen[visit_id]:
-            mine.append((response_id is not None, ticket_id))
+            mine.append((ticket_id in answered, ticket_id))
     if not mine:
         raise NotFound("Layanan yang selesai dalam 7 hari terakhir dengan kode survei tersebut", "code")
     unanswered = [ticket_id for answered, ticket_id in mine if not answered]
@@ -155,11 +155,10 @@ def printable_survey_code(db: Database, ticket_id: uuid.UUID, issuer_label: str,
     """The code to print on a ticket, for the kiosk (of the ticket's site) or staff member who
     issued it, the same test as withdrawing an unprinted ticket; None for anyone else."""
     with db.read() as s:
-        t = s.get(Ticket, ticket_id)
+        t = queue.ticket(s, ticket_id)
         if t is None or (site_id is not None and t.site_id != site_id):
             return None
-        issued_by = s.scalar(select(TicketEvent.actor_label).where(TicketEvent.ticket_id == t.id,
-                                                                   TicketEvent.kind == "issued").limit(1))
+        issued_by = queue.ticket_issuer(s, t.id)
         return survey_code(t.visit_id) if issued_by == issuer_label else None
 
 
@@ -181,12 +180,11 @@ def enter_tally(db: Database, actor: Actor, site_code: str, data: TallyIn) -> in
     except skm.SurveyError as exc:
         raise ValidationFailed([FieldError(f"tally.{exc.field}", exc.message)]) from exc
     with db.write() as s:
-        site = site_row(s, site_code)
-        svc = s.scalar(select(Service).where(Service.code == data.service.upper(),
-                                             Service.site_id == (site.parent_site_id or site.id)))
+        site = catalogue.require_site(s, site_code)
+        svc = catalogue.service_by_code(s, site.home_id, data.service.upper())
         if svc is None:
             raise NotFound(f"Layanan '{data.service}'", "service")
-        if not can_manage_agency(actor, SiteRef(site.id, site.parent_site_id), svc.agency_id):
+        if not can_manage_agency(actor, site.ref, svc.agency_id):
             raise Forbidden()
         s.add(SurveyTally(site_id=site.id, service_id=svc.id, starts_on=data.starts_on, ends_on=data.ends_on,
                           regulation=regulation.value, respondents=data.respondents,
@@ -203,8 +201,8 @@ def report(db: Database, actor: Actor, site_code: str, starts_on: date, ends_on:
     if ends_on < starts_on:
         raise ValidationFailed([FieldError("ends_on", "Tanggal akhir harus sama atau setelah tanggal awal.")])
     with db.read() as s:
-        site = site_row(s, site_code)
-        if not can_read_site(actor, SiteRef(site.id, site.parent_site_id)):
+        site = catalogue.require_site(s, site_code)
+        if not can_read_site(actor, site.ref):
             raise Forbidden()
         responses = select(SurveyResponse).where(SurveyResponse.site_id == site.id,
                                                  SurveyResponse.local_date >= starts_on,
@@ -214,32 +212,29 @@ def report(db: Database, actor: Actor, site_code: str, starts_on: date, ends_on:
                                             SurveyTally.ends_on <= ends_on,
                                             SurveyTally.regulation == regulation.value)
         start, end = _utc_bounds(starts_on, ends_on, site.timezone)
-        served = select(func.count()).select_from(Ticket).where(
-            Ticket.site_id == site.id, Ticket.status == Status.done, Ticket.finished_at >= start,
-            Ticket.finished_at < end)
+        served_services: list[uuid.UUID] | None = None  # every service of the site
         scope = site.name
         if service_code:
-            svc = s.scalar(select(Service).where(Service.code == service_code.upper(),
-                                                 Service.site_id == (site.parent_site_id or site.id)))
+            svc = catalogue.service_by_code(s, site.home_id, service_code.upper())
             if svc is None:
                 raise NotFound(f"Layanan '{service_code}'", "service")
             responses = responses.where(SurveyResponse.service_id == svc.id)
             tallies = tallies.where(SurveyTally.service_id == svc.id)
-            served = served.where(Ticket.service_id == svc.id)
+            served_services = [svc.id]
             scope = svc.name
         elif agency_code:
-            agency = s.scalar(select(Agency).where(Agency.code == agency_code.upper(),
-                                                   Agency.site_id == (site.parent_site_id or site.id)))
+            agency = catalogue.agency_by_code(s, site.home_id, agency_code.upper())
             if agency is None:
                 raise NotFound(f"Instansi '{agency_code}'", "agency")
-            ids = select(Service.id).where(Service.agency_id == agency.id)
+            ids = catalogue.service_ids_of_agency(s, agency.id)
             responses = responses.where(SurveyResponse.service_id.in_(ids))
             tallies = tallies.where(SurveyTally.service_id.in_(ids))
-            served = served.where(Ticket.service_id.in_(ids))
+            served_services = ids
             scope = agency.name
         rows = s.scalars(responses.order_by(SurveyResponse.submitted_at)).all()
         paper = s.scalars(tallies).all()
-        population = int(s.scalar(served) or 0) + sum(t.respondents for t in paper)
+        population = (queue.served_ticket_count(s, site.id, start, end, served_services)
+                      + sum(t.respondents for t in paper))
         counts: dict[str, dict[int, int]] = {k: {} for k in skm.KEYS[regulation]}
         for r in rows:
             for key, value in r.answers.items():
@@ -271,8 +266,8 @@ def publish(db: Database, actor: Actor, site_code: str, title: str, starts_on: d
     """Freeze the site's index for a period and show it on the public page."""
     result = report(db, actor, site_code, starts_on, ends_on)
     with db.write() as s:
-        site = site_row(s, site_code)
-        if not can_manage_site(actor, SiteRef(site.id, site.parent_site_id)):
+        site = catalogue.require_site(s, site_code)
+        if not can_manage_site(actor, site.ref):
             raise Forbidden()
         s.add(SkmPublication(site_id=site.id, title=title, starts_on=starts_on, ends_on=ends_on,
                              report=result.model_dump(mode="json"), published_by=actor.label))
@@ -282,7 +277,7 @@ def publish(db: Database, actor: Actor, site_code: str, title: str, starts_on: d
 def published(db: Database, site_code: str) -> list[PublishedOut]:
     """The indexes a site published, for anyone: the visitors' suggestions with personal data masked."""
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         rows = s.scalars(select(SkmPublication).where(SkmPublication.site_id == site.id)
                          .order_by(SkmPublication.ends_on.desc())).all()
         out = []

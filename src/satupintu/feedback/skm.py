@@ -40,8 +40,8 @@ UNSUR_2017: tuple[Unsur, ...] = (
     Unsur("kompetensi", "Kompetensi Pelaksana", ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten")),
     Unsur("perilaku", "Perilaku Pelaksana", ("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah",
                                              "Sangat sopan dan ramah")),
-    Unsur("pengaduan", "Penanganan Pengaduan, Saran dan Masukan", ("Tidak ada", "Ada tetapi tidak berfungsi",
-                                                                    "Berfungsi kurang maksimal", "Dikelola dengan baik")),
+    Unsur("pengaduan", "Penanganan Pengaduan, Saran dan Masukan",
+          ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik")),
     Unsur("sarana", "Sarana dan Prasarana", ("Buruk", "Cukup", "Baik", "Sangat baik")),
 )
 

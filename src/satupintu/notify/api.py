@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 
-from ..accounts.scope import Actor, SiteRef, can_manage_site
-from ..catalogue.service import site_row
+from ..accounts.scope import Actor, can_manage_site
+from ..catalogue import queries as catalogue
 from ..errors import Forbidden
 from ..web.security import require_api_actor
 from . import service
@@ -20,8 +20,8 @@ ActorDep = Annotated[Actor, Depends(require_api_actor)]
 def site_messages(db: Any, actor: Actor, site: str, status: str | None = None, reference: str | None = None,
                   outbox_only: bool = False, limit: int = 100) -> list[service.NotificationView]:
     with db.read() as s:
-        row = site_row(s, site)
-        site_id, allowed = row.id, can_manage_site(actor, SiteRef(row.id, row.parent_site_id))
+        row = catalogue.require_site(s, site)
+        site_id, allowed = row.id, can_manage_site(actor, row.ref)
     if not allowed:
         raise Forbidden()
     if outbox_only:

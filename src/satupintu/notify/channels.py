@@ -209,6 +209,6 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
     if "outbox" in wanted:
         outbox = OutboxChannel()
         channels["outbox"] = outbox
-        for c in LOGICAL_CHANNELS:
-            channels.setdefault(c, outbox)
+        for name in LOGICAL_CHANNELS:
+            channels.setdefault(name, outbox)
     return channels

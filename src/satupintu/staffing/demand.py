@@ -61,7 +61,7 @@ def _forecast(s: Session, site: catalogue.Site, as_of: date | None, weeks: int) 
     arrivals += s.execute(select(VisitHistory.service_id, VisitHistory.issued_at)
                           .where(VisitHistory.site_id == site.id, VisitHistory.issued_at >= since)).all()
     codes = catalogue.service_codes(s, (service_id for service_id, _ in arrivals))
-    closed = catalogue.site_closed_days(s, site.id)
+    closed = catalogue.closed_dates(s, [site.id])
     return forecast_arrivals(((codes[sid].agency_code, at) for sid, at in arrivals if sid in codes), site.timezone,
                              as_of, weeks=weeks, closed_days=closed)
 

@@ -24,12 +24,16 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qsl
 
 import structlog
+from starlette.types import ASGIApp
+from starlette.types import Receive as ASGIReceive
+from starlette.types import Scope as ASGIScope
+from starlette.types import Send as ASGISend
 
 from ..logs import mask_url
 from .i18n import pick_language
@@ -90,7 +94,7 @@ def request_id_of(incoming: str | None) -> str:
     return uuid.uuid4().hex
 
 
-def is_https(scope: Scope) -> bool:
+def is_https(scope: Mapping[str, Any]) -> bool:
     """Whether the browser reached us over HTTPS. Behind a reverse proxy uvicorn's proxy_headers
     set the scheme from X-Forwarded-Proto, for the proxies listed in SATUPINTU_FORWARDED_ALLOW_IPS."""
     return scope.get("scheme") in ("https", "wss")
@@ -238,11 +242,11 @@ class SessionCookies:
     over HTTPS (or `force_secure`): SessionMiddleware fixes that flag when it is built, so one is
     built for each case and every request goes to the one that fits it."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]], force_secure: bool = False, **options: Any) -> None:
+    def __init__(self, app: ASGIApp, /, force_secure: bool = False, **options: Any) -> None:
         from starlette.middleware.sessions import SessionMiddleware
 
         self.secure = SessionMiddleware(app, https_only=True, **options)
         self.plain = self.secure if force_secure else SessionMiddleware(app, https_only=False, **options)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: ASGIScope, receive: ASGIReceive, send: ASGISend) -> None:
         await (self.secure if is_https(scope) else self.plain)(scope, receive, send)

@@ -20,7 +20,9 @@ def catalogue(lang: str) -> dict[str, str]:
     for path in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
         with path.open("rb") as fh:
             cat = read_po(fh, locale=lang)
-        out.update({m.id: m.string for m in cat if m.id and m.string and not m.fuzzy})
+        # Plain messages only: a plural entry's id and string are tuples, and no page uses plurals.
+        out.update({m.id: m.string for m in cat
+                    if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string and not m.fuzzy})
     return out
 
 

@@ -16,12 +16,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from ..accounts import service as accounts
 from ..accounts.models import Role
 from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
-from ..cache import cache_of
-from ..catalogue.service import site_ref, site_row
 from ..errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+from .providers import credentials_of, site_lookup_of
 from .ratelimit import LoginGuard
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -57,7 +55,7 @@ def session_actor(request: Request) -> Actor | None:
         return None
     actor = None
     if isinstance(epoch, int):  # sessions from before epochs existed are ended
-        actor = accounts.actor_for_credential(request.app.state.db, uuid.UUID(raw), epoch)
+        actor = credentials_of(request).actor_for_session(uuid.UUID(raw), epoch)
     if actor is None:
         request.session.clear()
     return actor
@@ -74,7 +72,7 @@ def logout_session(request: Request) -> None:
     """End the signed-in user's sessions and tokens everywhere, and this browser's session."""
     actor = session_actor(request)
     if actor is not None:
-        accounts.logout(request.app.state.db, actor)
+        credentials_of(request).logout(actor)
     request.session.clear()
 
 
@@ -84,7 +82,7 @@ def authenticate(request: Request, username: str, password: str) -> Actor:
     guard = LoginGuard(request, username)
     guard.check()
     try:
-        actor = accounts.authenticate(request.app.state.db, username, password)
+        actor = credentials_of(request).authenticate(username, password)
     except Unauthenticated:
         guard.failed()
         raise
@@ -98,7 +96,7 @@ def change_password(request: Request, actor: Actor, current: str, new: str) -> A
     guard = LoginGuard(request, actor.username)
     guard.check()
     try:
-        return accounts.change_password(request.app.state.db, actor, current, new)
+        return credentials_of(request).change_password(actor, current, new)
     except ValidationFailed as exc:
         if exc.field == "current_password":
             guard.failed()
@@ -109,7 +107,7 @@ def api_actor(request: Request) -> Actor | None:
     """The caller of a JSON route, if any."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
-        return accounts.actor_from_api_token(request.app.state.db, header[7:].strip())
+        return credentials_of(request).actor_for_api_token(header[7:].strip())
     actor = session_actor(request)
     if actor is not None and request.method not in SAFE_METHODS:
         check_csrf(request, request.headers.get("x-csrf-token"))
@@ -130,14 +128,8 @@ def authenticating(fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
 
 
 def site_scope(request: Request, code: str) -> SiteRef:
-    """The site of a route's {site}, cached briefly like the other catalogue facts."""
-    db = request.app.state.db
-
-    def load() -> SiteRef:
-        with db.read() as s:
-            return site_ref(site_row(s, code))
-
-    return cache_of(db).get(("site-ref", code), load)
+    """The site of a route's {site} (the catalogue's lookup, cached briefly like its other facts)."""
+    return site_lookup_of(request)(code)
 
 
 @authenticating

@@ -1,0 +1,39 @@
+"""What every capability's pages share: the database of the request, the signed-in staff
+member of a management page, and a failed form's messages by field."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from pydantic import ValidationError
+
+from ..accounts.scope import Actor
+from ..db import Database
+from ..errors import DomainError, Unauthenticated
+from .security import session_actor
+
+INVALID = "Isian tidak valid."
+
+
+def db_of(request: Request) -> Database:
+    return request.app.state.db
+
+
+def staff_actor(request: Request) -> Actor:
+    """The signed-in user of a management page (Unauthenticated sends others to sign in);
+    templates see them as `actor`."""
+    actor = session_actor(request)
+    if actor is None:
+        raise Unauthenticated()
+    request.state.actor = actor
+    return actor
+
+
+def errors_of(exc: ValidationError | DomainError, invalid: str = INVALID) -> dict[str, str]:
+    """The messages to show beside a form's fields: `invalid` for each field a schema refused,
+    or the domain error's own messages (its details, else the one message)."""
+    if isinstance(exc, ValidationError):
+        out: dict[str, str] = {}
+        for e in exc.errors():
+            out.setdefault(".".join(str(p) for p in e["loc"]) or "_", invalid)
+        return out
+    return {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
