@@ -55,14 +55,6 @@ IMPURE_LIBRARIES = frozenset({"sqlalchemy", "fastapi", "starlette", "httpx", "ps
 # (importing module or package prefix, imported module, imported name or None for any): allowed
 # until the work named beside it lands. A source ending in "." matches every module under it.
 PENDING: dict[tuple[str, str, str | None], str] = {
-    ("", "satupintu.accounts.scope", None): "Actor, SiteRef and the scope rules move to the kernel (satupintu.scope)",
-    ("", "satupintu.accounts.audit", None): "the audit log moves to the kernel (satupintu.audit)",
-    ("", "satupintu.accounts.models", "Role"): "Role moves to the kernel (satupintu.roles)",
-    ("", "satupintu.accounts.models", "DeviceKind"): "DeviceKind moves to the kernel (satupintu.roles)",
-    ("", "satupintu.catalogue.schemas", "Strict"): "the strict base schema moves to the kernel (satupintu.schemas)",
-    ("", "satupintu.applications.nik", None): "NIK parsing moves to the kernel (satupintu.nik)",
-    ("satupintu.queueing.", "", None): "the queue split (point 1) reworks every module of queueing/",
-    ("satupintu.staffing.", "", None): "staffing gets the same treatment as the queue (point 1)",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -12,7 +13,7 @@ import sqlalchemy.exc
 import structlog
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     db.bus = bus  # committed writes publish here (db.on_commit)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         import anyio.to_thread
 
         # Fewer request threads than anyio's default 40: with the GIL, more threads only queue
@@ -114,7 +115,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     ratelimit.install(app, settings)  # rate limits and login backoff: 429 with Retry-After
 
     @app.exception_handler(DomainError)
-    async def domain_error(request: Request, exc: DomainError):  # type: ignore[no-untyped-def]
+    async def domain_error(request: Request, exc: DomainError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse(exc.as_dict(), status_code=exc.status)
         if exc.status == 401:
@@ -123,12 +124,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
 
     @app.exception_handler(sqlalchemy.exc.OperationalError)
     @app.exception_handler(psycopg.OperationalError)  # the hot path's own connections, pool timeouts
-    async def database_unavailable(request: Request, exc: Exception):  # type: ignore[no-untyped-def]
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
         log.warning("database.unavailable", path=mask_url(request.url.path), error=exc.__class__.__name__)
         return await domain_error(request, DatabaseUnavailable())
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError):  # type: ignore[no-untyped-def]
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         try:
             await authenticate_first(request)  # a caller without rights learns nothing about the body
         except DomainError as refused:
@@ -142,7 +143,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """Starlette's and FastAPI's own refusals (no such route, wrong method, a body that could
         not be parsed, e.g. JSON nested too deep) in the project's error shape."""
         try:

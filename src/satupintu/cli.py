@@ -103,10 +103,10 @@ def create_user(username: str, full_name: str, role: str, site: str = typer.Opti
                 agency: str = typer.Option(None)) -> None:
     """Create an account (the password is asked for, never passed on the command line)."""
     from .accounts import service as accounts
-    from .accounts.models import Role
-    from .accounts.scope import SYSTEM
     from .db import Database
     from .errors import DomainError
+    from .roles import Role
+    from .scope import SYSTEM
 
     password = typer.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
     db = Database(get_settings().database_url)

@@ -125,11 +125,11 @@ def make_engine(url: str, connect_timeout: int = CONNECT_TIMEOUT, pool_timeout: 
 
 def dialect_insert(session: Session, table: Any) -> Any:
     """INSERT with ON CONFLICT support for the session's backend (both support RETURNING)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 class _SqliteWriterLock:

@@ -1,12 +1,12 @@
 """Every table, imported in one place for Alembic and metadata-wide operations."""
 
-from .accounts.models import AuditEntry, DeviceToken, User  # noqa: F401
 from .applications.models import (  # noqa: F401, E402
     Application,
     ApplicationDocument,
     ApplicationEvent,
     ServiceWorkflow,
 )
+from .audit import AuditEntry  # noqa: F401
 from .catalogue.models import (  # noqa: F401
     Agency,
     Agreement,

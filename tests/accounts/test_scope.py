@@ -5,9 +5,9 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from satupintu.accounts.models import Role
 from satupintu.accounts.passwords import hash_password, password_problem, verify_password
-from satupintu.accounts.scope import (
+from satupintu.roles import Role
+from satupintu.scope import (
     Actor,
     SiteRef,
     can_manage_agency,

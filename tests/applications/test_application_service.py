@@ -114,7 +114,8 @@ def test_a_nik_or_phone_an_officer_writes_in_a_public_note_is_masked_on_the_trac
     public = " ".join(h.note for h in apps.track(demo_db, out.tracking_number).history)
     assert "tidak sama dengan KTP" in public and "1604**********01" in public
     assert NIK not in public and "0812-3456-7890" not in public
-    assert note in [h.note for h in apps.get_application(demo_db, officer, "lahat", app_id).history]  # staff: as written
+    # staff see the note as written
+    assert note in [h.note for h in apps.get_application(demo_db, officer, "lahat", app_id).history]
 
 
 def test_another_agencys_officer_can_neither_open_nor_work_the_application(demo_db):
@@ -182,7 +183,7 @@ def test_an_agency_admin_gives_a_service_its_own_workflow_and_a_broken_one_is_re
     for action in flow["actions"].values():
         action["from"] = [s for s in action["from"] if s != "diproses"]
     apps.set_workflow(demo_db, admin, "lahat", "DPM-04", flow)
-    from satupintu.accounts.models import AuditEntry
+    from satupintu.audit import AuditEntry
     with demo_db.read() as s:
         entry = s.scalar(select(AuditEntry).where(AuditEntry.action == "service.workflow"))
         assert entry.actor_label == "pengelola" and "diproses" not in entry.after["workflow"]["states"]

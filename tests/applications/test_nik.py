@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from satupintu.applications.nik import Sex, mask_nik, parse_nik, regions
 from satupintu.errors import DomainError
+from satupintu.nik import Sex, mask_nik, parse_nik, regions
 
 TODAY = date(2026, 1, 15)
 

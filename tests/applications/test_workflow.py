@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from satupintu.accounts.models import Role
 from satupintu.applications.workflow import (
     APPLICANT,
     DEFAULT_WORKFLOW,
@@ -23,6 +22,7 @@ from satupintu.applications.workflow import (
     reachable,
 )
 from satupintu.errors import DomainError, Errors, ValidationFailed
+from satupintu.roles import Role
 
 W = DEFAULT_WORKFLOW
 OFFICER = Role.counter_officer

@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from satupintu.accounts import service as accounts
-from satupintu.accounts.models import AuditEntry, Role
-from satupintu.accounts.scope import SYSTEM, Actor
+from satupintu.audit import AuditEntry
 from satupintu.catalogue import service
 from satupintu.catalogue.models import ServiceStatus, SiteKind
 from satupintu.catalogue.schemas import AgencyIn, ServiceIn, SiteIn
 from satupintu.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from satupintu.roles import Role
+from satupintu.scope import SYSTEM, Actor
 from tests.conftest import DEMO_PASSWORD
 
 

@@ -6,11 +6,11 @@ from datetime import date
 import pytest
 
 from satupintu.accounts import service as accounts
-from satupintu.accounts.models import Role
-from satupintu.accounts.scope import SYSTEM
 from satupintu.catalogue import service
 from satupintu.catalogue.schemas import AgencyIn, AgreementIn, ServiceIn, SiteIn
 from satupintu.errors import ValidationFailed
+from satupintu.roles import Role
+from satupintu.scope import SYSTEM
 from tests.conftest import DEMO_PASSWORD
 
 

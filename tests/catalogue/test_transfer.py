@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from satupintu.accounts import service as accounts
-from satupintu.accounts.models import AuditEntry
+from satupintu.audit import AuditEntry
 from satupintu.catalogue import service, transfer
 from satupintu.catalogue.models import Agency, Service
 from satupintu.catalogue.spreadsheet import HEADERS, to_csv, to_xlsx

@@ -26,8 +26,8 @@ def all_(value):
 
 def test_hand_computed_example():
     # Two respondents; NRR per unsur: 3.5, 3.0, 2.5, 4.0, 3.0, 3.5, 4.0, 2.0, 3.0 -> sum 28.5
-    a = dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3]))
-    b = dict(zip(K, [3, 3, 3, 4, 3, 3, 4, 2, 3]))
+    a = dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3], strict=True))
+    b = dict(zip(K, [3, 3, 3, 4, 3, 3, 4, 2, 3], strict=True))
     r = ikm([a, b])
     # 28.5 / 9 * 25 = 79.1666... -> 79.17, grade B "Baik"
     assert r.ikm == Decimal("79.17") and r.grade.letter == "B" and r.grade.label == "Baik"
@@ -74,7 +74,8 @@ def test_bad_answers_name_the_unsur():
 
 
 def test_paper_tally_gives_the_same_index_as_the_responses():
-    responses = [dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3])), dict(zip(K, [3, 3, 3, 4, 3, 3, 4, 2, 3]))]
+    responses = [dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3], strict=True)),
+                 dict(zip(K, [3, 3, 3, 4, 3, 3, 4, 2, 3], strict=True))]
     tally = {k: {} for k in K}
     for r in responses:
         for k, v in r.items():

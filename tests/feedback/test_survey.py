@@ -76,9 +76,9 @@ def test_report_per_service_and_agency_with_the_sample_check(fresh_demo_db):
     manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
     a, b = served_ticket(db), served_ticket(db)
     served_ticket(db)  # served but not surveyed: counts in the population
-    feedback.submit_survey(db, a.id, code(a), SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3])),
+    feedback.submit_survey(db, a.id, code(a), SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3], strict=True)),
                                                         suggestion="Tambah kursi"))
-    feedback.submit_survey(db, b.id, code(b), SurveyIn(answers=dict(zip(K, [3, 3, 3, 4, 3, 3, 4, 2, 3]))))
+    feedback.submit_survey(db, b.id, code(b), SurveyIn(answers=dict(zip(K, [3, 3, 3, 4, 3, 3, 4, 2, 3], strict=True))))
     today = site_today()
     r = feedback.report(db, manager, "lahat", today - timedelta(days=1), today + timedelta(days=1), "DKC-01")
     assert r.ikm == Decimal("79.17") and r.grade == "B" and r.grade_label == "Baik"
@@ -149,7 +149,7 @@ def test_periods_exports_and_the_public_published_index(fresh_server):
     assert period_bounds("bulan", 2024, 2) == (date(2024, 2, 1), date(2024, 2, 29))
     db = fresh_server.app.state.db
     t = served_ticket(db)
-    feedback.submit_survey(db, t.id, code(t), SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3])),
+    feedback.submit_survey(db, t.id, code(t), SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3], strict=True)),
                                                         suggestion="Perbanyak kursi tunggu"))
     year = site_today().year
     with fresh_server.client() as c:

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from satupintu.catalogue import service as catalogue
+from satupintu.errors import NotFound
 from satupintu.events import LocalBus, RedisBus, Resync
 from satupintu.queueing import service as queue
 from tests.redisserver import RedisServer, TcpProxy, require_redis_server
@@ -75,7 +76,7 @@ def test_a_failed_transaction_publishes_nothing(fresh_demo_db):
     kiosk = queue.Issuer(label="kios", site_id=site.id)
 
     def fail():
-        with pytest.raises(Exception):
+        with pytest.raises(NotFound):  # the kiosk asked for a service that does not exist
             queue.issue_ticket(db, kiosk, "lahat", "NO-SUCH")
         queue.issue_ticket(db, kiosk, "lahat", "DKC-01")
 

@@ -137,7 +137,8 @@ def test_summary_shows_each_officer_day_with_breaks():
 
 
 def test_counters_per_hour_become_openings_of_concrete_counters():
-    plans = [HourPlan("DUKCAPIL", MONDAY, 8, 2), HourPlan("DUKCAPIL", MONDAY, 9, 2), HourPlan("DUKCAPIL", MONDAY, 10, 1)]
+    plans = [HourPlan("DUKCAPIL", MONDAY, 8, 2), HourPlan("DUKCAPIL", MONDAY, 9, 2),
+             HourPlan("DUKCAPIL", MONDAY, 10, 1)]
     assert openings_from_plan(plans, COUNTERS) == [Opening("c1", MONDAY, 480, 660), Opening("c2", MONDAY, 480, 600)]
     with pytest.raises(DomainError) as err:
         openings_from_plan([HourPlan("DUKCAPIL", MONDAY, 8, 3)], COUNTERS)

@@ -164,7 +164,7 @@ def test_officers_plan_forecast_and_capacity_over_http(fresh_server):
 def test_every_staffing_change_leaves_an_audit_entry_with_who_and_what(fresh_server):
     from sqlalchemy import select
 
-    from satupintu.accounts.models import AuditEntry
+    from satupintu.audit import AuditEntry
 
     db = fresh_server.app.state.db
     day = monday(db).isoformat()

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from ..catalogue.schemas import Strict
 from ..config import get_settings
+from ..roles import DeviceKind, Role
+from ..schemas import Strict
+from ..scope import Actor
 from ..web import security
 from ..web.security import AgencyManagerDep, ManagerDep, require_api_actor
 from . import service
-from .models import DeviceKind, Role
-from .scope import Actor
 
 router = APIRouter(tags=["accounts"])
 ActorDep = Annotated[Actor, Depends(require_api_actor)]

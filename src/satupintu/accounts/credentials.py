@@ -7,9 +7,9 @@ import uuid
 
 from ..db import Database
 from ..errors import Unauthenticated
+from ..roles import DeviceKind
+from ..scope import Actor
 from . import service
-from .models import DeviceKind
-from .scope import Actor
 
 
 class AccountCredentials:

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, IdMixin, JSONType
+from ..db import Base, IdMixin
+from ..roles import DeviceKind, Role
 from ..timeutil import utcnow
-
-
-class Role(str, enum.Enum):
-    national_overseer = "national_overseer"
-    site_manager = "site_manager"
-    agency_admin = "agency_admin"
-    counter_officer = "counter_officer"
-
-
-class DeviceKind(str, enum.Enum):
-    kiosk = "kiosk"
-    board = "board"
 
 
 class User(IdMixin, Base):
@@ -58,20 +45,3 @@ class DeviceToken(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
-
-
-class AuditEntry(IdMixin, Base):
-    """Who changed what, when, with the record before and after the change."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_site_at", "site_id", "at"),)
-
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
-    actor_label: Mapped[str] = mapped_column(String(100))
-    action: Mapped[str] = mapped_column(String(64))
-    entity_type: Mapped[str] = mapped_column(String(64))
-    entity_id: Mapped[uuid.UUID | None] = mapped_column()
-    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id"))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)

@@ -13,17 +13,19 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from .. import audit
+from ..audit import AuditEntry
 from ..cache import cache_of, require_io
 from ..catalogue import queries as catalogue
-from ..catalogue.schemas import Strict
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from ..roles import DeviceKind, Role
+from ..schemas import Strict
+from ..scope import Actor, can_manage_site, can_manage_user, can_read_site, scope_problem
 from ..timeutil import utcnow
-from . import audit
-from .models import AuditEntry, DeviceKind, DeviceToken, Role, User
+from .models import DeviceToken, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
-from .scope import Actor, can_manage_site, can_manage_user, can_read_site, scope_problem
 
 
 class UserIn(Strict):

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 
-from ..accounts.scope import Actor
+from ..scope import Actor
 from ..web.ratelimit import limited
 from ..web.security import AgencyManagerDep, require_api_actor
 from . import service

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..catalogue.schemas import Strict
+from ..schemas import Strict
 
 
 class ApplicationIn(Strict):

@@ -16,24 +16,24 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts import audit
-from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_operate_counter, can_read_site
+from .. import audit
 from ..catalogue import queries as catalogue
 from ..catalogue.hours import Hours
 from ..catalogue.queries import ServiceFacts, SiteFacts
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from ..nik import mask_nik, parse_nik
 from ..phone import normalise_phone
 from ..privacy import mask_personal_data
 from ..queueing import queries as queue
 from ..queueing.policy import Status as TicketStatus
+from ..scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_operate_counter, can_read_site
 from ..timeutil import utcnow
 from . import deadline as deadlines
 from . import tracking
 from . import workflow as wf
 from .models import Application, ApplicationDocument, ApplicationEvent, ServiceWorkflow
-from .nik import mask_nik, parse_nik
 from .schemas import (
     ActionView,
     ApplicationIn,

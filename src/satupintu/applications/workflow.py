@@ -43,8 +43,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from ..accounts.models import Role
 from ..errors import DomainError, Errors, Forbidden
+from ..roles import Role
 
 APPLICANT = "applicant"
 KNOWN_ROLES: frozenset[str] = frozenset({r.value for r in Role} | {APPLICANT})

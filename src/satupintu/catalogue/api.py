@@ -9,8 +9,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from ..accounts.scope import Actor
 from ..errors import NotFound
+from ..schemas import Strict
+from ..scope import Actor
 from ..web.pages import db_of
 from ..web.security import AgencyManagerDep, ManagerDep, optional_api_actor, require_api_actor
 from . import service, spreadsheet, transfer
@@ -30,7 +31,6 @@ from .schemas import (
     ServiceSummary,
     SiteIn,
     SiteOut,
-    Strict,
 )
 
 router = APIRouter(tags=["catalogue"])

@@ -10,6 +10,7 @@ from sqlalchemy import Column, Date, Enum, ForeignKey, Index, Integer, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, IdMixin, JSONType
+from ..scope import SiteRef
 from ..timeutil import utcnow
 
 
@@ -65,6 +66,16 @@ class Site(IdMixin, Timestamps, Base):
     closures: Mapped[list[SiteClosure]] = relationship(
         back_populates="site", cascade="all, delete-orphan", order_by="SiteClosure.on_date"
     )
+
+    @property
+    def ref(self) -> SiteRef:
+        """This site as the access rules see it: itself and the mall it belongs to."""
+        return SiteRef(self.id, self.parent_site_id)
+
+    @property
+    def home_id(self) -> uuid.UUID:
+        """The site whose catalogue this one offers: its parent mall, or itself."""
+        return self.parent_site_id or self.id
 
 
 class OpeningHours(IdMixin, Base):

@@ -17,8 +17,8 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts.scope import SiteRef
 from ..errors import NotFound
+from ..scope import SiteRef
 from .hours import Hours
 from .models import Agency, Counter, OpeningHours, Service, Site, SiteClosure, counter_services
 

@@ -4,32 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, field_validator
 
-from ..text import first_text_problem
+from ..schemas import Strict
 from ..timeutil import INDONESIAN_ZONES
 from .models import AgencyKind, ServiceStatus, SiteKind, TimeUnit
 
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
-
-
-class Strict(BaseModel):
-    """The base of every input shape: unknown fields refused, whitespace trimmed, and the one
-    text rule (satupintu.text) applied to every field, with the field named in the error."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _clean_text(cls, value: Any, info: ValidationInfo) -> Any:
-        found = first_text_problem(value, info.field_name or "")
-        if found:
-            raise PydanticCustomError("control_character", "Isian '{field}' {problem}.",
-                                      {"field": found[0], "problem": found[1]})
-        return value
 
 
 class ClosureIn(Strict):

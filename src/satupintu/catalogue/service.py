@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..accounts import audit
-from ..accounts.scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site
+from .. import audit
 from ..cache import cache_of
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
+from ..scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site
 from ..timeutil import to_local, utcnow, zone_label
 from .agreements import agreement_status
 from .hours import WEEKDAYS, parse_hours
@@ -33,6 +33,7 @@ from .models import (
     counter_services,
     site_offerings,
 )
+from .queries import *  # noqa: F403  named read queries for other capabilities
 from .schemas import (
     AgencyIn,
     AgencyOut,
@@ -51,7 +52,6 @@ from .schemas import (
 )
 from .search import SearchDoc, SearchIndex, build_index, search
 from .standard import publish_problems, standard_problems
-from .queries import *  # noqa: F403  named read queries for other capabilities
 
 STANDARD_KEYS = ("requirements", "procedure", "time_value", "time_unit", "fee", "fee_legal_basis", "product",
                  "complaint_channel", "legal_basis", "facilities", "competence", "internal_supervision",
@@ -68,27 +68,18 @@ def site_row(s: Session, code: str) -> Site:
     return site
 
 
-def site_ref(site: Site) -> SiteRef:
-    return SiteRef(site.id, site.parent_site_id)
-
-
 def cached_site_ref(db: Database, code: str) -> SiteRef:
     """The scope of the site a route's {site} names, asked on every such request: cached
     briefly like the other catalogue facts (the web edge's site lookup)."""
     def load() -> SiteRef:
         with db.read() as s:
-            return site_ref(site_row(s, code))
+            return site_row(s, code).ref
 
     return cache_of(db).get(("site-ref", code), load)
 
 
-def _home_site_id(site: Site) -> uuid.UUID:
-    """The permanent site whose agencies and services a site uses."""
-    return site.parent_site_id or site.id
-
-
 def _agency(s: Session, site: Site, code: str, field: str = "agency") -> Agency:
-    agency = s.scalar(select(Agency).where(Agency.site_id == _home_site_id(site), Agency.code == code.upper()))
+    agency = s.scalar(select(Agency).where(Agency.site_id == site.home_id, Agency.code == code.upper()))
     if agency is None:
         raise NotFound(f"Instansi '{code}'", field)
     return agency
@@ -245,7 +236,7 @@ def create_event(db: Database, actor: Actor, data: SiteIn) -> SiteOut:
         parent = s.scalar(select(Site).where(Site.code == data.parent_site))
         if parent is None or parent.kind is not SiteKind.permanent:
             raise ValidationFailed([FieldError("parent_site", "MPP induk tidak ditemukan.")])
-        _require(can_manage_site(actor, site_ref(parent)))
+        _require(can_manage_site(actor, parent.ref))
         if s.scalar(select(Site.id).where(Site.code == data.code)):
             raise Conflict("duplicate", f"Kode lokasi '{data.code}' sudah dipakai.", "code")
         site = Site(opening_hours=[], closures=[])
@@ -259,7 +250,7 @@ def create_event(db: Database, actor: Actor, data: SiteIn) -> SiteOut:
 def update_site(db: Database, actor: Actor, code: str, data: SiteIn) -> SiteOut:
     with db.write() as s:
         site = site_row(s, code)
-        _require(can_manage_site(actor, site_ref(site)))
+        _require(can_manage_site(actor, site.ref))
         if data.kind is not site.kind:
             raise ValidationFailed([FieldError("kind", "Jenis lokasi tidak dapat diubah.")])
         current_parent = site.parent.code if site.parent else None
@@ -280,7 +271,7 @@ def set_event_services(db: Database, actor: Actor, event_code: str, service_code
     """Choose which of the parent site's services a mobile event offers."""
     with db.write() as s:
         event = site_row(s, event_code)
-        _require(can_manage_site(actor, site_ref(event)))
+        _require(can_manage_site(actor, event.ref))
         if event.kind is not SiteKind.mobile:
             raise ValidationFailed([FieldError("site", "Hanya pelayanan bergerak yang memilih sebagian layanan.")])
         wanted = {c.upper() for c in service_codes}
@@ -311,7 +302,7 @@ def list_agencies(db: Database, site_code: str) -> list[AgencyOut]:
         sub = offered_services_query(site).where(Service.status == ServiceStatus.published).subquery()
         counts: dict[uuid.UUID, int] = {agency_id: n for agency_id, n in s.execute(
             select(sub.c.agency_id, func.count()).group_by(sub.c.agency_id))}
-        agencies = s.scalars(select(Agency).where(Agency.site_id == _home_site_id(site)).order_by(Agency.name)).all()
+        agencies = s.scalars(select(Agency).where(Agency.site_id == site.home_id).order_by(Agency.name)).all()
         if site.kind is SiteKind.mobile:
             agencies = [a for a in agencies if a.id in counts]
         return [_agency_out(a, site.code, counts.get(a.id, 0)) for a in agencies]
@@ -325,14 +316,14 @@ def get_agency(db: Database, site_code: str, agency_code: str, actor: Actor | No
             offered_services_query(site).where(Service.agency_id == agency.id,
                                                Service.status == ServiceStatus.published)
             .subquery())) or 0
-        internal = actor is not None and can_read_site(actor, site_ref(site))
+        internal = actor is not None and can_read_site(actor, site.ref)
         return _agency_out(agency, site.code, count, with_agreements=internal)
 
 
 def create_agency(db: Database, actor: Actor, site_code: str, data: AgencyIn) -> AgencyOut:
     with db.write() as s:
         site = site_row(s, site_code)
-        _require(can_manage_site(actor, site_ref(site)))
+        _require(can_manage_site(actor, site.ref))
         if site.kind is SiteKind.mobile:
             raise ValidationFailed([FieldError("site", "Instansi didaftarkan di MPP induk, "
                                                        "bukan di pelayanan bergerak.")])
@@ -359,11 +350,11 @@ def _agency_home(s: Session, site_code: str, agency_code: str) -> tuple[Site, Ag
 def update_agency(db: Database, actor: Actor, site_code: str, agency_code: str, data: AgencyIn) -> AgencyOut:
     with db.write() as s:
         site, agency = _agency_home(s, site_code, agency_code)
-        _require(can_manage_agency(actor, site_ref(site), agency.id))
+        _require(can_manage_agency(actor, site.ref, agency.id))
         code = data.code.upper()
         if code != agency.code and s.scalar(select(Agency.id).where(Agency.site_id == site.id, Agency.code == code)):
             raise Conflict("duplicate", f"Kode instansi '{code}' sudah dipakai di MPP ini.", "code")
-        if code != agency.code and not can_manage_site(actor, site_ref(site)):
+        if code != agency.code and not can_manage_site(actor, site.ref):
             raise Forbidden("Hanya pengelola MPP yang dapat mengubah kode instansi.")
         before = audit.snapshot(agency)
         agency.code, agency.name, agency.short_name, agency.kind, agency.description = (
@@ -378,7 +369,7 @@ def add_agreement(db: Database, actor: Actor, site_code: str, agency_code: str, 
         raise ValidationFailed([FieldError("ends_on", "Tanggal berakhir harus setelah tanggal mulai.")])
     with db.write() as s:
         site, agency = _agency_home(s, site_code, agency_code)
-        _require(can_manage_site(actor, site_ref(site)))
+        _require(can_manage_site(actor, site.ref))
         agreement = Agreement(agency_id=agency.id, kind=data.kind, number=data.number, title=data.title,
                               starts_on=data.starts_on, ends_on=data.ends_on)
         s.add(agreement)
@@ -392,8 +383,8 @@ def agreement_warnings(db: Database, actor: Actor, site_code: str, today: date |
     """Agreements of a site that are expiring or expired, newest end date last."""
     with db.read() as s:
         site = site_row(s, site_code)
-        _require(can_read_site(actor, site_ref(site)))
-        rows = s.execute(select(Agency, Agreement).join(Agreement).where(Agency.site_id == _home_site_id(site))
+        _require(can_read_site(actor, site.ref))
+        rows = s.execute(select(Agency, Agreement).join(Agreement).where(Agency.site_id == site.home_id)
                          .order_by(Agreement.ends_on)).all()
         out = []
         for agency, agreement in rows:
@@ -434,7 +425,7 @@ def list_services(db: Database, site_code: str, query: str | None = None, agency
     with db.read() as s:
         site = site_row(s, site_code)
         if include_unpublished:
-            _require(actor is not None and can_read_site(actor, site_ref(site)))
+            _require(actor is not None and can_read_site(actor, site.ref))
         q = offered_services_query(site)
         if not include_unpublished:
             q = q.where(Service.status == ServiceStatus.published)
@@ -456,7 +447,7 @@ def get_service(db: Database, site_code: str, service_code: str, actor: Actor | 
         site = site_row(s, site_code)
         svc = s.scalar(offered_services_query(site).where(Service.code == service_code.upper()))
         if svc is None or (svc.status is not ServiceStatus.published
-                           and not (actor is not None and can_read_site(actor, site_ref(site)))):
+                           and not (actor is not None and can_read_site(actor, site.ref))):
             raise NotFound(f"Layanan '{service_code}'", "service")
         return _service_out(svc, site.code)
 
@@ -481,7 +472,7 @@ def create_service(db: Database, actor: Actor, site_code: str, data: ServiceIn,
             raise ValidationFailed([FieldError("site", "Layanan didaftarkan di MPP induk, "
                                                        "bukan di pelayanan bergerak.")])
         agency = _agency(s, site, data.agency)
-        _require(can_manage_agency(actor, site_ref(site), agency.id))
+        _require(can_manage_agency(actor, site.ref, agency.id))
         code = data.code.upper()
         if s.scalar(select(Service.id).where(Service.site_id == site.id, Service.code == code)):
             raise Conflict("duplicate", f"Kode layanan '{code}' sudah dipakai di MPP ini.", "code")
@@ -500,9 +491,9 @@ def update_service(db: Database, actor: Actor, site_code: str, service_code: str
         svc = s.scalar(offered_services_query(site).where(Service.code == service_code.upper()))
         if svc is None or site.kind is SiteKind.mobile:
             raise NotFound(f"Layanan '{service_code}'", "service")
-        _require(can_manage_agency(actor, site_ref(site), svc.agency_id))
+        _require(can_manage_agency(actor, site.ref, svc.agency_id))
         agency = _agency(s, site, data.agency)
-        _require(can_manage_agency(actor, site_ref(site), agency.id))
+        _require(can_manage_agency(actor, site.ref, agency.id))
         _check_standard(data, svc.status)
         code = data.code.upper()
         if code != svc.code and s.scalar(select(Service.id).where(Service.site_id == site.id, Service.code == code)):
@@ -531,7 +522,7 @@ def set_service_status(db: Database, actor: Actor, site_code: str, service_code:
         svc = s.scalar(offered_services_query(site).where(Service.code == service_code.upper()))
         if svc is None or site.kind is SiteKind.mobile:
             raise NotFound(f"Layanan '{service_code}'", "service")
-        _require(can_manage_agency(actor, site_ref(site), svc.agency_id))
+        _require(can_manage_agency(actor, site.ref, svc.agency_id))
         if status is ServiceStatus.published:
             problems = publish_problems(_standard_of(svc))
             if problems:
@@ -576,7 +567,7 @@ def _counter_services(s: Session, site: Site, agency: Agency, codes: list[str]) 
 def create_counter(db: Database, actor: Actor, site_code: str, data: CounterIn) -> CounterOut:
     with db.write() as s:
         site = site_row(s, site_code)
-        _require(can_manage_site(actor, site_ref(site)))
+        _require(can_manage_site(actor, site.ref))
         agency = _agency(s, site, data.agency)
         if s.scalar(select(Counter.id).where(Counter.site_id == site.id, Counter.number == data.number)):
             raise Conflict("duplicate", f"Loket {data.number} sudah ada.", "number")
@@ -593,7 +584,7 @@ def create_counter(db: Database, actor: Actor, site_code: str, data: CounterIn) 
 def update_counter(db: Database, actor: Actor, site_code: str, number: int, data: CounterIn) -> CounterOut:
     with db.write() as s:
         site = site_row(s, site_code)
-        _require(can_manage_site(actor, site_ref(site)))
+        _require(can_manage_site(actor, site.ref))
         counter = s.scalar(select(Counter).where(Counter.site_id == site.id, Counter.number == number))
         if counter is None:
             raise NotFound(f"Loket {number}", "number")
@@ -622,7 +613,7 @@ def list_booths(db: Database, site_code: str) -> list[BoothOut]:
 def create_booth(db: Database, actor: Actor, site_code: str, data: BoothIn) -> BoothOut:
     with db.write() as s:
         site = site_row(s, site_code)
-        _require(can_manage_site(actor, site_ref(site)))
+        _require(can_manage_site(actor, site.ref))
         booth = Booth(site_id=site.id, **data.model_dump())
         s.add(booth)
         s.flush()

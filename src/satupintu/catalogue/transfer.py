@@ -14,22 +14,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..accounts import audit
-from ..accounts.scope import Actor, can_manage_site, can_read_site
+from .. import audit
 from ..db import Database
 from ..errors import FieldError, ValidationFailed
+from ..scope import Actor, can_manage_site, can_read_site
 from . import spreadsheet
 from .models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, TimeUnit
 from .schemas import ImportResult
-from .service import STANDARD_KEYS, _require, site_ref, site_row
+from .service import STANDARD_KEYS, _require, site_row
 
 
 def export_catalogue(db: Database, actor: Actor, site_code: str, fmt: str) -> bytes:
     """The catalogue of a mall (a mobile service: of its parent) as an .xlsx or .csv spreadsheet."""
     with db.read() as s:
         site = site_row(s, site_code)
-        _require(can_read_site(actor, site_ref(site)))
-        services = s.scalars(select(Service).where(Service.site_id == (site.parent_site_id or site.id))
+        _require(can_read_site(actor, site.ref))
+        services = s.scalars(select(Service).where(Service.site_id == site.home_id)
                              .options(selectinload(Service.agency), selectinload(Service.counters))
                              .order_by(Service.code)).all()
         rows = []
@@ -88,7 +88,7 @@ def _parse(data: bytes, filename: str) -> tuple[list[spreadsheet.ServiceRow], li
 def _import_site(s: Session, actor: Actor, site_code: str) -> Site:
     """The mall to import into: the actor manages it, and it is not a mobile service."""
     site = site_row(s, site_code)
-    _require(can_manage_site(actor, site_ref(site)))
+    _require(can_manage_site(actor, site.ref))
     if site.kind is SiteKind.mobile:
         raise ValidationFailed([FieldError("site", "Katalog diimpor ke MPP induk, bukan ke pelayanan bergerak.")])
     return site

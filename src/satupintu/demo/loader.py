@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import select
 
 from ..accounts import service as accounts
-from ..accounts.models import Role
-from ..accounts.scope import SYSTEM
 from ..catalogue import service as catalogue
 from ..catalogue.models import ServiceStatus, Site, SiteKind
 from ..catalogue.schemas import AgencyIn, AgreementIn, BoothIn, CounterIn, ServiceIn, SiteIn
 from ..db import Database
 from ..queueing import service as queue
+from ..roles import Role
+from ..scope import SYSTEM
 from ..staffing.demo import load_staffing_demo
 
 DEMO_FILE = Path(__file__).resolve().parent / "lahat.json"

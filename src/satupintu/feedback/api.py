@@ -11,9 +11,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ..accounts import service as accounts
-from ..accounts.models import DeviceKind
-from ..accounts.scope import Actor
 from ..errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from ..roles import DeviceKind
+from ..scope import Actor
 from ..web.ratelimit import limited
 from ..web.security import AgencyManagerDep, ManagerDep, api_actor, require_api_actor
 from . import complaint_service, report_export, service, skm, survey_codes

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..catalogue.schemas import Strict
+from ..schemas import Strict
 from .complaints import Kind, Privacy, Severity, State, Step
 
 

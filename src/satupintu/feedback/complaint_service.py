@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import exports
-from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from ..catalogue import queries as catalogue
 from ..catalogue.queries import SiteFacts
 from ..db import Database
 from ..errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from ..events import LocalBus
 from ..privacy import mask_contact, mask_personal_data
+from ..scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from ..text import text_problem
 from ..timeutil import to_local, utcnow
 from ..workdays import due_at

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..catalogue.schemas import Strict
+from ..schemas import Strict
 
 EDUCATION = ("sd", "smp", "sma", "d1_d3", "d4_s1", "s2", "s3")
 OCCUPATION = ("pns", "tni", "polri", "swasta", "wirausaha", "pelajar", "lainnya")

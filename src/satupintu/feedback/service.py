@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..accounts.scope import Actor, can_manage_agency, can_manage_site, can_read_site
 from ..catalogue import queries as catalogue
 from ..config import get_settings
 from ..db import Database
@@ -20,6 +19,7 @@ from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, Val
 from ..privacy import mask_personal_data
 from ..queueing import queries as queue
 from ..queueing.policy import Status, local_day
+from ..scope import Actor, can_manage_agency, can_manage_site, can_read_site
 from ..timeutil import utcnow
 from . import skm, survey_codes
 from .models import SkmPublication, SurveyResponse, SurveyTally

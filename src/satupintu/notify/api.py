@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 
-from ..accounts.scope import Actor, can_manage_site
 from ..catalogue import queries as catalogue
 from ..errors import Forbidden
+from ..scope import Actor, can_manage_site
 from ..web.security import require_api_actor
 from . import service
 

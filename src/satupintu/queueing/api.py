@@ -16,12 +16,12 @@ from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..accounts import service as accounts
-from ..accounts.models import DeviceKind
-from ..accounts.scope import Actor, can_issue_tickets
 from ..cache import without_thread
 from ..db import Database
 from ..errors import Forbidden, Unauthenticated
 from ..events import Resync
+from ..roles import DeviceKind
+from ..scope import Actor, can_issue_tickets
 from ..web.qr import qr_code
 from ..web.ratelimit import limited
 from ..web.security import ManagerDep, api_actor, authenticating, require_api_actor, site_scope

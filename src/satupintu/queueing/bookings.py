@@ -15,13 +15,13 @@ from sqlalchemy import CursorResult, Table, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..applications.nik import normalize_nik, parse_nik  # a shared pure rule: no I/O
 from ..catalogue import service as catalogue
 from ..catalogue.models import Service, Site, SiteKind
 from ..catalogue.service import site_row
 from ..config import get_settings
 from ..db import Database, dialect_insert, on_commit
 from ..errors import Conflict, DomainError, Errors, FieldError, Forbidden, NotFound, ValidationFailed
+from ..nik import normalize_nik, parse_nik  # a shared pure rule: no I/O
 from ..notify import service as notify
 from ..notify.templates import Kind, render
 from ..timeutil import utcnow

@@ -7,13 +7,12 @@ import re
 
 from sqlalchemy import select
 
-from ..accounts import audit
-from ..accounts.scope import Actor, can_manage_agency
+from .. import audit
 from ..catalogue.models import Service
 from ..catalogue.service import site_row
 from ..db import Database
 from ..errors import FieldError, Forbidden, NotFound, ValidationFailed
-from . import lookup
+from ..scope import Actor, can_manage_agency
 from .models import QueueSettings
 
 
@@ -41,7 +40,7 @@ def configure_service_queue(db: Database, actor: Actor, site_code: str, service_
         svc = s.scalar(select(Service).where(Service.site_id == site.id, Service.code == service_code.upper()))
         if svc is None:
             raise NotFound(f"Layanan '{service_code}'", "service")
-        if not can_manage_agency(actor, lookup.site_ref(site), svc.agency_id):
+        if not can_manage_agency(actor, site.ref, svc.agency_id):
             raise Forbidden()
         qs = s.get(QueueSettings, svc.id)
         before = audit.snapshot(qs) if qs else None

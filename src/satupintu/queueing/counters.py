@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts import audit
-from ..accounts.scope import Actor, can_operate_counter
+from .. import audit
 from ..catalogue.models import Site
 from ..db import Database, on_commit
 from ..errors import Conflict, DomainError, FieldError, Forbidden, ValidationFailed
 from ..notify import service as notify
 from ..notify.templates import Kind, render
+from ..scope import Actor, can_operate_counter
 from ..timeutil import utcnow
 from . import lookup, pgstatements, policy, runner, store, views
 from .models import Booking, CounterState, Ticket
@@ -65,7 +65,7 @@ def check_counter(db: Database, actor: Actor, site_code: str, number: int) -> Co
     """May this officer work this counter (its agency's staff, the site manager)? Writes nothing."""
     site = lookup.site(db, site_code)
     counter = lookup.counter(db, site, number)
-    if not can_operate_counter(actor, lookup.info_ref(site), counter.agency_id):
+    if not can_operate_counter(actor, site.ref, counter.agency_id):
         raise Forbidden("Anda tidak bertugas di loket ini.")
     return CounterPlan(site, counter, actor)
 

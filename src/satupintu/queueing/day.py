@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from ..accounts.scope import Actor, can_manage_site
 from ..catalogue.service import site_row
 from ..db import Database, on_commit
 from ..errors import Forbidden
+from ..scope import Actor, can_manage_site
 from ..timeutil import utcnow
-from . import lookup, policy
+from . import policy
 from .models import CounterState, Ticket
 from .policy import Action, Status
 from .schemas import CloseDayResult
@@ -24,7 +24,7 @@ def close_day(db: Database, actor: Actor, site_code: str, day: date, reason: str
     `db.write()` transaction; `day.closed` is published once it committed."""
     with db.write() as s:
         site = site_row(s, site_code)
-        if not can_manage_site(actor, lookup.site_ref(site)):
+        if not can_manage_site(actor, site.ref):
             raise Forbidden()
         open_statuses = [st for st in Status if (st, Action.close) in policy.TRANSITIONS]
         tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.local_date <= day,

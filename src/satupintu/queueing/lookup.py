@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..accounts.scope import SiteRef
 from ..cache import TTLCache, cache_of
 from ..catalogue.models import (
     Agency,
@@ -28,6 +27,7 @@ from ..catalogue.models import (
 from ..catalogue.service import offered_services_query
 from ..db import Database
 from ..errors import NotFound
+from ..scope import SiteRef
 from .models import QueueSettings
 
 
@@ -38,6 +38,11 @@ class SiteInfo:
     timezone: str
     parent_id: uuid.UUID | None
     kind: SiteKind
+
+    @property
+    def ref(self) -> SiteRef:
+        """The cached site as the scope rules see it (a mobile event under its mall)."""
+        return SiteRef(self.id, self.parent_id)
 
 
 @dataclass(frozen=True)
@@ -133,12 +138,3 @@ def counter_number(db: Database, counter_id: uuid.UUID) -> int:
 
     return _cache(db).get(("counter-number", counter_id), load)
 
-
-def site_ref(site: Site) -> SiteRef:
-    """A site row as the scope rules see it (a mobile event under its mall)."""
-    return SiteRef(site.id, site.parent_site_id)
-
-
-def info_ref(site: SiteInfo) -> SiteRef:
-    """A cached site as the scope rules see it."""
-    return SiteRef(site.id, site.parent_id)

@@ -13,10 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from ..accounts import service as accounts
-from ..accounts.models import DeviceKind
 from ..db import Database
 from ..errors import DomainError, Forbidden, Unauthenticated
 from ..feedback import service as feedback
+from ..roles import DeviceKind
 from ..web.frontdoor import is_https
 from ..web.qr import qr_svg
 from ..web.ratelimit import limited
@@ -47,7 +47,7 @@ def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Dev
 
 def _remember(response: Response, token: str | None, request: Request) -> Response:
     if token:
-        https = is_https(request.scope)  # type: ignore[arg-type]  # frontdoor types the ASGI scope as a dict
+        https = is_https(request.scope)
         response.set_cookie(DEVICE_COOKIE, token, max_age=5 * 365 * 86400, httponly=True, samesite="lax",
                             secure=request.app.state.settings.secure_cookies or https)
     return response
@@ -175,8 +175,9 @@ def printable_pdf(request: Request, ticket_id: uuid.UUID, lebar: int = 80) -> Re
     """The same ticket as a PDF, for printers driven outside the browser."""
     from weasyprint import HTML  # deferred: a heavy import that only this route needs
 
-    html = render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80, pdf=True,
-                  **_ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id))).body.decode()
+    page = render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80, pdf=True,
+                  **_ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id)))
+    html = bytes(page.body).decode()
     pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf()
     return Response(pdf, media_type="application/pdf")
 

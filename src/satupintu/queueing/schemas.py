@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..catalogue.schemas import Strict  # one base: strict fields, no NUL characters
+from ..schemas import Strict  # one base: strict fields, no NUL characters
 from .policy import Channel, Priority, Status
 
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ..accounts.scope import Actor
 from ..catalogue import service as catalogue
 from ..catalogue.schemas import AgencyOut, ServiceOut, ServiceSummary, SiteOut
 from ..db import Database
 from ..errors import DomainError
+from ..scope import Actor
 from . import bookings, lookup, views
 from .policy import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
 from .schemas import BoardState, BookingView, CounterStateView, SlotView, TicketView

@@ -39,6 +39,7 @@ from .counters import (
     step_async,
 )
 from .day import close_day
+from .queries import *  # noqa: F403  named read queries for other capabilities
 from .screens import (
     board_screen,
     booking_done_screen,
@@ -59,7 +60,6 @@ from .tickets import (
     site_channel,
     void_unprinted,
 )
-from .queries import *  # noqa: F403  named read queries for other capabilities
 from .views import board_state, counter_status, get_ticket, site_counters, visit_history, waiting
 
 

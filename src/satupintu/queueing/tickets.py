@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from ..accounts.scope import Actor, can_issue_tickets, can_operate_counter
 from ..cache import require_io
 from ..catalogue.models import Service, Site
 from ..catalogue.service import site_row
 from ..db import Database, dialect_insert, on_commit
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from ..scope import Actor, can_issue_tickets, can_operate_counter
 from ..timeutil import utcnow
 from . import lookup, pgstatements, policy, runner, store, views, voice
 from .models import Ticket, TicketEvent, TicketSequence
@@ -158,7 +158,7 @@ def check_issue(db: Database, issuer: Issuer, site_code: str, service_code: str,
         issuer = Issuer(label=issuer.label, site_id=site.id, actor=issuer.actor)
     if issuer.site_id != site.id:
         raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
-    if issuer.actor is not None and not can_issue_tickets(issuer.actor, lookup.info_ref(site)):
+    if issuer.actor is not None and not can_issue_tickets(issuer.actor, site.ref):
         raise Forbidden()
     svc = lookup.offered_service(db, site, service_code)
     return IssuePlan(site, svc, issuer, priority, channel, views.service_pace(db, svc), idempotency_key)
@@ -247,7 +247,7 @@ def _ticket_action(db: Database, actor: Actor, site_code: str, ticket_id: uuid.U
             raise NotFound("Tiket", "ticket")
         agency_id = s.scalar(select(Service.agency_id).where(Service.id == t.service_id))
         assert agency_id is not None, "a ticket's service is a foreign key"
-        if not can_operate_counter(actor, lookup.site_ref(site), agency_id):
+        if not can_operate_counter(actor, site.ref, agency_id):
             raise Forbidden()
         now = utcnow()
         if action is Action.requeue and t.status is Status.no_show:

@@ -12,11 +12,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..accounts.scope import Actor, can_read_site
 from ..catalogue.models import Agency, Counter, Service, Site, counter_services
 from ..catalogue.service import site_row
 from ..db import Database
 from ..errors import Forbidden, NotFound
+from ..scope import Actor, can_read_site
 from ..timeutil import utcnow
 from . import lookup, policy, store, voice
 from .models import CounterState, Ticket, TicketEvent
@@ -109,7 +109,7 @@ def visit_history(db: Database, actor: Actor, ticket_id: uuid.UUID) -> list[dict
             raise NotFound("Tiket", "ticket")
         site = s.get(Site, t.site_id)
         assert site is not None, "a ticket's site is a foreign key"
-        if not can_read_site(actor, lookup.site_ref(site)):
+        if not can_read_site(actor, site.ref):
             raise Forbidden()
         rows = s.execute(select(TicketEvent, Ticket.number, Service.code)
                          .join(Ticket, Ticket.id == TicketEvent.ticket_id)
@@ -123,7 +123,7 @@ def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
     """A site's waiting tickets, in calling order."""
     with db.read() as s:
         site = site_row(s, site_code)
-        if not can_read_site(actor, lookup.site_ref(site)):
+        if not can_read_site(actor, site.ref):
             raise Forbidden()
         tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.status == Status.waiting)
                             .order_by(Ticket.is_priority.desc(), Ticket.ready_at, Ticket.id)).all()
@@ -157,7 +157,7 @@ def _counter(s: Session, site: Site, number: int) -> Counter:
 def counter_status(db: Database, actor: Actor, site_code: str, number: int) -> CounterStateView:
     with db.read() as s:
         site = site_row(s, site_code)
-        if not can_read_site(actor, lookup.site_ref(site)):
+        if not can_read_site(actor, site.ref):
             raise Forbidden()
         counter = _counter(s, site, number)
         return counter_view(db, s, site.code, counter.id, s.get(CounterState, counter.id))
@@ -166,7 +166,7 @@ def counter_status(db: Database, actor: Actor, site_code: str, number: int) -> C
 def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterStateView]:
     with db.read() as s:
         site = site_row(s, site_code)
-        if not can_read_site(actor, lookup.site_ref(site)):
+        if not can_read_site(actor, site.ref):
             raise Forbidden()
         counters = s.scalars(select(Counter).where(Counter.site_id == site.id).order_by(Counter.number)).all()
         return [counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]

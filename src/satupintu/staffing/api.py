@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from ..accounts.scope import Actor
+from ..scope import Actor
 from ..web.security import AgencyManagerDep, ManagerDep, require_api_actor
 from . import service
 from .service import (

@@ -24,11 +24,6 @@ from .schemas import MAX_DAYS
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 
 
-def home_id(site: catalogue.Site) -> uuid.UUID:
-    """The permanent site whose agencies a site (or a mobile event) uses."""
-    return site.parent_site_id or site.id
-
-
 def require(allowed: bool) -> None:
     if not allowed:
         raise Forbidden()
@@ -61,11 +56,11 @@ def site_today(db: Database, site_code: str) -> date:
 
 def agencies(s: Session, site: catalogue.Site) -> dict[uuid.UUID, catalogue.AgencyFacts]:
     """The agencies of the site's home, by id, in code order."""
-    return {a.id: a for a in catalogue.site_agencies(s, home_id(site))}
+    return {a.id: a for a in catalogue.site_agencies(s, site.home_id)}
 
 
 def agency_by_code(s: Session, site: catalogue.Site, code: str, field: str = "agency") -> catalogue.AgencyFacts:
-    agency = catalogue.agency_by_code(s, home_id(site), code.strip().upper())
+    agency = catalogue.agency_by_code(s, site.home_id, code.strip().upper())
     if agency is None:
         raise NotFound(f"Instansi '{code}'", field)
     return agency

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..accounts.scope import Actor, can_manage_site, can_read_site
 from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import FieldError, ValidationFailed
 from ..queueing import service as queueing
+from ..scope import Actor, can_manage_site, can_read_site
 from ..timeutil import to_local, utcnow
 from .capacity import HourAdvice, recommend_counters
 from .common import agencies, counters, require
@@ -106,7 +106,7 @@ def forecast(db: Database, actor: Actor, site_code: str, as_of: date | None = No
         raise ValidationFailed([FieldError("weeks", "Jumlah minggu harus 1 sampai 12.")])
     with db.read() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_read_site(actor, catalogue.site_ref(site)))
+        require(can_read_site(actor, site.ref))
         fc = _forecast(s, site, as_of, weeks)
     rows = [ForecastRow(agency=a, weekday=wd, hour=h, arrivals=round(v, 2))
             for (a, wd, h), v in sorted(fc.rates.items())]
@@ -156,7 +156,7 @@ def _read_demand(db: Database, actor: Actor, site_code: str, weekday: int | None
                  as_of: date | None) -> _Demand:
     with db.read() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_read_site(actor, catalogue.site_ref(site)))
+        require(can_read_site(actor, site.ref))
         fc = _forecast(s, site, as_of, weeks)
         if weekday is None:
             weekday = to_local(utcnow(), site.timezone).date().weekday()
@@ -242,7 +242,7 @@ def apply_recommendation(db: Database, actor: Actor, site_code: str, weekday: in
     the plan of the other weekdays stays as it was."""
     with db.read() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_manage_site(actor, catalogue.site_ref(site)))
+        require(can_manage_site(actor, site.ref))
     plan = capacity(db, actor, site_code, weekday, target_wait, target_level)
     current = get_plan(db, actor, site_code)
     touched = {a.agency for a in plan.agencies}

@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlalchemy import delete
 
-from ..accounts import audit
-from ..accounts.scope import Actor, can_manage_site
+from .. import audit
 from ..catalogue import service as catalogue
 from ..db import Database
+from ..scope import Actor, can_manage_site
 from . import roster as R
 from .common import delete_rows, require, roster_days
 from .inputs import RosterInputs
@@ -42,7 +42,7 @@ def _findings(inp: RosterInputs, kept: list[R.Assignment], result: RosterResult,
 def _save(db: Database, actor: Actor, site_code: str, dates: list[date], result: RosterResult) -> None:
     with db.write() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_manage_site(actor, catalogue.site_ref(site)))
+        require(can_manage_site(actor, site.ref))
         removed = delete_rows(s, delete(StaffAssignment).where(StaffAssignment.site_id == site.id,
                                                                StaffAssignment.on_date.in_(dates)))
         # Not a before/after diff: a regenerated roster with as many shifts as the one it
@@ -65,7 +65,7 @@ def generate(db: Database, actor: Actor, site_code: str, data: GenerateIn, worke
     dates = roster_days(data.start, data.days)
     with db.read() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_manage_site(actor, catalogue.site_ref(site)))
+        require(can_manage_site(actor, site.ref))
         inp = RosterInputs(s, site, dates, with_week=True)
     wanted = set(dates)
     kept = [a for a in inp.assignments if a.day not in wanted]  # the rest of those weeks stays as saved

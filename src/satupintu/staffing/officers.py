@@ -9,12 +9,12 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..accounts import audit
+from .. import audit
 from ..accounts.models import User  # accounts has no named query for users yet: see the module note in service
-from ..accounts.scope import Actor, can_manage_agency, can_read_site
 from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import FieldError, NotFound, ValidationFailed
+from ..scope import Actor, can_manage_agency, can_read_site
 from ..timeutil import to_local, utcnow
 from .common import agencies, agency_by_code, days_off, delete_rows, require
 from .models import StaffAssignment, StaffDayOff, StaffOfficer
@@ -39,7 +39,7 @@ def list_officers(db: Database, actor: Actor, site_code: str, agency: str | None
                   include_inactive: bool = False) -> list[OfficerOut]:
     with db.read() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_read_site(actor, catalogue.site_ref(site)))
+        require(can_read_site(actor, site.ref))
         by_id = agencies(s, site)
         q = select(StaffOfficer).where(StaffOfficer.site_id == site.id)
         if agency:
@@ -89,9 +89,9 @@ def _set_days_off(s: Session, officer_id: uuid.UUID, days: list[date]) -> None:
 def create_officer(db: Database, actor: Actor, site_code: str, data: OfficerIn) -> OfficerOut:
     with db.write() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_read_site(actor, catalogue.site_ref(site)))
+        require(can_read_site(actor, site.ref))
         agency = agency_by_code(s, site, data.agency)
-        require(can_manage_agency(actor, catalogue.site_ref(site), agency.id))
+        require(can_manage_agency(actor, site.ref, agency.id))
         o = StaffOfficer(id=uuid.uuid4(), site_id=site.id)
         _apply_officer(s, site, o, data, agency)
         s.add(o)
@@ -113,9 +113,9 @@ def update_officer(db: Database, actor: Actor, site_code: str, officer_id: uuid.
     with db.write() as s:
         site = catalogue.site_row(s, site_code)
         o = _officer_row(s, site, officer_id)
-        require(can_manage_agency(actor, catalogue.site_ref(site), o.agency_id))
+        require(can_manage_agency(actor, site.ref, o.agency_id))
         agency = agency_by_code(s, site, data.agency)
-        require(can_manage_agency(actor, catalogue.site_ref(site), agency.id))
+        require(can_manage_agency(actor, site.ref, agency.id))
         days_before = sorted(s.scalars(select(StaffDayOff.on_date).where(StaffDayOff.officer_id == o.id)))
         before = audit.snapshot(o, {"days_off": days_before})
         _apply_officer(s, site, o, data, agency)
@@ -131,7 +131,7 @@ def deactivate_officer(db: Database, actor: Actor, site_code: str, officer_id: u
     with db.write() as s:
         site = catalogue.site_row(s, site_code)
         o = _officer_row(s, site, officer_id)
-        require(can_manage_agency(actor, catalogue.site_ref(site), o.agency_id))
+        require(can_manage_agency(actor, site.ref, o.agency_id))
         o.active = False
         today = to_local(utcnow(), site.timezone).date()
         removed = delete_rows(s, delete(StaffAssignment).where(StaffAssignment.officer_id == o.id,

@@ -17,9 +17,9 @@ from markupsafe import Markup, escape
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from ..accounts.scope import Actor
 from ..catalogue import service as catalogue
 from ..errors import DomainError, Unauthenticated
+from ..scope import Actor
 from ..web.i18n import gettext
 from ..web.render import render
 from ..web.security import check_csrf, session_actor

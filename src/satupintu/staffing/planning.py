@@ -10,11 +10,11 @@ from collections import defaultdict
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ..accounts import audit
-from ..accounts.scope import Actor, can_manage_site, can_read_site
+from .. import audit
 from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import FieldError, ValidationFailed
+from ..scope import Actor, can_manage_site, can_read_site
 from .common import agencies, agency_by_code, counters, require
 from .models import StaffPlan
 from .schemas import PlanIn, PlanOut, PlanRow
@@ -50,7 +50,7 @@ def current_counters(s: Session, site: catalogue.Site, weekday: int,
 def get_plan(db: Database, actor: Actor, site_code: str) -> PlanOut:
     with db.read() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_read_site(actor, catalogue.site_ref(site)))
+        require(can_read_site(actor, site.ref))
         by_id = agencies(s, site)
         rows = [PlanRow(agency=by_id[p.agency_id].code, weekday=p.weekday, hour=p.hour, counters=p.counters)
                 for p in plan_rows(s, site)]
@@ -85,7 +85,7 @@ def set_plan(db: Database, actor: Actor, site_code: str, data: PlanIn) -> PlanOu
     """Replace the plan of the agencies named in `rows` (other agencies keep theirs)."""
     with db.write() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_manage_site(actor, catalogue.site_ref(site)))
+        require(can_manage_site(actor, site.ref))
         new = _new_plan(s, site, data)
         touched = {p.agency_id for p in new}
         if touched:

@@ -11,11 +11,11 @@ from datetime import date
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from ..accounts import audit
-from ..accounts.scope import Actor, can_manage_site, can_read_site
+from .. import audit
 from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import FieldError, NotFound, ValidationFailed
+from ..scope import Actor, can_manage_site, can_read_site
 from . import roster as R
 from .common import delete_rows, parse_hhmm, require, roster_days
 from .inputs import RosterInputs
@@ -46,7 +46,7 @@ def check(db: Database, actor: Actor, site_code: str, start: date, days: int = 7
     dates = roster_days(start, days)
     with db.read() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_read_site(actor, catalogue.site_ref(site)))
+        require(can_read_site(actor, site.ref))
         inp = RosterInputs(s, site, dates)
         return _check_out(inp, site_code, start, days)
 
@@ -79,7 +79,7 @@ def _assignment_row(s: Session, site: catalogue.Site, data: AssignmentIn, index:
 def add_assignment(db: Database, actor: Actor, site_code: str, data: AssignmentIn) -> AssignmentOut:
     with db.write() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_manage_site(actor, catalogue.site_ref(site)))
+        require(can_manage_site(actor, site.ref))
         row, c, o = _assignment_row(s, site, data)
         s.add(row)
         s.flush()
@@ -92,7 +92,7 @@ def add_assignment(db: Database, actor: Actor, site_code: str, data: AssignmentI
 def delete_assignment(db: Database, actor: Actor, site_code: str, assignment_id: uuid.UUID) -> None:
     with db.write() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_manage_site(actor, catalogue.site_ref(site)))
+        require(can_manage_site(actor, site.ref))
         row = s.get(StaffAssignment, assignment_id)
         if row is None or row.site_id != site.id:
             raise NotFound("Penugasan", "assignment_id")
@@ -106,7 +106,7 @@ def replace_assignments(db: Database, actor: Actor, site_code: str, start: date,
     dates = set(roster_days(start, days))
     with db.write() as s:
         site = catalogue.site_row(s, site_code)
-        require(can_manage_site(actor, catalogue.site_ref(site)))
+        require(can_manage_site(actor, site.ref))
         rows = []
         for i, item in enumerate(items):
             if item.date not in dates:

@@ -12,7 +12,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field, field_validator
 
-from ..catalogue.schemas import Strict  # one base for input: the text rule, no unknown fields
+from ..schemas import Strict  # one base for input: the text rule, no unknown fields
 
 Day = date  # fields named `date` shadow the type inside a model
 MAX_DAYS = 7  # a roster is read, checked and generated for at most a week

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi import Request
 from pydantic import ValidationError
 
-from ..accounts.scope import Actor
 from ..db import Database
 from ..errors import DomainError, Unauthenticated
+from ..scope import Actor
 from .security import session_actor
 
 INVALID = "Isian tidak valid."

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from fastapi import FastAPI, Request
 
-from ..accounts.scope import Actor, SiteRef
+from ..scope import Actor, SiteRef
 
 
 class Credentials(Protocol):

@@ -16,9 +16,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from ..accounts.models import Role
-from ..accounts.scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from ..errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
+from ..roles import Role
+from ..scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
 from .providers import credentials_of, site_lookup_of
 from .ratelimit import LoginGuard
 

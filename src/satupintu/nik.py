@@ -41,7 +41,7 @@ from datetime import date
 from functools import lru_cache
 from importlib import resources
 
-from ..errors import DomainError
+from .errors import DomainError
 
 FIELD = "nik"
 NIK_LENGTH = 16
@@ -124,7 +124,8 @@ def _birth_date(day: int, month: int, yy: int, today: date) -> date:
         if not 1 <= month <= 12:
             raise _fail("nik_birth_date", f"Digit ke-9 dan ke-10 NIK (bulan lahir) harus 01-12, bukan {month:02d}.")
         if month == 2 and day == 29:
-            raise _fail("nik_birth_date", "Tanggal lahir pada NIK adalah 29 Februari pada tahun yang bukan tahun kabisat.")
+            raise _fail("nik_birth_date",
+                        "Tanggal lahir pada NIK adalah 29 Februari pada tahun yang bukan tahun kabisat.")
         raise _fail("nik_birth_date", f"Tanggal lahir pada NIK ({day:02d}-{month:02d}) tidak ada di kalender.")
     raise _fail("nik_birth_date", "Tanggal lahir pada NIK jatuh setelah hari ini.")
 
@@ -156,7 +157,8 @@ def parse_nik(raw: str, today: date | None = None) -> NikInfo:
         sex, day = Sex.female, day - FEMALE_DAY_OFFSET
     else:
         raise _fail("nik_birth_date",
-                    f"Digit ke-7 dan ke-8 NIK (tanggal lahir) harus 01-31, atau 41-71 untuk perempuan, bukan {nik[6:8]}.")
+                    f"Digit ke-7 dan ke-8 NIK (tanggal lahir) harus 01-31, atau 41-71 untuk perempuan, "
+                    f"bukan {nik[6:8]}.")
     if not 1 <= month <= 12:
         raise _fail("nik_birth_date", f"Digit ke-9 dan ke-10 NIK (bulan lahir) harus 01-12, bukan {nik[8:10]}.")
     birth = _birth_date(day, month, yy, today)

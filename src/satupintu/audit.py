@@ -7,11 +7,30 @@ import uuid
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import ForeignKey, Index, String, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .models import AuditEntry
+from .db import Base, IdMixin, JSONType
 from .scope import Actor
+from .timeutil import utcnow
+
+
+class AuditEntry(IdMixin, Base):
+    """Who changed what, when, with the record before and after the change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_site_at", "site_id", "at"),)
+
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64))
+    entity_type: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[uuid.UUID | None] = mapped_column()
+    site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id"))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
 
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 
