@@ -26,7 +26,7 @@ from .migrate import ensure_migrated
 from .web import providers, ratelimit
 from .web.forms import refuse_bad_form_text
 from .web.frontdoor import FrontDoor, SessionCookies
-from .web.render import register_templates, render
+from .web.render import render
 from .web.security import authenticate_first
 
 log = structlog.get_logger("satupintu")
@@ -103,6 +103,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .catalogue.service import cached_site_ref
 
     providers.install(app, credentials=AccountCredentials(db), site_lookup=partial(cached_site_ref, db))
+    # Feedback reads the queue, so the queue's pages reach the survey codes through this hook.
+    from .feedback import service as feedback_service
+    from .queueing import surveys
+
+    surveys.install(app, feedback_service)
     app.state.hot_path = None
     if db.dialect == "postgresql" and settings.hot_path:
         from .queueing.hotpath import HotPath
@@ -174,10 +179,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .staffing import officer_pages as staffing_officer_pages
     from .staffing import pages as staffing_pages
 
-    # Every other capability's pages module registers its own templates when imported; queueing
-    # and staffing are being split (issue 13, point 1): theirs are registered here until then.
-    register_templates(PACKAGE_DIR / "queueing" / "templates")
-    register_templates(PACKAGE_DIR / "staffing" / "templates")
+    # Every capability's pages module registers its own templates when it is imported.
 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(catalogue_api.router, prefix="/api/v1")

@@ -26,6 +26,7 @@ from ..scope import Actor, can_manage_site, can_manage_user, can_read_site, scop
 from ..timeutil import utcnow
 from .models import DeviceToken, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
+from .queries import UserFacts, user_by_username, usernames  # noqa: F401  named read queries for other capabilities
 
 
 class UserIn(Strict):

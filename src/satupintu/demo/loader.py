@@ -21,7 +21,7 @@ from ..db import Database
 from ..queueing import service as queue
 from ..roles import Role
 from ..scope import SYSTEM
-from ..staffing.demo import load_staffing_demo
+from .staffing import load_staffing_demo
 
 DEMO_FILE = Path(__file__).resolve().parent / "lahat.json"
 # Ticket letters per agency: services of one agency share its numbering (A-001, A-002 ...).

@@ -6,6 +6,7 @@ is the feedback capability's."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -13,25 +14,21 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from ..accounts import service as accounts
-from ..db import Database
 from ..errors import DomainError, Forbidden, Unauthenticated
-from ..feedback import service as feedback
 from ..roles import DeviceKind
 from ..web.frontdoor import is_https
+from ..web.pages import db_of, errors_of
 from ..web.qr import qr_svg
 from ..web.ratelimit import limited
-from ..web.render import render
+from ..web.render import register_templates, render
 from ..web.security import check_csrf, session_actor
-from . import service
+from . import service, surveys
 from .policy import Channel, Priority
 from .schemas import BookingIn
 
 router = APIRouter(include_in_schema=False)
+register_templates(Path(__file__).parent / "templates")
 DEVICE_COOKIE = "satupintu_device"
-
-
-def _db(request: Request) -> Database:
-    return request.app.state.db
 
 
 def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Device, str | None]:
@@ -39,7 +36,7 @@ def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Dev
     token = request.query_params.get("token") or request.cookies.get(DEVICE_COOKIE)
     if not token:
         raise Forbidden("Perangkat ini belum didaftarkan. Buka halaman dengan token perangkat dari pengelola MPP.")
-    device = accounts.device_from_token(_db(request), token)
+    device = accounts.device_from_token(db_of(request), token)
     if device.kind is not kind or device.site_code != site:
         raise Forbidden("Token perangkat ini bukan untuk layar ini.")
     return device, request.query_params.get("token")
@@ -62,7 +59,7 @@ def kiosk(request: Request, site: str, instansi: str = "", q: str = "") -> Respo
 
 def _kiosk_page(request: Request, site: str, instansi: str = "", q: str = "", status_code: int = 200,
                 errors: dict[str, str] | None = None) -> Response:
-    screen = service.kiosk_screen(_db(request), site, instansi, q, errors)
+    screen = service.kiosk_screen(db_of(request), site, instansi, q, errors)
     return render(request, "queue/kiosk.html", status_code=status_code, **vars(screen))
 
 
@@ -76,7 +73,7 @@ def kiosk_check_in(request: Request, site: str, csrf: Annotated[str, Form()],
     if not code.strip():
         return _kiosk_page(request, site, status_code=422, errors={"code": "Kode pemesanan wajib diisi."})
     try:
-        ticket = service.check_in(_db(request), issuer, site, code)
+        ticket = service.check_in(db_of(request), issuer, site, code)
     except DomainError as exc:
         if exc.status in (401, 403):
             raise
@@ -96,17 +93,17 @@ def kiosk_take(request: Request, site: str, csrf: Annotated[str, Form()], servic
         prio = Priority(priority)
     except ValueError:
         prio = Priority.none
-    ticket = service.issue_ticket(_db(request), issuer, site, service_code, prio, Channel.kiosk,
+    ticket = service.issue_ticket(db_of(request), issuer, site, service_code, prio, Channel.kiosk,
                                   idempotency_key or None)
     return RedirectResponse(f"/antrian/{ticket.id}/cetak", status_code=303)
 
 
 def _ticket_context(request: Request, ticket_id: uuid.UUID, survey_code: str | None = None) -> dict[str, Any]:
-    screen = service.ticket_screen(_db(request), ticket_id)
+    screen = service.ticket_screen(db_of(request), ticket_id)
     url = str(request.url_for("citizen_ticket", ticket_id=str(screen.t.id)))
     qr_url = f"{url}?kode={survey_code}" if survey_code else url
     return {**vars(screen), "qr": qr_svg(qr_url, border=1), "ticket_url": url, "survey_code": survey_code,
-            "survey_code_display": feedback.display_survey_code(survey_code) if survey_code else ""}
+            "survey_code_display": surveys.of(request).display_survey_code(survey_code) if survey_code else ""}
 
 
 def _issuer_survey_code(request: Request, ticket_id: uuid.UUID) -> str | None:
@@ -116,12 +113,12 @@ def _issuer_survey_code(request: Request, ticket_id: uuid.UUID) -> str | None:
     if not token:
         return None
     try:
-        device = accounts.device_from_token(_db(request), token)
+        device = accounts.device_from_token(db_of(request), token)
     except DomainError:
         return None
     if device.kind is not DeviceKind.kiosk:
         return None
-    return feedback.printable_survey_code(_db(request), ticket_id, f"kios:{device.name}", device.site_id)
+    return surveys.of(request).printable_survey_code(db_of(request), ticket_id, f"kios:{device.name}", device.site_id)
 
 
 @router.get("/antrian/{ticket_id}/cetak")
@@ -137,16 +134,16 @@ def citizen_ticket(request: Request, ticket_id: uuid.UUID, kode: str = "") -> Re
     """The citizen's page from the QR: position, estimate, live status. No personal data. The
     QR carries the survey code, so once served the page links the survey with it."""
     context = _ticket_context(request, ticket_id)
-    valid = feedback.holds_survey_code(context["t"].visit_id, kode[:200])
+    valid = surveys.of(request).holds_survey_code(context["t"].visit_id, kode[:200])
     return render(request, "queue/ticket.html", **context,
-                  survey_link_code=feedback.normalise_survey_code(kode) if valid else None,
+                  survey_link_code=surveys.of(request).normalise_survey_code(kode) if valid else None,
                   survey_code_error=bool(kode) and not valid)
 
 
 @router.get("/papan/{site}")
 def board(request: Request, site: str) -> Response:
     device, token = _device(request, site, DeviceKind.board)
-    response = render(request, "queue/board.html", **vars(service.board_screen(_db(request), site)))
+    response = render(request, "queue/board.html", **vars(service.board_screen(db_of(request), site)))
     return _remember(response, token, request)
 
 
@@ -156,17 +153,17 @@ def console(request: Request, site: str, number: int) -> Response:
     if actor is None:
         raise Unauthenticated()
     request.state.actor = actor
-    return render(request, "queue/console.html", **vars(service.console_screen(_db(request), actor, site, number)))
+    return render(request, "queue/console.html", **vars(service.console_screen(db_of(request), actor, site, number)))
 
 
 @router.post("/antrian/{ticket_id}/batal")
 def void_ticket(request: Request, ticket_id: uuid.UUID, csrf: Annotated[str, Form()]) -> Response:
     """'Printing failed': the kiosk withdraws the number it just issued."""
-    t = service.get_ticket(_db(request), ticket_id)
+    t = service.get_ticket(db_of(request), ticket_id)
     device, _ = _device(request, t.site, DeviceKind.kiosk)
     check_csrf(request, csrf)
     issuer = service.Issuer(label=f"kios:{device.name}", site_id=device.site_id, device_id=device.id)
-    service.void_unprinted(_db(request), issuer, ticket_id)
+    service.void_unprinted(db_of(request), issuer, ticket_id)
     return RedirectResponse(f"/kios/{t.site}?batal={t.number}", status_code=303)
 
 
@@ -189,13 +186,13 @@ def overview(request: Request, site: str) -> Response:
     if actor is None:
         raise Unauthenticated()
     request.state.actor = actor
-    return render(request, "queue/overview.html", **vars(service.overview_screen(_db(request), actor, site)))
+    return render(request, "queue/overview.html", **vars(service.overview_screen(db_of(request), actor, site)))
 
 
 @router.get("/mpp/{site}/pesan")
 def booking_form(request: Request, site: str, layanan: str = "", tanggal: str = "") -> Response:
     """Book a visit: a bookable service, a working day, a slot with seats left."""
-    return render(request, "queue/booking.html", **vars(service.booking_screen(_db(request), site, layanan, tanggal)))
+    return render(request, "queue/booking.html", **vars(service.booking_screen(db_of(request), site, layanan, tanggal)))
 
 
 @router.post("/mpp/{site}/pesan", dependencies=[limited("booking")])
@@ -204,17 +201,14 @@ def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], la
                    nik: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "",
                    remind: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
-    db = _db(request)
+    db = db_of(request)
     values = {"name": name, "nik": nik, "phone": phone, "remind": bool(remind)}
     try:
         booked = service.book(db, site, BookingIn.model_validate({
             "service": layanan, "slot_start": slot, "name": name, "nik": nik or None, "phone": phone or None,
             "remind": bool(remind)}))
     except (ValidationError, DomainError) as exc:
-        if isinstance(exc, ValidationError):
-            errors = {str(e["loc"][0]): "Isian tidak valid." for e in exc.errors()}
-        else:
-            errors = {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
+        errors = errors_of(exc)
         return render(request, "queue/booking.html", status_code=422,
                       **vars(service.booking_retry_screen(db, site, layanan, slot, errors, values)))
     return RedirectResponse(f"/pesan/{booked.code}", status_code=303)
@@ -222,7 +216,7 @@ def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], la
 
 @router.get("/pesan/{code}", dependencies=[limited("lookup")])
 def booking_done(request: Request, code: str) -> Response:
-    screen = service.booking_done_screen(_db(request), code)
+    screen = service.booking_done_screen(db_of(request), code)
     return render(request, "queue/booking_done.html", **vars(screen), qr=qr_svg(screen.b.code))
 
 
@@ -234,7 +228,7 @@ def kiosk_survey(request: Request, site: str, csrf: Annotated[str, Form()],
     _device(request, site, DeviceKind.kiosk)
     check_csrf(request, csrf)
     try:
-        ticket_id, code = feedback.ticket_for_survey_code(_db(request), site, kode[:200])
+        ticket_id, code = surveys.of(request).ticket_for_survey_code(db_of(request), site, kode[:200])
     except DomainError as exc:
         if exc.status in (401, 403):
             raise

@@ -19,10 +19,11 @@ from starlette.concurrency import run_in_threadpool
 from ..catalogue import service as catalogue
 from ..errors import DomainError, NotFound
 from ..web.i18n import gettext
+from ..web.pages import errors_of, staff_actor
 from ..web.render import render
 from ..web.security import check_csrf
 from . import service
-from .pages import _staff, day_name
+from .pages import day_name
 from .service import OfficerIn, OfficerOut
 
 router = APIRouter(include_in_schema=False)
@@ -119,20 +120,20 @@ def _officer(db: Any, actor: Any, site: str, officer_id: uuid.UUID) -> OfficerOu
 
 @router.get("/kelola/{site}/petugas")
 async def officers_page(request: Request, site: str) -> Response:
-    _staff(request)
+    staff_actor(request)
     return await run_in_threadpool(lambda: _page(request, site, form=_blank_form()))
 
 
 @router.get("/kelola/{site}/petugas/{officer_id}")
 async def officer_edit_page(request: Request, site: str, officer_id: uuid.UUID) -> Response:
-    actor = _staff(request)
+    actor = staff_actor(request)
     db = request.app.state.db
     officer = await run_in_threadpool(_officer, db, actor, site, officer_id)
     return await run_in_threadpool(lambda: _page(request, site, form=_form_of(officer), editing=officer))
 
 
 async def _save(request: Request, site: str, officer_id: uuid.UUID | None) -> Response:
-    actor = _staff(request)
+    actor = staff_actor(request)
     db = request.app.state.db
     form, csrf = await _read_form(request)
     check_csrf(request, csrf)
@@ -150,7 +151,7 @@ async def _save(request: Request, site: str, officer_id: uuid.UUID | None) -> Re
         except DomainError as exc:
             if exc.status in (401, 403) or (exc.status == 404 and exc.field in (None, "site")):
                 raise
-            errors = {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
+            errors = errors_of(exc)
     return await run_in_threadpool(lambda: _page(request, site, form=form, errors=errors, editing=editing,
                                                  status_code=422))
 
@@ -168,7 +169,7 @@ async def officer_update(request: Request, site: str, officer_id: uuid.UUID) -> 
 @router.post("/kelola/{site}/petugas/{officer_id}/nonaktifkan")
 async def officer_deactivate(request: Request, site: str, officer_id: uuid.UUID) -> Response:
     """Off the roster (future assignments removed); the officer stays in history."""
-    actor = _staff(request)
+    actor = staff_actor(request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     await run_in_threadpool(service.deactivate_officer, request.app.state.db, actor, site, officer_id)

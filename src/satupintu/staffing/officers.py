@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..accounts.models import User  # accounts has no named query for users yet: see the module note in service
+from ..accounts import service as accounts
 from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import FieldError, NotFound, ValidationFailed
@@ -29,10 +29,7 @@ def _officer_out(o: StaffOfficer, agency_code: str, off: list[date], username: s
 
 
 def _usernames(s: Session, officers: list[StaffOfficer]) -> dict[uuid.UUID, str]:
-    user_ids = [o.user_id for o in officers if o.user_id]
-    if not user_ids:
-        return {}
-    return {u.id: u.username for u in s.scalars(select(User).where(User.id.in_(user_ids)))}
+    return accounts.usernames(s, [o.user_id for o in officers if o.user_id])
 
 
 def list_officers(db: Database, actor: Actor, site_code: str, agency: str | None = None,
@@ -65,7 +62,7 @@ def _apply_officer(s: Session, site: catalogue.Site, o: StaffOfficer, data: Offi
                                                        f"{agency.code}.", "unknown")])
     user_id = None
     if data.username:
-        user = s.scalar(select(User).where(User.username == data.username.strip().lower()))
+        user = accounts.user_by_username(s, data.username.strip().lower())
         if user is None or user.site_id not in (site.id, site.parent_site_id):
             raise NotFound(f"Akun '{data.username}' di MPP ini", "username")
         user_id = user.id

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -18,26 +19,20 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ..catalogue import service as catalogue
-from ..errors import DomainError, Unauthenticated
+from ..errors import DomainError
 from ..scope import Actor
 from ..web.i18n import gettext
-from ..web.render import render
-from ..web.security import check_csrf, session_actor
+from ..web.pages import errors_of, staff_actor
+from ..web.render import register_templates, render
+from ..web.security import check_csrf
 from . import service
 from .service import WEEKDAY_NAMES, AssignmentOut, CapacityAgency, FindingOut, GenerateIn, GenerateOut, OpeningOut
 
 router = APIRouter(include_in_schema=False)
+register_templates(Path(__file__).parent / "templates")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PALETTE = ("#1d4ed8", "#047857", "#7c3aed", "#b45309", "#0e7490", "#be185d", "#4d7c0f", "#9a3412")
 FINDING_COLOURS = {"uncovered": "#dc2626"}
-
-
-def _staff(request: Request) -> Actor:
-    actor = session_actor(request)
-    if actor is None:
-        raise Unauthenticated()
-    request.state.actor = actor
-    return actor
 
 
 def _t(request: Request, text: str) -> str:
@@ -201,7 +196,7 @@ def _roster_context(request: Request, actor: Actor, site: str, monday: date) -> 
 
 @router.get("/kelola/{site}/jadwal")
 def roster_page(request: Request, site: str, mulai: str | None = None) -> Response:
-    actor = _staff(request)
+    actor = staff_actor(request)
     today = service.site_today(request.app.state.db, site)
     monday = service.week_start(_parse_day(mulai, today))
     return render(request, "staffing/roster.html", **_roster_context(request, actor, site, monday),
@@ -212,7 +207,7 @@ def roster_page(request: Request, site: str, mulai: str | None = None) -> Respon
 async def roster_generate(request: Request, site: str, csrf: Annotated[str, Form()],
                           start: Annotated[str, Form()] = "", days: Annotated[str, Form()] = "1",
                           save: Annotated[str, Form()] = "", time_limit: Annotated[str, Form()] = "8") -> Response:
-    actor = _staff(request)
+    actor = staff_actor(request)
     check_csrf(request, csrf)
     form = {"start": start, "days": days, "save": bool(save)}
     generated: GenerateOut | None = None
@@ -259,7 +254,7 @@ def _capacity_charts(request: Request, agency: CapacityAgency, target: float) ->
 @router.get("/kelola/{site}/kapasitas")
 async def capacity_page(request: Request, site: str, hari: int | None = None, target: float = 15.0,
                         tingkat: float = 80.0) -> Response:
-    actor = _staff(request)
+    actor = staff_actor(request)
     db = request.app.state.db
     site_view = catalogue.get_site(db, site)
     errors: dict[str, str] = {}
@@ -269,7 +264,7 @@ async def capacity_page(request: Request, site: str, hari: int | None = None, ta
     except DomainError as exc:
         if exc.status in (401, 403, 404):
             raise
-        errors = {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
+        errors = errors_of(exc)
     charts = {a.agency: _capacity_charts(request, a, target) for a in plan.agencies} if plan else {}
     lang = request.state.lang
     return render(request, "staffing/capacity.html", status_code=422 if errors else 200, site=site_view, plan=plan,
@@ -283,7 +278,7 @@ async def capacity_page(request: Request, site: str, hari: int | None = None, ta
 async def capacity_apply(request: Request, site: str, csrf: Annotated[str, Form()], hari: Annotated[int, Form()],
                          target: Annotated[float, Form()] = 15.0, tingkat: Annotated[float, Form()] = 80.0) -> Response:
     """The site manager adopts the recommendation as the counters plan of that weekday."""
-    actor = _staff(request)
+    actor = staff_actor(request)
     check_csrf(request, csrf)
     await run_in_threadpool(service.apply_recommendation, request.app.state.db, actor, site, hari, target,
                             tingkat / 100)

@@ -31,10 +31,10 @@ from ..catalogue.models import Agency, Counter, Service, Site, counter_services
 from ..db import Database
 from ..ids import new_id
 from ..queueing.models import QueueSettings
+from ..staffing.arrivals import synthetic_day
+from ..staffing.models import StaffAssignment, StaffDayOff, StaffOfficer, StaffPlan, VisitHistory
+from ..staffing.simulation import Visitor, run_day
 from ..timeutil import to_local, utcnow
-from .arrivals import synthetic_day
-from .models import StaffAssignment, StaffDayOff, StaffOfficer, StaffPlan, VisitHistory
-from .simulation import Visitor, run_day
 
 # agency -> (visitors on a weekday, median service minutes)
 DEMO_LOAD: dict[str, tuple[float, float]] = {
