@@ -24,6 +24,7 @@ __all__ = [
     "AgencyFacts",
     "ServiceFacts",
     "SiteFacts",
+    "agencies_of_site",
     "agency",
     "agency_by_code",
     "agency_codes",
@@ -36,7 +37,9 @@ __all__ = [
     "service_by_code",
     "service_ids_of_agency",
     "services",
+    "services_of_site",
     "site",
+    "site_address",
     "site_by_code",
 ]
 
@@ -91,6 +94,11 @@ def _service(row: Service) -> ServiceFacts:
 
 def _site(row: Site) -> SiteFacts:
     return SiteFacts(row.id, row.code, row.name, row.timezone, row.parent_site_id)
+
+
+def agencies_of_site(s: Session, site_id: uuid.UUID) -> list[AgencyFacts]:
+    """Every agency of a (permanent) site, by name."""
+    return [_agency(row) for row in s.scalars(select(Agency).where(Agency.site_id == site_id).order_by(Agency.name))]
 
 
 def agency(s: Session, agency_id: uuid.UUID) -> AgencyFacts | None:
@@ -167,6 +175,12 @@ def services(s: Session, service_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, 
     return {row.id: _service(row) for row in s.scalars(select(Service).where(Service.id.in_(service_ids)))}
 
 
+def services_of_site(s: Session, site_id: uuid.UUID) -> list[ServiceFacts]:
+    """Every service of a (permanent) site, published or not, by code."""
+    return [_service(row) for row in s.scalars(select(Service).where(Service.site_id == site_id)
+                                               .order_by(Service.code))]
+
+
 def site(s: Session, site_id: uuid.UUID) -> SiteFacts | None:
     """A site by id; None when there is none."""
     row = s.get(Site, site_id)
@@ -177,3 +191,8 @@ def site_by_code(s: Session, code: str) -> SiteFacts | None:
     """A site by its code; None when there is none."""
     row = s.scalar(select(Site).where(Site.code == code))
     return _site(row) if row else None
+
+
+def site_address(s: Session, site_id: uuid.UUID) -> str:
+    """A site's postal address as entered ("" when none), for letterheads and receipts."""
+    return s.scalar(select(Site.address).where(Site.id == site_id)) or ""
