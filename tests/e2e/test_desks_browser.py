@@ -26,7 +26,6 @@ from satupintu.timeutil import utcnow
 from tests.conftest import DEMO_PASSWORD, LiveServer
 from tests.e2e.conftest import SHOTS, demo_server, new_context, shot
 from tests.e2e.test_accessibility import axe_source, serious_violations  # noqa: F401  (fixture)
-from tests.feedback import files
 from tests.feedback.test_survey import K, code, served_ticket
 
 LAPTOP = {"width": 1366, "height": 768}
@@ -106,7 +105,8 @@ def test_a_manager_enters_a_paper_tally_sees_the_index_change_and_publishes(brow
     assert "IKM 43.75" in page.content()
 
     page.goto(live.url + "/kelola/lahat/skm?lang=en")
-    assert "Public Satisfaction Survey (SKM)" in page.content() and "Enter a paper questionnaire tally" in page.content()
+    english = page.content()
+    assert "Public Satisfaction Survey (SKM)" in english and "Enter a paper questionnaire tally" in english
     ctx.close()
 
 
@@ -137,7 +137,8 @@ def test_a_manager_sees_a_complaint_with_its_photo_indonesian_steps_and_due_date
     csv = page.get_by_role("link", name="Unduh CSV untuk SP4N-LAPOR!")
     with page.expect_download() as got:
         csv.click()
-    assert "Atap ruang tunggu bocor" in open(got.value.path(), encoding="utf-8").read()
+    with open(got.value.path(), encoding="utf-8") as exported:
+        assert "Atap ruang tunggu bocor" in exported.read()
 
     card.get_by_label("Langkah").select_option(label="Verifikasi")
     card.get_by_label("Tingkat (menentukan batas tindak lanjut)").select_option(label="Tinggi")

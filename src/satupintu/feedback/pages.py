@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from pathlib import Path
@@ -187,6 +188,14 @@ def _period_query(kind: str, year: int, number: int) -> str:
     return f"periode={kind}-{number}&tahun={year}"
 
 
+def _back_query(periode: str, tahun: str) -> str:
+    """The period a form came from, for the page it returns to: only what the picker can send."""
+    kind, year, number = _chosen_period(periode, tahun)
+    if kind not in KINDS or year is None or number is None:
+        return ""
+    return _period_query(kind, min(year, 9999), min(number, 12))
+
+
 def parse_tally_form(raw: dict[str, str]) -> TallyIn:
     """The paper-tally form: the service, the dates, the respondents and, per unsur, how many
     answered 1 to 4. Every problem is named beside its field, in Indonesian."""
@@ -229,6 +238,11 @@ def parse_tally_form(raw: dict[str, str]) -> TallyIn:
                                    "ends_on": dates["ends_on"], "respondents": respondents, "tally": tally})
 
 
+def _saved(flag: str) -> str | None:
+    """What the page says was just saved: 'terbit' (published) or the respondents a tally added."""
+    return flag if flag == "terbit" or (flag.isdigit() and len(flag) <= 7) else None
+
+
 @router.get("/kelola/{site}/skm")
 def skm_desk(request: Request, site: str, periode: str = "", tahun: str = "") -> Response:
     kind, year, number = _chosen_period(periode, tahun)
@@ -237,8 +251,8 @@ def skm_desk(request: Request, site: str, periode: str = "", tahun: str = "") ->
     return render(request, "feedback/skm_desk.html", desk=desk, unsur=skm.UNSUR_2017, kinds=KINDS,
                   errors={**desk.errors, **tally.get("errors", {})}, values=tally.get("values", {}),
                   tally_errors=bool(tally.get("errors")),
-                  saved=request.query_params.get("tersimpan"), period_query=_period_query(desk.kind, desk.year,
-                                                                                          desk.number))
+                  saved=_saved(request.query_params.get("tersimpan", "")),
+                  period_query=_period_query(desk.kind, desk.year, desk.number))
 
 
 @router.post("/kelola/{site}/skm/tally")
@@ -246,13 +260,16 @@ async def skm_tally(request: Request, site: str) -> Response:
     raw = {k: str(v)[:200] for k, v in (await request.form()).items()}
     check_csrf(request, raw.pop("csrf", ""))
     actor = staff_actor(request)
-    back = f"/kelola/{site}/skm?periode={raw.get('periode', '')}&tahun={raw.get('tahun', '')}"
+    back = f"/kelola/{site}/skm?{_back_query(raw.get('periode', ''), raw.get('tahun', ''))}"
     try:
         added = await run_in_threadpool(service.enter_tally, db_of(request), actor, site, parse_tally_form(raw))
     except (ValidationError, DomainError) as exc:
         if isinstance(exc, DomainError) and exc.status in (401, 403):
             raise
-        request.session["skm_tally"] = {"errors": errors_of(exc), "values": raw}
+        # Kept in the signed session cookie for the page it returns to: only the form's own fields, short.
+        kept = {k: v[:40] for k, v in raw.items() if k in ("service", "starts_on", "ends_on", "respondents")
+                or re.fullmatch(r"t_[a-z_]{1,30}_[1-4]", k)}
+        request.session["skm_tally"] = {"errors": errors_of(exc), "values": kept}
         return RedirectResponse(back + "#tally", status_code=303)
     return RedirectResponse(f"{back}&tersimpan={added}#ringkasan", status_code=303)
 
@@ -273,7 +290,7 @@ def skm_publish(request: Request, site: str, csrf: Annotated[str, Form()], title
                 periode: Annotated[str, Form()] = "", tahun: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
     actor = staff_actor(request)
-    query = f"periode={periode}&tahun={tahun}"
+    query = _back_query(periode, tahun)
     try:
         if len(title.strip()) < 3:
             raise ValidationFailed([FieldError("title", "Judul paling sedikit 3 huruf, misalnya \"IKM MPP "
