@@ -160,6 +160,10 @@ def test_a_manager_sees_a_complaint_with_its_photo_indonesian_steps_and_due_date
     page.goto(live.url + "/kelola/lahat/pengaduan?tampil=overdue")
     assert page.locator("section.complaint").count() == 1
     assert serious_violations(page, axe_source) == []
+    page.goto(live.url + "/kelola/lahat/pengaduan?lang=en")  # the language switch
+    card = page.locator("section.complaint", has_text="Atap ruang tunggu bocor")
+    assert card.locator("select[name=step] option").all_inner_texts() == ["Assign to an agency"]
+    assert card.locator(".late").inner_text() == "Overdue" and "Follow-up deadline" in card.inner_text()
     ctx.close()
 
 
@@ -203,6 +207,8 @@ def test_an_officer_prints_the_tanda_terima_on_one_page_with_nik_and_phone_maske
     assert len(pdf.pages) == 1
     box = pdf.pages[0].mediabox
     assert round(float(box.width) / 72 * 25.4) == 148 and round(float(box.height) / 72 * 25.4) == 210
+    page.goto(page.url + "?lang=en")
+    assert "APPLICATION DOCUMENTS RECEIPT" in page.content() and "Documents received" in page.content()
     ctx.close()
 
     phone_ctx = new_context(browser, viewport=PHONE, device_scale_factor=2)
