@@ -104,6 +104,10 @@ def test_a_manager_enters_a_paper_tally_sees_the_index_change_and_publishes(brow
     page.wait_for_url("**/mpp/lahat/ikm")
     assert "IKM 43.75" in page.content()
 
+    page.set_viewport_size(PHONE)  # a manager on a phone: wide tables scroll in their box, not the page
+    page.goto(live.url + "/kelola/lahat/skm")
+    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 1
+    shot(page, "50-skm-pengelola-ponsel")
     page.goto(live.url + "/kelola/lahat/skm?lang=en")
     english = page.content()
     assert "Public Satisfaction Survey (SKM)" in english and "Enter a paper questionnaire tally" in english
