@@ -78,6 +78,7 @@ def test_a_manager_enters_a_paper_tally_sees_the_index_change_and_publishes(brow
     assert "belum diisi" in page.locator("#err-sarana").inner_text()
     assert page.locator("input[name=t_persyaratan_1]").input_value() == "3"  # what was typed is kept
     assert page.locator("#ikm-value").inner_text() == "100.00"  # nothing half-saved
+    SHOTS.mkdir(parents=True, exist_ok=True)
     page.locator("#tally").screenshot(path=str(SHOTS / "49-skm-tally-salah.png"))
     assert serious_violations(page, axe_source) == []
     page.get_by_label("Jumlah kuesioner (responden)").fill("3")
