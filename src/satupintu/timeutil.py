@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 ZONE_ABBREVIATIONS = {
@@ -34,3 +34,20 @@ def format_local(moment: datetime | None, tz_name: str) -> str:
         return "-"
     local = to_local(moment, tz_name)
     return f"{local:%d-%m-%Y %H:%M} {zone_label(tz_name)}"
+
+
+MONTHS = {"id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+                 "November", "Desember"),
+          "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                 "November", "December")}
+WEEKDAYS = {"id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
+            "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+
+
+def long_date(day: date | None, lang: str = "id", weekday: bool = False) -> str:
+    """'7 Desember 2026' ('Senin, 7 Desember 2026' with the weekday), as letters and receipts write a date."""
+    if day is None:
+        return "-"
+    lang = lang if lang in MONTHS else "id"
+    text = f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
+    return f"{WEEKDAYS[lang][day.weekday()]}, {text}" if weekday else text

@@ -83,6 +83,15 @@ def staff_detail(request: Request, site: str, application_id: uuid.UUID) -> Resp
                   qr=qr_svg(_public_url(request, app.tracking_number)))
 
 
+@router.get("/kelola/{site}/permohonan/{application_id}/tanda-terima")
+def staff_receipt(request: Request, site: str, application_id: uuid.UUID) -> Response:
+    """The printable tanda terima (A5 or A4, one page): opening it prints it; ?cetak=0 only shows it."""
+    r = service.receipt(db_of(request), staff_actor(request), site, application_id, request.state.lang)
+    url = _public_url(request, r.tracking_number)
+    return render(request, "applications/receipt.html", r=r, qr=qr_svg(url, fit=True), track_url=url,
+                  back=f"/kelola/{site}/permohonan/{application_id}")
+
+
 @router.post("/kelola/{site}/permohonan/{application_id}")
 def staff_act(request: Request, site: str, application_id: uuid.UUID, csrf: Annotated[str, Form()],
               action: Annotated[str, Form()], note: Annotated[str, Form()] = "",

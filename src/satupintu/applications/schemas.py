@@ -85,6 +85,30 @@ class ApplicationView(BaseModel):
     actions: list[ActionView] | None = None
 
 
+class ReceiptView(BaseModel):
+    """The tanda terima staff print when they accept an application: what was handed in, for
+    which service, when it is promised; the applicant's NIK and phone only masked."""
+
+    tracking_number: str
+    site: str
+    site_name: str
+    site_address: str
+    timezone: str
+    agency: str
+    service_name: str
+    applicant_name: str
+    nik_masked: str
+    phone_masked: str
+    received_at: datetime
+    received_by: str
+    standard: str | None
+    due_at: datetime | None
+    due_day: date | None
+    paused: bool
+    documents_received: list[str]
+    documents_missing: list[str]
+
+
 class OpenedView(BaseModel):
     tracking_number: str
     application: ApplicationView

@@ -41,6 +41,7 @@ from .schemas import (
     DocumentView,
     OnTimeRow,
     OpenedView,
+    ReceiptView,
     StepView,
 )
 
@@ -309,6 +310,29 @@ def get_application(db: Database, actor: Actor, site_code: str, app_id: uuid.UUI
     with db.read() as s:
         site, app = _load(s, actor, site_code, app_id)
         return _view(s, app, site, workflow_for(s, app.service_id), actor, lang)
+
+
+def receipt(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, lang: str = "id") -> ReceiptView:
+    """The tanda terima of an application, for the staff who may open it: the documents ticked as
+    received (and those still missing), the service, the promised completion date in working days
+    (or hours), the site; the NIK and phone number masked, never in full."""
+    with db.read() as s:
+        site, app = _load(s, actor, site_code, app_id)
+        view = _view(s, app, site, workflow_for(s, app.service_id), actor, lang)
+        received_by = next((e.actor_label for e in _events(s, app.id) if e.action == OPEN_ACTION), "")
+        address = catalogue.site_address(s, site.id)
+        if not address and site.parent_site_id:
+            address = catalogue.site_address(s, site.parent_site_id)
+    docs = view.documents or []
+    return ReceiptView(
+        tracking_number=view.tracking_number, site=site.code, site_name=site.name, site_address=address,
+        timezone=site.timezone, agency=view.agency, service_name=view.service_name,
+        applicant_name=view.applicant_name or "", nik_masked=view.nik_masked or "",
+        phone_masked=view.phone_masked or "", received_at=view.received_at,
+        received_by=received_by, standard=view.standard, due_at=view.due_at,
+        due_day=view.due_day, paused=view.paused,
+        documents_received=[d.requirement for d in docs if d.received],
+        documents_missing=[d.requirement for d in docs if not d.received])
 
 
 def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, action: str, note: str = "",

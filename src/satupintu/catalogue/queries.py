@@ -44,8 +44,10 @@ __all__ = [
     "service_codes",
     "service_ids_of_agency",
     "services",
+    "services_of_site",
     "site",
     "site_agencies",
+    "site_address",
     "site_by_code",
     "site_counters",
     "site_opening_minutes",
@@ -204,6 +206,12 @@ def services(s: Session, service_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, 
     return {row.id: _service(row) for row in s.scalars(select(Service).where(Service.id.in_(service_ids)))}
 
 
+def services_of_site(s: Session, site_id: uuid.UUID) -> list[ServiceFacts]:
+    """Every service of a (permanent) site, published or not, by code."""
+    return [_service(row) for row in s.scalars(select(Service).where(Service.site_id == site_id)
+                                               .order_by(Service.code))]
+
+
 def site(s: Session, site_id: uuid.UUID) -> SiteFacts | None:
     """A site by id; None when there is none."""
     row = s.get(Site, site_id)
@@ -276,3 +284,8 @@ def site_weekday_opening_minutes(session: Session, site_id: uuid.UUID, weekday: 
     if row is None:
         return None
     return row.opens.hour * 60 + row.opens.minute, row.closes.hour * 60 + row.closes.minute
+
+
+def site_address(s: Session, site_id: uuid.UUID) -> str:
+    """A site's postal address as entered ("" when none), for letterheads and receipts."""
+    return s.scalar(select(Site.address).where(Site.id == site_id)) or ""

@@ -11,12 +11,12 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ..accounts import service as accounts
-from ..errors import FieldError, Forbidden, NotFound, Unauthenticated, ValidationFailed
+from ..errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
 from ..roles import DeviceKind
 from ..scope import Actor
 from ..web.ratelimit import limited
 from ..web.security import AgencyManagerDep, ManagerDep, api_actor, require_api_actor
-from . import complaint_service, report_export, service, skm, survey_codes
+from . import complaint_service, service, skm, survey_codes
 from .complaint_schemas import (
     AttachmentOut,
     ComplaintIn,
@@ -119,11 +119,8 @@ def published(request: Request, site: str) -> list[PublishedOut]:
 def export(request: Request, site: str, fmt: str, actor: ActorDep, starts_on: date | None = None,
            ends_on: date | None = None, period: str | None = None, year: int | None = None,
            number: int | None = None, service_code: str | None = None, agency: str | None = None) -> Response:
-    if fmt not in ("xlsx", "pdf"):
-        raise NotFound("Format laporan", "fmt")
     start, end = _period(starts_on, ends_on, period, year, number)
-    result = service.report(request.app.state.db, actor, site, start, end, service_code, agency)
-    body = report_export.to_xlsx(result) if fmt == "xlsx" else report_export.to_pdf(result)
+    body = service.report_document(request.app.state.db, actor, site, fmt, start, end, service_code, agency)
     media = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
              else "application/pdf")
     return Response(body, media_type=media,

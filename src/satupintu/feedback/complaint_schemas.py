@@ -42,6 +42,13 @@ class EventView(BaseModel):
     by: str
 
 
+class AttachmentOut(BaseModel):
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+
+
 class ComplaintView(BaseModel):
     id: uuid.UUID | None  # hidden on the public list
     tracking_code: str | None
@@ -64,19 +71,33 @@ class ComplaintView(BaseModel):
     overdue: bool
     due_soon: bool
     escalated: bool
+    deadline_at: datetime | None = None  # the deadline that applies now: to verify, then to follow up
+    deadline_kind: Literal["verify", "follow_up"] | None = None
     events: list[EventView]
+    attachments: list[AttachmentOut] = Field(default_factory=list)  # staff views only
+
+
+class AgencyOption(BaseModel):
+    code: str
+    name: str
+
+
+class ComplaintDesk(BaseModel):
+    """The staff complaint desk: the site, its complaints as this actor may see them, the agencies
+    a complaint can be assigned to, and whether the actor may export for SP4N-LAPOR!."""
+
+    site: str
+    site_name: str
+    timezone: str
+    only: str | None
+    complaints: list[ComplaintView]
+    agencies: list[AgencyOption]
+    can_export: bool
 
 
 class Created(BaseModel):
     tracking_code: str
     message: str
-
-
-class AttachmentOut(BaseModel):
-    id: uuid.UUID
-    filename: str
-    content_type: str
-    size: int
 
 
 class DeadlinesIn(Strict):

@@ -24,7 +24,17 @@ from ..text import text_problem
 from ..timeutil import to_local, utcnow
 from ..workdays import due_at
 from . import complaints as rules
-from .complaint_schemas import AttachmentOut, ComplaintIn, ComplaintView, Created, EventView, ReporterStepIn, StepIn
+from .complaint_schemas import (
+    AgencyOption,
+    AttachmentOut,
+    ComplaintDesk,
+    ComplaintIn,
+    ComplaintView,
+    Created,
+    EventView,
+    ReporterStepIn,
+    StepIn,
+)
 from .complaints import Privacy, Severity, State, Step
 from .models import Complaint, ComplaintAttachment, ComplaintEvent, ComplaintSettings
 
@@ -132,6 +142,15 @@ def _view(s: Session, c: Complaint, site: SiteFacts, show_identity: bool, show_t
     t = rules.timing(state, due, now)
     anonymous = c.privacy == Privacy.anonymous.value
     own, others = _text_for(audience)
+    files = []
+    if internal:
+        files = [AttachmentOut(id=a.id, filename=rules.download_name(a.filename, a.content_type),
+                               content_type=a.content_type, size=a.size)
+                 for a in s.execute(select(ComplaintAttachment.id, ComplaintAttachment.filename,
+                                           ComplaintAttachment.content_type, ComplaintAttachment.size)
+                                    .where(ComplaintAttachment.complaint_id == c.id)
+                                    .order_by(ComplaintAttachment.uploaded_at, ComplaintAttachment.filename))]
+    open_ = state in rules.OPEN
     return ComplaintView(
         id=c.id if internal else None, tracking_code=c.tracking_code if show_tracking else None, site=site.code,
         kind=rules.Kind(c.kind), privacy=Privacy(c.privacy), severity=Severity(c.severity), title=own(c.title),
@@ -141,6 +160,9 @@ def _view(s: Session, c: Complaint, site: SiteFacts, show_identity: bool, show_t
         agency=agency.name if agency else None, state=state, state_label=rules.STATE_LABELS[state][0],
         received_at=c.received_at, verify_due_at=c.verify_due_at, due_at=c.due_at, answer=others(c.answer),
         reason=others(c.reason), overdue=t.overdue, due_soon=t.due_soon, escalated=c.escalated_at is not None,
+        deadline_at=due if open_ else None,
+        deadline_kind=("verify" if state is State.received else "follow_up") if open_ and due else None,
+        attachments=files,
         events=[EventView(at=e.at, step=e.step, state=State(e.to_state),
                           note=(own if e.actor_label == REPORTER else others)(e.note),
                           by=e.actor_label if internal else ("Pelapor" if e.actor_label == REPORTER else "Petugas"))
@@ -212,6 +234,21 @@ def staff_list(db: Database, actor: Actor, site_code: str, only: str | None = No
     if only == "open":
         return [v for v in views if v.state in rules.OPEN]
     return views
+
+
+def desk(db: Database, actor: Actor, site_code: str, only: str | None = None) -> ComplaintDesk:
+    """The staff complaint desk page: the complaints as `staff_list` gives them (with their
+    attachments and the deadline that applies now), the agencies to assign to, and whether this
+    actor may export the site's complaints for SP4N-LAPOR! (the site's managers)."""
+    only = only if only in ("overdue", "due_soon", "open") else None
+    complaints = staff_list(db, actor, site_code, only)
+    with db.read() as s:
+        site = catalogue.require_site(s, site_code)
+        by_name = sorted(catalogue.site_agencies(s, site.home_id), key=lambda a: a.name)
+        agencies = [AgencyOption(code=a.code, name=a.name) for a in by_name]
+        return ComplaintDesk(site=site.code, site_name=site.name, timezone=site.timezone, only=only,
+                             complaints=complaints, agencies=agencies,
+                             can_export=can_manage_site(actor, _ref(site)))
 
 
 def take_step(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UUID, data: StepIn) -> ComplaintView:

@@ -78,6 +78,35 @@ STATE_LABELS = {
     State.closed: ("Selesai", "Closed"),
 }
 
+# What staff and reporters read for every step of the flow (and the steps the system records:
+# filing and escalation), Indonesian first, then English; never the raw key.
+STEP_LABELS: dict[str, tuple[str, str]] = {
+    "file": ("Pengaduan masuk", "Complaint filed"),
+    Step.verify.value: ("Verifikasi", "Verify"),
+    Step.reject.value: ("Tolak", "Reject"),
+    Step.not_authority.value: ("Bukan wewenang MPP", "Not our authority"),
+    Step.assign.value: ("Disposisikan ke instansi", "Assign to an agency"),
+    Step.follow_up.value: ("Tindak lanjuti", "Start follow-up"),
+    Step.answer.value: ("Jawab", "Answer"),
+    Step.close.value: ("Tutup (selesai)", "Close"),
+    Step.reopen.value: ("Buka kembali", "Reopen"),
+    "respond": ("Tanggapan pelapor", "Reporter's response"),
+    "escalate": ("Diteruskan ke pengelola (lewat batas waktu)", "Escalated to the manager (overdue)"),
+}
+SEVERITY_LABELS = {
+    Severity.normal: ("Sedang", "Normal"), Severity.urgent: ("Darurat", "Urgent"),
+    Severity.high: ("Tinggi", "High"), Severity.complex: ("Kompleks", "Complex"),
+}
+
+
+def step_label(step: str, lang: str = "id") -> str:
+    """The label of a step key in the language asked; an unknown key is shown as it is."""
+    pair = STEP_LABELS.get(step)
+    if pair is None:
+        return step
+    return pair[1] if lang == "en" else pair[0]
+
+
 VERIFY_DAYS = 3  # working days to verify, as in SP4N-LAPOR!
 DEFAULT_DAYS = {Severity.urgent: 2, Severity.high: 5, Severity.normal: 14, Severity.complex: 60}
 REOPEN_WINDOW = timedelta(days=10)

@@ -7,7 +7,12 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import exports
+from ..timeutil import long_date
+from .letterhead import Letterhead
 from .schemas import SkmReport
+
+PROFILE_TITLES = (("age", "Usia"), ("sex", "Jenis kelamin"), ("education", "Pendidikan terakhir"),
+                  ("occupation", "Pekerjaan utama"))
 
 _env = Environment(loader=FileSystemLoader(str(Path(__file__).parent / "templates")),
                    autoescape=select_autoescape(["html"]))
@@ -47,14 +52,25 @@ def to_xlsx(r: SkmReport) -> bytes:
     for i, text in enumerate(r.suggestions, 1):
         exports.append_row(s, [i, text])
     s.column_dimensions["B"].width = 90
+    p = wb.create_sheet("Profil responden")
+    exports.append_row(p, ["Profil responden survei daring", f"{r.profile.online} responden"])
+    if r.profile.paper:
+        exports.append_row(p, ["Responden kuesioner kertas (tanpa data profil)", r.profile.paper])
+    for name, title in PROFILE_TITLES:
+        p.append([])
+        exports.append_row(p, [title, "Jumlah"])
+        for g in getattr(r.profile, name):
+            exports.append_row(p, [g.label, g.count])
+    p.column_dimensions["A"].width = 48
     return exports.xlsx_bytes(wb)
 
 
-def to_html(r: SkmReport) -> str:
-    return _env.get_template("skm_report.html").render(r=r)
+def to_html(r: SkmReport, head: Letterhead | None = None) -> str:
+    return _env.get_template("skm_report.html").render(r=r, head=head, profile_titles=PROFILE_TITLES,
+                                                       long_date=long_date)
 
 
-def to_pdf(r: SkmReport) -> bytes:
+def to_pdf(r: SkmReport, head: Letterhead | None = None) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=to_html(r)).write_pdf()
+    return HTML(string=to_html(r, head)).write_pdf()

@@ -57,6 +57,25 @@ class UnsurOut(BaseModel):
     grade_label: str
 
 
+class ProfileGroup(BaseModel):
+    key: str
+    label: str
+    label_en: str
+    count: int
+
+
+class RespondentProfile(BaseModel):
+    """Who answered online (paper tallies carry no profile): counts per age band, sex,
+    education and occupation."""
+
+    online: int = 0
+    paper: int = 0
+    age: list[ProfileGroup] = Field(default_factory=list)
+    sex: list[ProfileGroup] = Field(default_factory=list)
+    education: list[ProfileGroup] = Field(default_factory=list)
+    occupation: list[ProfileGroup] = Field(default_factory=list)
+
+
 class SkmReport(BaseModel):
     site: str
     scope: str
@@ -73,6 +92,7 @@ class SkmReport(BaseModel):
     lowest_unsur: str | None
     unsur: list[UnsurOut]
     suggestions: list[str]
+    profile: RespondentProfile = Field(default_factory=RespondentProfile)
 
 
 class TallyIn(Strict):
@@ -95,3 +115,29 @@ class PublishedOut(BaseModel):
     title: str
     published_at: datetime
     report: SkmReport
+
+
+class ServiceOption(BaseModel):
+    code: str
+    name: str
+
+
+class SkmDesk(BaseModel):
+    """The manager's SKM page for one period: the report, the services this actor may enter
+    paper tallies for, whether they may publish, and what was already published for the period."""
+
+    site: str
+    site_name: str
+    timezone: str
+    kind: str  # bulan | triwulan | semester | tahun
+    year: int
+    number: int
+    period_label: str
+    starts_on: date
+    ends_on: date
+    report: SkmReport
+    tally_services: list[ServiceOption]
+    can_publish: bool
+    default_title: str
+    published_before: list[datetime]  # when this same period was published already
+    errors: dict[str, str] = Field(default_factory=dict)  # a period asked for that does not exist

@@ -21,9 +21,22 @@ from ..queueing import queries as queue
 from ..queueing.policy import Status, local_day
 from ..scope import Actor, can_manage_agency, can_manage_site, can_read_site
 from ..timeutil import utcnow
-from . import skm, survey_codes
+from . import letterhead, periods, report_export, skm, survey_codes
 from .models import SkmPublication, SurveyResponse, SurveyTally
-from .schemas import PublishedOut, SkmReport, SurveyForm, SurveyIn, TallyIn, UnsurOut, UnsurQuestion
+from .profile import Answer, profile
+from .schemas import (
+    ProfileGroup,
+    PublishedOut,
+    RespondentProfile,
+    ServiceOption,
+    SkmDesk,
+    SkmReport,
+    SurveyForm,
+    SurveyIn,
+    TallyIn,
+    UnsurOut,
+    UnsurQuestion,
+)
 
 CURRENT = skm.Regulation.permenpanrb_14_2017
 SURVEY_WINDOW = timedelta(days=7)  # a served visitor may answer for a week
@@ -246,6 +259,10 @@ def report(db: Database, actor: Actor, site_code: str, starts_on: date, ends_on:
         result = skm.ikm_from_tally(counts, len(rows) + sum(t.respondents for t in paper), regulation)
         labels = {u.key: u.label for u in skm.UNSUR_2017}
         needed = skm.required_sample(population)
+        groups = profile(Answer(r.age, r.sex, r.education, r.occupation) for r in rows)
+        who = RespondentProfile(online=len(rows), paper=sum(t.respondents for t in paper),
+                                **{name: [ProfileGroup(key=g.key, label=g.label, label_en=g.label_en, count=g.count)
+                                          for g in found] for name, found in groups.items()})
         lowest = result.lowest
         return SkmReport(
             site=site.code, scope=scope, starts_on=starts_on, ends_on=ends_on, regulation=regulation.value,
@@ -259,6 +276,7 @@ def report(db: Database, actor: Actor, site_code: str, starts_on: date, ends_on:
                             converted=u.converted, grade=u.grade.letter, grade_label=u.grade.label)
                    for u in result.unsur],
             suggestions=[r.suggestion for r in rows if r.suggestion.strip()],
+            profile=who,
         )
 
 
@@ -286,3 +304,72 @@ def published(db: Database, site_code: str) -> list[PublishedOut]:
             report.suggestions = [mask_personal_data(text) for text in report.suggestions]
             out.append(PublishedOut(title=p.title, published_at=p.published_at, report=report))
         return out
+
+
+def _period_choice(kind: str | None, year: int | None, number: int | None,
+                   today: date) -> tuple[str, int, int, dict[str, str]]:
+    """The period a desk asked for, or (with the reason beside its field) the current month."""
+    errors: dict[str, str] = {}
+    kind = kind or "bulan"
+    if kind not in periods.KINDS:
+        errors["periode"] = "Pilih bulan, triwulan, semester, atau tahun."
+        kind = "bulan"
+    if year is None:
+        year = today.year
+    elif not 2000 <= year <= today.year + 1:
+        errors["tahun"] = f"Tahun harus antara 2000 dan {today.year + 1}."
+        year = today.year
+    if number is None or errors:
+        number = periods.period_of(today, kind) if year == today.year else 1
+    elif not 1 <= number <= periods.KINDS[kind]:
+        errors["nomor"] = f"Untuk {kind}, pilih nomor 1 sampai {periods.KINDS[kind]}."
+        number = periods.period_of(today, kind) if year == today.year else 1
+    return kind, year, number, errors
+
+
+def skm_desk(db: Database, actor: Actor, site_code: str, kind: str | None = None, year: int | None = None,
+             number: int | None = None, lang: str = "id") -> SkmDesk:
+    """The site manager's SKM page for a period (this month when none is asked): the index with
+    its unsur values and respondent profile, the services the actor may enter paper tallies for,
+    and whether (and when already) the period's index was published."""
+    with db.read() as s:
+        site = catalogue.require_site(s, site_code)
+        if not can_read_site(actor, site.ref):
+            raise Forbidden()
+        today = local_day(utcnow(), site.timezone)
+        kind, year, number, errors = _period_choice(kind, year, number, today)
+        starts_on, ends_on = periods.period_bounds(kind, year, number)
+        services = [ServiceOption(code=svc.code, name=svc.name) for svc in catalogue.services_of_site(s, site.home_id)
+                    if can_manage_agency(actor, site.ref, svc.agency_id)]
+        before = list(s.scalars(select(SkmPublication.published_at)
+                                .where(SkmPublication.site_id == site.id, SkmPublication.starts_on == starts_on,
+                                       SkmPublication.ends_on == ends_on)
+                                .order_by(SkmPublication.published_at)))
+        can_publish = can_manage_site(actor, site.ref)
+        site_name, timezone = site.name, site.timezone
+    result = report(db, actor, site_code, starts_on, ends_on)
+    return SkmDesk(site=site_code, site_name=site_name, timezone=timezone, kind=kind, year=year, number=number,
+                   period_label=periods.period_label(kind, year, number, lang), starts_on=starts_on,
+                   ends_on=ends_on, report=result, tally_services=services, can_publish=can_publish,
+                   default_title=f"IKM {site_name} {periods.period_label(kind, year, number)}",
+                   published_before=before, errors=errors)
+
+
+def report_document(db: Database, actor: Actor, site_code: str, fmt: str, starts_on: date, ends_on: date,
+                    service_code: str | None = None, agency_code: str | None = None) -> bytes:
+    """The report as the DPMPTSP sends it: XLSX, or a PDF on the regency's letterhead with a
+    signature block (place and date, the head of the DPMPTSP, name and NIP left for a wet signature)."""
+    if fmt not in ("xlsx", "pdf"):
+        raise NotFound("Format laporan", "fmt")
+    result = report(db, actor, site_code, starts_on, ends_on, service_code, agency_code)
+    if fmt == "xlsx":
+        return report_export.to_xlsx(result)
+    with db.read() as s:
+        site = catalogue.require_site(s, site_code)
+        address = catalogue.site_address(s, site.id)
+        parent = catalogue.site(s, site.parent_site_id) if site.parent_site_id else None
+        if not address and parent is not None:
+            address = catalogue.site_address(s, parent.id)
+        head = letterhead.letterhead(site.name, address, local_day(utcnow(), site.timezone),
+                                     *([parent.name] if parent else []))
+    return report_export.to_pdf(result, head)

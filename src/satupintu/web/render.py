@@ -15,7 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader
 from starlette.responses import Response
 
-from ..timeutil import format_local
+from ..timeutil import format_local, long_date, to_local
 from .i18n import gettext
 from .security import csrf_token
 
@@ -24,7 +24,7 @@ templates = Jinja2Templates(directory=str(WEB_TEMPLATES))
 _loaders: list[BaseLoader] = [FileSystemLoader(str(WEB_TEMPLATES))]
 _registered: set[Path] = {WEB_TEMPLATES}
 templates.env.loader = ChoiceLoader(_loaders)
-templates.env.globals.update(format_local=format_local)
+templates.env.globals.update(format_local=format_local, long_date=long_date, to_local=to_local)
 
 
 def register_templates(directory: Path, **env_globals: Any) -> None:
