@@ -150,6 +150,18 @@ def pairing_status(db: Database, claim: str) -> PairingState:
         return PairingState("paired", row.code, token=token, kind=kind, site=site_code)
 
 
+def open_pairing(db: Database, claim: str | None) -> tuple[PairingState, str | None]:
+    """What /pasang shows a device: the code it already waits with (a reload keeps it), its
+    token when the manager has confirmed meanwhile, or else a fresh code and the new claim
+    for its cookie (second value; None when the claim stays)."""
+    if claim:
+        state = pairing_status(db, claim)
+        if state.state in ("waiting", "paired"):
+            return state, None
+    start = start_pairing(db)
+    return PairingState("waiting", start.code, start.expires_at), start.claim
+
+
 # ---------------------------------------------------------------- the manager's side
 
 def _page_site(s: Session, actor: Actor, site_code: str) -> catalogue.SiteFacts:

@@ -29,6 +29,7 @@ from .devices import (
     confirm_pairing,
     devices_page,
     new_device_token,
+    open_pairing,
     pairing_status,
     rename_device,
     start_pairing,
@@ -81,7 +82,7 @@ class Device:
 
 __all__ = [  # the device use cases live in devices.py; other modules reach them here
     "DeviceOut", "DevicesView", "PairingIn", "PairingStart", "PairingState", "RenameIn", "confirm_pairing",
-    "devices_page", "pairing_status", "rename_device", "start_pairing",
+    "devices_page", "open_pairing", "pairing_status", "rename_device", "start_pairing",
 ]
 
 

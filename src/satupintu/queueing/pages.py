@@ -37,7 +37,8 @@ def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Dev
     """The kiosk or board behind this browser: `?token=` once (then a cookie), never a login."""
     token = request.query_params.get("token") or request.cookies.get(DEVICE_COOKIE)
     if not token:
-        raise Forbidden("Perangkat ini belum didaftarkan. Buka halaman dengan token perangkat dari pengelola MPP.")
+        raise Forbidden("Perangkat ini belum dipasangkan. Buka alamat /pasang di perangkat ini, lalu minta pengelola "
+                        "MPP mengetik kode yang tampil.")
     device = accounts.device_from_token(_db(request), token)
     if device.kind is not kind or device.site_code != site:
         raise Forbidden("Token perangkat ini bukan untuk layar ini.")
@@ -156,7 +157,7 @@ def board(request: Request, site: str) -> Response:
     device, token = _device(request, site, DeviceKind.board)
     db = _db(request)
     response = render(request, "queue/board.html", site=catalogue.get_site(db, site),
-                      state=service.board_state(db, site))
+                      state=service.board_state(db, site, device.agencies), agencies=",".join(device.agencies))
     return _remember(response, token, request)
 
 

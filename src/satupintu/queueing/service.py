@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from ..accounts import audit
@@ -810,14 +811,17 @@ def configure_service_queue(db: Database, actor: Actor, site_code: str, service_
         audit.record(s, actor, "service.queue", "service", svc.id, site.id, before, audit.snapshot(qs))
 
 
-def board_state(db: Database, site_code: str) -> BoardState:
-    """What a display board shows (public: numbers and counters only, no personal data)."""
+def board_state(db: Database, site_code: str, agencies: Collection[str] = ()) -> BoardState:
+    """What a display board shows (public: numbers and counters only, no personal data); with
+    `agencies` (codes) only their counters, calls and waiting tickets, for a board that shows
+    part of the hall."""
     site = lookup.site(db, site_code)
+    only = Agency.code.in_(list(agencies)) if agencies else true()
     day = policy.local_day(utcnow(), site.timezone)
     with db.read() as s:
         counters = s.execute(select(Counter.id, Counter.number, Counter.name, Agency.short_name)
                              .join(Agency, Agency.id == Counter.agency_id)
-                             .where(Counter.site_id == site.id).order_by(Counter.number)).all()
+                             .where(Counter.site_id == site.id, only).order_by(Counter.number)).all()
         states = {st.counter_id: st for st in s.scalars(select(CounterState).where(CounterState.site_id == site.id))}
         current_ids = [st.current_ticket_id for st in states.values() if st.current_ticket_id]
         current = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))} if current_ids else {}
@@ -831,12 +835,13 @@ def board_state(db: Database, site_code: str) -> BoardState:
         calls = s.execute(select(Ticket.number, Counter.number, TicketEvent.at)
                           .join(Ticket, Ticket.id == TicketEvent.ticket_id)
                           .join(Counter, Counter.id == TicketEvent.counter_id)
-                          .where(Ticket.site_id == site.id, Ticket.local_date == day,
+                          .join(Agency, Agency.id == Counter.agency_id)
+                          .where(Ticket.site_id == site.id, Ticket.local_date == day, only,
                                  TicketEvent.kind.in_(["called", "recalled"]))
                           .order_by(TicketEvent.at.desc()).limit(8)).all()
         waiting = s.execute(select(Agency.short_name, func.count()).select_from(Ticket)
                             .join(Service, Service.id == Ticket.service_id).join(Agency, Agency.id == Service.agency_id)
-                            .where(Ticket.site_id == site.id, Ticket.local_date == day,
+                            .where(Ticket.site_id == site.id, Ticket.local_date == day, only,
                                    Ticket.status == Status.waiting)
                             .group_by(Agency.short_name).order_by(Agency.short_name)).all()
     return BoardState(site=site.code, timezone=site.timezone, counters=rows,
