@@ -88,7 +88,9 @@ def can_manage_user(actor: Actor, role: Role, site: SiteRef | None, agency_id: u
 def scope_problem(role: Role, site_id: uuid.UUID | None, agency_id: uuid.UUID | None) -> str | None:
     """Which scope fields a role needs; None when the combination is valid."""
     if role is Role.national_overseer:
-        return None if site_id is None and agency_id is None else "Pengawas nasional tidak terikat pada satu MPP atau instansi."
+        if site_id is None and agency_id is None:
+            return None
+        return "Pengawas nasional tidak terikat pada satu MPP atau instansi."
     if site_id is None:
         return "Peran ini harus terikat pada satu MPP."
     if role in (Role.agency_admin, Role.counter_officer) and agency_id is None:

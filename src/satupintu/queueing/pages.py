@@ -39,7 +39,11 @@ def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Dev
     if not token:
         raise Forbidden("Perangkat ini belum dipasangkan. Buka alamat /pasang di perangkat ini, lalu minta pengelola "
                         "MPP mengetik kode yang tampil.")
-    device = accounts.device_from_token(_db(request), token)
+    try:
+        device = accounts.device_from_token(_db(request), token)
+    except Unauthenticated as exc:  # revoked: the screen says how to pair it again, not a staff sign-in
+        raise Forbidden("Perangkat ini sudah dicabut atau belum dipasangkan. Buka alamat /pasang di perangkat "
+                        "ini, lalu minta pengelola MPP mengetik kode yang tampil.") from exc
     if device.kind is not kind or device.site_code != site:
         raise Forbidden("Token perangkat ini bukan untuk layar ini.")
     return device, request.query_params.get("token")
