@@ -3,6 +3,7 @@ the waiting device see, and that a refused confirmation writes nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -171,3 +172,37 @@ def test_rename_and_revoke_are_audited_and_only_for_the_sites_manager(fresh_demo
     with db.read() as s:
         actions = set(s.scalars(select(AuditEntry.action).where(AuditEntry.entity_id == out.id)))
     assert actions == {"device.pair", "device.rename", "device.revoke"}
+
+
+def test_over_http_the_device_gets_its_cookie_once_and_five_wrong_codes_pause_the_manager(fresh_server):
+    from tests.conftest import token_for
+
+    with fresh_server.client() as device, fresh_server.client() as laptop:
+        page = device.get("/pasang")
+        assert page.status_code == 200 and "satupintu_pairing" in page.headers["set-cookie"]
+        assert "httponly" in page.headers["set-cookie"].lower()
+        code = re.search(r'id="code"[^>]*>([A-Z0-9-]+)<', page.text).group(1)  # type: ignore[union-attr]
+        assert device.get("/pasang/status").json()["state"] == "waiting"
+        manager_auth = token_for(laptop, "pengelola")
+        body = {"code": "KKKK-KKKK", "name": "Kios lobi", "kind": "kiosk", "site": "lahat"}
+        for _ in range(pairing.MAX_WRONG_ATTEMPTS):
+            wrong = laptop.post("/api/v1/sites/lahat/devices/pair", headers=manager_auth, json=body)
+            assert wrong.status_code == 422
+            assert wrong.json()["error"]["details"][0]["field"] == "code"
+        paused = laptop.post("/api/v1/sites/lahat/devices/pair", headers=manager_auth, json={**body, "code": code})
+        assert paused.status_code == 429 and "Retry-After" in paused.headers  # the right code waits too
+        overseer = token_for(laptop, "overseer")
+        made = laptop.post("/api/v1/sites/lahat/devices/pair", headers=overseer, json={**body, "code": code})
+        assert made.status_code == 201 and made.json()["name"] == "Kios lobi"
+        assert "token" not in made.json()  # the manager never sees it
+        first = device.get("/pasang/status")
+        assert first.json() == {"state": "paired", "next": "/kios/lahat"}
+        token = device.cookies.get("satupintu_device")
+        assert token and token not in first.text
+        second = device.get("/pasang/status")  # the claim cookie went with the token: nothing more to hand over
+        assert second.json()["state"] == "unknown" and "satupintu_device=" not in second.headers.get("set-cookie", "")
+        assert device.get("/kios/lahat").status_code == 200
+        listed = laptop.get("/api/v1/sites/lahat/devices", headers=overseer).json()
+        assert [d["name"] for d in listed] == ["Kios lobi"] and listed[0]["last_seen_at"]
+        renamed = laptop.put(f"/api/v1/devices/{listed[0]['id']}/name", headers=overseer, json={"name": ""})
+        assert renamed.status_code == 422 and renamed.json()["error"]["details"][0]["field"] == "name"
