@@ -20,11 +20,11 @@ from satupintu.timeutil import utcnow
 from tests.conftest import DEMO_PASSWORD
 
 
-def manager(db, username="pengelola"):  # type: ignore[no-untyped-def]
+def manager(db, username="pengelola"):
     return service.authenticate(db, username, DEMO_PASSWORD)
 
 
-def counts(db) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+def counts(db) -> tuple[int, int, int]:
     """(devices, audit entries, confirmed pairings)."""
     with db.read() as s:
         return (s.scalar(select(func.count()).select_from(DeviceToken)),

@@ -25,7 +25,7 @@ def live(tmp_path_factory) -> Iterator[LiveServer]:
         yield server
 
 
-def screen(page, name: str, full_page: bool = False) -> None:  # type: ignore[no-untyped-def]
+def screen(page, name: str, full_page: bool = False) -> None:
     """A screenshot kept with the tests' output and copied to docs/screenshots."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
@@ -34,17 +34,17 @@ def screen(page, name: str, full_page: bool = False) -> None:  # type: ignore[no
     shutil.copy(path, DOCS_SHOTS / path.name)
 
 
-def watch_urls(page) -> list[str]:  # type: ignore[no-untyped-def]
+def watch_urls(page) -> list[str]:
     urls: list[str] = []
     page.on("request", lambda r: urls.append(r.url))
     return urls
 
 
-def device_cookie(context) -> str:  # type: ignore[no-untyped-def]
+def device_cookie(context) -> str:
     return next(c["value"] for c in context.cookies() if c["name"] == "satupintu_device")
 
 
-def pair_from_laptop(manager, live, code: str, name: str, kind: str, agencies: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def pair_from_laptop(manager, live, code: str, name: str, kind: str, agencies: tuple[str, ...] = ()):
     manager.goto(live.url + "/kelola/lahat")
     manager.get_by_role("link", name="Perangkat", exact=True).click()
     manager.get_by_label("Kode di layar perangkat").fill(code)
