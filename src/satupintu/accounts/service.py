@@ -78,6 +78,7 @@ class Device:
     kind: DeviceKind
     name: str
     agencies: tuple[str, ...] = ()  # a board's agencies (codes); empty: the whole site
+    floor: str | None = None  # a board's floor, shown in its header
 
 
 __all__ = [  # the device use cases live in devices.py; other modules reach them here
@@ -378,8 +379,9 @@ def device_from_token(db: Database, token: str) -> Device:
             site = catalogue.site(s, device.site_id)
             if site is None:  # a device's site is never deleted: the token is no use without one
                 return None, None
-            agencies = tuple((device.display_scope or {}).get("agencies") or ())
-            return Device(device.id, site.id, site.code, device.kind, device.name, agencies), device.last_seen_at
+            scope = device.display_scope or {}
+            return (Device(device.id, site.id, site.code, device.kind, device.name,
+                           tuple(scope.get("agencies") or ()), scope.get("floor") or None), device.last_seen_at)
 
     cache = cache_of(db)
     device, last_seen = cache.get(("device", digest), load, _credentials_ttl())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
 from ..accounts.scope import Actor, can_issue_tickets
 from ..cache import without_thread
+from ..db import Database
 from ..errors import Forbidden, Unauthenticated
 from ..events import Resync
 from ..web.ratelimit import limited
@@ -69,7 +71,7 @@ async def _operator(request: Request) -> Actor:
 OperatorDep = Annotated[Actor, Depends(_operator)]
 
 
-def _db(request: Request):  # type: ignore[no-untyped-def]
+def _db(request: Request) -> Database:
     return request.app.state.db
 
 
@@ -209,7 +211,8 @@ def open_counter(request: Request, site: str, number: CounterNumber, actor: Oper
 
 
 @router.post("/sites/{site}/counters/{number}/close", response_model=CounterStateView)
-def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn, actor: OperatorDep) -> CounterStateView:
+def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn,
+                  actor: OperatorDep) -> CounterStateView:
     return service.close_counter(_db(request), actor, site, number, data.reason)
 
 
@@ -295,7 +298,7 @@ async def events(request: Request, site: str, instansi: str = "") -> EventSource
         board = await run_in_threadpool(service.board_state, db, site, _agency_codes(instansi))
         return {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
 
-    async def stream():  # type: ignore[no-untyped-def]
+    async def stream() -> AsyncIterator[dict[str, str]]:
         loop = asyncio.get_running_loop()
         subscription = bus.subscribe(f"site:{info.id}")
         pending = asyncio.ensure_future(subscription.__anext__())

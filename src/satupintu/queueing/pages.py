@@ -3,9 +3,10 @@ the officer's console."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from ..accounts import service as accounts
 from ..accounts.models import DeviceKind
 from ..catalogue import service as catalogue
+from ..db import Database
 from ..errors import DomainError, Forbidden, Unauthenticated
 from ..feedback import service as feedback
 from ..web.frontdoor import is_https
@@ -29,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 DEVICE_COOKIE = "satupintu_device"
 
 
-def _db(request: Request):  # type: ignore[no-untyped-def]
+def _db(request: Request) -> Database:
     return request.app.state.db
 
 
@@ -109,7 +111,7 @@ def kiosk_take(request: Request, site: str, csrf: Annotated[str, Form()], servic
 
 
 def _ticket_context(request: Request, ticket_id: uuid.UUID,
-                    survey_code: str | None = None) -> dict:  # type: ignore[type-arg]
+                    survey_code: str | None = None) -> dict[str, Any]:
     db = _db(request)
     t = service.get_ticket(db, ticket_id)
     site = catalogue.get_site(db, t.site)
@@ -161,7 +163,8 @@ def board(request: Request, site: str) -> Response:
     device, token = _device(request, site, DeviceKind.board)
     db = _db(request)
     response = render(request, "queue/board.html", site=catalogue.get_site(db, site),
-                      state=service.board_state(db, site, device.agencies), agencies=",".join(device.agencies))
+                      state=service.board_state(db, site, device.agencies), agencies=",".join(device.agencies),
+                      floor=device.floor)
     return _remember(response, token, request)
 
 
@@ -175,7 +178,7 @@ def console(request: Request, site: str, number: int) -> Response:
     state = service.counter_status(db, actor, site, number)
     services = catalogue.list_services(db, site)
     current_service = None
-    history: list[dict] = []  # type: ignore[type-arg]
+    history: list[dict[str, Any]] = []
     if state.current:
         current_service = catalogue.get_service(db, site, state.current.service_code)
         try:
@@ -203,8 +206,9 @@ def printable_pdf(request: Request, ticket_id: uuid.UUID, lebar: int = 80) -> Re
     """The same ticket as a PDF, for printers driven outside the browser."""
     from weasyprint import HTML
 
-    html = render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80, pdf=True,
-                  **_ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id))).body.decode()
+    body = render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80, pdf=True,
+                  **_ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id))).body
+    html = bytes(body).decode()
     pdf = HTML(string=html, base_url=str(request.base_url)).write_pdf()
     return Response(pdf, media_type="application/pdf")
 
@@ -262,10 +266,8 @@ def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], la
             errors = {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
         tanggal = slot[:10]
         day_slots = []
-        try:
+        with contextlib.suppress(ValueError, DomainError):
             day_slots = [sl for sl in bookings.slots(db, site, layanan, date.fromisoformat(tanggal)) if sl.available]
-        except (ValueError, DomainError):
-            pass
         return render(request, "queue/booking.html", status_code=422, site=catalogue.get_site(db, site),
                       choices=bookings.bookable_services(db, site), slots=day_slots, layanan=layanan, tanggal=tanggal,
                       errors=errors, values=values)
