@@ -206,3 +206,17 @@ def test_over_http_the_device_gets_its_cookie_once_and_five_wrong_codes_pause_th
         assert [d["name"] for d in listed] == ["Kios lobi"] and listed[0]["last_seen_at"]
         renamed = laptop.put(f"/api/v1/devices/{listed[0]['id']}/name", headers=overseer, json={"name": ""})
         assert renamed.status_code == 422 and renamed.json()["error"]["details"][0]["field"] == "name"
+
+
+def test_a_token_nobody_collected_is_forgotten_once_the_claim_has_run_out(fresh_demo_db):
+    db = fresh_demo_db
+    state, claim = service.open_pairing(db, None)
+    assert state.code and claim
+    out = service.confirm_pairing(db, manager(db), "lahat", pair_in(state.code))
+    with db.write() as s:  # the device was switched off before its next poll
+        s.execute(update(DevicePairing).values(expires_at=utcnow() - service.CLAIM_GRACE - timedelta(seconds=1)))
+    service.open_pairing(db, None)  # the next device to open /pasang tidies up
+    with db.read() as s:
+        assert s.scalar(select(DevicePairing.token_sealed).where(DevicePairing.device_id == out.id)) is None
+    assert service.pairing_status(db, claim).token is None
+    assert [d.name for d in service.devices_page(db, manager(db), "lahat").devices] == ["Kios lobi"]  # to revoke

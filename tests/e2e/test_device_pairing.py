@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,22 @@ def test_the_pairing_page_reads_in_english_through_the_language_switch(page, liv
     page.goto(live.url + "/pasang")
     page.get_by_role("link", name="EN").click()
     assert page.locator(".lead").first.inner_text() == "Open Manage > Devices on the staff laptop, then type this code"
+
+
+def test_an_expired_code_says_so_and_the_screen_fetches_a_fresh_one(page, live):
+    from sqlalchemy import update
+
+    from satupintu.accounts.models import DevicePairing
+    from satupintu.timeutil import utcnow
+
+    page.goto(live.url + "/pasang")
+    old = page.locator("#code").inner_text()
+    with live.app.state.db.write() as s:  # ten minutes pass
+        s.execute(update(DevicePairing).where(DevicePairing.code == old.replace("-", ""))
+                  .values(created_at=utcnow() - timedelta(minutes=11), expires_at=utcnow() - timedelta(minutes=1)))
+    page.wait_for_selector("#expired:not([hidden])", timeout=10000)
+    assert page.locator("#expired .lead").inner_text() == "Kode kedaluwarsa — muat ulang"
+    assert page.locator("#waiting").is_hidden()
+    screen(page, "84-pasang-kedaluwarsa")
+    page.wait_for_function("old => { const c = document.querySelector('#code');"
+                           " return c && c.offsetParent !== null && c.textContent !== old; }", arg=old, timeout=20000)

@@ -17,7 +17,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -33,6 +33,10 @@ from ..timeutil import utcnow
 from . import audit, pairing
 from .models import DeviceKind, DevicePairing, DeviceToken
 from .scope import Actor, can_manage_site
+
+# How long after its code expires a device's claim cookie lasts: a manager who confirms in the
+# code's last minute still reaches a device that polls a little later.
+CLAIM_GRACE = timedelta(minutes=5)
 
 
 def token_hash(token: str) -> str:
@@ -108,11 +112,15 @@ class DevicesView:
 
 def start_pairing(db: Database) -> PairingStart:
     """A fresh code for a device on /pasang. Waiting pairings that expired are removed first,
-    which also frees their codes."""
+    which also frees their codes, and a token nobody collected is forgotten once the claim
+    cookie that could collect it has run out (the device stays listed, for revoking)."""
     now = utcnow()
     claim = secrets.token_urlsafe(32)
     with db.write() as s:
         s.execute(delete(DevicePairing).where(DevicePairing.device_id.is_(None), DevicePairing.expires_at <= now))
+        s.execute(update(DevicePairing).where(DevicePairing.token_sealed.is_not(None),
+                                              DevicePairing.expires_at <= now - CLAIM_GRACE)
+                  .values(token_sealed=None))
         while True:  # 21^8 codes and a handful waiting: a second draw is all but impossible
             code = pairing.new_code()
             if s.scalar(select(DevicePairing.id).where(DevicePairing.code == code,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlparse
@@ -182,8 +182,9 @@ def pair_device(request: Request) -> Response:
                       seconds_left=max(0, int((state.expires_at - utcnow()).total_seconds())),
                       minutes=pairing.PAIRING_MINUTES)
     if claim:
-        response.set_cookie(CLAIM_COOKIE, claim, max_age=pairing.PAIRING_MINUTES * 60 + 300, httponly=True,
-                            samesite="lax", secure=_secure(request))
+        lasts = timedelta(minutes=pairing.PAIRING_MINUTES) + service.CLAIM_GRACE
+        response.set_cookie(CLAIM_COOKIE, claim, max_age=int(lasts.total_seconds()), httponly=True, samesite="lax",
+                            secure=_secure(request))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -20,6 +20,7 @@ from ..errors import Conflict, FieldError, Forbidden, NotFound, Unauthenticated,
 from ..timeutil import utcnow
 from . import audit
 from .devices import (
+    CLAIM_GRACE,
     DeviceOut,
     DevicesView,
     PairingIn,
@@ -82,8 +83,8 @@ class Device:
 
 
 __all__ = [  # the device use cases live in devices.py; other modules reach them here
-    "DeviceOut", "DevicesView", "PairingIn", "PairingStart", "PairingState", "RenameIn", "confirm_pairing",
-    "devices_page", "open_pairing", "pairing_status", "rename_device", "start_pairing",
+    "CLAIM_GRACE", "DeviceOut", "DevicesView", "PairingIn", "PairingStart", "PairingState", "RenameIn",
+    "confirm_pairing", "devices_page", "open_pairing", "pairing_status", "rename_device", "start_pairing",
 ]
 
 
