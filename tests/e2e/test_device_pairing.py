@@ -166,3 +166,15 @@ def test_an_expired_code_says_so_and_the_screen_fetches_a_fresh_one(page, live):
     screen(page, "84-pasang-kedaluwarsa")
     page.wait_for_function("old => { const c = document.querySelector('#code');"
                            " return c && c.offsetParent !== null && c.textContent !== old; }", arg=old, timeout=20000)
+
+
+def test_five_wrong_codes_pause_the_manager_with_the_reason_beside_the_code_field(browser, live):
+    context = new_context(browser, viewport={"width": 1366, "height": 768})
+    manager = context.new_page()
+    login(manager, live, "overseer")  # a user of its own: the pause is per user
+    for _ in range(5):
+        pair_from_laptop(manager, live, "KKKK-KKKK", "Kios", "kiosk")
+        assert "Kode tidak dikenal" in manager.locator("#code-error").inner_text()
+    pair_from_laptop(manager, live, "KKKK-KKKK", "Kios", "kiosk")
+    assert "Terlalu banyak kode yang salah. Tunggu 15 menit" in manager.locator("#code-error").inner_text()
+    context.close()

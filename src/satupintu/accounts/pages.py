@@ -11,7 +11,6 @@ from urllib.parse import quote, urlparse
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from ..catalogue import service as catalogue
 from ..catalogue.agreements import LABELS as AGREEMENT_LABELS
@@ -242,27 +241,28 @@ def pairing_guard(request: Request, actor: Actor) -> AttemptGuard:
 
 
 @router.post("/kelola/{site}/perangkat")
-async def devices_pair(request: Request, site: str) -> Response:
-    form_data = await request.form()
-    check_csrf(request, str(form_data.get("csrf", "")))
+def devices_pair(request: Request, site: str, csrf: Annotated[str, Form()], code: Annotated[str, Form()] = "",
+                 name: Annotated[str, Form()] = "", kind: Annotated[str, Form()] = "kiosk",
+                 device_site: Annotated[str, Form(alias="site")] = "",
+                 agencies: Annotated[list[str] | None, Form()] = None,
+                 floor: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
     actor = staff_actor(request)
-    form: dict[str, object] = {"code": str(form_data.get("code", "")), "name": str(form_data.get("name", "")),
-            "kind": str(form_data.get("kind", "kiosk")), "site": str(form_data.get("site", "")),
-            "agencies": [str(a) for a in form_data.getlist("agencies")], "floor": str(form_data.get("floor", ""))}
+    form: dict[str, object] = {"code": code, "name": name, "kind": kind, "site": device_site,
+                               "agencies": agencies or [], "floor": floor}
     guard = pairing_guard(request, actor)
     try:
         guard.check()
-        data = service.PairingIn.model_validate(form)
-        device = await run_in_threadpool(service.confirm_pairing, db_of(request), actor, site, data)
+        device = service.confirm_pairing(db_of(request), actor, site, service.PairingIn.model_validate(form))
     except TooManyRequests as exc:
-        response = await run_in_threadpool(_devices_response, request, actor, site, 429, {"code": exc.message},
-                                           form, wait_minutes(exc.retry_after))
+        response = _devices_response(request, actor, site, 429, {"code": exc.message}, form,
+                                     wait_minutes(exc.retry_after))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except (ValidationError, ValidationFailed) as exc:
         if isinstance(exc, ValidationFailed) and any(d.code == "wrong_code" for d in exc.details):
             guard.failed()
-        return await run_in_threadpool(_devices_response, request, actor, site, 422, errors_of(exc), form)
+        return _devices_response(request, actor, site, 422, errors_of(exc), form)
     return RedirectResponse(f"/kelola/{quote(site)}/perangkat?dipasang={quote(device.name)}", status_code=303)
 
 
