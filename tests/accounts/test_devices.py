@@ -220,3 +220,16 @@ def test_a_token_nobody_collected_is_forgotten_once_the_claim_has_run_out(fresh_
         assert s.scalar(select(DevicePairing.token_sealed).where(DevicePairing.device_id == out.id)) is None
     assert service.pairing_status(db, claim).token is None
     assert [d.name for d in service.devices_page(db, manager(db), "lahat").devices] == ["Kios lobi"]  # to revoke
+
+
+def test_polls_racing_each_other_hand_the_token_over_once(fresh_demo_db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = fresh_demo_db
+    state, claim = service.open_pairing(db, None)
+    assert state.code and claim
+    service.confirm_pairing(db, manager(db), "lahat", pair_in(state.code))
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: service.pairing_status(db, claim), range(6)))
+    assert sorted(a.state for a in answers) == ["delivered"] * 5 + ["paired"]
+    assert sum(1 for a in answers if a.token) == 1

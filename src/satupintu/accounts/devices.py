@@ -134,10 +134,11 @@ def start_pairing(db: Database) -> PairingStart:
 
 def pairing_status(db: Database, claim: str) -> PairingState:
     """The state of the pairing this claim made. Once confirmed, the first poll receives the
-    device token (and the pairing forgets it); every later poll hears 'delivered'."""
+    device token (and the pairing forgets it); every later poll hears 'delivered'. A waiting
+    device polls every few seconds, so only the hand-over takes a write transaction."""
     digest = token_hash(claim)
-    with db.write() as s:
-        row = s.scalar(select(DevicePairing).where(DevicePairing.claim_hash == digest).with_for_update())
+    with db.read() as s:
+        row = s.scalar(select(DevicePairing).where(DevicePairing.claim_hash == digest))
         if row is None:
             return PairingState("unknown")
         if row.device_id is None:
@@ -147,15 +148,20 @@ def pairing_status(db: Database, claim: str) -> PairingState:
         device = s.get(DeviceToken, row.device_id)
         site = catalogue.site(s, device.site_id) if device else None
         kind, site_code = (device.kind, site.code) if device and site else (None, None)
-        if row.token_sealed is None or device is None or device.revoked_at is not None:
-            return PairingState("delivered", row.code, kind=kind, site=site_code)
-        token = row.token_sealed
+        pairing_id, code = row.id, row.code
+        collectable = row.delivered_at is None and device is not None and device.revoked_at is None
+    delivered = PairingState("delivered", code, kind=kind, site=site_code)
+    if not collectable:
+        return delivered
+    with db.write() as s:
+        token = s.scalar(select(DevicePairing.token_sealed).where(DevicePairing.id == pairing_id).with_for_update())
         taken = s.execute(update(DevicePairing)
-                          .where(DevicePairing.id == row.id, DevicePairing.delivered_at.is_(None))
+                          .where(DevicePairing.id == pairing_id, DevicePairing.delivered_at.is_(None),
+                                 DevicePairing.token_sealed.is_not(None))
                           .values(token_sealed=None, delivered_at=utcnow()))
-        if taken.rowcount != 1:  # type: ignore[attr-defined]  # another poll took it first
-            return PairingState("delivered", row.code, kind=kind, site=site_code)
-        return PairingState("paired", row.code, token=token, kind=kind, site=site_code)
+        if token is None or taken.rowcount != 1:  # type: ignore[attr-defined]  # another poll took it first
+            return delivered
+        return PairingState("paired", code, token=token, kind=kind, site=site_code)
 
 
 def open_pairing(db: Database, claim: str | None) -> tuple[PairingState, str | None]:
