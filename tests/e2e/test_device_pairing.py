@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, token_for
 from tests.e2e.conftest import SHOTS, demo_server, new_context
 from tests.e2e.test_accessibility import axe_source, serious_violations  # noqa: F401  (fixture)
 from tests.e2e.test_front_of_house import login
@@ -120,6 +120,13 @@ def test_a_board_is_paired_for_one_agency_renamed_and_revoked(browser, live, axe
                      agencies=("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Lahat",))
     tv.wait_for_url(re.compile(r"/papan/lahat$"), timeout=15000)
     assert tv.locator("body").get_attribute("data-agencies") == "DUKCAPIL"
+    # Counters 1 (DPMPTSP) and 4 (Dukcapil) open: this board, paired for Dukcapil, shows 4 only.
+    with live.client() as api:
+        auth = token_for(api, "pengelola")
+        for number in (1, 4):
+            assert api.post(f"/api/v1/sites/lahat/counters/{number}/open", headers=auth).status_code == 200
+    tv.wait_for_selector("#counters tr[data-counter='4']", timeout=5000)
+    assert tv.locator("#counters tr[data-counter='1']").count() == 0
     token = device_cookie(tv_ctx)
     assert not any(token in u for u in tv_urls)
 
