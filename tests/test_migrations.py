@@ -48,3 +48,23 @@ def test_migrate_then_check_succeeds(tmp_path):
     assert subprocess.run(check, env=env, capture_output=True).returncode == 2
     assert subprocess.run([sys.executable, "-m", "satupintu", "migrate"], env=env, capture_output=True).returncode == 0
     assert subprocess.run(check, env=env, capture_output=True).returncode == 0
+
+
+def test_the_pairing_migration_goes_down_and_up_again(backend):
+    """0013 (device pairings, a board's display scope) can be undone and redone on both databases."""
+    from alembic import command
+
+    from satupintu.migrate import alembic_config
+
+    url = backend.new_url()
+    upgrade(url)
+    command.downgrade(alembic_config(url), "0012")
+    db = Database(url)
+    with db.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0012"
+    db.dispose()
+    upgrade(url)
+    db = Database(url)
+    with db.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision(url) == "0013"
+    db.dispose()

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     rate_limit_booking: str = "20/minute;200/hour"
     rate_limit_survey: str = "20/minute"
     rate_limit_lookup: str = "60/minute"
+    # A device asking for a pairing code on /pasang, and its poll every few seconds while it
+    # waits (a hall pairing several screens at once shares one address).
+    rate_limit_pairing_start: str = "20/minute;200/hour"
+    rate_limit_pairing_status: str = "300/minute"
     # Off only for load tests: no rate limits and no login backoff.
     rate_limiting: bool = True
     # Counters live in Redis (redis_url) when set, so every process shares them, else in each

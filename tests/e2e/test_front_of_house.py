@@ -112,7 +112,7 @@ def test_kiosk_to_board_to_phone_to_referral(browser, live):
 
 def test_board_and_kiosk_refuse_a_browser_without_a_device_token(page, live):
     page.goto(live.url + "/papan/lahat")
-    assert "belum didaftarkan" in page.content()
+    assert "belum dipasangkan" in page.content() and "/pasang" in page.content()
     page.goto(f"{live.url}/kios/lahat?token={device(live, 'board')}")
     assert "bukan untuk layar ini" in page.content()
 

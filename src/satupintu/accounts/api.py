@@ -9,12 +9,14 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from ..config import get_settings
+from ..errors import ValidationFailed
 from ..roles import DeviceKind, Role
 from ..schemas import Strict
 from ..scope import Actor
 from ..web import security
 from ..web.security import AgencyManagerDep, ManagerDep, require_api_actor
 from . import service
+from .pages import pairing_guard
 
 router = APIRouter(tags=["accounts"])
 ActorDep = Annotated[Actor, Depends(require_api_actor)]
@@ -124,6 +126,37 @@ class DeviceCreated(BaseModel):
 def create_device(request: Request, site: str, data: DeviceIn, actor: ManagerDep) -> DeviceCreated:
     device_id, tok = service.create_device(request.app.state.db, actor, site, data.kind, data.name)
     return DeviceCreated(id=device_id, token=tok)
+
+
+PAIR_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "A field is wrong: `code` (wrong_code, expired_code, used_code), `name`, `site`, "
+                         "`agencies`; nothing was written"},
+    429: {"description": "Too many wrong codes from this manager in 15 minutes; wait Retry-After seconds"}}
+
+
+@router.post("/sites/{site}/devices/pair", response_model=service.DeviceOut, status_code=201, responses=PAIR_ERRORS,
+             summary="Pair the kiosk or board showing this code on /pasang; it collects its own token")
+def pair_device(request: Request, site: str, data: service.PairingIn, actor: ManagerDep) -> service.DeviceOut:
+    guard = pairing_guard(request, actor)
+    guard.check()
+    try:
+        return service.confirm_pairing(request.app.state.db, actor, site, data)
+    except ValidationFailed as exc:
+        if any(d.code == "wrong_code" for d in exc.details):
+            guard.failed()
+        raise
+
+
+@router.get("/sites/{site}/devices", response_model=list[service.DeviceOut],
+            summary="The kiosks and boards of a site and its mobile events, with when each was last seen")
+def list_devices(request: Request, site: str, actor: ManagerDep) -> list[service.DeviceOut]:
+    return service.devices_page(request.app.state.db, actor, site).devices
+
+
+@router.put("/devices/{device_id}/name", response_model=service.DeviceOut, summary="Rename a kiosk or board")
+def rename_device(request: Request, device_id: uuid.UUID, data: service.RenameIn,
+                  actor: ManagerDep) -> service.DeviceOut:
+    return service.rename_device(request.app.state.db, actor, device_id, data.name)
 
 
 @router.delete("/devices/{device_id}", status_code=204)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, IdMixin
+from ..db import Base, IdMixin, JSONType
 from ..roles import DeviceKind, Role
+from ..secretbox import EncryptedText
 from ..timeutil import utcnow
 
 
@@ -45,3 +47,29 @@ class DeviceToken(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+    # What a board shows, when not the whole site: {"agencies": [codes], "floor": "Lantai 2"}.
+    display_scope: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+
+class DevicePairing(IdMixin, Base):
+    """A device waiting on /pasang for a manager to type its code (rules in pairing.py).
+
+    The device holds a secret (its claim) in an HttpOnly cookie; only the claim's hash is here.
+    A manager's confirmation creates the DeviceToken and keeps the new token, encrypted, until
+    the device's next poll with the claim takes it; then it is cleared (`delivered_at`)."""
+
+    __tablename__ = "device_pairings"
+    __table_args__ = (
+        # A code is unique among the pairings still waiting (a confirmed one frees its code).
+        Index("uq_device_pairings_pending_code", "code", unique=True,
+              sqlite_where=text("device_id IS NULL"), postgresql_where=text("device_id IS NULL")),
+    )
+
+    code: Mapped[str] = mapped_column(String(8))
+    claim_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    device_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("device_tokens.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    token_sealed: Mapped[str | None] = mapped_column(EncryptedText)  # the new token until delivered
+    delivered_at: Mapped[datetime | None] = mapped_column()

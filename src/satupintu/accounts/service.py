@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +22,23 @@ from ..roles import DeviceKind, Role
 from ..schemas import Strict
 from ..scope import Actor, can_manage_site, can_manage_user, can_read_site, scope_problem
 from ..timeutil import utcnow
+from .devices import (
+    CLAIM_GRACE,
+    DeviceOut,
+    DevicesView,
+    PairingIn,
+    PairingStart,
+    PairingState,
+    RenameIn,
+    confirm_pairing,
+    devices_page,
+    new_device_token,
+    open_pairing,
+    pairing_status,
+    rename_device,
+    start_pairing,
+)
+from .devices import token_hash as _token_hash
 from .models import DeviceToken, User
 from .passwords import hash_password, needs_rehash, password_problem, verify_password
 from .queries import UserFacts, user_by_username, usernames  # noqa: F401  named read queries for other capabilities
@@ -66,6 +81,14 @@ class Device:
     site_code: str
     kind: DeviceKind
     name: str
+    agencies: tuple[str, ...] = ()  # a board's agencies (codes); empty: the whole site
+    floor: str | None = None  # a board's floor, shown in its header
+
+
+__all__ = [  # the device use cases live in devices.py; other modules reach them here
+    "CLAIM_GRACE", "DeviceOut", "DevicesView", "PairingIn", "PairingStart", "PairingState", "RenameIn",
+    "confirm_pairing", "devices_page", "open_pairing", "pairing_status", "rename_device", "start_pairing",
+]
 
 
 def actor_of(user: User) -> Actor:
@@ -308,10 +331,6 @@ def actor_from_api_token(db: Database, token: str) -> Actor:
 
 # ---------------------------------------------------------------- device tokens (kiosks, boards)
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create_device(db: Database, actor: Actor, site_code: str, kind: DeviceKind, name: str) -> tuple[uuid.UUID, str]:
     """Register a kiosk or board; returns the token, shown once and stored only as a hash."""
     if not name.strip():
@@ -322,7 +341,7 @@ def create_device(db: Database, actor: Actor, site_code: str, kind: DeviceKind, 
             raise NotFound("MPP", "site")
         if not can_manage_site(actor, site.ref):
             raise Forbidden()
-        token = "dev_" + secrets.token_urlsafe(32)
+        token = new_device_token()
         device = DeviceToken(site_id=site.id, kind=kind, name=name.strip(), token_hash=_token_hash(token),
                              token_hint=token[-4:], created_by_id=actor.user_id)
         s.add(device)
@@ -364,7 +383,9 @@ def device_from_token(db: Database, token: str) -> Device:
             site = catalogue.site(s, device.site_id)
             if site is None:  # a device's site is never deleted: the token is no use without one
                 return None, None
-            return Device(device.id, site.id, site.code, device.kind, device.name), device.last_seen_at
+            scope = device.display_scope or {}
+            return (Device(device.id, site.id, site.code, device.kind, device.name,
+                           tuple(scope.get("agencies") or ()), scope.get("floor") or None), device.last_seen_at)
 
     cache = cache_of(db)
     device, last_seen = cache.get(("device", digest), load, _credentials_ttl())

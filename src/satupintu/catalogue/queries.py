@@ -36,6 +36,7 @@ __all__ = [
     "closed_dates",
     "counter_by_number",
     "counter_service_codes",
+    "events_of",
     "first_agency_id_with_code",
     "opening_hours",
     "require_site",
@@ -159,6 +160,11 @@ def agency_names(s: Session, agency_ids: Collection[uuid.UUID]) -> dict[uuid.UUI
 def closed_dates(s: Session, site_ids: Collection[uuid.UUID]) -> list[date]:
     """The dates on which any of these sites is closed (holidays and closures entered by staff)."""
     return list(s.scalars(select(SiteClosure.on_date).where(SiteClosure.site_id.in_(site_ids))))
+
+
+def events_of(s: Session, site_id: uuid.UUID) -> list[SiteFacts]:
+    """The mobile service events a mall runs, by code."""
+    return [_site(row) for row in s.scalars(select(Site).where(Site.parent_site_id == site_id).order_by(Site.code))]
 
 
 def first_agency_id_with_code(s: Session, code: str) -> uuid.UUID | None:

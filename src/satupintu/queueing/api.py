@@ -238,8 +238,13 @@ def check_in(request: Request, site: str, code: str, who: IssuerDep) -> TicketVi
 
 
 @router.get("/sites/{site}/board", response_model=BoardState, summary="What a display board shows (public)")
-def board(request: Request, site: str) -> BoardState:
-    return service.board_state(_db(request), site)
+def board(request: Request, site: str, instansi: str = "") -> BoardState:
+    """`instansi`: agency codes separated by commas, for a board that shows only those."""
+    return service.board_state(_db(request), site, _agency_codes(instansi))
+
+
+def _agency_codes(instansi: str) -> list[str]:
+    return [c.strip().upper() for c in instansi[:2000].split(",") if c.strip()]
 
 
 RESYNC_SPACING = 1.0  # seconds at least between two resync snapshots of one stream
@@ -250,13 +255,13 @@ RESYNC_SPACING = 1.0  # seconds at least between two resync snapshots of one str
                                             "whenever the event bus cannot vouch for what the stream missed; a "
                                             "'status' event (`{\"live\": false|true}`) when the bus goes away or "
                                             "comes back, so a client never works from stale state unawares")
-async def events(request: Request, site: str) -> EventSourceResponse:
+async def events(request: Request, site: str, instansi: str = "") -> EventSourceResponse:
     db = _db(request)
     channel = await run_in_threadpool(service.live_channel, db, site)
     bus = request.app.state.bus
 
     async def snapshot(live: bool) -> dict[str, str]:
-        board = await run_in_threadpool(service.board_state, db, site)
+        board = await run_in_threadpool(service.board_state, db, site, _agency_codes(instansi))
         return {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
 
     async def stream() -> AsyncIterator[dict[str, str]]:

@@ -35,8 +35,13 @@ def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Dev
     """The kiosk or board behind this browser: `?token=` once (then a cookie), never a login."""
     token = request.query_params.get("token") or request.cookies.get(DEVICE_COOKIE)
     if not token:
-        raise Forbidden("Perangkat ini belum didaftarkan. Buka halaman dengan token perangkat dari pengelola MPP.")
-    device = accounts.device_from_token(db_of(request), token)
+        raise Forbidden("Perangkat ini belum dipasangkan. Buka alamat /pasang di perangkat ini, lalu minta pengelola "
+                        "MPP mengetik kode yang tampil.")
+    try:
+        device = accounts.device_from_token(db_of(request), token)
+    except Unauthenticated as exc:  # revoked: the screen says how to pair it again, not a staff sign-in
+        raise Forbidden("Perangkat ini sudah dicabut atau belum dipasangkan. Buka alamat /pasang di perangkat "
+                        "ini, lalu minta pengelola MPP mengetik kode yang tampil.") from exc
     if device.kind is not kind or device.site_code != site:
         raise Forbidden("Token perangkat ini bukan untuk layar ini.")
     return device, request.query_params.get("token")
@@ -143,7 +148,8 @@ def citizen_ticket(request: Request, ticket_id: uuid.UUID, kode: str = "") -> Re
 @router.get("/papan/{site}")
 def board(request: Request, site: str) -> Response:
     device, token = _device(request, site, DeviceKind.board)
-    response = render(request, "queue/board.html", **vars(service.board_screen(db_of(request), site)))
+    response = render(request, "queue/board.html", **vars(service.board_screen(db_of(request), site, device.agencies)),
+                      agencies=",".join(device.agencies), floor=device.floor)
     return _remember(response, token, request)
 
 

@@ -7,6 +7,7 @@ may carry is the feedback capability's, added by the page itself.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -63,8 +64,9 @@ class BoardScreen:
     state: BoardState
 
 
-def board_screen(db: Database, site_code: str) -> BoardScreen:
-    return BoardScreen(catalogue.get_site(db, site_code), views.board_state(db, site_code))
+def board_screen(db: Database, site_code: str, agencies: Collection[str] = ()) -> BoardScreen:
+    """The hall board; a board paired for some agencies shows only theirs."""
+    return BoardScreen(catalogue.get_site(db, site_code), views.board_state(db, site_code, agencies))
 
 
 @dataclass

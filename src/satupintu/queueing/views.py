@@ -6,10 +6,11 @@ transaction (`db.read()`), or reads inside the caller's when given a session.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from ..catalogue.models import Agency, Counter, Service, Site, counter_services
@@ -172,14 +173,17 @@ def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterSta
         return [counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]
 
 
-def board_state(db: Database, site_code: str) -> BoardState:
-    """What a display board shows (public: numbers and counters only, no personal data)."""
+def board_state(db: Database, site_code: str, agencies: Collection[str] = ()) -> BoardState:
+    """What a display board shows (public: numbers and counters only, no personal data); with
+    `agencies` (codes) only their counters, calls and waiting tickets, for a board that shows
+    part of the hall."""
     site = lookup.site(db, site_code)
+    only = Agency.code.in_(list(agencies)) if agencies else true()
     day = policy.local_day(utcnow(), site.timezone)
     with db.read() as s:
         counters = s.execute(select(Counter.id, Counter.number, Counter.name, Agency.short_name)
                              .join(Agency, Agency.id == Counter.agency_id)
-                             .where(Counter.site_id == site.id).order_by(Counter.number)).all()
+                             .where(Counter.site_id == site.id, only).order_by(Counter.number)).all()
         states = {st.counter_id: st for st in s.scalars(select(CounterState).where(CounterState.site_id == site.id))}
         current_ids = [st.current_ticket_id for st in states.values() if st.current_ticket_id]
         current = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))} if current_ids else {}
@@ -194,12 +198,13 @@ def board_state(db: Database, site_code: str) -> BoardState:
         calls = s.execute(select(Ticket.number, Counter.number, TicketEvent.at)
                           .join(Ticket, Ticket.id == TicketEvent.ticket_id)
                           .join(Counter, Counter.id == TicketEvent.counter_id)
-                          .where(Ticket.site_id == site.id, Ticket.local_date == day,
+                          .join(Agency, Agency.id == Counter.agency_id)
+                          .where(Ticket.site_id == site.id, Ticket.local_date == day, only,
                                  TicketEvent.kind.in_(["called", "recalled"]))
                           .order_by(TicketEvent.at.desc()).limit(8)).all()
         waiting = s.execute(select(Agency.short_name, func.count()).select_from(Ticket)
                             .join(Service, Service.id == Ticket.service_id).join(Agency, Agency.id == Service.agency_id)
-                            .where(Ticket.site_id == site.id, Ticket.local_date == day,
+                            .where(Ticket.site_id == site.id, Ticket.local_date == day, only,
                                    Ticket.status == Status.waiting)
                             .group_by(Agency.short_name).order_by(Agency.short_name)).all()
     return BoardState(site=site.code, timezone=site.timezone, counters=rows,

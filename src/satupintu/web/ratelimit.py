@@ -47,6 +47,8 @@ LIMIT_SETTINGS = {
     "booking": "rate_limit_booking",
     "survey": "rate_limit_survey",
     "lookup": "rate_limit_lookup",
+    "pairing_start": "rate_limit_pairing_start",
+    "pairing_status": "rate_limit_pairing_status",
 }
 
 
@@ -206,6 +208,30 @@ class LoginGuard:
     def succeeded(self) -> None:
         if self.enabled:
             self.limiter.clear(self.account_tiers, *self.account)
+
+
+class AttemptGuard:
+    """Wrong answers of one kind by one caller (a manager typing device codes): `check()`
+    refuses while `count` wrong ones fell within `window_seconds`; `failed()` counts one."""
+
+    def __init__(self, request: Request, name: str, key: str, count: int, window_seconds: int,
+                 message: str) -> None:
+        self.enabled = settings_of(request).rate_limiting
+        self.limiter = limiter_of(request)
+        self.key = (name, key)
+        self.tiers = tiers(f"{count}/{window_seconds} seconds")
+        self.message = message
+
+    def check(self) -> None:
+        if not self.enabled:
+            return
+        wait = self.limiter.retry_after(self.tiers, *self.key)
+        if wait is not None:
+            raise TooManyRequests(wait, self.message.format(minutes=wait_minutes(wait)))
+
+    def failed(self) -> None:
+        if self.enabled:
+            self.limiter.hit(self.tiers, *self.key)
 
 
 def install(app: FastAPI, settings: Settings) -> None:

@@ -3,6 +3,9 @@
 (function () {
   const site = document.body.dataset.site;
   const tz = document.body.dataset.tz;
+  // A board that shows only some agencies (set when it was paired) asks for only those.
+  const agencies = document.body.dataset.agencies || "";
+  const query = agencies ? "?instansi=" + encodeURIComponent(agencies) : "";
   const L = { counter: document.body.dataset.labelCounter || "Loket" };
 
   function clock() {
@@ -62,7 +65,7 @@
   let refreshTimer = null;
   function refreshSoon() {
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(() => fetch("/api/v1/sites/" + site + "/board").then(r => r.json()).then(render), 300);
+    refreshTimer = setTimeout(() => fetch("/api/v1/sites/" + site + "/board" + query).then(r => r.json()).then(render), 300);
   }
 
   // A snapshot after the first (a reconnect, or the server's resync after an event bus
@@ -110,5 +113,5 @@
   ["ticket.issued", "ticket.finished", "ticket.no_show", "ticket.held", "ticket.referred", "counter.opened",
    "counter.closed", "day.closed"].forEach(t => { events[t] = refreshSoon; });
   window.SatuPintuLive(site, { snapshot: state => { sayMissed(state); render(state); }, events: events },
-                       document.getElementById("live-state"));
+                       document.getElementById("live-state"), query);
 })();

@@ -4,14 +4,15 @@
 // bus goes away or comes back. EventSource reconnects by itself after a network error but
 // gives up after a refused one (a 503 while the database is down), so this opens it again.
 // indicator: an element with role=status and data-text; its text shows while not live.
-window.SatuPintuLive = function (site, handlers, indicator) {
+// query: appended to the stream's address ("?instansi=A,B" for a board showing some agencies).
+window.SatuPintuLive = function (site, handlers, indicator, query) {
   let first = true, retry = null;
   function show(live) {
     document.body.dataset.live = live ? "1" : "0";
     if (indicator) indicator.textContent = live ? "" : indicator.dataset.text;
   }
   function open() {
-    const es = new EventSource("/api/v1/sites/" + site + "/events");
+    const es = new EventSource("/api/v1/sites/" + site + "/events" + (query || ""));
     es.addEventListener("snapshot", ev => {
       const state = JSON.parse(ev.data);
       show(state.live !== false);
