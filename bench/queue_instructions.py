@@ -1,0 +1,160 @@
+"""Queue cost in CPU instructions, old code against new, in one run: prints figures, asserts nothing.
+
+Wall-clock benchmarks on a shared 2-core machine swing by 2x from run to run (queue_bench.py
+prints its pgbench ceiling for that reason). Instructions counted by valgrind's callgrind do not
+depend on what else the machine is doing, so this compares two versions of the code exactly:
+
+- a fixed workload through the queue's service layer on SQLite, in one process: a kiosk issues a
+  ticket, an officer calls it, starts and finishes it (4 use cases per visitor);
+- each version is run with N1 and N2 visitors; (I(N2) - I(N1)) / (N2 - N1) is the cost of one
+  visitor with start-up (imports, the demo site) cancelled out;
+- the ceiling is the same difference for a bare sqlite3 loop doing a comparable write
+  transaction per visitor (sequence upsert + ticket row insert + update), and the ratio to it.
+
+Run: `.venv/bin/python bench/queue_instructions.py [--before REF] [--n1 10] [--n2 40]`
+(REF: a git revision whose src/ is the "before" code, e.g. the commit before a refactor; needs
+valgrind from Debian.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SETUP = """
+import sys
+from satupintu.db import Database
+from satupintu.demo.loader import load_demo
+from satupintu.migrate import upgrade
+url = "sqlite:///" + sys.argv[1]
+upgrade(url)
+db = Database(url)
+load_demo(db, "bench-sandi-uji-123")
+db.dispose()
+"""
+
+WORKLOAD = """
+import sys
+from satupintu.accounts import service as accounts
+from satupintu.catalogue import service as catalogue
+from satupintu.db import Database
+from satupintu.queueing import service as queue
+db = Database("sqlite:///" + sys.argv[1])
+visitors = int(sys.argv[2])
+site = catalogue.get_site(db, "lahat")
+kiosk = queue.Issuer(label="kios:bench", site_id=site.id)
+officer = accounts.authenticate(db, "petugas.dukcapil", "bench-sandi-uji-123")
+number = next(c.number for c in catalogue.list_counters(db, "lahat")
+              if c.agency_code == "DUKCAPIL" and "DKC-01" in c.services)
+queue.open_counter(db, officer, "lahat", number)
+for _ in range(visitors):
+    queue.issue_ticket(db, kiosk, "lahat", "DKC-01")
+    called = queue.call_next(db, officer, "lahat", number)
+    queue.start_serving(db, officer, "lahat", number, called.id)
+    queue.finish(db, officer, "lahat", number, called.id)
+"""
+
+CEILING = """
+import sqlite3, sys, uuid
+visitors = int(sys.argv[2])
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("PRAGMA journal_mode=WAL"); con.execute("PRAGMA synchronous=NORMAL")
+con.execute("CREATE TABLE IF NOT EXISTS seq (p TEXT PRIMARY KEY, last INTEGER)")
+con.execute("CREATE TABLE IF NOT EXISTS t (id TEXT PRIMARY KEY, n INTEGER, status TEXT)")
+for _ in range(visitors):
+    con.execute("BEGIN IMMEDIATE")
+    n = con.execute("INSERT INTO seq VALUES ('A', 1) ON CONFLICT(p) DO UPDATE SET last = last + 1 "
+                    "RETURNING last").fetchone()[0]
+    tid = str(uuid.uuid4())
+    con.execute("INSERT INTO t VALUES (?, ?, 'waiting')", (tid, n))
+    con.execute("COMMIT")
+    for status in ("called", "serving", "done"):
+        con.execute("BEGIN IMMEDIATE")
+        con.execute("UPDATE t SET status = ? WHERE id = ?", (status, tid))
+        con.execute("COMMIT")
+"""
+
+
+def instructions(code: str, src: Path | None, db_file: Path, visitors: int) -> int:
+    """Instructions valgrind counted for one run of `code` (with `src` first on the path)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0", "SATUPINTU_LOG_LEVEL": "warning"}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
+                          sys.executable, "-c", code, str(db_file), str(visitors)],
+                         env=env, capture_output=True, text=True, check=True)
+    found = re.search(r"Collected\s*:\s*(\d+)", out.stderr)
+    if not found:
+        raise RuntimeError("callgrind printed no total:\n" + out.stderr[-2000:])
+    return int(found.group(1))
+
+
+def per_visitor(code: str, src: Path | None, work: Path, prepared: Path | None, n1: int, n2: int) -> float:
+    counts = []
+    for n in (n1, n2):
+        db_file = work / f"run-{n}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_file) + suffix).unlink(missing_ok=True)
+        if prepared is not None:
+            shutil.copy(prepared, db_file)
+        counts.append(instructions(code, src, db_file, n))
+    return (counts[1] - counts[0]) / (n2 - n1)
+
+
+def prepare(src: Path, work: Path) -> Path:
+    """A migrated SQLite file with the demo site, made natively (not under valgrind)."""
+    db_file = work / "prepared.db"
+    subprocess.run([sys.executable, "-c", SETUP, str(db_file)], check=True,
+                   env={**os.environ, "PYTHONPATH": str(src), "SATUPINTU_LOG_LEVEL": "warning"})
+    # One file: fold the write-ahead log in, so a copy is the whole database.
+    import sqlite3
+    con = sqlite3.connect(db_file)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    return db_file
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--before", help="git revision of the code to compare against")
+    parser.add_argument("--n1", type=int, default=10)
+    parser.add_argument("--n2", type=int, default=40)
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is needed (Debian: apt-get install valgrind)")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        trees: list[tuple[str, Path]] = [("now", ROOT / "src")]
+        if args.before:
+            before = work / "before"
+            before.mkdir()
+            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before, "src"],
+                                     capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
+            trees.insert(0, (f"before ({args.before})", before / "src"))
+        ceiling = per_visitor(CEILING, None, work, None, args.n1, args.n2)
+        print(f"ceiling, bare sqlite3 loop (4 write transactions per visitor): {ceiling:,.0f} instructions/visitor")
+        results = []
+        for label, src in trees:
+            tree_work = work / re.sub(r"\W+", "-", label)
+            tree_work.mkdir()
+            prepared = prepare(src, tree_work)
+            cost = per_visitor(WORKLOAD, src, tree_work, prepared, args.n1, args.n2)
+            results.append(cost)
+            print(f"{label}: {cost:,.0f} instructions/visitor (issue, call, start, finish); "
+                  f"{cost / ceiling:.1f}x the ceiling")
+        if len(results) == 2:
+            print(f"now / before: {results[1] / results[0]:.3f}")
+
+
+if __name__ == "__main__":
+    main()
