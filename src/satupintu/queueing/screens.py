@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from ..catalogue import service as catalogue
-from ..catalogue.schemas import AgencyOut, ServiceOut, ServiceSummary, SiteOut
+from ..catalogue.service import AgencyOut, ServiceOut, ServiceSummary, SiteOut  # its published output shapes
 from ..db import Database
 from ..errors import DomainError
 from ..scope import Actor
