@@ -49,7 +49,7 @@ def test_opening_minutes_follow_the_weekday_hours_and_the_closed_dates(demo_db):
         sunday = catalogue.site_weekday_opening_minutes(s, site.id, 6)
         on_monday = catalogue.site_opening_minutes(s, site.id, monday)
         on_closed = catalogue.site_opening_minutes(s, site.id, closed)
-        closed_days = catalogue.site_closed_days(s, site.id)
+        closed_days = catalogue.closed_dates(s, [site.id])
     opens, closes = site.opening_hours["mon"]
     assert weekday == (int(opens[:2]) * 60 + int(opens[3:]), int(closes[:2]) * 60 + int(closes[3:]))
     assert sunday is None and on_monday == weekday
