@@ -64,12 +64,6 @@ PENDING: dict[tuple[str, str, str | None], str] = {
         "the board and counter views join counters and agencies for their labels",
     ("satupintu.queueing.bookings", "satupintu.catalogue.models", None):
         "booking views and the reminder read the site and service rows",
-    ("satupintu.queueing.tickets", "satupintu.catalogue.models", None):
-        "a referral reads the service's agency and the ticket's site code",
-    ("satupintu.queueing.counters", "satupintu.catalogue.models", None):
-        "the voice announcement reads the site's name",
-    ("satupintu.queueing.configure", "satupintu.catalogue.models", None):
-        "queue settings are attached to a service row found by code",
 }
 
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
 from .. import audit
-from ..catalogue.models import Service
+from ..catalogue import service as catalogue
 from ..catalogue.service import site_row
 from ..db import Database
 from ..errors import FieldError, Forbidden, NotFound, ValidationFailed
@@ -37,7 +35,7 @@ def configure_service_queue(db: Database, actor: Actor, site_code: str, service_
     check_queue_settings(prefix, slot_minutes, slot_quota, booking_grace_minutes)
     with db.write() as s:
         site = site_row(s, site_code)
-        svc = s.scalar(select(Service).where(Service.site_id == site.id, Service.code == service_code.upper()))
+        svc = catalogue.service_by_code(s, site.id, service_code.upper())
         if svc is None:
             raise NotFound(f"Layanan '{service_code}'", "service")
         if not can_manage_agency(actor, site.ref, svc.agency_id):

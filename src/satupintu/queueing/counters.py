@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..catalogue.models import Site
+from ..catalogue import service as catalogue
 from ..db import Database, on_commit
 from ..errors import Conflict, DomainError, FieldError, Forbidden, ValidationFailed
 from ..notify import service as notify
@@ -219,7 +219,8 @@ def write_called_message(s: Session, site: lookup.SiteInfo, counter_number: int,
     to = s.scalar(select(Booking.notify_to).where(Booking.id == t.booking_id))
     if not to:
         return
-    name = s.scalar(select(Site.name).where(Site.id == site.id)) or site.code
+    facts = catalogue.site(s, site.id)
+    name = facts.name if facts else site.code
     message = render(Kind.ticket_called, "id", number=t.number, counter=counter_number, site=name)
     notify.enqueue(s, kind=Kind.ticket_called.value, channel="sms", recipient=to, subject=message.subject,
                    body=message.body, reference=t.number, site_id=site.id)

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from ..cache import require_io
-from ..catalogue.models import Service, Site
+from ..catalogue import service as catalogue
 from ..catalogue.service import site_row
 from ..db import Database, dialect_insert, on_commit
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
@@ -245,9 +245,9 @@ def _ticket_action(db: Database, actor: Actor, site_code: str, ticket_id: uuid.U
         t = s.get(Ticket, ticket_id, with_for_update=True)
         if t is None or t.site_id != site.id:
             raise NotFound("Tiket", "ticket")
-        agency_id = s.scalar(select(Service.agency_id).where(Service.id == t.service_id))
-        assert agency_id is not None, "a ticket's service is a foreign key"
-        if not can_operate_counter(actor, site.ref, agency_id):
+        svc = catalogue.service(s, t.service_id)
+        assert svc is not None, "a ticket's service is a foreign key"
+        if not can_operate_counter(actor, site.ref, svc.agency_id):
             raise Forbidden()
         now = utcnow()
         if action is Action.requeue and t.status is Status.no_show:
@@ -292,8 +292,9 @@ def void_unprinted(db: Database, issuer: Issuer, ticket_id: uuid.UUID) -> Ticket
         apply(t, Action.close)
         t.closed_reason = "Cetak tiket gagal"
         record(s, t, "voided", issuer.label, None, data={"reason": t.closed_reason})
-        site_code = s.scalar(select(Site.code).where(Site.id == t.site_id))
-        assert site_code is not None, "a ticket's site is a foreign key"
+        ticket_site = catalogue.site(s, t.site_id)
+        assert ticket_site is not None, "a ticket's site is a foreign key"
+        site_code = ticket_site.code
         view = views.ticket_view(db, t, site_code)
         on_commit(s, site_channel(t.site_id), ticket_event("voided", site_code, t))
     return view
