@@ -66,5 +66,24 @@ def test_the_pairing_migration_goes_down_and_up_again(backend):
     upgrade(url)
     db = Database(url)
     with db.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == head_revision(url) == "0013"
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision(url)
+    db.dispose()
+
+
+def test_the_booking_cancelled_at_migration_goes_down_and_up_again(backend):
+    """0015 (bookings.cancelled_at) can be undone and redone on both databases."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from satupintu.migrate import alembic_config
+
+    url = backend.new_url()
+    upgrade(url)
+    command.downgrade(alembic_config(url), "0013")
+    db = Database(url)
+    assert "cancelled_at" not in {c["name"] for c in inspect(db.engine).get_columns("bookings")}
+    db.dispose()
+    upgrade(url)
+    db = Database(url)
+    assert "cancelled_at" in {c["name"] for c in inspect(db.engine).get_columns("bookings")}
     db.dispose()

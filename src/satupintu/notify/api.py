@@ -32,7 +32,7 @@ def site_messages(db: Any, actor: Actor, site: str, status: str | None = None, r
 @router.get("/sites/{site}/notifications",
             summary="Messages to citizens of this site, newest first (site managers; recipients masked)")
 def notifications(request: Request, site: str, actor: ActorDep,
-                  status: Literal["pending", "sending", "sent", "failed"] | None = None,
+                  status: Literal["pending", "sending", "sent", "failed", "cancelled"] | None = None,
                   reference: str | None = None, outbox: bool = False, limit: int = 100) -> list[dict[str, Any]]:
     rows = site_messages(request.app.state.db, actor, site, status, reference, outbox, min(max(limit, 1), 500))
     return [asdict(r) for r in rows]

@@ -25,6 +25,7 @@ class NotifyStatus(StrEnum):
     sending = "sending"  # claimed by a worker until next_attempt_at (the lease)
     sent = "sent"
     failed = "failed"  # dead: permanent error or attempts exhausted; never retried
+    cancelled = "cancelled"  # withdrawn before it was sent (e.g. the booking it reminds of was cancelled)
 
 
 class Notification(IdMixin, Base):

@@ -20,6 +20,6 @@ register_templates(Path(__file__).parent / "templates")
 def messages(request: Request, site: str, status: str = "") -> Response:
     actor = staff_actor(request)
     db = db_of(request)
-    chosen = status if status in ("pending", "sending", "sent", "failed") else None
+    chosen = status if status in ("pending", "sending", "sent", "failed", "cancelled") else None
     return render(request, "notify/messages.html", site=catalogue.get_site(db, site),
                   messages=site_messages(db, actor, site, chosen), status=status)

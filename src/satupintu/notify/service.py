@@ -66,6 +66,21 @@ def enqueue(session: Session, *, kind: str, channel: str, recipient: str, subjec
     return row.id
 
 
+def cancel_unsent(session: Session, *, reference: str, kind: str) -> int:
+    """Withdraw, in the caller's open write transaction, the messages of `kind` for `reference`
+    not sent yet (e.g. a booking's reminder when the booking is cancelled): they become
+    `cancelled` and their address is erased. One a worker is sending at this moment is
+    withdrawn too; the worker's result is then ignored (its lease no longer holds), so it is
+    never retried. Returns how many were withdrawn."""
+    rows = session.scalars(
+        select(Notification).where(Notification.reference == reference, Notification.kind == kind,
+                                   Notification.status.in_((NotifyStatus.pending.value, NotifyStatus.sending.value)))
+        .with_for_update()).all()
+    for row in rows:
+        _settle(row, NotifyStatus.cancelled)
+    return len(rows)
+
+
 def _recipient_hash(recipient: str) -> str:
     return blind_index("recipient", recipient.strip())
 

@@ -31,6 +31,7 @@ from .policy import Action, Channel
 from .schemas import (
     ActIn,
     BoardState,
+    BookingCancelled,
     BookingIn,
     BookingView,
     CloseDayIn,
@@ -221,6 +222,16 @@ def book(request: Request, site: str, data: BookingIn) -> BookingView:
 @router.get("/bookings/{code}", response_model=BookingView, dependencies=[limited("lookup")])
 def get_booking(request: Request, code: str) -> BookingView:
     return service.get_booking(_db(request), code)
+
+
+@router.post("/bookings/{code}/cancel", response_model=BookingCancelled, dependencies=[limited("booking")],
+             summary="Cancel a booking by its code (public: the code is the secret); its seat returns to the slot",
+             description="Allowed while the booking is still `booked` and its slot has not started. The name, "
+                         "NIK and phone are erased and the reminder is withdrawn. Cancelling again answers 200 "
+                         "with `already_cancelled: true`. Refused with 409 `booking_checked_in` or `slot_started` "
+                         "(field `code`); 404 for an unknown code.")
+def cancel_booking(request: Request, code: str) -> BookingCancelled:
+    return service.cancel_booking(_db(request), code)
 
 
 @router.get("/bookings/{code}/qr.svg", response_class=Response, summary="QR code of the booking code",

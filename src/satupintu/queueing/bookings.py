@@ -101,7 +101,7 @@ def slots(db: Database, site_code: str, service_code: str, day: date) -> list[Sl
 def _booking_view(b: Booking, site: Site, svc: Service | lookup.ServiceInfo) -> BookingView:
     return BookingView(code=b.code, site=site.code, service_code=svc.code, service_name=svc.name, on_date=b.on_date,
                        slot_start=b.slot_start, status=b.status, name=b.name, nik_masked=b.nik_masked,
-                       phone_masked=b.phone_masked, ticket_id=b.ticket_id)
+                       phone_masked=b.phone_masked, ticket_id=b.ticket_id, cancelled_at=b.cancelled_at)
 
 
 def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
@@ -176,10 +176,16 @@ def _queue_reminder(s: Session, site: Site, svc: lookup.ServiceInfo, booking: Bo
         return
     local = booking.slot_start.astimezone(ZoneInfo(site.timezone))
     message = render(Kind.booking_reminder, "id", service=svc.name, site=site.name, date=f"{local:%d-%m-%Y}",
-                     time=f"{local:%H:%M}", code=booking.code)
+                     time=f"{local:%H:%M}", code=booking.code, cancel_link=cancel_link(booking.code))
     notify.enqueue(s, kind=Kind.booking_reminder.value, channel="sms", recipient=booking.notify_to,
                    subject=message.subject, body=message.body, reference=booking.code, site_id=site.id,
                    not_before=when)
+
+
+def cancel_link(code: str) -> str:
+    """Where the citizen cancels a booking: the page that asks before cancelling, on the
+    deployment's public address (setting `public_url`)."""
+    return f"{get_settings().public_url.rstrip('/')}/pesan/{code}/batal"
 
 
 def get_booking(db: Database, code: str) -> BookingView:

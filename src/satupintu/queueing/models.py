@@ -144,7 +144,9 @@ class Booking(IdMixin, Base):
     slot_start: Mapped[datetime] = mapped_column()
     code: Mapped[str] = mapped_column(String(12), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    nik_hash: Mapped[str | None] = mapped_column(String(64))  # keyed hash; cleared on cancel
+    # Keyed hashes for the one-per-person check; cleared on cancel (bookings.cancel_booking), so
+    # the person may book that day again, with the name and the masks.
+    nik_hash: Mapped[str | None] = mapped_column(String(64))
     phone_hash: Mapped[str | None] = mapped_column(String(64))
     nik_masked: Mapped[str] = mapped_column(String(20), default="")
     phone_masked: Mapped[str] = mapped_column(String(20), default="")
@@ -154,6 +156,7 @@ class Booking(IdMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="booked")  # booked | checked_in | cancelled
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     checked_in_at: Mapped[datetime | None] = mapped_column()
+    cancelled_at: Mapped[datetime | None] = mapped_column()
     ticket_id: Mapped[uuid.UUID | None] = mapped_column()
 
 

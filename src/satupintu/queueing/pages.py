@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from ..accounts import service as accounts
-from ..errors import DomainError, Forbidden, Unauthenticated
+from ..errors import Conflict, DomainError, Forbidden, Unauthenticated
 from ..roles import DeviceKind
 from ..web.frontdoor import is_https
 from ..web.pages import db_of, errors_of
@@ -224,6 +224,27 @@ def booking_submit(request: Request, site: str, csrf: Annotated[str, Form()], la
 def booking_done(request: Request, code: str) -> Response:
     screen = service.booking_done_screen(db_of(request), code)
     return render(request, "queue/booking_done.html", **vars(screen), qr=qr_svg(screen.b.code))
+
+
+@router.get("/pesan/{code}/batal", dependencies=[limited("lookup")])
+def booking_cancel_form(request: Request, code: str) -> Response:
+    """What cancelling will give up, and the button; once cancelled, the result."""
+    screen = service.booking_done_screen(db_of(request), code)
+    return render(request, "queue/booking_cancel.html", **vars(screen), error=None)
+
+
+@router.post("/pesan/{code}/batal", dependencies=[limited("booking")])
+def booking_cancel(request: Request, code: str, csrf: Annotated[str, Form()]) -> Response:
+    """The citizen holding the code cancels; the result page then says so (cancelling again
+    leads to the same page)."""
+    check_csrf(request, csrf)
+    db = db_of(request)
+    try:
+        cancelled = service.cancel_booking(db, code)
+    except Conflict as exc:  # checked in, or the slot has started: said on the page
+        return render(request, "queue/booking_cancel.html", status_code=409,
+                      **vars(service.booking_done_screen(db, code)), error=exc.message)
+    return RedirectResponse(f"/pesan/{cancelled.code}/batal", status_code=303)
 
 
 @router.post("/kios/{site}/survei")

@@ -93,7 +93,14 @@ class BookingView(BaseModel):
     nik_masked: str
     phone_masked: str
     ticket_id: uuid.UUID | None
+    cancelled_at: datetime | None = None
 
+
+class BookingCancelled(BookingView):
+    """A cancelled booking, its contact data erased; `already_cancelled` when it was cancelled
+    by an earlier request (cancelling is idempotent)."""
+
+    already_cancelled: bool
 
 class CloseDayIn(Strict):
     date: date

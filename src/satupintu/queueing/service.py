@@ -10,7 +10,7 @@ Each use case owns its transaction and publishes its events only after commit: i
 - views.py: a ticket, a visit's history, the waiting list, counter states, the board;
 - screens.py: what each front-of-house page shows, in one call;
 - day.py: the end of a site's day; configure.py: a service's queue settings;
-- bookings.py: online booking and check-in;
+- bookings.py: online booking and check-in; cancelling.py: a citizen cancels by the code;
 - runner.py: the one place that decides between PostgreSQL's single statement and the
   portable path for issue, call and the counter steps (the `*_async` forms are the hot
   routes': the statement in the event loop when the app has a hot path).
@@ -21,6 +21,7 @@ from __future__ import annotations
 from ..db import Database
 from . import lookup, queries
 from .bookings import book, bookable_services, check_in, forget_past_contacts, get_booking, slots
+from .cancelling import cancel_booking
 from .configure import configure_service_queue
 from .counters import (
     POLICY,
@@ -83,7 +84,7 @@ __all__ = [
     # the day, settings
     "close_day", "configure_service_queue",
     # bookings
-    "slots", "book", "get_booking", "check_in", "bookable_services", "forget_past_contacts",
+    "slots", "book", "get_booking", "cancel_booking", "check_in", "bookable_services", "forget_past_contacts",
     # named read queries for other capabilities (queries.py)
     *queries.__all__,
 ]
