@@ -177,6 +177,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .queueing import pages as queue_pages
     from .staffing import api as staffing_api
     from .staffing import officer_pages as staffing_officer_pages
+    from .staffing import account_pages as staffing_account_pages
     from .staffing import pages as staffing_pages
 
     # Every capability's pages module registers its own templates when it is imported.
@@ -195,6 +196,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(applications_pages.router)
     app.include_router(staffing_pages.router)
     app.include_router(staffing_officer_pages.router)
+    app.include_router(staffing_account_pages.router)
     app.include_router(notify_pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "web" / "static")), name="static")
 

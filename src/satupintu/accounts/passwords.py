@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -33,3 +35,14 @@ def password_problem(password: str, username: str = "") -> str | None:
     if username and username.lower() in password.lower():
         return "Kata sandi tidak boleh memuat nama pengguna."
     return None
+
+
+# Letters and digits that cannot be mistaken for one another when read off a screen.
+_ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def one_time_password() -> str:
+    """A password a manager reads out or hands over once: 12 unambiguous characters in groups
+    of four (xxxx-xxxx-xxxx), about 59 bits; it meets `password_problem`."""
+    raw = "".join(secrets.choice(_ONE_TIME_ALPHABET) for _ in range(12))
+    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..roles import Role
 from .models import User
 
-__all__ = ["UserFacts", "user_by_username", "usernames"]
+__all__ = ["UserFacts", "user_by_id", "user_by_username", "usernames"]
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,23 @@ class UserFacts:
     username: str
     site_id: uuid.UUID | None
     active: bool
+    role: Role
+    agency_id: uuid.UUID | None
+    full_name: str
+
+
+_FACTS = select(User.id, User.username, User.site_id, User.active, User.role, User.agency_id, User.full_name)
 
 
 def user_by_username(s: Session, username: str) -> UserFacts | None:
     """The account with exactly this (lower-case) username; None when there is none."""
-    row = s.execute(select(User.id, User.username, User.site_id, User.active)
-                    .where(User.username == username)).first()
+    row = s.execute(_FACTS.where(User.username == username)).first()
+    return UserFacts(*row) if row else None
+
+
+def user_by_id(s: Session, user_id: uuid.UUID) -> UserFacts | None:
+    """The account with this id; None when there is none."""
+    row = s.execute(_FACTS.where(User.id == user_id)).first()
     return UserFacts(*row) if row else None
 
 

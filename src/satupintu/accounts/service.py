@@ -40,8 +40,8 @@ from .devices import (
 )
 from .devices import token_hash as _token_hash
 from .models import DeviceToken, User
-from .passwords import hash_password, needs_rehash, password_problem, verify_password
-from .queries import UserFacts, user_by_username, usernames  # noqa: F401  named read queries for other capabilities
+from .passwords import hash_password, needs_rehash, one_time_password, password_problem, verify_password
+from .queries import UserFacts, user_by_id, user_by_username, usernames  # noqa: F401  named read queries for other capabilities
 
 
 class UserIn(Strict):
@@ -61,6 +61,31 @@ class UserOut(BaseModel):
     site: str | None
     agency: str | None
     active: bool
+    last_login_at: datetime | None = None
+
+
+class AccountIn(Strict):
+    """A new account from the users page: as UserIn, but the password may be left empty for
+    a one-time password made here and shown once."""
+
+    username: str = Field(min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$")
+    full_name: str = Field(min_length=2, max_length=200)
+    password: str = Field(default="", max_length=200)
+    role: Role
+    site: str | None = None
+    agency: str | None = None
+
+
+class UsersView(BaseModel):
+    """The accounts a manager keeps on the users page: those of the site and its mobile events
+    they may change (an agency admin: their agency's counter officers), and the choices of the
+    new-account form."""
+
+    site: str
+    accounts: list[UserOut]
+    roles: list[Role]  # the roles this manager may give
+    agencies: list[tuple[str, str]]  # (code, name) this manager may choose
+    sites: list[tuple[str, str]]  # (code, name): the mall, then its mobile events
 
 
 class AuditOut(BaseModel):
@@ -98,7 +123,7 @@ def actor_of(user: User) -> Actor:
 
 def _user_out(user: User, site_code: str | None, agency_code: str | None) -> UserOut:
     return UserOut(id=user.id, username=user.username, full_name=user.full_name, role=user.role,
-                   site=site_code, agency=agency_code, active=user.active)
+                   site=site_code, agency=agency_code, active=user.active, last_login_at=user.last_login_at)
 
 
 def create_user(db: Database, actor: Actor, data: UserIn) -> UserOut:
@@ -133,16 +158,66 @@ def create_user(db: Database, actor: Actor, data: UserIn) -> UserOut:
         return _user_out(user, site.code if site else None, agency.code if agency else None)
 
 
+def open_account(db: Database, actor: Actor, data: AccountIn) -> tuple[UserOut, str | None]:
+    """A new account from the users page; with no password typed, a one-time password is made
+    and returned (second value) to be shown once: only its hash is kept."""
+    made = None if data.password else one_time_password()
+    fields = data.model_dump()
+    fields["password"] = data.password or made
+    return create_user(db, actor, UserIn.model_validate(fields)), made
+
+
+def _sites_of(s: Session, site: catalogue.SiteFacts) -> list[catalogue.SiteFacts]:
+    """A mall and its mobile events; an event alone."""
+    return [site, *catalogue.events_of(s, site.id)] if site.parent_site_id is None else [site]
+
+
+def _users_of(s: Session, site: catalogue.SiteFacts) -> list[UserOut]:
+    sites = {x.id: x for x in _sites_of(s, site)}
+    agencies = catalogue.agency_codes(s, site.home_id)
+    users = s.scalars(select(User).where(User.site_id.in_(list(sites))).order_by(User.username)).all()
+    return [_user_out(u, sites[u.site_id].code if u.site_id else None,
+                      agencies.get(u.agency_id) if u.agency_id else None) for u in users]
+
+
 def list_users(db: Database, actor: Actor, site_code: str) -> list[UserOut]:
+    """The accounts of a site and of the mobile events it runs."""
     with db.read() as s:
         site = catalogue.site_by_code(s, site_code)
         if site is None:
             raise NotFound("MPP", "site")
         if not can_read_site(actor, site.ref):
             raise Forbidden()
-        agencies = catalogue.agency_codes(s, site.id)
-        users = s.scalars(select(User).where(User.site_id == site.id).order_by(User.username)).all()
-        return [_user_out(u, site.code, agencies.get(u.agency_id) if u.agency_id else None) for u in users]
+        return _users_of(s, site)
+
+
+def _page_roles(actor: Actor) -> list[Role]:
+    """The roles the users page lets this actor give: an agency admin keeps its counter officers."""
+    if actor.role is Role.agency_admin:
+        return [Role.counter_officer]
+    if actor.role in (Role.site_manager, Role.national_overseer):
+        return [Role.site_manager, Role.agency_admin, Role.counter_officer]
+    return []
+
+
+def users_page(db: Database, actor: Actor, site_code: str) -> UsersView:
+    """The users page: the accounts of the site and its events this actor may change. A site
+    manager sees every one; an agency admin their agency's counter officers; others none."""
+    roles = _page_roles(actor)
+    with db.read() as s:
+        site = catalogue.require_site(s, site_code)
+        if not roles or not can_read_site(actor, site.ref):
+            raise Forbidden("Anda tidak berwenang mengelola akun MPP ini.")
+        sites = _sites_of(s, site)
+        refs = {x.code: x.ref for x in sites}
+        agency_ids = {code: aid for aid, code in catalogue.agency_codes(s, site.home_id).items()}
+        names = catalogue.agency_names(s, list(agency_ids.values()))
+        accounts = [u for u in _users_of(s, site) if u.role in roles and u.site is not None
+                    and can_manage_user(actor, u.role, refs[u.site], agency_ids.get(u.agency or ""))]
+        agencies = sorted(((code, names.get(aid, code)) for code, aid in agency_ids.items()
+                           if actor.role is not Role.agency_admin or aid == actor.agency_id), key=lambda p: p[1])
+        return UsersView(site=site.code, accounts=accounts, roles=roles, agencies=agencies,
+                         sites=[(x.code, x.name) for x in sites])
 
 
 def authenticate(db: Database, username: str, password: str) -> Actor:
@@ -279,6 +354,14 @@ def set_password(db: Database, actor: Actor, user_id: uuid.UUID, new: str) -> No
         audit.record(s, actor, "user.password_set", "user", user.id, user.site_id, before,
                      audit.snapshot(user, {"password_changed": True}))
     _end_credentials(db, user_id)
+
+
+def reset_password(db: Database, actor: Actor, user_id: uuid.UUID, typed: str = "") -> str | None:
+    """The users page's password reset: the manager's typed password, or else a one-time
+    password made here and returned to be shown once. Either way the user's sessions end."""
+    made = None if typed else one_time_password()
+    set_password(db, actor, user_id, typed or made or "")
+    return made
 
 
 def set_active(db: Database, actor: Actor, user_id: uuid.UUID, active: bool) -> UserOut:

@@ -66,6 +66,10 @@ def _apply_officer(s: Session, site: catalogue.Site, o: StaffOfficer, data: Offi
         if user is None or user.site_id not in (site.id, site.parent_site_id):
             raise NotFound(f"Akun '{data.username}' di MPP ini", "username")
         user_id = user.id
+        other = s.scalar(select(StaffOfficer.name).where(StaffOfficer.user_id == user_id, StaffOfficer.id != o.id))
+        if other is not None:  # one person, one record
+            raise ValidationFailed([FieldError("username", f"Akun '{data.username}' sudah terhubung dengan "
+                                                           f"petugas {other}.", "account_linked")])
     o.agency_id = agency.id
     o.name = data.name
     o.services = sorted(set(wanted) or known)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from .common import parse_hhmm, site_today, week_start
 from .demand import apply_recommendation, capacity, forecast
 from .generation import generate
+from .logins import AccountsView, OfficerChoice, accounts_page, link_login
 from .officers import create_officer, deactivate_officer, list_officers, update_officer
 from .planning import get_plan, set_plan
 from .rostering import add_assignment, check, delete_assignment, list_assignments, replace_assignments
@@ -74,7 +75,11 @@ __all__ = [
     "parse_hhmm",
     "site_today",
     "week_start",
-    # officers
+    # officers and their logins
+    "AccountsView",
+    "OfficerChoice",
+    "accounts_page",
+    "link_login",
     "create_officer",
     "deactivate_officer",
     "list_officers",
