@@ -175,9 +175,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .notify import pages as notify_pages
     from .queueing import api as queue_api
     from .queueing import pages as queue_pages
+    from .staffing import account_pages as staffing_account_pages
     from .staffing import api as staffing_api
     from .staffing import officer_pages as staffing_officer_pages
-    from .staffing import account_pages as staffing_account_pages
     from .staffing import pages as staffing_pages
 
     # Every capability's pages module registers its own templates when it is imported.

@@ -63,7 +63,8 @@ async def user_create(request: Request, site: str) -> Response:
         user, made = await run_in_threadpool(accounts.open_account, request.app.state.db, actor, data)
     except (ValidationError, DomainError) as exc:
         form["password"] = ""
-        return await run_in_threadpool(lambda: _page(request, site, form=form, errors=_failed(exc), status_code=422))
+        errors = _failed(exc)
+        return await run_in_threadpool(lambda: _page(request, site, form=form, errors=errors, status_code=422))
     shown = {"username": user.username, "password": made or "", "what": "created"}
     return await run_in_threadpool(lambda: _page(request, site, shown=shown))
 
