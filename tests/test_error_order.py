@@ -18,6 +18,7 @@ SITE_ROUTE = "/api/v1/sites/{site}"
 PUBLIC = {  # no credentials: the body is the only thing to judge
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/sites/{site}/bookings"),
+    ("POST", "/api/v1/bookings/{code}/cancel"),  # the booking code is the citizen's only credential
     ("POST", "/api/v1/tickets/{ticket_id}/survey"),
     ("POST", "/api/v1/sites/{site}/complaints"),
     ("POST", "/api/v1/complaints/{code}/reporter"),

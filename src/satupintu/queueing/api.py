@@ -17,11 +17,11 @@ from starlette.concurrency import run_in_threadpool
 
 from ..accounts import service as accounts
 from ..cache import without_thread
-from ..db import Database
 from ..errors import Forbidden, Unauthenticated
 from ..events import Resync
 from ..roles import DeviceKind
 from ..scope import Actor, can_issue_tickets
+from ..web.pages import db_of
 from ..web.qr import qr_code
 from ..web.ratelimit import limited
 from ..web.security import ManagerDep, api_actor, authenticating, require_api_actor, site_scope
@@ -61,7 +61,7 @@ def _counter_operator(request: Request) -> Actor:
     actor = require_api_actor(request)
     number = request.path_params.get("number", "")
     if number.isdigit() and 1 <= int(number) <= 999:  # else the path's own validation answers
-        service.check_counter(_db(request), actor, request.path_params["site"], int(number))
+        service.check_counter(db_of(request), actor, request.path_params["site"], int(number))
     return actor
 
 
@@ -75,10 +75,6 @@ async def _operator(request: Request) -> Actor:
 OperatorDep = Annotated[Actor, Depends(_operator)]
 
 
-def _db(request: Request) -> Database:
-    return request.app.state.db
-
-
 def _hot(request: Request) -> HotPath | None:
     """The app's hot path (PostgreSQL with `hot_path = true`), else None."""
     return getattr(request.app.state, "hot_path", None)
@@ -89,7 +85,7 @@ def _issuer(request: Request) -> service.Issuer:
     (staff of a mall also at its mobile events): checked here, before the body."""
     token = request.headers.get("x-device-token")
     if token:
-        device = accounts.device_from_token(_db(request), token)
+        device = accounts.device_from_token(db_of(request), token)
         if device.kind is not DeviceKind.kiosk:
             raise Forbidden("Hanya perangkat kios yang dapat mengambil nomor antrian.")
         if device.site_id != site_scope(request, request.path_params["site"]).id:
@@ -128,20 +124,20 @@ IdempotencyKey = Annotated[str | None, Header(
              summary="Issue a ticket (kiosk device token, or reception staff); retry safely with Idempotency-Key")
 async def issue(request: Request, site: str, data: IssueIn, who: IssuerDep,
                 idempotency_key: IdempotencyKey = None) -> TicketView:
-    return await service.issue_ticket_async(_db(request), _hot(request), who, site, data.service, data.priority,
+    return await service.issue_ticket_async(db_of(request), _hot(request), who, site, data.service, data.priority,
                                             Channel(data.channel), idempotency_key)
 
 
 @router.post("/sites/{site}/counters/{number}/call-next", response_model=TicketView | None,
              summary="Call the next visitor by the calling policy; null when nobody waits")
 async def call_next(request: Request, site: str, number: CounterNumber, actor: OperatorDep) -> TicketView | None:
-    return await service.call_next_async(_db(request), _hot(request), actor, site, number)
+    return await service.call_next_async(db_of(request), _hot(request), actor, site, number)
 
 
 def _act(name: str, action: Action, summary: str) -> None:
     async def route(request: Request, site: str, number: CounterNumber, actor: OperatorDep,
                     data: ActIn | None = None) -> TicketView:
-        return await service.step_async(_db(request), _hot(request), actor, site, number, action,
+        return await service.step_async(db_of(request), _hot(request), actor, site, number, action,
                                         data.ticket_id if data else None)
 
     route.__name__ = name.replace("-", "_")
@@ -158,70 +154,70 @@ _act("hold", Action.hold, "Put the current visitor on hold (e.g. to fetch a docu
 @router.get("/tickets/{ticket_id}", response_model=TicketView,
             summary="A ticket's public state: position and estimated wait, no personal data")
 def ticket(request: Request, ticket_id: uuid.UUID) -> TicketView:
-    return service.get_ticket(_db(request), ticket_id)
+    return service.get_ticket(db_of(request), ticket_id)
 
 
 @router.get("/tickets/{ticket_id}/history", summary="Every event of the ticket's visit (staff)")
 def history(request: Request, ticket_id: uuid.UUID, actor: ActorDep) -> list[dict[str, Any]]:
-    return service.visit_history(_db(request), actor, ticket_id)
+    return service.visit_history(db_of(request), actor, ticket_id)
 
 
 @router.get("/sites/{site}/queue", response_model=list[TicketView], summary="Waiting tickets, in calling order")
 def queue(request: Request, site: str, actor: ActorDep) -> list[TicketView]:
-    return service.waiting(_db(request), actor, site)
+    return service.waiting(db_of(request), actor, site)
 
 
 @router.get("/sites/{site}/counter-states", response_model=list[CounterStateView])
 def counter_states(request: Request, site: str, actor: ActorDep) -> list[CounterStateView]:
-    return service.site_counters(_db(request), actor, site)
+    return service.site_counters(db_of(request), actor, site)
 
 
 @router.post("/sites/{site}/counters/{number}/open", response_model=CounterStateView)
 def open_counter(request: Request, site: str, number: CounterNumber, actor: OperatorDep) -> CounterStateView:
-    return service.open_counter(_db(request), actor, site, number)
+    return service.open_counter(db_of(request), actor, site, number)
 
 
 @router.post("/sites/{site}/counters/{number}/close", response_model=CounterStateView)
 def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn,
                   actor: OperatorDep) -> CounterStateView:
-    return service.close_counter(_db(request), actor, site, number, data.reason)
+    return service.close_counter(db_of(request), actor, site, number, data.reason)
 
 
 @router.post("/sites/{site}/counters/{number}/refer", response_model=TicketView,
              summary="Refer the visitor being served to another service; returns the new ticket")
 def refer(request: Request, site: str, number: CounterNumber, data: ReferIn, actor: OperatorDep) -> TicketView:
-    return service.refer(_db(request), actor, site, number, data.service, data.note, data.position)
+    return service.refer(db_of(request), actor, site, number, data.service, data.note, data.position)
 
 
 @router.post("/sites/{site}/tickets/{ticket_id}/requeue", response_model=TicketView)
 def requeue(request: Request, site: str, ticket_id: uuid.UUID, actor: ActorDep) -> TicketView:
-    return service.requeue(_db(request), actor, site, ticket_id)
+    return service.requeue(db_of(request), actor, site, ticket_id)
 
 
 @router.post("/sites/{site}/tickets/{ticket_id}/resume", response_model=TicketView)
 def resume(request: Request, site: str, ticket_id: uuid.UUID, actor: ActorDep) -> TicketView:
-    return service.resume(_db(request), actor, site, ticket_id)
+    return service.resume(db_of(request), actor, site, ticket_id)
 
 
 @router.post("/sites/{site}/close-day", response_model=CloseDayResult)
 def close_day(request: Request, site: str, data: CloseDayIn, actor: ManagerDep) -> CloseDayResult:
-    return service.close_day(_db(request), actor, site, data.date, data.reason)
+    return service.close_day(db_of(request), actor, site, data.date, data.reason)
 
 
 @router.get("/sites/{site}/services/{code}/slots", response_model=list[SlotView])
 def slots(request: Request, site: str, code: str, date: date) -> list[SlotView]:
-    return service.slots(_db(request), site, code, date)
+    return service.slots(db_of(request), site, code, date)
 
 
 @router.post("/sites/{site}/bookings", response_model=BookingView, status_code=201, dependencies=[limited("booking")],
              summary="Book a slot; refused when full or when the same person already booked that day")
 def book(request: Request, site: str, data: BookingIn) -> BookingView:
-    return service.book(_db(request), site, data)
+    return service.book(db_of(request), site, data)
 
 
 @router.get("/bookings/{code}", response_model=BookingView, dependencies=[limited("lookup")])
 def get_booking(request: Request, code: str) -> BookingView:
-    return service.get_booking(_db(request), code)
+    return service.get_booking(db_of(request), code)
 
 
 @router.post("/bookings/{code}/cancel", response_model=BookingCancelled, dependencies=[limited("booking")],
@@ -231,13 +227,13 @@ def get_booking(request: Request, code: str) -> BookingView:
                          "with `already_cancelled: true`. Refused with 409 `booking_checked_in` or `slot_started` "
                          "(field `code`); 404 for an unknown code.")
 def cancel_booking(request: Request, code: str) -> BookingCancelled:
-    return service.cancel_booking(_db(request), code)
+    return service.cancel_booking(db_of(request), code)
 
 
 @router.get("/bookings/{code}/qr.svg", response_class=Response, summary="QR code of the booking code",
             dependencies=[limited("lookup")])
 def booking_qr(request: Request, code: str) -> Response:
-    booking = service.get_booking(_db(request), code)
+    booking = service.get_booking(db_of(request), code)
     buf = io.BytesIO()
     qr_code(booking.code).save(buf, kind="svg", scale=6, border=4)
     return Response(buf.getvalue(), media_type="image/svg+xml")
@@ -245,13 +241,13 @@ def booking_qr(request: Request, code: str) -> Response:
 
 @router.post("/sites/{site}/bookings/{code}/check-in", response_model=TicketView, status_code=201)
 def check_in(request: Request, site: str, code: str, who: IssuerDep) -> TicketView:
-    return service.check_in(_db(request), who, site, code)
+    return service.check_in(db_of(request), who, site, code)
 
 
 @router.get("/sites/{site}/board", response_model=BoardState, summary="What a display board shows (public)")
 def board(request: Request, site: str, instansi: str = "") -> BoardState:
     """`instansi`: agency codes separated by commas, for a board that shows only those."""
-    return service.board_state(_db(request), site, _agency_codes(instansi))
+    return service.board_state(db_of(request), site, _agency_codes(instansi))
 
 
 def _agency_codes(instansi: str) -> list[str]:
@@ -267,7 +263,7 @@ RESYNC_SPACING = 1.0  # seconds at least between two resync snapshots of one str
                                             "'status' event (`{\"live\": false|true}`) when the bus goes away or "
                                             "comes back, so a client never works from stale state unawares")
 async def events(request: Request, site: str, instansi: str = "") -> EventSourceResponse:
-    db = _db(request)
+    db = db_of(request)
     channel = await run_in_threadpool(service.live_channel, db, site)
     bus = request.app.state.bus
 

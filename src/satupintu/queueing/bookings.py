@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -24,6 +23,7 @@ from ..errors import Conflict, DomainError, Errors, FieldError, Forbidden, NotFo
 from ..nik import normalize_nik, parse_nik  # a shared pure rule: no I/O
 from ..notify import service as notify
 from ..notify.templates import Kind, render
+from ..phone import normalise_phone
 from ..timeutil import utcnow
 from . import lookup, policy, store, views
 from .models import Booking, BookingSlot, QueueSettings
@@ -47,15 +47,6 @@ def mask_nik(nik: str) -> str:
 
 def mask_phone(phone: str) -> str:
     return phone[:4] + "*" * max(0, len(phone) - 7) + phone[-3:]
-
-
-def normalise_phone(raw: str) -> str | None:
-    digits = re.sub(r"[\s\-().]", "", raw)
-    if digits.startswith("+62"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("62"):
-        digits = "0" + digits[2:]
-    return digits if re.fullmatch(r"08\d{7,12}", digits) else None
 
 
 def _dml(s: Session, stmt: Any) -> CursorResult[Any]:
