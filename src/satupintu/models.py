@@ -1,5 +1,6 @@
 """Every table, imported in one place for Alembic and metadata-wide operations."""
 
+from .accounts.models import DevicePairing, DeviceToken, User  # noqa: F401
 from .applications.models import (  # noqa: F401, E402
     Application,
     ApplicationDocument,
@@ -10,7 +11,9 @@ from .audit import AuditEntry  # noqa: F401
 from .catalogue.models import (  # noqa: F401
     Agency,
     Agreement,
+    AgreementFile,
     Booth,
+    BoothTurn,
     Counter,
     OpeningHours,
     Service,
@@ -32,6 +35,7 @@ from .queueing.models import (  # noqa: F401, E402
     Booking,
     BookingSlot,
     CounterState,
+    DayClose,
     QueueSettings,
     Ticket,
     TicketEvent,

@@ -6,7 +6,20 @@ import enum
 import uuid
 from datetime import date, datetime, time
 
-from sqlalchemy import Column, Date, Enum, ForeignKey, Index, Integer, String, Table, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, IdMixin, JSONType
@@ -29,6 +42,18 @@ class AgencyKind(str, enum.Enum):
 class TimeUnit(str, enum.Enum):
     minutes = "minutes"
     working_days = "working_days"
+
+
+class EventStatus(str, enum.Enum):
+    planned = "planned"  # set up, not yet serving
+    open = "open"
+    closed = "closed"
+
+
+class CounterStatus(str, enum.Enum):
+    open = "open"  # in use
+    planned = "planned"  # set up ahead of its first day; its services count as served
+    retired = "retired"  # no longer used; its services are not served by it
 
 
 class ServiceStatus(str, enum.Enum):
@@ -58,6 +83,11 @@ class Site(IdMixin, Timestamps, Base):
     parent_site_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sites.id"))
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    # A mobile event is planned, then opened and closed by its manager (EventStatus).
+    event_status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    # The day: issuing stops this long before closing; the day closes itself this long after.
+    issue_cutoff_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    close_grace_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
 
     parent: Mapped[Site | None] = relationship(remote_side="Site.id")
     opening_hours: Mapped[list[OpeningHours]] = relationship(
@@ -130,8 +160,25 @@ class Agreement(IdMixin, Timestamps, Base):
     title: Mapped[str] = mapped_column(Text, default="")
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A renewal is a new agreement that names the one it continues.
+    renews_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agreements.id", ondelete="SET NULL"))
 
     agency: Mapped[Agency] = relationship(back_populates="agreements")
+
+
+class AgreementFile(IdMixin, Base):
+    """A scanned agreement (PDF or image), kept in the database like complaint attachments."""
+
+    __tablename__ = "agreement_files"
+
+    agreement_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 counter_services = Table(
@@ -157,6 +204,10 @@ class Counter(IdMixin, Timestamps, Base):
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(100))
+    floor: Mapped[str] = mapped_column(String(40), default="", server_default="")  # e.g. "Lantai 2"
+    location: Mapped[str] = mapped_column(String(120), default="", server_default="")  # e.g. "sayap timur"
+    status: Mapped[CounterStatus] = mapped_column(_enum(CounterStatus, "counter_status"), default=CounterStatus.open,
+                                                  server_default="open")
 
     agency: Mapped[Agency] = relationship()
     services: Mapped[list[Service]] = relationship(secondary=counter_services, order_by="Service.code")
@@ -209,3 +260,15 @@ class Booth(IdMixin, Timestamps, Base):
     owner_name: Mapped[str] = mapped_column(String(200))
     products: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(200), default="")
+
+
+class BoothTurn(IdMixin, Base):
+    """Who occupies a rotating booth for a span of dates (the booth rota)."""
+
+    __tablename__ = "booth_turns"
+
+    booth_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("booths.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    owner_name: Mapped[str] = mapped_column(String(200))
+    products: Mapped[str] = mapped_column(Text, default="")

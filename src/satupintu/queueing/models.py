@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -14,7 +14,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Time,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +40,24 @@ class QueueSettings(Base):
     slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
     slot_quota: Mapped[int] = mapped_column(Integer, default=0)  # 0: no online booking
     booking_grace_minutes: Mapped[int] = mapped_column(Integer, default=15)
+    booking_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    daily_quota: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # tickets per day; 0: no limit
+    last_issue_time: Mapped[time | None] = mapped_column(Time)  # the service stops issuing at this clock time
+
+
+class DayClose(Base):
+    """A site's closed queue day. The primary key makes closing happen once, whichever
+    process (or manager) gets there first."""
+
+    __tablename__ = "queue_day_closes"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    local_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    closed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_by: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    closed_tickets: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class TicketSequence(Base):
