@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -27,6 +28,11 @@ from satupintu.config import Settings
 from satupintu.db import Database
 from satupintu.demo.loader import load_demo
 from satupintu.migrate import upgrade
+
+# No per-example time limit: speed is measured by the benchmarks under bench/, never by a timed
+# assertion, and a loaded CI machine must not turn a slow example into a failure.
+hypothesis_settings.register_profile("satupintu", deadline=None)
+hypothesis_settings.load_profile("satupintu")
 
 PG_ADMIN_URL = os.environ.get("SATUPINTU_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("SATUPINTU_TEST_REQUIRE_POSTGRES") == "1"

@@ -55,15 +55,6 @@ IMPURE_LIBRARIES = frozenset({"sqlalchemy", "fastapi", "starlette", "httpx", "ps
 # (importing module or package prefix, imported module, imported name or None for any): allowed
 # until the work named beside it lands. A source ending in "." matches every module under it.
 PENDING: dict[tuple[str, str, str | None], str] = {
-    # The queue still reads catalogue rows directly in these modules; each becomes a named query of
-    # catalogue/queries.py returning plain values (the lookup cache's loaders first: they run on
-    # cache misses only, so the hot path is unchanged).
-    ("satupintu.queueing.lookup", "satupintu.catalogue.models", None):
-        "the queue's cache of sites, counters and offered services loads them from catalogue rows",
-    ("satupintu.queueing.views", "satupintu.catalogue.models", None):
-        "the board and counter views join counters and agencies for their labels",
-    ("satupintu.queueing.bookings", "satupintu.catalogue.models", None):
-        "booking views and the reminder read the site and service rows",
 }
 
 

@@ -95,3 +95,29 @@ def test_a_mobile_event_without_its_own_hours_keeps_its_malls(demo_db):
         assert hours and 0 in hours
         assert queries.opening_hours(s, mall.id, None) == hours
         assert isinstance(queries.closed_dates(s, [mall.id]), list)
+def test_the_queue_reads_counters_and_offered_services_as_plain_facts(demo_db):
+    """What the queue's cache loads: a counter by id with its services and agency short name, the
+    counters serving a service, an offered service by code (an event offers only its choice),
+    and every site's time zone."""
+    site = catalogue.get_site(demo_db, "lahat")
+    event = catalogue.get_site(demo_db, "plaza-lematang")
+    with demo_db.read() as s:
+        mall, ev = catalogue.require_site(s, "lahat"), catalogue.require_site(s, "plaza-lematang")
+        four = catalogue.counter_by_number(s, site.id, 4)
+        assert four is not None
+        by_id = catalogue.counter(s, four.id)
+        served = catalogue.counter_service_ids(s, four.id)
+        serving = catalogue.counter_ids_serving(s, served[0])
+        number = catalogue.counter_number(s, four.id)
+        dkc = catalogue.published_offered_service(s, mall, "dkc-01")
+        at_event = catalogue.published_offered_service(s, ev, "DKC-01")
+        not_at_event = catalogue.published_offered_service(s, ev, "SAM-01")
+        shorts = catalogue.service_agency_short_names(s, served)
+        served_codes = {catalogue.service(s, sid).code for sid in served}
+        zones = dict(catalogue.site_timezones(s))
+    assert by_id == four and number == 4 and four.id in serving
+    assert four.agency_short_name and set(shorts.values()) == {four.agency_short_name}
+    assert served_codes == set(next(c.services for c in catalogue.list_counters(demo_db, "lahat") if c.number == 4))
+    assert dkc is not None and dkc.code == "DKC-01" and at_event is not None and at_event.id == dkc.id
+    assert not_at_event is None and not mall.is_event and ev.is_event and ev.starts_on == event.starts_on
+    assert zones[site.id] == site.timezone and zones[event.id] == event.timezone

@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound
 from ..scope import SiteRef
 from .hours import Hours
-from .models import Agency, Counter, OpeningHours, Service, Site, SiteClosure, counter_services
+from .models import (
+    Agency,
+    Counter,
+    OpeningHours,
+    Service,
+    Site,
+    SiteClosure,
+    SiteKind,
+    counter_services,
+)
 
 __all__ = [
     "AgencyFacts",
@@ -34,14 +43,19 @@ __all__ = [
     "agency_names",
     "agency_service_codes",
     "closed_dates",
+    "counter",
     "counter_by_number",
+    "counter_ids_serving",
+    "counter_number",
     "counter_service_codes",
+    "counter_service_ids",
     "events_of",
     "first_agency_id_with_code",
     "opening_hours",
     "require_site",
     "service",
     "service_by_code",
+    "service_agency_short_names",
     "service_codes",
     "service_ids_of_agency",
     "services",
@@ -52,6 +66,7 @@ __all__ = [
     "site_by_code",
     "site_counters",
     "site_opening_minutes",
+    "site_timezones",
     "site_weekday_opening_minutes",
 ]
 
@@ -83,6 +98,13 @@ class SiteFacts:
     name: str
     timezone: str
     parent_site_id: uuid.UUID | None  # a mobile event's mall
+    kind: str = "permanent"  # "permanent" or "mobile" (SiteKind)
+    starts_on: date | None = None  # a mobile event's dates
+    ends_on: date | None = None
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind == SiteKind.mobile.value
 
     @property
     def ref(self) -> SiteRef:
@@ -104,6 +126,7 @@ class CounterFacts:
     name: str
     agency_id: uuid.UUID
     agency_code: str
+    agency_short_name: str = ""
 
 
 class ServiceCodes(NamedTuple):
@@ -114,8 +137,8 @@ class ServiceCodes(NamedTuple):
 
 
 # The columns of CounterFacts, in order; statements are immutable, so one is shared.
-_COUNTER_FACTS = select(Counter.id, Counter.number, Counter.name, Counter.agency_id, Agency.code).join(
-    Agency, Agency.id == Counter.agency_id)
+_COUNTER_FACTS = select(Counter.id, Counter.number, Counter.name, Counter.agency_id, Agency.code,
+                        Agency.short_name).join(Agency, Agency.id == Counter.agency_id)
 
 
 def _agency(row: Agency) -> AgencyFacts:
@@ -128,7 +151,8 @@ def _service(row: Service) -> ServiceFacts:
 
 
 def _site(row: Site) -> SiteFacts:
-    return SiteFacts(row.id, row.code, row.name, row.timezone, row.parent_site_id)
+    return SiteFacts(row.id, row.code, row.name, row.timezone, row.parent_site_id, row.kind.value, row.starts_on,
+                     row.ends_on)
 
 
 def agency(s: Session, agency_id: uuid.UUID) -> AgencyFacts | None:
@@ -235,10 +259,34 @@ def agency_service_codes(session: Session, agency_id: uuid.UUID) -> set[str]:
     return set(session.scalars(select(Service.code).where(Service.agency_id == agency_id)))
 
 
+def counter(session: Session, counter_id: uuid.UUID) -> CounterFacts | None:
+    """A counter by id, or None."""
+    row = session.execute(_COUNTER_FACTS.where(Counter.id == counter_id)).first()
+    return CounterFacts(*row) if row else None
+
+
 def counter_by_number(session: Session, site_id: uuid.UUID, number: int) -> CounterFacts | None:
     """The counter with this number at a site, or None."""
     row = session.execute(_COUNTER_FACTS.where(Counter.site_id == site_id, Counter.number == number)).first()
     return CounterFacts(*row) if row else None
+
+
+def counter_ids_serving(session: Session, service_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of every counter that serves this service (at any site)."""
+    return list(session.scalars(select(counter_services.c.counter_id)
+                                .where(counter_services.c.service_id == service_id)))
+
+
+def counter_number(session: Session, counter_id: uuid.UUID) -> int | None:
+    """A counter's number by its id, or None."""
+    number = session.scalar(select(Counter.number).where(Counter.id == counter_id))
+    return None if number is None else int(number)
+
+
+def counter_service_ids(session: Session, counter_id: uuid.UUID) -> tuple[uuid.UUID, ...]:
+    """The ids of the services one counter serves."""
+    return tuple(session.scalars(select(counter_services.c.service_id)
+                                 .where(counter_services.c.counter_id == counter_id)))
 
 
 def counter_service_codes(session: Session, counter_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
@@ -250,6 +298,16 @@ def counter_service_codes(session: Session, counter_ids: Iterable[uuid.UUID]) ->
             .where(counter_services.c.counter_id.in_(list(counter_ids)))):
         out[counter_id].append(code)
     return dict(out)
+
+
+def service_agency_short_names(session: Session, service_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The short name of each service's agency ("" when it has none), by service id."""
+    ids = list(set(service_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Service.id, Agency.short_name).join(Agency, Agency.id == Service.agency_id)
+                           .where(Service.id.in_(ids)))
+    return {service_id: short or "" for service_id, short in rows}
 
 
 def service_codes(session: Session, service_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ServiceCodes]:
@@ -295,3 +353,8 @@ def site_weekday_opening_minutes(session: Session, site_id: uuid.UUID, weekday: 
 def site_address(s: Session, site_id: uuid.UUID) -> str:
     """A site's postal address as entered ("" when none), for letterheads and receipts."""
     return s.scalar(select(Site.address).where(Site.id == site_id)) or ""
+
+
+def site_timezones(s: Session) -> list[tuple[uuid.UUID, str]]:
+    """Every site's id and time zone, for jobs that run per local day."""
+    return [(site_id, tz) for site_id, tz in s.execute(select(Site.id, Site.timezone))]

@@ -34,6 +34,8 @@ from .models import (
     site_offerings,
 )
 from .queries import *  # noqa: F403  named read queries for other capabilities
+from .queries import ServiceFacts
+from .queries import _service as service_facts
 from .schemas import (
     AgencyIn,
     AgencyOut,
@@ -144,10 +146,18 @@ def offered_services_query(site: Any, eager: bool = True) -> Select[Any]:
     q = select(Service)
     if eager:
         q = q.options(selectinload(Service.agency), selectinload(Service.counters))
-    if site.kind is SiteKind.mobile:
+    if site.kind == SiteKind.mobile:  # an enum on rows, its value on cached facts
         return q.join(site_offerings, site_offerings.c.service_id == Service.id).where(
             site_offerings.c.site_id == site.id)
     return q.where(Service.site_id == site.id)
+
+
+def published_offered_service(s: Session, site: Any, code: str) -> ServiceFacts | None:
+    """The published service with this code offered at a site (see offered_services_query), as
+    plain facts for other capabilities; None when there is none."""
+    row = s.scalar(offered_services_query(site, eager=False).where(Service.code == code.upper(),
+                                                                     Service.status == ServiceStatus.published))
+    return service_facts(row) if row else None
 
 
 # ---------------------------------------------------------------- sites

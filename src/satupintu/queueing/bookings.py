@@ -15,8 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..catalogue import service as catalogue
-from ..catalogue.models import Service, Site, SiteKind
-from ..catalogue.service import site_row
 from ..config import get_settings
 from ..db import Database, dialect_insert, on_commit
 from ..errors import Conflict, DomainError, Errors, FieldError, Forbidden, NotFound, ValidationFailed
@@ -61,23 +59,26 @@ def _settings(s: Session, svc: lookup.ServiceInfo) -> QueueSettings:
     return qs
 
 
-def _day_slots(site: Site, qs: QueueSettings, day: date) -> list[policy.Slot]:
-    if day in {c.on_date for c in site.closures}:
+def _day_slots(s: Session, site: catalogue.SiteFacts, qs: QueueSettings, day: date) -> list[policy.Slot]:
+    """The booking slots of a day: none on a closure, outside an event's dates, or on a weekday
+    the site does not open (its own hours)."""
+    if day in catalogue.closed_dates(s, [site.id]):
         return []
-    if site.kind is SiteKind.mobile and site.starts_on and site.ends_on and not site.starts_on <= day <= site.ends_on:
+    if site.is_event and site.starts_on and site.ends_on and not site.starts_on <= day <= site.ends_on:
         return []
-    hours = {h.weekday: h for h in site.opening_hours}.get(day.weekday())
+    hours = catalogue.opening_hours(s, site.id).get(day.weekday())
     if hours is None:
         return []
-    return policy.day_slots(day, hours.opens, hours.closes, qs.slot_minutes, site.timezone)
+    opens, closes = hours
+    return policy.day_slots(day, opens, closes, qs.slot_minutes, site.timezone)
 
 
 def slots(db: Database, site_code: str, service_code: str, day: date) -> list[SlotView]:
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         svc = lookup.offered_service(db, lookup.site(db, site_code), service_code)
         qs = _settings(s, svc)
-        day_slots = _day_slots(site, qs, day)
+        day_slots = _day_slots(s, site, qs, day)
         if not day_slots:
             return []
         booked = dict(s.execute(select(BookingSlot.slot_start, BookingSlot.booked).where(
@@ -89,7 +90,8 @@ def slots(db: Database, site_code: str, service_code: str, day: date) -> list[Sl
                 for sl in day_slots]
 
 
-def _booking_view(b: Booking, site: Site, svc: Service | lookup.ServiceInfo) -> BookingView:
+def _booking_view(b: Booking, site: catalogue.SiteFacts,
+                  svc: catalogue.ServiceFacts | lookup.ServiceInfo) -> BookingView:
     return BookingView(code=b.code, site=site.code, service_code=svc.code, service_name=svc.name, on_date=b.on_date,
                        slot_start=b.slot_start, status=b.status, name=b.name, nik_masked=b.nik_masked,
                        phone_masked=b.phone_masked, ticket_id=b.ticket_id, cancelled_at=b.cancelled_at)
@@ -116,12 +118,12 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
         errors.add("slot_start", "Waktu slot harus menyertakan zona waktu.")
     errors.raise_if_any()
     with db.write() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         svc = lookup.offered_service(db, lookup.site(db, site_code), data.service)
         qs = _settings(s, svc)
         day = policy.local_day(slot_start, site.timezone)
         now = utcnow()
-        valid = {sl.start for sl in _day_slots(site, qs, day)}
+        valid = {sl.start for sl in _day_slots(s, site, qs, day)}
         if slot_start not in valid:
             raise ValidationFailed([FieldError("slot_start", "Slot waktu tidak tersedia untuk layanan ini.")])
         if slot_start <= now or day > policy.local_day(now, site.timezone) + timedelta(days=BOOKING_DAYS_AHEAD):
@@ -160,7 +162,8 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
         return _booking_view(booking, site, svc)
 
 
-def _queue_reminder(s: Session, site: Site, svc: lookup.ServiceInfo, booking: Booking, now: datetime) -> None:
+def _queue_reminder(s: Session, site: catalogue.SiteFacts, svc: lookup.ServiceInfo, booking: Booking,
+                    now: datetime) -> None:
     """The reminder is written with the booking (same transaction) and sent when it is due."""
     when = policy.reminder_at(booking.slot_start, now, site.timezone)
     if when is None:
@@ -184,7 +187,7 @@ def get_booking(db: Database, code: str) -> BookingView:
         b = s.scalar(select(Booking).where(Booking.code == code.upper()))
         if b is None:
             raise NotFound("Pemesanan", "code")
-        site, svc = s.get(Site, b.site_id), s.get(Service, b.service_id)
+        site, svc = catalogue.site(s, b.site_id), catalogue.service(s, b.service_id)
         assert site is not None and svc is not None, "a booking's site and service are foreign keys"
         return _booking_view(b, site, svc)
 
@@ -193,7 +196,7 @@ def check_in(db: Database, issuer: Issuer, site_code: str, code: str) -> TicketV
     """At the kiosk: the booking becomes a ticket called near its slot time. One `db.write()`
     transaction: the booking row locked, the ticket numbered like any other."""
     with db.write() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if issuer.site_id != site.id:
             raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
         b = s.scalar(select(Booking).where(Booking.code == code.strip().upper()).with_for_update())
@@ -227,7 +230,7 @@ def forget_past_contacts(db: Database, now: datetime | None = None) -> int:
     now = now or utcnow()
     cleared = 0
     with db.write() as s:
-        for site_id, tz in s.execute(select(Site.id, Site.timezone)).all():
+        for site_id, tz in catalogue.site_timezones(s):
             today = policy.local_day(now, tz)
             result = _dml(s, update(Booking).where(Booking.site_id == site_id, Booking.on_date < today,
                                                    Booking.notify_to != "").values(notify_to=""))

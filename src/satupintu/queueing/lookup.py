@@ -11,20 +11,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from ..cache import TTLCache, cache_of
-from ..catalogue.models import (
-    Agency,
-    Counter,
-    Service,
-    ServiceStatus,
-    Site,
-    SiteKind,
-    TimeUnit,
-    counter_services,
-)
-from ..catalogue.service import offered_services_query
+from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import NotFound
 from ..scope import SiteRef
@@ -37,7 +25,7 @@ class SiteInfo:
     code: str
     timezone: str
     parent_id: uuid.UUID | None
-    kind: SiteKind
+    kind: str  # "permanent" or "mobile" (the catalogue's SiteKind value)
 
     @property
     def ref(self) -> SiteRef:
@@ -75,9 +63,7 @@ def clear(db: Database) -> None:
 def site(db: Database, code: str) -> SiteInfo:
     def load() -> SiteInfo:
         with db.read() as s:
-            row = s.scalar(select(Site).where(Site.code == code))
-            if row is None:
-                raise NotFound("MPP atau lokasi layanan", "site")
+            row = catalogue.require_site(s, code)
             return SiteInfo(row.id, row.code, row.timezone, row.parent_site_id, row.kind)
 
     return _cache(db).get(("site", code), load)
@@ -86,19 +72,19 @@ def site(db: Database, code: str) -> SiteInfo:
 def counter(db: Database, site_info: SiteInfo, number: int) -> CounterInfo:
     def load() -> CounterInfo:
         with db.read() as s:
-            row = s.scalar(select(Counter).where(Counter.site_id == site_info.id, Counter.number == number))
+            row = catalogue.counter_by_number(s, site_info.id, number)
             if row is None:
                 raise NotFound(f"Loket {number}", "counter")
-            ids = tuple(s.scalars(select(counter_services.c.service_id).where(counter_services.c.counter_id == row.id)))
-            return CounterInfo(row.id, row.number, row.agency_id, ids)
+            return CounterInfo(row.id, row.number, row.agency_id, catalogue.counter_service_ids(s, row.id))
 
     return _cache(db).get(("counter", site_info.id, number), load)
 
 
-def _service_info(s: Any, svc: Service) -> ServiceInfo:
-    agency_code = s.scalar(select(Agency.code).where(Agency.id == svc.agency_id)) or "A"
+def _service_info(s: Any, svc: catalogue.ServiceFacts) -> ServiceInfo:
+    agency = catalogue.agency(s, svc.agency_id)
+    agency_code = (agency.code if agency else "") or "A"
     qs = s.get(QueueSettings, svc.id)
-    minutes = svc.time_value if svc.time_unit is TimeUnit.minutes else None
+    minutes = svc.time_value if svc.time_unit == "minutes" else None
     return ServiceInfo(svc.id, svc.code, svc.name, svc.agency_id, agency_code,
                        qs.prefix if qs else agency_code[0].upper(), minutes)
 
@@ -107,9 +93,7 @@ def offered_service(db: Database, site_info: SiteInfo, code: str, field: str = "
     """A published service offered at this site (for an event: one it was chosen to offer)."""
     def load() -> ServiceInfo:
         with db.read() as s:
-            q = offered_services_query(site_info, eager=False).where(
-                Service.code == code.upper(), Service.status == ServiceStatus.published)
-            svc = s.scalar(q)
+            svc = catalogue.published_offered_service(s, site_info, code)
             if svc is None:
                 raise NotFound(f"Layanan '{code}'", field)
             return _service_info(s, svc)
@@ -120,7 +104,7 @@ def offered_service(db: Database, site_info: SiteInfo, code: str, field: str = "
 def service_by_id(db: Database, service_id: uuid.UUID) -> ServiceInfo:
     def load() -> ServiceInfo:
         with db.read() as s:
-            svc = s.get(Service, service_id)
+            svc = catalogue.service(s, service_id)
             if svc is None:
                 raise NotFound("Layanan", "service")
             return _service_info(s, svc)
@@ -131,10 +115,10 @@ def service_by_id(db: Database, service_id: uuid.UUID) -> ServiceInfo:
 def counter_number(db: Database, counter_id: uuid.UUID) -> int:
     def load() -> int:
         with db.read() as s:
-            number = s.scalar(select(Counter.number).where(Counter.id == counter_id))
+            number = catalogue.counter_number(s, counter_id)
             if number is None:
                 raise NotFound("Loket", "counter")
-            return int(number)
+            return number
 
     return _cache(db).get(("counter-number", counter_id), load)
 

@@ -10,11 +10,10 @@ from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..catalogue.models import Agency, Counter, Service, Site, counter_services
-from ..catalogue.service import site_row
+from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import Forbidden, NotFound
 from ..scope import Actor, can_read_site
@@ -86,9 +85,11 @@ def _avg_service_time(s: Session, svc: lookup.ServiceInfo) -> timedelta:
 
 
 def _open_counters(s: Session, service_id: uuid.UUID) -> int:
-    return int(s.scalar(select(func.count()).select_from(CounterState).join(
-        counter_services, counter_services.c.counter_id == CounterState.counter_id).where(
-        counter_services.c.service_id == service_id, CounterState.is_open.is_(True))) or 0)
+    serving = catalogue.counter_ids_serving(s, service_id)
+    if not serving:
+        return 0
+    return int(s.scalar(select(func.count()).select_from(CounterState).where(
+        CounterState.counter_id.in_(serving), CounterState.is_open.is_(True))) or 0)
 
 
 def get_ticket(db: Database, ticket_id: uuid.UUID) -> TicketView:
@@ -97,9 +98,9 @@ def get_ticket(db: Database, ticket_id: uuid.UUID) -> TicketView:
         t = s.get(Ticket, ticket_id)
         if t is None:
             raise NotFound("Tiket", "ticket")
-        site_code = s.scalar(select(Site.code).where(Site.id == t.site_id))
-        assert site_code is not None, "a ticket's site is a foreign key"
-        return ticket_view(db, t, site_code, _ahead(s, t) if t.status is Status.waiting else None)
+        site = catalogue.site(s, t.site_id)
+        assert site is not None, "a ticket's site is a foreign key"
+        return ticket_view(db, t, site.code, _ahead(s, t) if t.status is Status.waiting else None)
 
 
 def visit_history(db: Database, actor: Actor, ticket_id: uuid.UUID) -> list[dict[str, Any]]:
@@ -108,22 +109,22 @@ def visit_history(db: Database, actor: Actor, ticket_id: uuid.UUID) -> list[dict
         t = s.get(Ticket, ticket_id)
         if t is None:
             raise NotFound("Tiket", "ticket")
-        site = s.get(Site, t.site_id)
+        site = catalogue.site(s, t.site_id)
         assert site is not None, "a ticket's site is a foreign key"
         if not can_read_site(actor, site.ref):
             raise Forbidden()
-        rows = s.execute(select(TicketEvent, Ticket.number, Service.code)
-                         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-                         .join(Service, Service.id == Ticket.service_id).where(Ticket.visit_id == t.visit_id)
+        rows = s.execute(select(TicketEvent, Ticket.number, Ticket.service_id)
+                         .join(Ticket, Ticket.id == TicketEvent.ticket_id).where(Ticket.visit_id == t.visit_id)
                          .order_by(TicketEvent.at, TicketEvent.id)).all()
+        codes = catalogue.service_codes(s, (service_id for _, _, service_id in rows))
         return [{"at": e.at, "kind": e.kind, "status": e.status, "by": e.actor_label, "number": number,
-                 "service": code, "data": e.data} for e, number, code in rows]
+                 "service": codes[service_id].code, "data": e.data} for e, number, service_id in rows]
 
 
 def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
     """A site's waiting tickets, in calling order."""
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if not can_read_site(actor, site.ref):
             raise Forbidden()
         tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.status == Status.waiting)
@@ -134,7 +135,7 @@ def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
 def counter_view(db: Database, s: Session, site_code: str, counter_id: uuid.UUID,
                  state: CounterState | None) -> CounterStateView:
     """A counter's state and the ticket active there, read in the caller's session."""
-    counter = s.get(Counter, counter_id)
+    counter = catalogue.counter(s, counter_id)
     if counter is None:
         raise NotFound("Loket", "counter")
     current = None
@@ -142,14 +143,13 @@ def counter_view(db: Database, s: Session, site_code: str, counter_id: uuid.UUID
         t = s.get(Ticket, state.current_ticket_id)
         if t is not None and t.status in policy.ACTIVE_AT_COUNTER:
             current = ticket_view(db, t, site_code)
-    agency_code = s.scalar(select(Agency.code).where(Agency.id == counter.agency_id)) or ""
-    return CounterStateView(number=counter.number, name=counter.name, agency_code=agency_code,
+    return CounterStateView(number=counter.number, name=counter.name, agency_code=counter.agency_code or "",
                             is_open=bool(state and state.is_open), officer=state.officer_label if state else "",
                             current=current)
 
 
-def _counter(s: Session, site: Site, number: int) -> Counter:
-    counter = s.scalar(select(Counter).where(Counter.site_id == site.id, Counter.number == number))
+def _counter(s: Session, site: catalogue.SiteFacts, number: int) -> catalogue.CounterFacts:
+    counter = catalogue.counter_by_number(s, site.id, number)
     if counter is None:
         raise NotFound(f"Loket {number}", "counter")
     return counter
@@ -157,7 +157,7 @@ def _counter(s: Session, site: Site, number: int) -> Counter:
 
 def counter_status(db: Database, actor: Actor, site_code: str, number: int) -> CounterStateView:
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if not can_read_site(actor, site.ref):
             raise Forbidden()
         counter = _counter(s, site, number)
@@ -166,10 +166,10 @@ def counter_status(db: Database, actor: Actor, site_code: str, number: int) -> C
 
 def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterStateView]:
     with db.read() as s:
-        site = site_row(s, site_code)
+        site = catalogue.require_site(s, site_code)
         if not can_read_site(actor, site.ref):
             raise Forbidden()
-        counters = s.scalars(select(Counter).where(Counter.site_id == site.id).order_by(Counter.number)).all()
+        counters = catalogue.site_counters(s, site.id)
         return [counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]
 
 
@@ -178,36 +178,41 @@ def board_state(db: Database, site_code: str, agencies: Collection[str] = ()) ->
     `agencies` (codes) only their counters, calls and waiting tickets, for a board that shows
     part of the hall."""
     site = lookup.site(db, site_code)
-    only = Agency.code.in_(list(agencies)) if agencies else true()
     day = policy.local_day(utcnow(), site.timezone)
     with db.read() as s:
-        counters = s.execute(select(Counter.id, Counter.number, Counter.name, Agency.short_name)
-                             .join(Agency, Agency.id == Counter.agency_id)
-                             .where(Counter.site_id == site.id, only).order_by(Counter.number)).all()
+        counters = [c for c in catalogue.site_counters(s, site.id) if not agencies or c.agency_code in agencies]
+        numbers = {c.id: c.number for c in counters}
         states = {st.counter_id: st for st in s.scalars(select(CounterState).where(CounterState.site_id == site.id))}
         current_ids = [st.current_ticket_id for st in states.values() if st.current_ticket_id]
         current = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))} if current_ids else {}
         rows = []
-        for cid, number, name, agency in counters:
-            st = states.get(cid)
+        for c in counters:
+            st = states.get(c.id)
             t = current.get(st.current_ticket_id) if st and st.current_ticket_id else None
             active = t is not None and t.status in policy.ACTIVE_AT_COUNTER
-            rows.append(BoardCounter(number=number, name=name, agency=agency or "", is_open=bool(st and st.is_open),
+            rows.append(BoardCounter(number=c.number, name=c.name, agency=c.agency_short_name,
+                                     is_open=bool(st and st.is_open),
                                      ticket=t.number if t is not None and active else None,
                                      status=t.status.value if t is not None and active else None))
-        calls = s.execute(select(Ticket.number, Counter.number, TicketEvent.at)
+        calls = s.execute(select(Ticket.number, TicketEvent.counter_id, TicketEvent.at)
                           .join(Ticket, Ticket.id == TicketEvent.ticket_id)
-                          .join(Counter, Counter.id == TicketEvent.counter_id)
-                          .join(Agency, Agency.id == Counter.agency_id)
-                          .where(Ticket.site_id == site.id, Ticket.local_date == day, only,
+                          .where(Ticket.site_id == site.id, Ticket.local_date == day,
+                                 TicketEvent.counter_id.in_(list(numbers)),
                                  TicketEvent.kind.in_(["called", "recalled"]))
-                          .order_by(TicketEvent.at.desc()).limit(8)).all()
-        waiting = s.execute(select(Agency.short_name, func.count()).select_from(Ticket)
-                            .join(Service, Service.id == Ticket.service_id).join(Agency, Agency.id == Service.agency_id)
-                            .where(Ticket.site_id == site.id, Ticket.local_date == day, only,
-                                   Ticket.status == Status.waiting)
-                            .group_by(Agency.short_name).order_by(Agency.short_name)).all()
+                          .order_by(TicketEvent.at.desc()).limit(8)).all() if numbers else []
+        per_service = s.execute(select(Ticket.service_id, func.count()).where(
+            Ticket.site_id == site.id, Ticket.local_date == day, Ticket.status == Status.waiting)
+            .group_by(Ticket.service_id)).all()
+        short_names = catalogue.service_agency_short_names(s, (sid for sid, _ in per_service))
+        agency_codes = catalogue.service_codes(s, (sid for sid, _ in per_service)) if agencies else {}
+        waiting: dict[str, int] = {}
+        for service_id, count in per_service:
+            if agencies and agency_codes[service_id].agency_code not in agencies:
+                continue
+            name = short_names.get(service_id) or "-"
+            waiting[name] = waiting.get(name, 0) + int(count)
     return BoardState(site=site.code, timezone=site.timezone, counters=rows,
-                      recent_calls=[BoardCall(number=n, counter=c, at=at, announcement=voice.call_announcement(n, c))
-                                    for n, c, at in calls],
-                      waiting={name or "-": int(count) for name, count in waiting})
+                      recent_calls=[BoardCall(number=n, counter=numbers[c], at=at,
+                                              announcement=voice.call_announcement(n, numbers[c]))
+                                    for n, c, at in calls if c is not None],  # calls are at a counter
+                      waiting=dict(sorted(waiting.items())))
