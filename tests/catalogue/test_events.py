@@ -47,7 +47,7 @@ def site_count(db) -> int:
 
 def test_the_code_is_suggested_from_the_name_with_the_malls_code_first():
     assert suggest_code("Pelayanan Bergerak Plaza Lematang", "lahat") == "lahat-pelayanan-bergerak-plaza-lematang"
-    assert suggest_code("Jemput Bola di Kecamatan Merapi Barat", "lahat") == "lahat-jemput-bola-di-kecamatan-merapi-barat"
+    assert suggest_code("Jemput Bola Kecamatan Merapi", "lahat") == "lahat-jemput-bola-kecamatan-merapi"
     assert suggest_code("MPP Lahat keliling", "lahat") == "lahat-mpp-keliling"  # the mall's name once
     assert suggest_code("Pasar Inpres — Sabtu Ceria!", "") == "pasar-inpres-sabtu-ceria"
     assert suggest_code("!!!", "") == ""
