@@ -68,3 +68,32 @@ def test_visitors_are_sent_to_sign_in_and_a_counter_officer_may_not_create_event
         assert c.get(f"{PAGE}/tidak-ada").status_code == 404
     assert "ev-by-officer" not in {e.code for e in service.list_events(server.app.state.db, SYSTEM,
                                                                        "lahat")}
+
+
+def test_a_counter_at_the_event_is_added_then_changed_and_a_service_of_another_agency_is_not_its_own(server):
+    """The manager adds counter 1 for Dukcapil, ticks a Dinkes service too (it is dropped: a counter
+    serves its own agency's services), then changes the counter to serve one service only."""
+    db = server.app.state.db
+    today = staffing.site_today(db, "lahat")
+    service.create_mobile_event(db, SYSTEM, "lahat", service.EventIn(
+        name="Loket Keliling", code="ev-counters", address="Balai Desa", starts_on=today, ends_on=today,
+        opening_hours={"mon": ["08:00", "12:00"]}, services=["DKC-01", "DKC-03", "KES-01"]))
+    url = f"{PAGE}/ev-counters"
+    with httpx.Client(base_url=server.url) as c:
+        login(c)
+        page = c.get(url)
+        made = c.post(f"{url}/loket", data={"csrf": csrf_of(page.text), "number": "1", "agency": "DUKCAPIL",
+                                            "services": ["DUKCAPIL:DKC-01", "DUKCAPIL:DKC-03", "DINKES:KES-01"]})
+        assert made.status_code == 303
+        counters = service.event_view(db, SYSTEM, "lahat", "ev-counters").counters
+        assert [(x.number, x.agency_code, x.services) for x in counters] == [(1, "DUKCAPIL", ("DKC-01", "DKC-03"))]
+        edit = c.get(f"{url}?ubah=1")
+        assert f'action="{url}/loket/1"' in edit.text and 'value="DUKCAPIL:DKC-03" checked' in edit.text
+        bad = c.post(f"{url}/loket/1", data={"csrf": csrf_of(edit.text), "number": "0", "agency": "DUKCAPIL",
+                                             "services": ["DUKCAPIL:DKC-01"]})
+        assert bad.status_code == 422 and 'id="number-error"' in bad.text
+        changed = c.post(f"{url}/loket/1", data={"csrf": csrf_of(edit.text), "number": "2", "agency": "DUKCAPIL",
+                                                 "services": ["DUKCAPIL:DKC-01"]})
+        assert changed.status_code == 303
+    counters = service.event_view(db, SYSTEM, "lahat", "ev-counters").counters
+    assert [(x.number, x.services) for x in counters] == [(2, ("DKC-01",))]

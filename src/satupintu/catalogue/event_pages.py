@@ -117,6 +117,10 @@ def _event_page(request: Request, site: str, event: str, errors: dict[str, str] 
     db = db_of(request)
     view = service.event_view(db, request.state.actor, site, event)
     numbers = [c.number for c in view.counters]
+    editing = next((c for c in view.counters if str(c.number) == request.query_params.get("ubah", "")), None)
+    if counter_form is None and editing is not None:  # the counter form, filled with the counter to change
+        counter_form = {"number": str(editing.number), "agency": editing.agency_code, "editing": editing.number,
+                        "services": [f"{editing.agency_code}:{code}" for code in editing.services]}
     return render(request, template, status_code=status_code, site=service.get_site(db, site), view=view,
                   ev=view.event, errors=errors or {}, labels=STATUS_LABELS,
                   counter_form=counter_form or {"number": str(max(numbers, default=0) + 1), "agency": "",
@@ -148,13 +152,23 @@ async def event_services(request: Request, site: str, event: str) -> Response:
 
 @router.post("/kelola/{site}/pelayanan-bergerak/{event}/loket")
 async def event_counter(request: Request, site: str, event: str) -> Response:
+    return await _save_counter(request, site, event, None)
+
+
+@router.post("/kelola/{site}/pelayanan-bergerak/{event}/loket/{number}")
+async def event_counter_update(request: Request, site: str, event: str, number: int) -> Response:
+    return await _save_counter(request, site, event, number)
+
+
+async def _save_counter(request: Request, site: str, event: str, editing: int | None) -> Response:
+    """A new counter at the event, or a change to one (its number, agency and services)."""
     actor = staff_actor(request)
     raw = await request.form()
     check_csrf(request, str(raw.get("csrf", "")))
     db = db_of(request)
     await run_in_threadpool(service.event_view, db, actor, site, event)
-    form = {"number": str(raw.get("number", "")).strip(), "agency": str(raw.get("agency", "")),
-            "services": [str(v) for v in raw.getlist("services")]}
+    form: dict[str, Any] = {"number": str(raw.get("number", "")).strip(), "agency": str(raw.get("agency", "")),
+                            "services": [str(v) for v in raw.getlist("services")], "editing": editing}
     agency = form["agency"]
     # The services ticked under another agency than the chosen one are not this counter's.
     services = [c.split(":", 1)[1] for c in form["services"] if c.split(":", 1)[0] == agency]
@@ -171,7 +185,10 @@ async def event_counter(request: Request, site: str, event: str) -> Response:
     if errors:
         return await run_in_threadpool(_event_page, request, site, event, errors, form, 422)
     try:
-        await run_in_threadpool(service.create_counter, db, actor, event, data)
+        if editing is None:
+            await run_in_threadpool(service.create_counter, db, actor, event, data)
+        else:
+            await run_in_threadpool(service.update_counter, db, actor, event, editing, data)
     except DomainError as exc:
         return await run_in_threadpool(_event_page, request, site, event, _failed(exc), form, 422)
     return RedirectResponse(f"/kelola/{quote(site)}/pelayanan-bergerak/{quote(event)}?loket={data.number}#loket",
