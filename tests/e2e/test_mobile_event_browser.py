@@ -80,7 +80,7 @@ def test_a_manager_sets_up_a_mobile_event_and_its_kiosk_issues_a_ticket_called_a
     manager.get_by_label("Instansi", exact=True).select_option("DUKCAPIL")
     manager.get_by_role("button", name="Tambah loket").click()  # no service ticked
     manager.wait_for_load_state()
-    assert "Centang minimal satu layanan" in manager.locator("#services-error").inner_text()
+    assert "Centang minimal satu layanan" in manager.locator("#counter_services-error").inner_text()
     counter_form = manager.locator("form[action$='/loket']")
     counter_form.get_by_label(re.compile("Perekaman dan Penerbitan KTP-el Baru")).check()
     counter_form.get_by_label(re.compile("Penerbitan Kartu Keluarga")).check()

@@ -176,7 +176,7 @@ async def _save_counter(request: Request, site: str, event: str, editing: int | 
     if not agency:
         errors["agency"] = "Pilih instansi pemilik loket."
     elif not services:
-        errors["services"] = "Centang minimal satu layanan instansi itu."
+        errors["counter_services"] = "Centang minimal satu layanan instansi itu."
     try:
         data = service.CounterIn.model_validate({"number": form["number"] or 0, "agency": agency or "X",
                                                  "services": services})
@@ -190,7 +190,9 @@ async def _save_counter(request: Request, site: str, event: str, editing: int | 
         else:
             await run_in_threadpool(service.update_counter, db, actor, event, editing, data)
     except DomainError as exc:
-        return await run_in_threadpool(_event_page, request, site, event, _failed(exc), form, 422)
+        # The counter form's services stand beside it, not beside the event's service choice.
+        errors = {("counter_services" if k == "services" else k): v for k, v in _failed(exc).items()}
+        return await run_in_threadpool(_event_page, request, site, event, errors, form, 422)
     return RedirectResponse(f"/kelola/{quote(site)}/pelayanan-bergerak/{quote(event)}?loket={data.number}#loket",
                             status_code=303)
 
