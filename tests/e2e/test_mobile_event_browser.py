@@ -36,10 +36,13 @@ def test_a_manager_sets_up_a_mobile_event_and_its_kiosk_issues_a_ticket_called_a
     login(manager, live, "pengelola")
     manager.goto(live.url + "/kelola/lahat")
     manager.get_by_role("link", name="Pelayanan Bergerak", exact=True).click()
+    manager.wait_for_url(re.compile(r"/pelayanan-bergerak$"))
+    manager.wait_for_load_state()  # the code suggestion's script has run
     assert manager.locator("h1").inner_text() == "Pelayanan Bergerak"
     assert "Pelayanan Bergerak Plaza Lematang" in manager.locator("#events").inner_text()  # the demo's event
 
     manager.get_by_label("Nama kegiatan").fill("Pelayanan Bergerak Pasar Lahat")
+    manager.wait_for_function("document.getElementById('code').value !== ''", timeout=5000)
     assert manager.get_by_label("Kode (untuk alamat halaman)").input_value() == "lahat-pelayanan-bergerak-pasar"
     manager.get_by_label("Tempat / alamat").fill("Halaman Pasar Lahat, Jl. Mayor Ruslan")
     manager.get_by_label("Tanggal mulai").fill((today + timedelta(days=1)).isoformat())
@@ -89,6 +92,7 @@ def test_a_manager_sets_up_a_mobile_event_and_its_kiosk_issues_a_ticket_called_a
     assert "DKC-01, DKC-03" in manager.locator("#counters tr[data-counter='1']").inner_text()
 
     manager.get_by_role("link", name="Petugas kegiatan").click()
+    manager.wait_for_url(re.compile(r"/petugas$"))
     officer_choice = manager.get_by_label("Petugas", exact=True)
     dukcapil_officer = next(o for o in officer_choice.locator("option").all_inner_texts() if "(DUKCAPIL)" in o)
     officer_choice.select_option(label=dukcapil_officer)
@@ -102,6 +106,7 @@ def test_a_manager_sets_up_a_mobile_event_and_its_kiosk_issues_a_ticket_called_a
     screen(manager, "92-kelola-petugas-kegiatan-1366x768", full_page=True)
 
     manager.get_by_role("link", name="Pelayanan Bergerak Pasar Lahat").click()
+    manager.wait_for_url(re.compile(r"/lahat-pelayanan-bergerak-pasar$"))
     manager.get_by_role("button", name="Buka kegiatan").click()
     manager.wait_for_load_state()
     assert "Buka" in manager.locator("h1 .tag").inner_text()
@@ -129,6 +134,7 @@ def test_a_manager_sets_up_a_mobile_event_and_its_kiosk_issues_a_ticket_called_a
     manager.get_by_role("button", name="Pasangkan", exact=True).click()
     kiosk.wait_for_url(re.compile(r"/kios/lahat-pelayanan-bergerak-pasar$"), timeout=15000)
     kiosk.get_by_role("link", name=re.compile("Kependudukan")).click()
+    kiosk.wait_for_load_state()
     assert kiosk.get_by_role("button", name=re.compile("Penerbitan Akta Kelahiran")).count() == 0  # not brought
     kiosk.get_by_role("button", name=re.compile("Penerbitan Kartu Keluarga")).click()
     kiosk.wait_for_url(re.compile(r"/antrian/.+/cetak"))
@@ -149,6 +155,7 @@ def test_a_manager_sets_up_a_mobile_event_and_its_kiosk_issues_a_ticket_called_a
     # Closing asks first, then the event is closed.
     manager.goto(live.url + "/kelola/lahat/pelayanan-bergerak/lahat-pelayanan-bergerak-pasar")
     manager.get_by_role("link", name="Tutup kegiatan").click()
+    manager.wait_for_url(re.compile(r"/tutup$"))
     assert "Tutup kegiatan: Pelayanan Bergerak Pasar Lahat" in manager.locator("h1").inner_text()
     assert serious_violations(manager, axe_source) == []
     manager.get_by_role("button", name="Ya, tutup kegiatan ini").click()
