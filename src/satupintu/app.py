@@ -168,6 +168,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .applications import api as applications_api
     from .applications import pages as applications_pages
     from .catalogue import api as catalogue_api
+    from .catalogue import event_pages as catalogue_event_pages
     from .catalogue import pages as catalogue_pages
     from .feedback import api as feedback_api
     from .feedback import pages as feedback_pages
@@ -177,6 +178,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .queueing import pages as queue_pages
     from .staffing import account_pages as staffing_account_pages
     from .staffing import api as staffing_api
+    from .staffing import event_pages as staffing_event_pages
     from .staffing import officer_pages as staffing_officer_pages
     from .staffing import pages as staffing_pages
 
@@ -191,12 +193,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(notify_api.router, prefix="/api/v1")
     app.include_router(accounts_pages.router)
     app.include_router(catalogue_pages.router)
+    app.include_router(catalogue_event_pages.router)
     app.include_router(feedback_pages.router)
     app.include_router(queue_pages.router)
     app.include_router(applications_pages.router)
     app.include_router(staffing_pages.router)
     app.include_router(staffing_officer_pages.router)
     app.include_router(staffing_account_pages.router)
+    app.include_router(staffing_event_pages.router)
     app.include_router(notify_pages.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "web" / "static")), name="static")
 

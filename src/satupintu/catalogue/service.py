@@ -18,12 +18,26 @@ from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, Validati
 from ..scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site
 from ..timeutil import to_local, utcnow, zone_label
 from .agreements import agreement_status
+from .events import (  # noqa: F401  mobile service events, kept in their own module
+    EventAgency,
+    EventCounter,
+    EventIn,
+    EventOut,
+    EventService,
+    EventView,
+    create_mobile_event,
+    event_view,
+    list_events,
+    set_event_status,
+    suggest_code,
+)
 from .hours import WEEKDAYS, parse_hours
 from .models import (
     Agency,
     Agreement,
     Booth,
     Counter,
+    EventStatus,  # noqa: F401
     OpeningHours,
     Service,
     ServiceStatus,

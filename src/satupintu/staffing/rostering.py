@@ -18,6 +18,7 @@ from ..errors import FieldError, NotFound, ValidationFailed
 from ..scope import Actor, can_manage_site, can_read_site
 from . import roster as R
 from .common import delete_rows, parse_hhmm, require, roster_days
+from .event_roster import double_booking
 from .inputs import RosterInputs
 from .models import StaffAssignment, StaffOfficer
 from .schemas import AssignmentIn, AssignmentOut, OpeningOut, RosterCheckOut
@@ -81,6 +82,9 @@ def add_assignment(db: Database, actor: Actor, site_code: str, data: AssignmentI
         site = catalogue.site_row(s, site_code)
         require(can_manage_site(actor, site.ref))
         row, c, o = _assignment_row(s, site, data)
+        clash = double_booking(s, o, row, same_site=False)  # at the mall's mobile events
+        if clash:
+            raise ValidationFailed([FieldError("officer_id", clash, "double_booked")])
         s.add(row)
         s.flush()
         audit.record(s, actor, "roster.assign", "staff_assignment", row.id, site.id, None, audit.snapshot(row))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from .common import parse_hhmm, site_today, week_start
 from .demand import apply_recommendation, capacity, forecast
+from .event_roster import EventOfficer, EventRoster, assign_at_event, event_roster
 from .generation import generate
 from .logins import AccountsView, OfficerChoice, accounts_page, link_login
 from .officers import create_officer, deactivate_officer, list_officers, update_officer
@@ -84,6 +85,11 @@ __all__ = [
     "deactivate_officer",
     "list_officers",
     "update_officer",
+    # officers at a mobile service event
+    "EventOfficer",
+    "EventRoster",
+    "assign_at_event",
+    "event_roster",
     # the roster
     "add_assignment",
     "check",
