@@ -168,6 +168,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .applications import api as applications_api
     from .applications import pages as applications_pages
     from .catalogue import api as catalogue_api
+    from .catalogue import agreement_pages as catalogue_agreement_pages
     from .catalogue import pages as catalogue_pages
     from .feedback import api as feedback_api
     from .feedback import pages as feedback_pages
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(notify_api.router, prefix="/api/v1")
     app.include_router(accounts_pages.router)
     app.include_router(catalogue_pages.router)
+    app.include_router(catalogue_agreement_pages.router)
     app.include_router(feedback_pages.router)
     app.include_router(queue_pages.router)
     app.include_router(applications_pages.router)
