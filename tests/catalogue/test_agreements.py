@@ -109,7 +109,7 @@ def test_a_renewal_starts_after_the_old_one_ends(old_start, length, gap, new_len
     old_end = old_start + timedelta(days=length)
     new_start = old_end + timedelta(days=gap)
     problems = renewal_problems(old_start, old_end, new_start, new_start + timedelta(days=new_length))
-    assert (("starts_on" in {f for f, _ in problems})) is (gap <= 0)
+    assert ("starts_on" in {f for f, _ in problems}) is (gap <= 0)
 
 
 def test_files_are_told_by_their_content_not_their_name():
@@ -136,7 +136,8 @@ def test_a_rota_accepts_a_turn_only_when_it_shares_no_day(existing, start, lengt
 
 
 def test_today_and_next_turn():
-    rota = [Turn(date(2026, 12, 1), date(2026, 12, 7), "Ibu Rina"), Turn(date(2026, 12, 15), date(2026, 12, 21), "Pak Ujang"),
+    rota = [Turn(date(2026, 12, 1), date(2026, 12, 7), "Ibu Rina"),
+            Turn(date(2026, 12, 15), date(2026, 12, 21), "Pak Ujang"),
             Turn(date(2026, 12, 8), date(2026, 12, 14), "Ibu Sari")]
     now, later = current_and_next(rota, date(2026, 12, 2))
     assert now and now.owner_name == "Ibu Rina" and later and later.owner_name == "Ibu Sari"
@@ -234,8 +235,8 @@ def test_a_booth_rota_refuses_an_overlap_and_the_public_sees_who_is_in_today(fre
     assert public["Gerai Bergilir A"].owner_name == "Ibu Rina"
     assert public["Kopi Bukit Barisan Lahat"].owner_name == "Budi Santoso (demo)"  # no rota: its owner
     assert "Gerai Bergilir A" not in {b.name for b in service.booths_today(db, "lahat", today + timedelta(days=30))}
-    edited = service.update_booth(db, m, "lahat", booth.id, BoothIn(name="Gerai Bergilir Lobi", owner_name="Pengelola MPP",
-                                                                     location="Lobi, Lantai 1"))
+    edited = service.update_booth(db, m, "lahat", booth.id, BoothIn(
+        name="Gerai Bergilir Lobi", owner_name="Pengelola MPP", location="Lobi, Lantai 1"))
     assert edited.name == "Gerai Bergilir Lobi"
     officer = accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
     with pytest.raises(Forbidden):
