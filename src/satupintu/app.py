@@ -167,8 +167,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .accounts import pages as accounts_pages
     from .applications import api as applications_api
     from .applications import pages as applications_pages
-    from .catalogue import api as catalogue_api
     from .catalogue import agreement_pages as catalogue_agreement_pages
+    from .catalogue import api as catalogue_api
     from .catalogue import pages as catalogue_pages
     from .feedback import api as feedback_api
     from .feedback import pages as feedback_pages

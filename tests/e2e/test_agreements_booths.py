@@ -106,7 +106,7 @@ def test_an_expired_pks_stops_bookings_until_it_is_renewed(browser, live, axe_so
     with manager.expect_download() as download:
         link.click()
     saved = download.value.path()
-    assert saved and hashlib.sha256(open(saved, "rb").read()).hexdigest() == hashlib.sha256(PDF).hexdigest()
+    assert saved and hashlib.sha256(saved.read_bytes()).hexdigest() == hashlib.sha256(PDF).hexdigest()
     with live.client() as anonymous:  # the file is not public
         href = link.get_attribute("href")
         assert href and anonymous.get(href).status_code in (303, 401)
