@@ -35,7 +35,7 @@ from satupintu.queueing.schemas import BookingIn
 from satupintu.roles import Role
 from satupintu.scope import SYSTEM, Actor
 from satupintu.timeutil import to_local, utcnow
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, token_for
 
 DEMO = Path(__file__).resolve().parents[2] / "src" / "satupintu" / "demo" / "lahat.json"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -241,3 +241,29 @@ def test_a_booth_rota_refuses_an_overlap_and_the_public_sees_who_is_in_today(fre
     officer = accounts.authenticate(db, "petugas.dukcapil", DEMO_PASSWORD)
     with pytest.raises(Forbidden):
         service.update_booth(db, officer, "lahat", booth.id, BoothIn(name="X Y", owner_name="Z Z"))
+
+
+def test_over_http_an_expired_pks_refuses_slots_with_its_code_and_a_renewal_lifts_it(fresh_server):
+    """An agency system asking for slots gets 409 agreement_expired naming the field `service`;
+    after the manager's renewal through the API the same request answers the day's slots."""
+    db = fresh_server.app.state.db
+    add_bookable_agency(db)
+    day, _ = bookable_day(db)
+    with fresh_server.client() as api:
+        auth = token_for(api, "pengelola")
+        made = api.post(f"/api/v1/sites/lahat/agencies/{AGENCY}/agreements", headers=auth,
+                        json=expired_pks().model_dump(mode="json"))
+        assert made.status_code == 201 and made.json()["state"] == "expired"
+        slots = api.get(f"/api/v1/sites/lahat/services/{SERVICE}/slots", params={"date": day.isoformat()})
+        assert slots.status_code == 409
+        assert (slots.json()["error"]["code"], slots.json()["error"]["field"]) == ("agreement_expired", "service")
+        ended = date.fromisoformat(made.json()["ends_on"])
+        early = api.post(f"/api/v1/sites/lahat/agreements/{made.json()['id']}/renewal", headers=auth, json={
+            "kind": "PKS", "number": "PKS/13", "starts_on": ended.isoformat(), "ends_on": "2030-01-01"})
+        assert early.status_code == 422 and early.json()["error"]["field"] == "starts_on"
+        renewed = api.post(f"/api/v1/sites/lahat/agreements/{made.json()['id']}/renewal", headers=auth, json={
+            "kind": "PKS", "number": "PKS/13", "starts_on": (ended + timedelta(days=1)).isoformat(),
+            "ends_on": "2030-01-01"})
+        assert renewed.status_code == 201 and renewed.json()["renews_id"] == made.json()["id"]
+        slots = api.get(f"/api/v1/sites/lahat/services/{SERVICE}/slots", params={"date": day.isoformat()})
+        assert slots.status_code == 200 and any(s["available"] > 0 for s in slots.json())
