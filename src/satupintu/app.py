@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .accounts import pages as accounts_pages
     from .applications import api as applications_api
     from .applications import pages as applications_pages
+    from .catalogue import agreement_pages as catalogue_agreement_pages
     from .catalogue import api as catalogue_api
     from .catalogue import event_pages as catalogue_event_pages
     from .catalogue import pages as catalogue_pages
@@ -194,6 +195,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(accounts_pages.router)
     app.include_router(catalogue_pages.router)
     app.include_router(catalogue_event_pages.router)
+    app.include_router(catalogue_agreement_pages.router)
     app.include_router(feedback_pages.router)
     app.include_router(queue_pages.router)
     app.include_router(applications_pages.router)

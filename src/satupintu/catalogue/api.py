@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
@@ -96,6 +97,13 @@ def update_agency(request: Request, site: str, agency: str, data: AgencyIn, acto
 @router.post("/sites/{site}/agencies/{agency}/agreements", response_model=AgreementOut, status_code=201)
 def add_agreement(request: Request, site: str, agency: str, data: AgreementIn, actor: ManagerDep) -> AgreementOut:
     return service.add_agreement(db_of(request), actor, site, agency, data)
+
+
+@router.post("/sites/{site}/agreements/{agreement_id}/renewal", response_model=AgreementOut, status_code=201,
+             summary="Renew an agreement: a new one of the same agency that names it and starts after it ends")
+def renew_agreement(request: Request, site: str, agreement_id: uuid.UUID, data: AgreementIn,
+                    actor: ManagerDep) -> AgreementOut:
+    return service.renew_agreement(db_of(request), actor, site, agreement_id, data)
 
 
 class AgreementWarning(BaseModel):

@@ -58,7 +58,7 @@ def site_page(request: Request, site: str) -> Response:
     upcoming = [c for c in site_view.closed_dates if c.date >= today][:5]
     return render(request, "site.html", site=site_view, agencies=service.list_agencies(db, site),
                   events=events, closures=upcoming, weekday_names=_weekday_names(request.state.lang),
-                  booths=service.list_booths(db, site))
+                  booths=service.booths_today(db, site))
 
 
 @router.get("/mpp/{site}/layanan")

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..scope import SiteRef
+from .agreements import lapsed
 from .hours import Hours
 from .models import (
     Agency,
+    Agreement,
     Counter,
     OpeningHours,
     Service,
@@ -51,6 +53,7 @@ __all__ = [
     "counter_service_ids",
     "events_of",
     "first_agency_id_with_code",
+    "lapsed_agency_ids",
     "opening_hours",
     "require_site",
     "service",
@@ -194,6 +197,18 @@ def events_of(s: Session, site_id: uuid.UUID) -> list[SiteFacts]:
 def first_agency_id_with_code(s: Session, code: str) -> uuid.UUID | None:
     """The id of the first agency found with exactly this code, at any site."""
     return s.scalar(select(Agency.id).where(Agency.code == code))
+
+
+def lapsed_agency_ids(s: Session, home_site_id: uuid.UUID, today: date) -> frozenset[uuid.UUID]:
+    """The agencies of a (permanent) site whose cooperation has lapsed on `today` (a date in the
+    site's own zone): each had an agreement and none is in force that day (agreements.lapsed).
+    Their services take no online booking. Agencies with no agreement recorded are not listed."""
+    spans: dict[uuid.UUID, list[tuple[date, date]]] = defaultdict(list)
+    for agency_id, starts_on, ends_on in s.execute(
+            select(Agreement.agency_id, Agreement.starts_on, Agreement.ends_on)
+            .join(Agency, Agency.id == Agreement.agency_id).where(Agency.site_id == home_site_id)):
+        spans[agency_id].append((starts_on, ends_on))
+    return frozenset(agency_id for agency_id, periods in spans.items() if lapsed(periods, today))
 
 
 def opening_hours(s: Session, site_id: uuid.UUID, parent_site_id: uuid.UUID | None = None) -> Hours:

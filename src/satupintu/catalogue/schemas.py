@@ -60,6 +60,7 @@ class AgreementIn(Strict):
     title: str = Field(default="", max_length=2000)
     starts_on: date
     ends_on: date
+    notes: str = Field(default="", max_length=4000)
 
 
 class AgreementOut(BaseModel):
@@ -71,6 +72,8 @@ class AgreementOut(BaseModel):
     ends_on: date
     state: str
     days_left: int
+    notes: str = ""
+    renews_id: uuid.UUID | None = None  # the agreement this one continues
 
 
 class AgencyIn(Strict):

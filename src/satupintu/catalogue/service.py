@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
 from ..cache import cache_of
-from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
 from ..scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site
 from ..timeutil import to_local, utcnow, zone_label
-from .agreements import agreement_status
+from .agreement_service import *  # noqa: F403  agreements: list, add, renew, files, warnings
+from .agreement_service import agreement_out
+from .booth_service import *  # noqa: F403  UMKM booths: edit, rota, who is in each today
 from .events import (  # noqa: F401  mobile service events, kept in their own module
     EventAgency,
     EventCounter,
@@ -53,7 +54,6 @@ from .queries import _service as service_facts
 from .schemas import (
     AgencyIn,
     AgencyOut,
-    AgreementIn,
     AgreementOut,
     BoothIn,
     BoothOut,
@@ -122,9 +122,7 @@ def site_today(site: Site) -> date:
 
 
 def _agreement_out(a: Agreement, today: date) -> AgreementOut:
-    status = agreement_status(a.starts_on, a.ends_on, today, get_settings().agreement_warning_days)
-    return AgreementOut(id=a.id, kind=a.kind, number=a.number, title=a.title, starts_on=a.starts_on,
-                        ends_on=a.ends_on, state=status.state.value, days_left=status.days_left)
+    return agreement_out(a, today)
 
 
 def _agency_out(a: Agency, site_code: str, service_count: int = 0, with_agreements: bool = False) -> AgencyOut:
@@ -386,36 +384,6 @@ def update_agency(db: Database, actor: Actor, site_code: str, agency_code: str, 
         s.flush()
         audit.record(s, actor, "agency.update", "agency", agency.id, site.id, before, audit.snapshot(agency))
         return _agency_out(agency, site.code)
-
-
-def add_agreement(db: Database, actor: Actor, site_code: str, agency_code: str, data: AgreementIn) -> AgreementOut:
-    if data.ends_on < data.starts_on:
-        raise ValidationFailed([FieldError("ends_on", "Tanggal berakhir harus setelah tanggal mulai.")])
-    with db.write() as s:
-        site, agency = _agency_home(s, site_code, agency_code)
-        _require(can_manage_site(actor, site.ref))
-        agreement = Agreement(agency_id=agency.id, kind=data.kind, number=data.number, title=data.title,
-                              starts_on=data.starts_on, ends_on=data.ends_on)
-        s.add(agreement)
-        s.flush()
-        audit.record(s, actor, "agreement.create", "agreement", agreement.id, site.id, None, audit.snapshot(agreement))
-        return _agreement_out(agreement, site_today(site))
-
-
-def agreement_warnings(db: Database, actor: Actor, site_code: str, today: date | None = None
-                       ) -> list[tuple[AgencyOut, AgreementOut]]:
-    """Agreements of a site that are expiring or expired, newest end date last."""
-    with db.read() as s:
-        site = site_row(s, site_code)
-        _require(can_read_site(actor, site.ref))
-        rows = s.execute(select(Agency, Agreement).join(Agreement).where(Agency.site_id == site.home_id)
-                         .order_by(Agreement.ends_on)).all()
-        out = []
-        for agency, agreement in rows:
-            view = _agreement_out(agreement, today or site_today(site))
-            if view.state in ("expiring", "expired"):
-                out.append((_agency_out(agency, site.code), view))
-        return out
 
 
 # ---------------------------------------------------------------- services

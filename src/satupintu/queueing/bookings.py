@@ -59,6 +59,16 @@ def _settings(s: Session, svc: lookup.ServiceInfo) -> QueueSettings:
     return qs
 
 
+def _refuse_lapsed(s: Session, site: catalogue.SiteFacts, svc: lookup.ServiceInfo) -> None:
+    """A service whose agency's agreements have all ended takes no online booking, from the first
+    day after the last one ended in the site's zone until one is renewed or extended."""
+    today = policy.local_day(utcnow(), site.timezone)
+    if svc.agency_id in catalogue.lapsed_agency_ids(s, site.home_id, today):
+        raise Conflict("agreement_expired", f"Layanan '{svc.name}' tidak dapat dipesan daring: perjanjian kerja sama "
+                                            f"instansinya dengan MPP sudah berakhir dan belum diperpanjang.",
+                       "service")
+
+
 def _day_slots(s: Session, site: catalogue.SiteFacts, qs: QueueSettings, day: date) -> list[policy.Slot]:
     """The booking slots of a day: none on a closure, outside an event's dates, or on a weekday
     the site does not open (its own hours)."""
@@ -77,6 +87,7 @@ def slots(db: Database, site_code: str, service_code: str, day: date) -> list[Sl
     with db.read() as s:
         site = catalogue.require_site(s, site_code)
         svc = lookup.offered_service(db, lookup.site(db, site_code), service_code)
+        _refuse_lapsed(s, site, svc)
         qs = _settings(s, svc)
         day_slots = _day_slots(s, site, qs, day)
         if not day_slots:
@@ -120,6 +131,7 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
     with db.write() as s:
         site = catalogue.require_site(s, site_code)
         svc = lookup.offered_service(db, lookup.site(db, site_code), data.service)
+        _refuse_lapsed(s, site, svc)
         qs = _settings(s, svc)
         day = policy.local_day(slot_start, site.timezone)
         now = utcnow()
