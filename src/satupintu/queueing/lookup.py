@@ -24,9 +24,9 @@ from ..catalogue.models import (
     TimeUnit,
     counter_services,
 )
-from ..catalogue.service import offered_services_query
+from ..catalogue.service import is_served, offered_services_query
 from ..db import Database
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ..scope import SiteRef
 from .models import QueueSettings
 
@@ -104,7 +104,9 @@ def _service_info(s: Any, svc: Service) -> ServiceInfo:
 
 
 def offered_service(db: Database, site_info: SiteInfo, code: str, field: str = "service") -> ServiceInfo:
-    """A published service offered at this site (for an event: one it was chosen to offer)."""
+    """A published service offered at this site (for an event: one it was chosen to offer)
+    that an open or planned counter of the site serves: no ticket, booking or referral for a
+    service nobody here would call."""
     def load() -> ServiceInfo:
         with db.read() as s:
             q = offered_services_query(site_info, eager=False).where(
@@ -112,6 +114,9 @@ def offered_service(db: Database, site_info: SiteInfo, code: str, field: str = "
             svc = s.scalar(q)
             if svc is None:
                 raise NotFound(f"Layanan '{code}'", field)
+            if not is_served(s, site_info.id, svc.id):
+                raise Conflict("not_served", f"Layanan '{svc.name}' belum dilayani loket mana pun di lokasi ini.",
+                               field)
             return _service_info(s, svc)
 
     return _cache(db).get(("offered", site_info.id, code.upper()), load)
