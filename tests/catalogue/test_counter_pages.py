@@ -52,7 +52,8 @@ def test_a_refused_counter_is_shown_again_with_each_error_beside_its_field_and_n
         assert refused.status_code == 422
         assert "sudah ada" in _field_error(refused.text, "number")
         assert "DPM-01" in _field_error(refused.text, "services")
-        assert 'id="number" name="number" inputmode="numeric" value="4" maxlength="3" aria-invalid="true"' in refused.text
+        assert ('id="number" name="number" inputmode="numeric" value="4" maxlength="3" aria-invalid="true"'
+                in refused.text)
         assert 'value="Lantai 3"' in refused.text  # what was typed stays
         bad = c.post("/kelola/lahat/loket/baru", data={
             "csrf": csrf_of(form.text), "number": "abc", "agency": "", "status": "gone"})

@@ -219,8 +219,8 @@ def counter_new(request: Request, site: str) -> Response:
 def counter_edit(request: Request, site: str, number: int) -> Response:
     actor = staff_actor(request)
     current = service.get_counter(db_of(request), actor, site, number)
-    form = {k: str(getattr(current, k).value if k == "status" else getattr(current, k)) for k in COUNTER_FIELDS
-            if k != "agency"}
+    form: dict[str, Any] = {k: str(getattr(current, k).value if k == "status" else getattr(current, k))
+                            for k in COUNTER_FIELDS if k != "agency"}
     form.update(agency=current.agency_code, services=current.services)
     return _counters_view(request, site, "admin/counter_form.html", form=form, errors={}, editing=number)
 
