@@ -85,7 +85,7 @@ class ConsoleScreen:
 def console_screen(db: Database, actor: Actor, site_code: str, number: int) -> ConsoleScreen:
     """The officer's console: the counter, the ticket there and its visit's history."""
     state = views.counter_status(db, actor, site_code, number)
-    services = catalogue.list_services(db, site_code)
+    services = catalogue.list_services(db, site_code, served_only=True)  # a referral needs a counter to call it
     current_service = None
     history: list[dict[str, Any]] = []
     if state.current:
