@@ -172,3 +172,15 @@ def test_queue_settings_store_the_quota_last_issue_time_and_booking_switch_and_s
     assert {d.field for d in refused.value.details} == {"prefix", "slot_minutes", "slot_quota", "daily_quota"}
     assert next(r for r in queue.site_queue_settings(db, manager, "lahat")[0]
                 if r.service == "DKC-01").daily_quota == 120  # nothing half-saved
+
+
+def test_the_demo_mall_and_its_event_serve_every_service_they_publish(demo_db):
+    """A new user opens the demo: every published service of the mall, and every service the
+    mobile event offers, is at the kiosk because a counter (at the event: a desk) serves it."""
+    for site in ("lahat", "plaza-lematang"):
+        published = {s.code for s in catalogue.list_services(demo_db, site)}
+        served = {s.code for s in catalogue.list_services(demo_db, site, served_only=True)}
+        assert published and served == published
+        assert all(catalogue.served_at(demo_db, site, code)[0].here for code in published)
+    desks = catalogue.list_counters(demo_db, "plaza-lematang")
+    assert desks and all(c.status is CounterStatus.open for c in desks)
