@@ -34,6 +34,9 @@ def test_a_manager_adds_a_counter_and_the_service_page_says_where_it_is_served(f
         assert saved.status_code == 303 and saved.headers["location"] == "/kelola/lahat/loket?disimpan=20"
         row = re.search(r'<tr data-counter="20">(.*?)</tr>', c.get("/kelola/lahat/loket").text, re.S).group(1)
         assert "Loket 20" in row and "DKC-02" in row and "Lantai 2" in row and "sayap timur" in row
+        event = c.get("/kelola/plaza-lematang/loket")  # a mobile event lists its own desks
+        assert event.status_code == 200 and "Meja 2" in event.text and "tenda utama" in event.text
+        assert "Loket 20" not in event.text
     public = httpx.get(f"{fresh_server.url}/mpp/lahat/layanan/DKC-02")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", public.text))
     assert "Dilayani di Loket 4 (Lantai 1, sayap timur); Loket 20 (Lantai 2, sayap timur)." in text
