@@ -33,7 +33,7 @@ def test_a_counter_for_an_imported_service_makes_the_kiosk_offer_it(browser, liv
     manager = manager_ctx.new_page()
     login(manager, live, "pengelola")
     csv_file = tmp_path / "katalog.csv"
-    csv_file.write_bytes(to_csv(synthetic_table(2, 1)))
+    csv_file.write_bytes(to_csv(synthetic_table(12, 1)))  # one agency, 12 services
     manager.goto(live.url + "/kelola/lahat/katalog")
     manager.get_by_label("Berkas CSV atau XLSX").set_input_files(str(csv_file))
     manager.locator("form[action$='/katalog/impor'] button[type=submit]").click()
@@ -60,7 +60,10 @@ def test_a_counter_for_an_imported_service_makes_the_kiosk_offer_it(browser, liv
     screen(manager, "90-kelola-loket-1366x768")
     manager.get_by_role("link", name="Tambah loket").click()
     manager.get_by_label("Nomor loket").fill("4")
+    manager.get_by_label("Instansi pemilik loket").select_option(label="Dinas Perpustakaan dan Arsip Daerah Kabupaten Lahat")
+    assert manager.get_by_label("Saring layanan").is_hidden()  # three services: nothing to filter
     manager.get_by_label("Instansi pemilik loket").select_option(label=AGENCY)
+    assert manager.get_by_label("Saring layanan").is_visible()  # twelve: the filter box shows
     assert manager.get_by_label(re.compile("DKC-01")).is_hidden()  # only the chosen agency's services
     manager.get_by_label("Saring layanan").fill("l-0002")
     assert manager.get_by_label(re.compile("L-0001")).is_hidden()  # the filter leaves the match
