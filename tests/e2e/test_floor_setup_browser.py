@@ -60,7 +60,8 @@ def test_a_counter_for_an_imported_service_makes_the_kiosk_offer_it(browser, liv
     screen(manager, "90-kelola-loket-1366x768")
     manager.get_by_role("link", name="Tambah loket").click()
     manager.get_by_label("Nomor loket").fill("4")
-    manager.get_by_label("Instansi pemilik loket").select_option(label="Dinas Perpustakaan dan Arsip Daerah Kabupaten Lahat")
+    manager.get_by_label("Instansi pemilik loket").select_option(
+        label="Dinas Perpustakaan dan Arsip Daerah Kabupaten Lahat")
     assert manager.get_by_label("Saring layanan").is_hidden()  # three services: nothing to filter
     manager.get_by_label("Instansi pemilik loket").select_option(label=AGENCY)
     assert manager.get_by_label("Saring layanan").is_visible()  # twelve: the filter box shows

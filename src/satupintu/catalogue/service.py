@@ -129,11 +129,11 @@ def _summary(svc: Service, site_code: str) -> ServiceSummary:
     )
 
 
-def _service_out(svc: Service, site_code: str) -> ServiceOut:
+def _service_out(svc: Service, site_code: str, site_id: uuid.UUID | None = None) -> ServiceOut:
     base = _summary(svc, site_code).model_dump()
     extra = {k: getattr(svc, k) for k in STANDARD_KEYS if k not in base}
     return ServiceOut(**base, **extra, description=svc.description, keywords=list(svc.keywords or []),
-                      counters=sorted(c.number for c in svc.counters))
+                      counters=sorted(c.number for c in svc.counters_at(site_id)))
 
 
 def _standard_of(data: Any) -> dict[str, Any]:
@@ -475,7 +475,7 @@ def get_service(db: Database, site_code: str, service_code: str, actor: Actor | 
         if svc is None or (svc.status is not ServiceStatus.published
                            and not (actor is not None and can_read_site(actor, site.ref))):
             raise NotFound(f"Layanan '{service_code}'", "service")
-        return _service_out(svc, site.code)
+        return _service_out(svc, site.code, site.id)
 
 
 def _check_standard(data: Any, status: ServiceStatus) -> None:
