@@ -177,6 +177,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .notify import pages as notify_pages
     from .queueing import api as queue_api
     from .queueing import pages as queue_pages
+    from .queueing import settings_pages as queue_settings_pages
     from .staffing import account_pages as staffing_account_pages
     from .staffing import api as staffing_api
     from .staffing import event_pages as staffing_event_pages
@@ -198,6 +199,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(catalogue_agreement_pages.router)
     app.include_router(feedback_pages.router)
     app.include_router(queue_pages.router)
+    app.include_router(queue_settings_pages.router)
     app.include_router(applications_pages.router)
     app.include_router(staffing_pages.router)
     app.include_router(staffing_officer_pages.router)

@@ -249,6 +249,12 @@ class Service(IdMixin, Timestamps, Base):
     agency: Mapped[Agency] = relationship(back_populates="services")
     counters: Mapped[list[Counter]] = relationship(secondary=counter_services, viewonly=True)
 
+    def counters_at(self, site_id: uuid.UUID | None = None) -> list[Counter]:
+        """The counters of one site that serve this service (its own mall by default): a mobile
+        event's desks serve the mall's services too, but are numbered on their own."""
+        wanted = site_id or self.site_id
+        return [c for c in self.counters if c.site_id == wanted]
+
 
 class Booth(IdMixin, Timestamps, Base):
     """A UMKM stall in the building."""

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import DomainError, NotFound, ValidationFailed
 from ..timeutil import to_local, utcnow
-from ..web.pages import db_of, staff_actor
+from ..web.pages import db_of, errors_of, staff_actor
 from ..web.render import register_templates, render
 from ..web.security import check_csrf, session_actor
 from . import service, spreadsheet, transfer
@@ -20,7 +20,7 @@ from .agreements import LABELS as AGREEMENT_LABELS
 from .agreements import AgreementState
 from .hours import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ID, WEEKDAYS
 from .models import SiteKind
-from .schemas import ServiceIn
+from .schemas import CounterIn, ServiceIn
 from .standard import COMPONENTS, format_rupiah, format_time
 
 router = APIRouter(include_in_schema=False)
@@ -77,7 +77,7 @@ def service_page(request: Request, site: str, code: str) -> Response:
     actor = request.state.actor = session_actor(request)
     db = db_of(request)
     return render(request, "service.html", site=service.get_site(db, site),
-                  svc=service.get_service(db, site, code, actor))
+                  svc=service.get_service(db, site, code, actor), served_at=service.served_at(db, site, code))
 
 
 @router.get("/mpp/{site}/instansi/{code}")
@@ -181,3 +181,99 @@ def _service_save(request: Request, site: str, code: str, raw: dict[str, Any]) -
                       svc=svc, form=form, errors=errors, agencies=service.list_agencies(db, site))
     new_code = form.get("code", code).upper()
     return RedirectResponse(f"/kelola/{site}/layanan/{new_code}?saved=1", status_code=303)
+
+
+# ---------------------------------------------------------------- counters (loket)
+
+COUNTER_FIELDS = ("number", "name", "agency", "floor", "location", "status")
+
+
+def _counters_view(request: Request, site: str, template: str, status_code: int = 200, **extra: Any) -> Response:
+    actor = request.state.actor
+    db = db_of(request)
+    return render(request, template, status_code=status_code, site=service.get_site(db, site),
+                  choices=service.counter_choices(db, actor, site), **extra)
+
+
+@router.get("/kelola/{site}/loket")
+def counters_page(request: Request, site: str) -> Response:
+    """The site's counters: number, agency, services, floor and location, status."""
+    actor = staff_actor(request)
+    db = db_of(request)
+    choices = service.counter_choices(db, actor, site)  # checks the manager's scope
+    names = {svc.code: svc.name for _, services in choices for svc in services}
+    return render(request, "admin/counters.html", site=service.get_site(db, site),
+                  counters=service.list_counters(db, site), names=names, saved=request.query_params.get("disimpan"))
+
+
+@router.get("/kelola/{site}/loket/baru")
+def counter_new(request: Request, site: str) -> Response:
+    staff_actor(request)
+    taken = {c.number for c in service.list_counters(db_of(request), site)}
+    number = next(n for n in range(1, 1000) if n not in taken)
+    form = {"number": str(number), "status": "open", "services": []}
+    return _counters_view(request, site, "admin/counter_form.html", form=form, errors={}, editing=None)
+
+
+@router.get("/kelola/{site}/loket/{number:int}")
+def counter_edit(request: Request, site: str, number: int) -> Response:
+    actor = staff_actor(request)
+    current = service.get_counter(db_of(request), actor, site, number)
+    form: dict[str, Any] = {k: str(getattr(current, k).value if k == "status" else getattr(current, k))
+                            for k in COUNTER_FIELDS if k != "agency"}
+    form.update(agency=current.agency_code, services=current.services)
+    return _counters_view(request, site, "admin/counter_form.html", form=form, errors={}, editing=number)
+
+
+@router.post("/kelola/{site}/loket/baru")
+async def counter_create(request: Request, site: str) -> Response:
+    raw = await request.form()
+    return await run_in_threadpool(_counter_save, request, site, None, raw)
+
+
+@router.post("/kelola/{site}/loket/{number:int}")
+async def counter_update(request: Request, site: str, number: int) -> Response:
+    raw = await request.form()
+    return await run_in_threadpool(_counter_save, request, site, number, raw)
+
+
+def _counter_save(request: Request, site: str, number: int | None, raw: Any) -> Response:
+    """Save a counter: every refused field is shown beside it and nothing is written."""
+    actor = staff_actor(request)
+    check_csrf(request, str(raw.get("csrf", "")))
+    form: dict[str, Any] = {k: str(raw.get(k, "")).strip() for k in COUNTER_FIELDS}
+    form["services"] = [str(v) for v in raw.getlist("services")]
+    errors: dict[str, str] = {}
+    if not form["number"].isdigit():
+        errors["number"] = "Nomor loket harus angka 1-999."
+    try:
+        data = CounterIn.model_validate({**form, "number": int(form["number"]) if form["number"].isdigit() else 0})
+    except ValidationError as exc:
+        for e in exc.errors():
+            key = str(e["loc"][0]) if e["loc"] else "_"
+            errors.setdefault(key, COUNTER_MESSAGES.get(key, "Isian tidak valid."))
+    if not errors:
+        try:
+            if number is None:
+                service.create_counter(db_of(request), actor, site, data)
+            else:
+                service.update_counter(db_of(request), actor, site, number, data)
+        except DomainError as exc:
+            if exc.status in (401, 403) or exc.field == "site":
+                raise
+            errors = errors_of(exc)
+    if errors:
+        return _counters_view(request, site, "admin/counter_form.html", status_code=422, form=form, errors=errors,
+                              editing=number)
+    return RedirectResponse(f"/kelola/{site}/loket?disimpan={data.number}", status_code=303)
+
+
+COUNTER_MESSAGES = {
+    "number": "Nomor loket harus angka 1-999.",
+    "name": "Nama loket paling panjang 100 huruf.",
+    "agency": "Pilih instansi pemilik loket.",
+    "floor": "Lantai paling panjang 40 huruf.",
+    "location": "Letak paling panjang 120 huruf.",
+    "status": "Pilih status loket.",
+    "services": "Pilihan layanan tidak valid.",
+}

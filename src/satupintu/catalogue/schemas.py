@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from ..schemas import Strict
 from ..timeutil import INDONESIAN_ZONES
-from .models import AgencyKind, ServiceStatus, SiteKind, TimeUnit
+from .models import AgencyKind, CounterStatus, ServiceStatus, SiteKind, TimeUnit
 
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 
@@ -159,7 +159,10 @@ class CounterIn(Strict):
     number: int = Field(ge=1, le=999)
     name: str = Field(default="", max_length=100)
     agency: str = Code
-    services: list[str] = Field(default_factory=list)
+    services: list[str] = Field(default_factory=list, max_length=500)
+    floor: str = Field(default="", max_length=40)  # e.g. "Lantai 2"
+    location: str = Field(default="", max_length=120)  # e.g. "sayap timur"
+    status: CounterStatus = CounterStatus.open
 
 
 class CounterOut(BaseModel):
@@ -167,7 +170,23 @@ class CounterOut(BaseModel):
     number: int
     name: str
     agency_code: str
+    agency_name: str = ""
     services: list[str]
+    floor: str = ""
+    location: str = ""
+    status: CounterStatus = CounterStatus.open
+
+
+class ServedAt(BaseModel):
+    """Where a service is served: a counter of a site, with its floor and location."""
+
+    site: str
+    site_name: str
+    here: bool  # at the site asked about
+    number: int
+    name: str
+    floor: str
+    location: str
 
 
 class BoothIn(Strict):

@@ -38,6 +38,7 @@ from .models import (
     Agreement,
     Booth,
     Counter,
+    CounterStatus,
     EventStatus,  # noqa: F401
     OpeningHours,
     Service,
@@ -60,6 +61,7 @@ from .schemas import (
     ClosureIn,
     CounterIn,
     CounterOut,
+    ServedAt,
     ServiceIn,
     ServiceOut,
     ServiceSummary,
@@ -141,23 +143,37 @@ def _summary(svc: Service, site_code: str) -> ServiceSummary:
     )
 
 
-def _service_out(svc: Service, site_code: str) -> ServiceOut:
+def _service_out(svc: Service, site_code: str, site_id: uuid.UUID | None = None) -> ServiceOut:
     base = _summary(svc, site_code).model_dump()
     extra = {k: getattr(svc, k) for k in STANDARD_KEYS if k not in base}
     return ServiceOut(**base, **extra, description=svc.description, keywords=list(svc.keywords or []),
-                      counters=sorted(c.number for c in svc.counters))
+                      counters=sorted(c.number for c in svc.counters_at(site_id)))
 
 
 def _standard_of(data: Any) -> dict[str, Any]:
     return {k: getattr(data, k) for k in STANDARD_KEYS}
 
 
-def offered_services_query(site: Any, eager: bool = True) -> Select[Any]:
+# A counter that is open or planned serves its services; a retired one serves none.
+SERVING = (CounterStatus.open, CounterStatus.planned)
+
+
+def served_ids_query(site_id: uuid.UUID) -> Select[Any]:
+    """The ids of the services some open or planned counter of this very site serves (for a
+    mobile event: its own counters, never its mall's)."""
+    return (select(counter_services.c.service_id).join(Counter, Counter.id == counter_services.c.counter_id)
+            .where(Counter.site_id == site_id, Counter.status.in_(SERVING)))
+
+
+def offered_services_query(site: Any, eager: bool = True, served: bool = False) -> Select[Any]:
     """Services offered at a site (anything with .id and .kind): a permanent site's own, or
-    those chosen for a mobile event."""
+    those chosen for a mobile event. With `served`, only those an open or planned counter of
+    the site serves: what the kiosk may issue a ticket for and a citizen may book."""
     q = select(Service)
     if eager:
         q = q.options(selectinload(Service.agency), selectinload(Service.counters))
+    if served:
+        q = q.where(Service.id.in_(served_ids_query(site.id)))
     if site.kind == SiteKind.mobile:  # an enum on rows, its value on cached facts
         return q.join(site_offerings, site_offerings.c.service_id == Service.id).where(
             site_offerings.c.site_id == site.id)
@@ -170,6 +186,11 @@ def published_offered_service(s: Session, site: Any, code: str) -> ServiceFacts 
     row = s.scalar(offered_services_query(site, eager=False).where(Service.code == code.upper(),
                                                                      Service.status == ServiceStatus.published))
     return service_facts(row) if row else None
+
+
+def is_served(s: Session, site_id: uuid.UUID, service_id: uuid.UUID) -> bool:
+    """Whether an open or planned counter of this site serves the service."""
+    return s.scalar(served_ids_query(site_id).where(counter_services.c.service_id == service_id).limit(1)) is not None
 
 
 # ---------------------------------------------------------------- sites
@@ -317,15 +338,17 @@ def set_event_services(db: Database, actor: Actor, event_code: str, service_code
 
 # ---------------------------------------------------------------- agencies and agreements
 
-def list_agencies(db: Database, site_code: str) -> list[AgencyOut]:
-    """Agencies with published services at this site (for an event: those it offers)."""
+def list_agencies(db: Database, site_code: str, served_only: bool = False) -> list[AgencyOut]:
+    """Agencies with published services at this site (for an event: those it offers); with
+    `served_only` (the kiosk), only those with a service a counter here serves, counted so."""
     with db.read() as s:
         site = site_row(s, site_code)
-        sub = offered_services_query(site).where(Service.status == ServiceStatus.published).subquery()
+        sub = offered_services_query(site, eager=False, served=served_only).where(
+            Service.status == ServiceStatus.published).subquery()
         counts: dict[uuid.UUID, int] = {agency_id: n for agency_id, n in s.execute(
             select(sub.c.agency_id, func.count()).group_by(sub.c.agency_id))}
         agencies = s.scalars(select(Agency).where(Agency.site_id == site.home_id).order_by(Agency.name)).all()
-        if site.kind is SiteKind.mobile:
+        if site.kind is SiteKind.mobile or served_only:
             agencies = [a for a in agencies if a.id in counts]
         return [_agency_out(a, site.code, counts.get(a.id, 0)) for a in agencies]
 
@@ -413,12 +436,15 @@ def _search_index(s: Session, site: Site) -> SearchIndex:
 
 
 def list_services(db: Database, site_code: str, query: str | None = None, agency: str | None = None,
-                  actor: Actor | None = None, include_unpublished: bool = False) -> list[ServiceSummary]:
+                  actor: Actor | None = None, include_unpublished: bool = False,
+                  served_only: bool = False) -> list[ServiceSummary]:
+    """The site's services, by code or by relevance to `query`; with `served_only` (the kiosk,
+    booking), only those an open or planned counter of the site serves."""
     with db.read() as s:
         site = site_row(s, site_code)
         if include_unpublished:
             _require(actor is not None and can_read_site(actor, site.ref))
-        q = offered_services_query(site)
+        q = offered_services_query(site, served=served_only)
         if not include_unpublished:
             q = q.where(Service.status == ServiceStatus.published)
         if agency:
@@ -441,7 +467,7 @@ def get_service(db: Database, site_code: str, service_code: str, actor: Actor | 
         if svc is None or (svc.status is not ServiceStatus.published
                            and not (actor is not None and can_read_site(actor, site.ref))):
             raise NotFound(f"Layanan '{service_code}'", "service")
-        return _service_out(svc, site.code)
+        return _service_out(svc, site.code, site.id)
 
 
 def _check_standard(data: Any, status: ServiceStatus) -> None:
@@ -529,8 +555,13 @@ def set_service_status(db: Database, actor: Actor, site_code: str, service_code:
 # ---------------------------------------------------------------- counters and booths
 
 def _counter_out(c: Counter) -> CounterOut:
-    return CounterOut(id=c.id, number=c.number, name=c.name, agency_code=c.agency.code,
-                      services=[svc.code for svc in c.services])
+    return CounterOut(id=c.id, number=c.number, name=c.name, agency_code=c.agency.code, agency_name=c.agency.name,
+                      services=[svc.code for svc in c.services], floor=c.floor, location=c.location,
+                      status=c.status)
+
+
+def _counter_snapshot(c: Counter) -> dict[str, Any]:
+    return audit.snapshot(c, {"services": [x.code for x in c.services]})
 
 
 def list_counters(db: Database, site_code: str) -> list[CounterOut]:
@@ -542,35 +573,79 @@ def list_counters(db: Database, site_code: str) -> list[CounterOut]:
         return [_counter_out(c) for c in counters]
 
 
-def _counter_services(s: Session, site: Site, agency: Agency, codes: list[str]) -> list[Service]:
-    wanted = {c.upper() for c in codes}
-    found = s.scalars(offered_services_query(site).where(Service.code.in_(wanted))).all() if wanted else []
+def get_counter(db: Database, actor: Actor, site_code: str, number: int) -> CounterOut:
+    """One counter, for the manager's edit form."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        _require(can_manage_site(actor, site.ref))
+        counter = s.scalar(select(Counter).where(Counter.site_id == site.id, Counter.number == number))
+        if counter is None:
+            raise NotFound(f"Loket {number}", "number")
+        return _counter_out(counter)
+
+
+def counter_choices(db: Database, actor: Actor, site_code: str) -> list[tuple[AgencyOut, list[ServiceSummary]]]:
+    """What a counter of this site may serve: each agency with its services offered here
+    (drafts too, so a counter can be set up before a service is published; not archived)."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        _require(can_manage_site(actor, site.ref))
+        services = s.scalars(offered_services_query(site).where(Service.status != ServiceStatus.archived)
+                             .order_by(Service.code)).all()
+        by_agency: dict[uuid.UUID, list[ServiceSummary]] = {}
+        for svc in services:
+            by_agency.setdefault(svc.agency_id, []).append(_summary(svc, site.code))
+        agencies = s.scalars(select(Agency).where(Agency.site_id == site.home_id).order_by(Agency.name)).all()
+        return [(_agency_out(a, site.code, len(by_agency.get(a.id, []))), by_agency.get(a.id, []))
+                for a in agencies if site.kind is SiteKind.permanent or a.id in by_agency]
+
+
+def _check_counter(s: Session, site: Site, data: CounterIn, number: int | None) -> tuple[Agency, list[Service]]:
+    """Every refusal of a counter's fields at once, each beside its field; nothing is written."""
     errors = Errors()
-    missing = wanted - {svc.code for svc in found}
-    if missing:
-        errors.add("services", f"Layanan tidak ditemukan: {', '.join(sorted(missing))}.")
-    foreign = [svc.code for svc in found if svc.agency_id != agency.id]
-    if foreign:
-        errors.add("services", f"Loket hanya boleh melayani layanan instansinya sendiri: {', '.join(sorted(foreign))}.")
+    if data.number != number and s.scalar(
+            select(Counter.id).where(Counter.site_id == site.id, Counter.number == data.number)):
+        errors.add("number", f"Loket {data.number} sudah ada di lokasi ini; pilih nomor lain.", "duplicate")
+    agency = s.scalar(select(Agency).where(Agency.site_id == site.home_id, Agency.code == data.agency.upper()))
+    services: list[Service] = []
+    if agency is None:
+        errors.add("agency", f"Instansi '{data.agency}' tidak ditemukan.", "not_found")
+    else:
+        wanted = {c.upper() for c in data.services}
+        found = s.scalars(offered_services_query(site).where(Service.code.in_(wanted))).all() if wanted else []
+        missing = wanted - {svc.code for svc in found}
+        if missing:
+            errors.add("services", f"Layanan tidak ditemukan di lokasi ini: {', '.join(sorted(missing))}.")
+        foreign = [svc.code for svc in found if svc.agency_id != agency.id]
+        if foreign:
+            errors.add("services",
+                       f"Loket hanya boleh melayani layanan instansinya sendiri: {', '.join(sorted(foreign))}.")
+        archived = [svc.code for svc in found if svc.status is ServiceStatus.archived]
+        if archived:
+            errors.add("services", f"Layanan yang diarsipkan tidak dapat dilayani: {', '.join(sorted(archived))}.")
+        services = sorted(found, key=lambda svc: svc.code)
+    if data.status is CounterStatus.open and not data.services:
+        errors.add("services", "Loket yang buka harus melayani paling sedikit satu layanan.", "required")
     errors.raise_if_any()
-    return sorted(found, key=lambda svc: svc.code)
+    assert agency is not None
+    return agency, services
 
 
 def create_counter(db: Database, actor: Actor, site_code: str, data: CounterIn) -> CounterOut:
+    """A counter of a site or of a mobile event (its own desks), in one transaction."""
     with db.write() as s:
         site = site_row(s, site_code)
         _require(can_manage_site(actor, site.ref))
-        agency = _agency(s, site, data.agency)
-        if s.scalar(select(Counter.id).where(Counter.site_id == site.id, Counter.number == data.number)):
-            raise Conflict("duplicate", f"Loket {data.number} sudah ada.", "number")
+        agency, services = _check_counter(s, site, data, None)
         counter = Counter(site_id=site.id, agency_id=agency.id, agency=agency, number=data.number,
-                          name=data.name or f"Loket {data.number}",
-                          services=_counter_services(s, site, agency, data.services))
+                          name=data.name.strip() or f"Loket {data.number}", services=services,
+                          floor=data.floor.strip(), location=data.location.strip(), status=data.status)
         s.add(counter)
         s.flush()
-        audit.record(s, actor, "counter.create", "counter", counter.id, site.id, None,
-                     audit.snapshot(counter, {"services": [x.code for x in counter.services]}))
-        return _counter_out(counter)
+        audit.record(s, actor, "counter.create", "counter", counter.id, site.id, None, _counter_snapshot(counter))
+        out = _counter_out(counter)
+    cache_of(db).clear()  # the kiosk's cached offer changes with the counters
+    return out
 
 
 def update_counter(db: Database, actor: Actor, site_code: str, number: int, data: CounterIn) -> CounterOut:
@@ -580,18 +655,37 @@ def update_counter(db: Database, actor: Actor, site_code: str, number: int, data
         counter = s.scalar(select(Counter).where(Counter.site_id == site.id, Counter.number == number))
         if counter is None:
             raise NotFound(f"Loket {number}", "number")
-        if data.number != number and s.scalar(
-                select(Counter.id).where(Counter.site_id == site.id, Counter.number == data.number)):
-            raise Conflict("duplicate", f"Loket {data.number} sudah ada.", "number")
-        agency = _agency(s, site, data.agency)
-        before = audit.snapshot(counter, {"services": [x.code for x in counter.services]})
-        counter.number, counter.name = data.number, data.name or f"Loket {data.number}"
+        agency, services = _check_counter(s, site, data, number)
+        before = _counter_snapshot(counter)
+        counter.number, counter.name = data.number, data.name.strip() or f"Loket {data.number}"
         counter.agency_id, counter.agency = agency.id, agency
-        counter.services = _counter_services(s, site, agency, data.services)
+        counter.services = services
+        counter.floor, counter.location, counter.status = data.floor.strip(), data.location.strip(), data.status
         s.flush()
-        audit.record(s, actor, "counter.update", "counter", counter.id, site.id, before,
-                     audit.snapshot(counter, {"services": [x.code for x in counter.services]}))
-        return _counter_out(counter)
+        audit.record(s, actor, "counter.update", "counter", counter.id, site.id, before, _counter_snapshot(counter))
+        out = _counter_out(counter)
+    cache_of(db).clear()
+    return out
+
+
+def served_at(db: Database, site_code: str, service_code: str) -> list[ServedAt]:
+    """Where a service is served: the open or planned counters of this site; when none, those
+    of its mall and the mall's other mobile events that serve it (the catalogue page says so)."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        svc = s.scalar(offered_services_query(site, eager=False).where(Service.code == service_code.upper()))
+        if svc is None:
+            raise NotFound(f"Layanan '{service_code}'", "service")
+        family = select(Site.id).where((Site.id == site.home_id) | (Site.parent_site_id == site.home_id))
+        rows = s.execute(select(Counter, Site).join(Site, Site.id == Counter.site_id)
+                         .join(counter_services, counter_services.c.counter_id == Counter.id)
+                         .where(counter_services.c.service_id == svc.id, Counter.status.in_(SERVING),
+                                Counter.site_id.in_(family))
+                         .order_by(Site.kind, Site.code, Counter.number)).all()
+        out = [ServedAt(site=row_site.code, site_name=row_site.name, here=row_site.id == site.id, number=c.number,
+                        name=c.name, floor=c.floor, location=c.location) for c, row_site in rows]
+        here = [x for x in out if x.here]
+        return here or out
 
 
 def list_booths(db: Database, site_code: str) -> list[BoothOut]:

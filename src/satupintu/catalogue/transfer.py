@@ -38,7 +38,7 @@ def export_catalogue(db: Database, actor: Actor, site_code: str, fmt: str) -> by
             row["time_unit"] = svc.time_unit.value if svc.time_unit else None
             row.update(agency_code=svc.agency.code, agency_name=svc.agency.name, agency_kind=svc.agency.kind.value,
                        code=svc.code, name=svc.name, description=svc.description, keywords=svc.keywords or [],
-                       status=svc.status.value, counters=sorted(c.number for c in svc.counters))
+                       status=svc.status.value, counters=sorted(c.number for c in svc.counters_at()))
             rows.append(row)
     table = spreadsheet.export_rows(rows)
     return spreadsheet.to_xlsx(table) if fmt == "xlsx" else spreadsheet.to_csv(table)
@@ -208,7 +208,7 @@ def _set_counters(svc: Service, numbers: list[int], counters: dict[int, Counter]
 def _update_service(s: Session, actor: Actor, site: Site, svc: Service, wanted: dict[str, Any],
                     wanted_counters: list[int] | None, counters: dict[int, Counter]) -> bool:
     """Bring a stored service to the row's values and counters, audited; False when nothing differs."""
-    current_counters = sorted(c.number for c in svc.counters)
+    current_counters = sorted(c.number for c in svc.counters_at())
     new_counters = _counters_to_set(svc, wanted["agency_id"], wanted_counters, current_counters, counters)
     current = _columns(_stored(svc), svc.status.value, svc.agency_id)
     if current == wanted and new_counters is None:

@@ -60,11 +60,14 @@ def load_demo(db: Database, password: str | None = None) -> str | None:
         catalogue.create_booth(db, SYSTEM, site_code, BoothIn.model_validate(booth))
     event = data.get("mobile_event")
     if event:
-        fields = {k: v for k, v in event.items() if k != "services"}
+        fields = {k: v for k, v in event.items() if k not in ("services", "counters")}
         fields.update(kind=SiteKind.mobile, parent_site=site_code,
                       starts_on=date.fromisoformat(event["starts_on"]), ends_on=date.fromisoformat(event["ends_on"]))
         catalogue.create_event(db, SYSTEM, SiteIn.model_validate(fields))
         catalogue.set_event_services(db, SYSTEM, event["code"], event["services"])
+        # The event's own desks: a service no counter of the event serves is not offered there.
+        for counter in event.get("counters", []):
+            catalogue.create_counter(db, SYSTEM, event["code"], CounterIn.model_validate(counter))
     password = password or secrets.token_urlsafe(12)
     for user in data.get("users", []):
         role = Role(user["role"])

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -39,6 +40,9 @@ from .schemas import (
     CloseIn,
     CounterStateView,
     IssueIn,
+    QueueGroup,
+    QueueSettingsIn,
+    QueueSettingsOut,
     ReferIn,
     SlotView,
     TicketView,
@@ -202,6 +206,25 @@ def resume(request: Request, site: str, ticket_id: uuid.UUID, actor: ActorDep) -
 @router.post("/sites/{site}/close-day", response_model=CloseDayResult)
 def close_day(request: Request, site: str, data: CloseDayIn, actor: ManagerDep) -> CloseDayResult:
     return service.close_day(db_of(request), actor, site, data.date, data.reason)
+
+
+class SiteQueueSettings(BaseModel):
+    services: list[QueueSettingsOut]
+    groups: list[QueueGroup]
+
+
+@router.get("/sites/{site}/queue-settings", response_model=SiteQueueSettings,
+            summary="Every service's queue settings and the queue groups its letters make (manager)")
+def site_queue_settings(request: Request, site: str, actor: ActorDep) -> SiteQueueSettings:
+    rows, groups = service.site_queue_settings(db_of(request), actor, site)
+    return SiteQueueSettings(services=rows, groups=groups)
+
+
+@router.put("/sites/{site}/services/{code}/queue-settings", response_model=QueueSettingsOut,
+            summary="Set a service's ticket letter, daily quota, last issue time and booking slots")
+def configure_queue(request: Request, site: str, code: str, data: QueueSettingsIn, actor: ActorDep
+                    ) -> QueueSettingsOut:
+    return service.configure(db_of(request), actor, site, code, data)
 
 
 @router.get("/sites/{site}/services/{code}/slots", response_model=list[SlotView])

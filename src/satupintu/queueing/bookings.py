@@ -54,7 +54,7 @@ def _dml(s: Session, stmt: Any) -> CursorResult[Any]:
 
 def _settings(s: Session, svc: lookup.ServiceInfo) -> QueueSettings:
     qs = s.get(QueueSettings, svc.id)
-    if qs is None or qs.slot_quota <= 0:
+    if qs is None or qs.slot_quota <= 0 or not qs.booking_enabled:
         raise Conflict("booking_disabled", f"Layanan '{svc.name}' tidak melayani pemesanan daring.", "service")
     return qs
 
@@ -251,12 +251,14 @@ def forget_past_contacts(db: Database, now: datetime | None = None) -> int:
 
 
 def bookable_services(db: Database, site_code: str) -> list[lookup.ServiceInfo]:
-    """Published services of the site that take online bookings."""
+    """Published services of the site that take online bookings: booking switched on, a seat
+    quota, and a counter here that serves them."""
     site = lookup.site(db, site_code)
     out = []
     with db.read() as s:
-        quotas = dict(s.execute(select(QueueSettings.service_id, QueueSettings.slot_quota)).all())
-    for summary in catalogue.list_services(db, site_code):
+        quotas = dict(s.execute(select(QueueSettings.service_id, QueueSettings.slot_quota)
+                                .where(QueueSettings.booking_enabled)).all())
+    for summary in catalogue.list_services(db, site_code, served_only=True):
         if quotas.get(summary.id, 0) > 0:
             out.append(lookup.offered_service(db, site, summary.code))
     return out

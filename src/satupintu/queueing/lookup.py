@@ -14,7 +14,7 @@ from typing import Any
 from ..cache import TTLCache, cache_of
 from ..catalogue import service as catalogue
 from ..db import Database
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ..scope import SiteRef
 from .models import QueueSettings
 
@@ -90,12 +90,17 @@ def _service_info(s: Any, svc: catalogue.ServiceFacts) -> ServiceInfo:
 
 
 def offered_service(db: Database, site_info: SiteInfo, code: str, field: str = "service") -> ServiceInfo:
-    """A published service offered at this site (for an event: one it was chosen to offer)."""
+    """A published service offered at this site (for an event: one it was chosen to offer)
+    that an open or planned counter of the site serves: no ticket, booking or referral for a
+    service nobody here would call."""
     def load() -> ServiceInfo:
         with db.read() as s:
             svc = catalogue.published_offered_service(s, site_info, code)
             if svc is None:
                 raise NotFound(f"Layanan '{code}'", field)
+            if not catalogue.is_served(s, site_info.id, svc.id):
+                raise Conflict("not_served", f"Layanan '{svc.name}' belum dilayani loket mana pun di lokasi ini.",
+                               field)
             return _service_info(s, svc)
 
     return _cache(db).get(("offered", site_info.id, code.upper()), load)

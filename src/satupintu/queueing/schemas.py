@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -134,3 +134,32 @@ class BoardState(BaseModel):
     counters: list[BoardCounter]
     recent_calls: list[BoardCall]
     waiting: dict[str, int]  # waiting tickets per agency
+
+
+class QueueSettingsIn(Strict):
+    """A service's queue settings; bounds are checked by configure.check_queue_settings,
+    which names every refused field at once."""
+
+    prefix: str = Field(min_length=1, max_length=3)
+    slot_minutes: int = 30
+    slot_quota: int = 0  # seats per booking slot; 0: no online booking
+    booking_grace_minutes: int = 15
+    booking_enabled: bool = True
+    daily_quota: int = 0  # tickets per day; 0: no limit
+    last_issue_time: time | None = None  # the service stops issuing at this clock time
+
+
+class QueueSettingsOut(QueueSettingsIn):
+    service: str
+    service_name: str
+    agency: str
+    configured: bool  # False: never set; the letter shown is the agency's default
+
+
+class QueueGroup(BaseModel):
+    """Services sharing a ticket letter share one numbering per site and day."""
+
+    prefix: str
+    services: list[str]
+    agencies: list[str]
+    shared_across_agencies: bool

@@ -36,9 +36,11 @@ class KioskScreen:
 
 def kiosk_screen(db: Database, site_code: str, instansi: str = "", q: str = "",
                  errors: dict[str, str] | None = None) -> KioskScreen:
-    """The kiosk: agencies, and the services matching the chosen agency or the search."""
-    agencies = catalogue.list_agencies(db, site_code)
-    services = (catalogue.list_services(db, site_code, q or None, instansi or None) if (instansi or q) else [])
+    """The kiosk: agencies, and the services matching the chosen agency or the search; only
+    services a counter here serves (no ticket nobody would call)."""
+    agencies = catalogue.list_agencies(db, site_code, served_only=True)
+    services = (catalogue.list_services(db, site_code, q or None, instansi or None, served_only=True)
+                if (instansi or q) else [])
     return KioskScreen(catalogue.get_site(db, site_code), agencies, services, instansi, q, PRIORITY_LABELS,
                        errors or {})
 
@@ -83,7 +85,7 @@ class ConsoleScreen:
 def console_screen(db: Database, actor: Actor, site_code: str, number: int) -> ConsoleScreen:
     """The officer's console: the counter, the ticket there and its visit's history."""
     state = views.counter_status(db, actor, site_code, number)
-    services = catalogue.list_services(db, site_code)
+    services = catalogue.list_services(db, site_code, served_only=True)  # a referral needs a counter to call it
     current_service = None
     history: list[dict[str, Any]] = []
     if state.current:

@@ -22,7 +22,13 @@ from ..db import Database
 from . import lookup, queries
 from .bookings import book, bookable_services, check_in, forget_past_contacts, get_booking, slots
 from .cancelling import cancel_booking
-from .configure import configure_service_queue
+from .configure import (
+    check_queue_settings,
+    configure,
+    configure_service_queue,
+    service_queue_settings,
+    site_queue_settings,
+)
 from .counters import (
     POLICY,
     call_next,
@@ -82,7 +88,8 @@ __all__ = [
     "kiosk_screen", "ticket_screen", "board_screen", "console_screen", "overview_screen", "booking_screen",
     "booking_retry_screen", "booking_done_screen",
     # the day, settings
-    "close_day", "configure_service_queue",
+    "close_day", "check_queue_settings", "configure_service_queue", "configure", "site_queue_settings",
+    "service_queue_settings",
     # bookings
     "slots", "book", "get_booking", "cancel_booking", "check_in", "bookable_services", "forget_past_contacts",
     # named read queries for other capabilities (queries.py)
