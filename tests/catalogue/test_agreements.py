@@ -28,7 +28,7 @@ from satupintu.catalogue.agreements import (
 )
 from satupintu.catalogue.booths import Turn, current_and_next, overlaps, turn_problems
 from satupintu.catalogue.models import AgencyKind, ServiceStatus
-from satupintu.catalogue.schemas import AgencyIn, AgreementIn, BoothIn, ServiceIn
+from satupintu.catalogue.schemas import AgencyIn, AgreementIn, BoothIn, CounterIn, ServiceIn
 from satupintu.errors import Conflict, Forbidden, ValidationFailed
 from satupintu.queueing import service as queue
 from satupintu.queueing.schemas import BookingIn
@@ -49,7 +49,7 @@ def today_at_lahat() -> date:
 
 def add_bookable_agency(db) -> None:  # type: ignore[no-untyped-def]
     """A new agency with no agreement recorded and one published, bookable service (KMG-01),
-    built from a demo service's standard."""
+    built from a demo service's standard and served at its own counter (Loket 30)."""
     service.create_agency(db, SYSTEM, "lahat", AgencyIn(
         code=AGENCY, name="Kantor Kementerian Agama Kabupaten Lahat", short_name="Kemenag",
         kind=AgencyKind.vertical_institution))
@@ -57,6 +57,8 @@ def add_bookable_agency(db) -> None:  # type: ignore[no-untyped-def]
     base.update(code=SERVICE, agency=AGENCY, name="Pendaftaran Haji Reguler")
     service.create_service(db, SYSTEM, "lahat", ServiceIn.model_validate(base), ServiceStatus.published)
     queue.configure_service_queue(db, SYSTEM, "lahat", SERVICE, "K", slot_minutes=30, slot_quota=4)
+    service.create_counter(db, SYSTEM, "lahat", CounterIn(number=30, name="Kemenag", agency=AGENCY,
+                                                          services=[SERVICE]))
 
 
 def bookable_day(db) -> tuple[date, list]:  # type: ignore[no-untyped-def]
