@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -29,9 +30,10 @@ from satupintu.db import Database
 from satupintu.demo.loader import load_demo
 from satupintu.migrate import upgrade
 
-# No per-example time limit: speed is measured by the benchmarks under bench/, never by a timed
-# assertion, and a loaded CI machine must not turn a slow example into a failure.
-hypothesis_settings.register_profile("satupintu", deadline=None)
+# No per-example time limit and no "generation is slow" check: speed is measured by the benchmarks
+# under bench/, never by a timed assertion, and a loaded CI machine must not turn a slow example
+# into a failure (seen: DeadlineExceeded at 643 ms in a pure test while the machine ran other work).
+hypothesis_settings.register_profile("satupintu", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile("satupintu")
 
 PG_ADMIN_URL = os.environ.get("SATUPINTU_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
