@@ -138,8 +138,8 @@ class LiveServer:
     """The real app behind uvicorn on a loopback port, in a background thread."""
 
     def __init__(self, db: Database, **settings_overrides: object) -> None:
-        settings = Settings(database_url=db.url, secret_key="test-secret-" + uuid.uuid4().hex,
-                            **settings_overrides)  # type: ignore[arg-type]
+        settings_overrides.setdefault("secret_key", "test-secret-" + uuid.uuid4().hex)
+        settings = Settings(database_url=db.url, **settings_overrides)  # type: ignore[arg-type]
         self.app = create_app(settings, db)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

@@ -29,6 +29,7 @@ def demo(serve: bool = typer.Option(False, help="Start the server after loading"
          host: str = "127.0.0.1", port: int = 8000) -> None:
     """Migrate, load the illustrative demo data (MPP Kabupaten Lahat), optionally serve."""
     from .db import Database
+    from .demo.devices import pair_demo_devices
     from .demo.loader import load_demo
     from .migrate import upgrade
 
@@ -36,6 +37,7 @@ def demo(serve: bool = typer.Option(False, help="Start the server after loading"
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     password = load_demo(db, settings.demo_password)
+    addresses = pair_demo_devices(db, f"http://{host}:{port}") if password is not None else []
     db.dispose()
     if password is None:
         typer.echo("Data demo sudah ada; tidak ada yang diubah.")
@@ -46,6 +48,10 @@ def demo(serve: bool = typer.Option(False, help="Start the server after loading"
             typer.echo(f"Kata sandi demo (acak, simpan sekarang): {password}")
             Path(".demo-password").write_text(password + "\n")
             typer.echo("Kata sandi juga disimpan di berkas .demo-password")
+        typer.echo("Perangkat demo sudah dipasangkan. Buka tiap alamat sekali di perangkatnya (tautan sekali pakai, "
+                   "berlaku 7 hari):")
+        for label, address in addresses:
+            typer.echo(f"  {label}: {address}")
     if serve:
         _serve(host, port, workers=1)
 

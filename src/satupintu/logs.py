@@ -28,10 +28,15 @@ _DIGIT = re.compile(r"\d")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
+# Query parameters that carry a credential (a one-time pairing link's claim, a token): never logged.
+_SECRET_PARAM = re.compile(r"(^|[?&])(klaim|token)=[^&]*")
+
+
 def mask_url(value: str) -> str:
     """A URL path or query for the log, percent-decoded: every number of more than 8 digits,
     with or without separators, keeps its first and last four digits only
-    ('/x/3201234567890001' -> '/x/3201********0001', 'hp=0812-3456-7890' -> 'hp=0812-****-7890')."""
+    ('/x/3201234567890001' -> '/x/3201********0001', 'hp=0812-3456-7890' -> 'hp=0812-****-7890');
+    a credential parameter is blanked ('klaim=abc' -> 'klaim=***')."""
     def _m(match: re.Match[str]) -> str:
         text = match.group(0)
         total = len(_DIGIT.findall(text))
@@ -46,7 +51,7 @@ def mask_url(value: str) -> str:
 
         return _DIGIT.sub(_digit, text)
 
-    text = unquote_plus(value)
+    text = _SECRET_PARAM.sub(r"\1\2=***", unquote_plus(value))
     out, at = [], 0
     for uid in _UUID.finditer(text):  # record ids are not phone numbers: keep them whole
         out += [_URL_NUMBER.sub(_m, text[at:uid.start()]), uid.group(0)]

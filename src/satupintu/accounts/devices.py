@@ -282,6 +282,19 @@ def confirm_pairing(db: Database, actor: Actor, site_code: str, data: PairingIn)
         return _out(device, target)
 
 
+def pair_prepared(db: Database, actor: Actor, site_code: str, data: PairingIn, collect_within: timedelta) -> str:
+    """A pairing made and confirmed in one go, for a device that is not in front of anyone yet
+    (the demo's kiosk and board): returns the claim that collects the device token once, within
+    `collect_within`. Whoever opens /pasang?klaim=... with it becomes that device; the token
+    itself never leaves the server except in the device's HttpOnly cookie."""
+    start = start_pairing(db)
+    confirm_pairing(db, actor, site_code, data.model_copy(update={"code": start.code}))
+    with db.write() as s:
+        s.execute(update(DevicePairing).where(DevicePairing.claim_hash == token_hash(start.claim))
+                  .values(expires_at=utcnow() + collect_within))
+    return start.claim
+
+
 def _managed_device(s: Session, actor: Actor, device_id: uuid.UUID) -> tuple[DeviceToken, catalogue.SiteFacts]:
     device = s.get(DeviceToken, device_id)
     if device is None:

@@ -169,9 +169,16 @@ def _next_of(state: service.PairingState) -> str | None:
 
 
 @router.get("/pasang", dependencies=[limited("pairing_start")])
-def pair_device(request: Request) -> Response:
+def pair_device(request: Request, klaim: str = "") -> Response:
     """A kiosk or board that is not yet registered shows a short code here for the manager to
-    type on their own screen; the page polls /pasang/status and moves on once paired."""
+    type on their own screen; the page polls /pasang/status and moves on once paired. With
+    `klaim` (a one-time link printed for a device paired in advance, e.g. by the demo) the
+    device collects its token at once; a used or unknown link falls back to a fresh code."""
+    if klaim:
+        state = service.pairing_status(db_of(request), klaim[:100])
+        target = _next_of(state)
+        if state.state == "paired" and target:
+            return _hand_over(RedirectResponse(target, status_code=303), request, state)
     state, claim = service.open_pairing(db_of(request), request.cookies.get(CLAIM_COOKIE))
     target = _next_of(state)
     if state.state == "paired" and target:

@@ -34,6 +34,7 @@ from .devices import (
     devices_page,
     new_device_token,
     open_pairing,
+    pair_prepared,
     pairing_status,
     rename_device,
     start_pairing,
@@ -112,7 +113,8 @@ class Device:
 
 __all__ = [  # the device use cases live in devices.py; other modules reach them here
     "CLAIM_GRACE", "DeviceOut", "DevicesView", "PairingIn", "PairingStart", "PairingState", "RenameIn",
-    "confirm_pairing", "devices_page", "open_pairing", "pairing_status", "rename_device", "start_pairing",
+    "confirm_pairing", "devices_page", "open_pairing", "pair_prepared", "pairing_status", "rename_device",
+    "start_pairing",
 ]
 
 
