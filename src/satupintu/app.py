@@ -83,7 +83,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
             worker = NotificationWorker(db, build_channels(settings), settings,
                                         housekeeping=[forget_past_contacts])
             worker.start()
+        closer = None
+        if settings.day_closer:
+            from .queueing.closer import DayCloser
+
+            # Each site's day closes itself at closing time plus grace; every process runs
+            # one, and the closed day's row lets only the first through (queueing/day.py).
+            closer = DayCloser(db, settings.day_close_poll_seconds)
+            closer.start()
         yield
+        if closer is not None:
+            closer.stop()
         if worker is not None:
             worker.stop()
         if app.state.hot_path is not None:
