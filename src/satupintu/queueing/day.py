@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import distinct, select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -124,3 +124,80 @@ def close_due_days(db: Database, now: datetime | None = None) -> list[Closed]:
         lookup.clear_calendar(db, site_id)
         closed.append(Closed(code, day, result))
     return closed
+
+
+# ---------------------------------------------------------------- the manager's day page
+
+@dataclass(frozen=True)
+class ClosedDayView:
+    day: date
+    closed_at: datetime
+    automatic: bool
+    closed_by: str
+    reason: str
+    closed_tickets: int
+
+
+@dataclass(frozen=True)
+class DayOverview:
+    """Today at a site as its manager sees it (local times, the site's zone)."""
+
+    site_id: uuid.UUID
+    site_code: str
+    timezone: str
+    today: date
+    now: datetime
+    is_open: bool  # tickets may be issued now (ignoring per-service limits)
+    closed_today: ClosedDayView | None
+    opens: datetime | None
+    closes: datetime | None
+    last_issue: datetime | None  # the site's issuing cut-off today
+    closes_itself_at: datetime | None
+    has_hours: bool
+    is_event: bool
+    event_status: str
+    issue_cutoff_minutes: int
+    close_grace_minutes: int
+    next_opening: datetime | None
+    waiting: int  # unfinished tickets of today
+    closed_days: list[ClosedDayView]
+
+
+def _closed_view(r: DayClose) -> ClosedDayView:
+    return ClosedDayView(r.local_date, r.closed_at, r.automatic, r.closed_by, r.reason, r.closed_tickets)
+
+
+def day_overview(db: Database, actor: Actor, site_code: str, now: datetime | None = None) -> DayOverview:
+    """The day page's facts; the site's manager (or an overseer) only."""
+    now = now or utcnow()
+    with db.read() as s:
+        site = site_row(s, site_code)
+        if not can_manage_site(actor, site.ref):
+            raise Forbidden()
+        cal = lookup.load_calendar(s, site.id)
+        local = daygate.local_now(cal, now)
+        today = local.date()
+        rules = daywindow.IssueRules(cal.issue_cutoff_minutes)
+        w = daywindow.window(cal.calendar, rules, today, local.tzinfo)
+        closed_today = s.get(DayClose, (site.id, today))
+        span = cal.calendar.span(today) if closed_today is None else None
+        opens = w.opens if w else None
+        closes = w.closes if w else None
+        if span is not None and w is None:  # the cut-off leaves no issuing time
+            opens = datetime.combine(today, span[0], local.tzinfo)
+            closes = datetime.combine(today, span[1], local.tzinfo)
+        is_open = (not cal.is_event or cal.event_status == "open") and closed_today is None and (
+            (w is not None and w.opens <= local < w.last_issue) if cal.has_hours else True)
+        waiting = int(s.scalar(select(func.count()).select_from(Ticket).where(
+            Ticket.site_id == site.id, Ticket.local_date == today, Ticket.status.in_(OPEN_STATUSES))) or 0)
+        rows = s.scalars(select(DayClose).where(DayClose.site_id == site.id)
+                         .order_by(DayClose.local_date.desc()).limit(30)).all()
+        closed_days = [_closed_view(r) for r in rows]
+        due = daywindow.close_due_at(cal.calendar, today, cal.close_grace_minutes, local.tzinfo)
+        return DayOverview(
+            site.id, site.code, cal.timezone, today, local, is_open,
+            _closed_view(closed_today) if closed_today else None, opens, closes,
+            w.last_issue if w else None, due if closed_today is None else None, cal.has_hours, cal.is_event,
+            cal.event_status, cal.issue_cutoff_minutes, cal.close_grace_minutes,
+            daywindow.next_issue_opening(cal.calendar, rules, local) if cal.has_hours else None, waiting,
+            closed_days)
