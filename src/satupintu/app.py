@@ -184,6 +184,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .notify import api as notify_api
     from .notify import pages as notify_pages
     from .queueing import api as queue_api
+    from .queueing import day_pages as queue_day_pages
     from .queueing import pages as queue_pages
     from .staffing import account_pages as staffing_account_pages
     from .staffing import api as staffing_api
@@ -203,6 +204,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(catalogue_pages.router)
     app.include_router(feedback_pages.router)
     app.include_router(queue_pages.router)
+    app.include_router(queue_day_pages.router)
     app.include_router(applications_pages.router)
     app.include_router(staffing_pages.router)
     app.include_router(staffing_officer_pages.router)
