@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -93,7 +93,7 @@ class Closed:
 def open_days(s: Session, site_id: uuid.UUID, today: date, closed: frozenset[date]) -> set[date]:
     """Days of a site not yet closed that still hold unfinished tickets, and today while a
     counter is open."""
-    days = set(s.scalars(select(distinct(Ticket.local_date)).where(Ticket.site_id == site_id,
+    days = set(s.scalars(select(Ticket.local_date).distinct().where(Ticket.site_id == site_id,
                                                                    Ticket.status.in_(OPEN_STATUSES))))
     if s.scalar(select(CounterState.counter_id).where(CounterState.site_id == site_id,
                                                       CounterState.is_open.is_(True)).limit(1)) is not None:
