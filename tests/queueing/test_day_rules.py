@@ -205,3 +205,23 @@ def test_a_manager_closes_early_once_and_the_kiosk_then_refuses(db, kiosk):  # n
     overview = day.day_overview(db, manager, "lahat")
     assert overview.closed_today is not None and overview.closed_today.reason == "Listrik padam"
     assert not overview.is_open and overview.closed_days[0].closed_tickets == 1
+
+
+def test_the_api_names_the_field_the_reason_and_when_to_come_back(fresh_server):
+    """A kiosk client over HTTP (PostgreSQL: the hot path) with a quota of 2: the third press
+    gets 409 with code issuing_closed, field 'service', reason 'quota_full' and come_back_at."""
+    from tests.conftest import token_for
+
+    db = fresh_server.app.state.db
+    set_service(db, "DKC-01", daily_quota=2)
+    with fresh_server.client() as c:
+        manager = token_for(c, "pengelola")
+        kiosk_token = {"X-Device-Token": c.post("/api/v1/sites/lahat/devices", headers=manager,
+                                                json={"kind": "kiosk", "name": "Kios"}).json()["token"]}
+        answers = [c.post("/api/v1/sites/lahat/tickets", headers=kiosk_token, json={"service": "DKC-01"})
+                   for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 409]
+    error = answers[2].json()["error"]
+    assert (error["code"], error["field"], error["reason"]) == ("issuing_closed", "service", "quota_full")
+    assert datetime.fromisoformat(error["come_back_at"]) > datetime.now().astimezone()
+    assert "Kuota" in error["message"]
