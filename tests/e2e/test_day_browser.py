@@ -13,7 +13,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from satupintu.queueing import policy, tickets
+from satupintu.queueing import policy, screens, tickets
 from satupintu.timeutil import long_date, utcnow
 from tests.conftest import LiveServer, token_for
 from tests.dayclock import local_moment, set_hours, weekdays
@@ -37,15 +37,21 @@ def test_the_kiosk_after_the_cutoff_explains_when_to_come_back(browser, live, ax
     db = live.app.state.db
     today = policy.local_day(utcnow(), "Asia/Jakarta")
     set_hours(db, "lahat", weekdays("08:00", "15:00", range(7)), issue_cutoff_minutes=30)
-    monkeypatch.setattr(tickets, "utcnow", lambda: local_moment(today, "14:40", "Asia/Jakarta"))
+    for module in (tickets, screens):  # the server's clock, for issuing and for the kiosk's screen
+        monkeypatch.setattr(module, "utcnow", lambda: local_moment(today, "14:40", "Asia/Jakarta"))
     try:
         kiosk = new_context(browser, viewport={"width": 1080, "height": 1920}).new_page()
         kiosk.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
+        tomorrow = long_date(today + timedelta(days=1), weekday=True)
+        # The first screen already says so, before anyone presses a service.
+        assert kiosk.locator("#kiosk-closed-h").inner_text() == "Pengambilan nomor antrean untuk hari ini sudah ditutup."
+        assert kiosk.locator("#kiosk-come-back").inner_text() == f"{tomorrow}, pukul 08:00 WIB"
+        assert serious_violations(kiosk, axe_source) == []
+        screen(kiosk, "89-kios-lewat-batas-awal-1080x1920")
         kiosk.get_by_role("link", name=re.compile("Kependudukan")).click()
         kiosk.get_by_role("button", name=re.compile("Perekaman dan Penerbitan KTP-el")).click()
         kiosk.wait_for_selector("#come-back")
         assert "Pengambilan nomor antrean untuk hari ini sudah ditutup." in kiosk.locator("h2").first.inner_text()
-        tomorrow = long_date(today + timedelta(days=1), weekday=True)
         assert kiosk.locator("#come-back").inner_text() == f"{tomorrow}, pukul 08:00 WIB"
         assert kiosk.locator(".booking-offer svg").count() == 1
         assert serious_violations(kiosk, axe_source) == []
@@ -85,6 +91,23 @@ def test_the_manager_closes_the_day_early_with_a_reason(browser, live, axe_sourc
     assert manager.locator("#waiting-count").inner_text() == "2"
     assert serious_violations(manager, axe_source) == []
     screen(manager, "91-kelola-hari-layanan", full_page=True)
+
+    # The settings: a word and too many minutes are refused beside each field, nothing saved.
+    manager.get_by_label("Berhenti menerbitkan nomor, menit sebelum jam tutup").fill("tiga puluh")
+    manager.get_by_label("Hari ditutup otomatis, menit setelah jam tutup").fill("700")
+    manager.get_by_role("button", name="Simpan pengaturan").click()
+    manager.wait_for_load_state()
+    assert "angka bulat" in manager.locator("#issue_cutoff_minutes-error").inner_text()
+    assert "antara 0 dan 600" in manager.locator("#close_grace_minutes-error").inner_text()
+    grace = manager.get_by_label("Hari ditutup otomatis, menit setelah jam tutup")
+    assert grace.get_attribute("aria-invalid") == "true"
+    assert serious_violations(manager, axe_source) == []
+    screen(manager, "91b-kelola-hari-pengaturan-salah", full_page=True)
+    manager.get_by_label("Berhenti menerbitkan nomor, menit sebelum jam tutup").fill("15")
+    manager.get_by_label("Hari ditutup otomatis, menit setelah jam tutup").fill("45")
+    manager.get_by_role("button", name="Simpan pengaturan").click()
+    manager.wait_for_url(re.compile(r"selesai=pengaturan"))
+    assert manager.get_by_label("Hari ditutup otomatis, menit setelah jam tutup").input_value() == "45"
 
     manager.get_by_role("button", name="Tutup hari layanan sekarang").click()
     manager.wait_for_load_state()

@@ -112,6 +112,17 @@ def check_open(db: Any, site: lookup.SiteInfo, svc: lookup.ServiceInfo, now: dat
         raise _refusal(decision, _field(cal, svc, decision, local_now(cal, now)))
 
 
+def site_refusal(db: Any, site: lookup.SiteInfo, now: datetime) -> IssuingClosed | None:
+    """Whether the site as a whole issues no number now (hours, cut-off, closed day, event),
+    for the kiosk's first screen; a service's own limits are told when it is pressed."""
+    none = lookup.ServiceInfo(site.id, "", "", site.id, "", "", None)
+    try:
+        check_open(db, site, none, now)
+    except IssuingClosed as closed:
+        return closed
+    return None
+
+
 def quota_refusal(db: Any, site: lookup.SiteInfo, svc: lookup.ServiceInfo, now: datetime) -> IssuingClosed:
     """The answer when the transaction found the quota taken."""
     cal = lookup.calendar(db, site)
