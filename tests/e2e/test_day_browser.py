@@ -44,7 +44,8 @@ def test_the_kiosk_after_the_cutoff_explains_when_to_come_back(browser, live, ax
         kiosk.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
         tomorrow = long_date(today + timedelta(days=1), weekday=True)
         # The first screen already says so, before anyone presses a service.
-        assert kiosk.locator("#kiosk-closed-h").inner_text() == "Pengambilan nomor antrean untuk hari ini sudah ditutup."
+        banner = kiosk.locator("#kiosk-closed-h").inner_text()
+        assert banner == "Pengambilan nomor antrean untuk hari ini sudah ditutup."
         assert kiosk.locator("#kiosk-come-back").inner_text() == f"{tomorrow}, pukul 08:00 WIB"
         assert serious_violations(kiosk, axe_source) == []
         screen(kiosk, "89-kios-lewat-batas-awal-1080x1920")
