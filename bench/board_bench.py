@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx  # noqa: E402
 from tests.procserver import ServerProcess  # noqa: E402
 
-from bench.common import pct  # noqa: E402
+from bench.common import open_all_day, pct  # noqa: E402
 from satupintu.db import Database  # noqa: E402
 from satupintu.demo.loader import load_demo  # noqa: E402
 from satupintu.migrate import upgrade  # noqa: E402
@@ -96,6 +96,7 @@ def main() -> None:
         upgrade(url)
         db = Database(url)
         load_demo(db, PASSWORD)
+        open_all_day(db)
         db.dispose()
         setups = [("1 worker, in-process bus", 1, None)]
         try:

@@ -35,3 +35,21 @@ def postgres_database() -> Iterator[tuple[str, str] | None]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def open_all_day(db) -> None:  # type: ignore[no-untyped-def]
+    """Benchmarks issue tickets whenever they run: every site of the demo works all day,
+    every day (the demo itself keeps the mall's real hours, so it is closed at night)."""
+    from datetime import time
+
+    from sqlalchemy import delete, select
+
+    from satupintu.catalogue.models import OpeningHours, Site
+
+    with db.write() as s:
+        for site in s.scalars(select(Site)).all():
+            s.execute(delete(OpeningHours).where(OpeningHours.site_id == site.id))
+            for weekday in range(7):
+                s.add(OpeningHours(site_id=site.id, weekday=weekday, opens=time(0, 0), closes=time(23, 59, 59)))
+            site.starts_on = site.ends_on = None
+            site.issue_cutoff_minutes = 0

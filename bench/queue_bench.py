@@ -37,7 +37,7 @@ import httpx  # noqa: E402
 from tests.procserver import ServerProcess  # noqa: E402
 
 from bench import openloop  # noqa: E402
-from bench.common import pct, postgres_database  # noqa: E402
+from bench.common import open_all_day, pct, postgres_database  # noqa: E402
 from satupintu.accounts import service as accounts  # noqa: E402
 from satupintu.catalogue import service as catalogue  # noqa: E402
 from satupintu.catalogue.schemas import CounterIn  # noqa: E402
@@ -59,6 +59,7 @@ def prepare(url: str) -> Database:
     upgrade(url)
     db = Database(url)
     load_demo(db, PASSWORD)
+    open_all_day(db)
     manager = accounts.authenticate(db, "pengelola", PASSWORD)
     for n in BENCH_COUNTERS:
         catalogue.create_counter(db, manager, "lahat", CounterIn(number=n, agency="DUKCAPIL", services=["DKC-01"]))

@@ -38,6 +38,8 @@ url = "sqlite:///" + sys.argv[1]
 upgrade(url)
 db = Database(url)
 load_demo(db, "bench-sandi-uji-123")
+from bench.common import open_all_day
+open_all_day(db)
 db.dispose()
 """
 
@@ -113,7 +115,8 @@ def prepare(src: Path, work: Path) -> Path:
     """A migrated SQLite file with the demo site, made natively (not under valgrind)."""
     db_file = work / "prepared.db"
     subprocess.run([sys.executable, "-c", SETUP, str(db_file)], check=True,
-                   env={**os.environ, "PYTHONPATH": str(src), "SATUPINTU_LOG_LEVEL": "warning"})
+                   env={**os.environ, "PYTHONPATH": os.pathsep.join((str(src), str(ROOT))),
+                        "SATUPINTU_LOG_LEVEL": "warning"})
     # One file: fold the write-ahead log in, so a copy is the whole database.
     import sqlite3
     con = sqlite3.connect(db_file)

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from satupintu.app import create_app
 from satupintu.config import Settings
 from satupintu.db import Database
+from satupintu.demo import loader as demo_loader
 from satupintu.demo.loader import load_demo
 from satupintu.migrate import upgrade
 
@@ -40,6 +41,29 @@ PG_ADMIN_URL = os.environ.get("SATUPINTU_TEST_POSTGRES_URL", "postgresql+psycopg
 REQUIRE_PG = os.environ.get("SATUPINTU_TEST_REQUIRE_POSTGRES") == "1"
 DEMO_PASSWORD = "demo-sandi-uji-123"
 BACKENDS = ["sqlite", "postgresql"]
+
+# Tests issue tickets at whatever time they run, so the demo sites they load work all day,
+# every day, and the mobile event runs around today: a test about the day's hours gives its
+# site real hours and sets the clock (tests/queueing/test_day_rules.py). `make demo` keeps
+# the real hours (08:00-15:00), so the demo shows a closed mall at night.
+ALL_DAY = {day: ["00:00", "23:59"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+_real_demo_data = demo_loader.demo_data
+
+
+def _all_day_demo_data() -> dict:
+    from datetime import date, timedelta
+
+    data = _real_demo_data()
+    data["site"]["opening_hours"] = ALL_DAY
+    event = data.get("mobile_event")
+    if event:
+        today = date.today()
+        event.update(opening_hours=ALL_DAY, starts_on=str(today - timedelta(days=30)),
+                     ends_on=str(today + timedelta(days=365)))
+    return data
+
+
+demo_loader.demo_data = _all_day_demo_data
 
 
 def _pg_available() -> str | None:

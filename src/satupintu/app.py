@@ -83,7 +83,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
             worker = NotificationWorker(db, build_channels(settings), settings,
                                         housekeeping=[forget_past_contacts])
             worker.start()
+        closer = None
+        if settings.day_closer:
+            from .queueing.closer import DayCloser
+
+            # Each site's day closes itself at closing time plus grace; every process runs
+            # one, and the closed day's row lets only the first through (queueing/day.py).
+            closer = DayCloser(db, settings.day_close_poll_seconds)
+            closer.start()
         yield
+        if closer is not None:
+            closer.stop()
         if worker is not None:
             worker.stop()
         if app.state.hot_path is not None:
@@ -176,6 +186,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .notify import api as notify_api
     from .notify import pages as notify_pages
     from .queueing import api as queue_api
+    from .queueing import day_pages as queue_day_pages
     from .queueing import pages as queue_pages
     from .queueing import settings_pages as queue_settings_pages
     from .staffing import account_pages as staffing_account_pages
@@ -200,6 +211,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(feedback_pages.router)
     app.include_router(queue_pages.router)
     app.include_router(queue_settings_pages.router)
+    app.include_router(queue_day_pages.router)
     app.include_router(applications_pages.router)
     app.include_router(staffing_pages.router)
     app.include_router(staffing_officer_pages.router)

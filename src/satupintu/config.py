@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     # Run the notification sender inside each app process (off: run `satupintu notify` apart).
     notify_worker: bool = True
+    # Close each site's queue day by itself at closing time plus its grace (off: close by hand
+    # or run the closer apart); how often each process looks.
+    day_closer: bool = True
+    day_close_poll_seconds: float = 60.0
 
 
 def _stored_secret() -> str:

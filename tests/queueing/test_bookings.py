@@ -12,6 +12,7 @@ from satupintu.queueing import service as queue
 from satupintu.queueing.models import Ticket
 from satupintu.queueing.policy import Channel
 from satupintu.queueing.schemas import BookingIn
+from tests.dayclock import restore_demo_hours
 
 
 def next_weekday() -> date:
@@ -32,6 +33,7 @@ def nik(i: int) -> str:
 
 
 def test_slots_follow_the_opening_hours_and_quota(db):
+    restore_demo_hours(db)
     day = next_weekday()
     slots = bookings.slots(db, "lahat", "DKC-01", day)
     assert len(slots) == 14  # 08:00-15:00 in 30-minute slots

@@ -9,6 +9,7 @@ the cache sends the work to a thread instead of reading the database inside the 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import uuid
 from datetime import date, timedelta
@@ -31,6 +32,17 @@ from tests.conftest import DEMO_PASSWORD, LiveServer, token_for
 STEPS = [Action.recall, Action.no_show, Action.start, Action.finish, Action.hold]
 STEP_FUNCTIONS = {Action.recall: service.recall, Action.no_show: service.mark_no_show,
                   Action.start: service.start_serving, Action.finish: service.finish, Action.hold: service.hold}
+
+
+
+_CLEARED = itertools.count(1)
+
+
+def clear_site(db, manager) -> None:
+    """Every ticket and counter of the site closed, for the next example: a day is closed only
+    once (its row in queue_day_closes), so each reset closes a later day (which closes every
+    earlier one's tickets too)."""
+    service.close_day(db, manager, "lahat", date.today() + timedelta(days=next(_CLEARED)), "uji")
 
 
 def test_the_step_statement_carries_exactly_the_policy_moves():
@@ -90,7 +102,7 @@ def test_every_counter_step_from_every_status_does_what_the_policy_says(fresh_de
                 assert s.get(CounterState, counter_id).current_ticket_id == ticket_id
                 assert s.scalar(select(TicketEvent.id).where(TicketEvent.ticket_id == ticket_id)
                                 .order_by(TicketEvent.at.desc(), TicketEvent.id.desc()).limit(1)) == events_before
-        service.close_day(db, manager, "lahat", date.today() + timedelta(days=1), "uji")  # a clear counter
+        clear_site(db, manager)  # a clear counter
 
 
 def test_a_step_names_the_ticket_the_officer_sees_and_refuses_a_stale_screen(fresh_demo_db):
@@ -228,7 +240,7 @@ def test_a_counter_serving_several_services_calls_in_the_policys_order(fresh_dem
     if not any(c.number == 60 for c in service.site_counters(db, manager, "lahat")):
         catalogue.create_counter(db, manager, "lahat", CounterIn(number=60, agency="DUKCAPIL",
                                                                   services=["DKC-01", "DKC-02", "DKC-03"]))
-    service.close_day(db, manager, "lahat", date.today() + timedelta(days=1), "uji")
+    clear_site(db, manager)
     service.open_counter(db, officer, "lahat", 60)
     kiosk = service.Issuer(label="uji", site_id=site.id)
     waiting = []

@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -67,6 +67,8 @@ __all__ = [
     "site_agencies",
     "site_address",
     "site_by_code",
+    "site_calendar",
+    "site_codes",
     "site_counters",
     "site_opening_minutes",
     "site_timezones",
@@ -118,6 +120,25 @@ class SiteFacts:
     def home_id(self) -> uuid.UUID:
         """The permanent site whose agencies and services this site uses."""
         return self.parent_site_id or self.id
+
+
+@dataclass(frozen=True)
+class SiteCalendar:
+    """What decides when a site's queue day runs, as plain values: weekly hours (a mobile event
+    without its own uses its mall's), closed dates, an event's dates and status, the issuing
+    cut-off and the close grace."""
+
+    id: uuid.UUID
+    code: str
+    timezone: str
+    hours: dict[int, tuple[time, time]]
+    closed: frozenset[date]
+    starts_on: date | None
+    ends_on: date | None
+    is_event: bool
+    event_status: str
+    issue_cutoff_minutes: int
+    close_grace_minutes: int
 
 
 @dataclass(frozen=True)
@@ -267,6 +288,22 @@ def site_by_code(s: Session, code: str) -> SiteFacts | None:
     """A site by its code; None when there is none."""
     row = s.scalar(select(Site).where(Site.code == code))
     return _site(row) if row else None
+
+
+def site_calendar(s: Session, site_id: uuid.UUID) -> SiteCalendar | None:
+    """A site's calendar (see SiteCalendar); None when there is no such site."""
+    row = s.get(Site, site_id)
+    if row is None:
+        return None
+    closed = frozenset(s.scalars(select(SiteClosure.on_date).where(SiteClosure.site_id == site_id)))
+    return SiteCalendar(row.id, row.code, row.timezone, opening_hours(s, row.id, row.parent_site_id), closed,
+                        row.starts_on, row.ends_on, row.parent_site_id is not None, row.event_status,
+                        row.issue_cutoff_minutes or 0, row.close_grace_minutes or 0)
+
+
+def site_codes(s: Session) -> dict[uuid.UUID, str]:
+    """Every site's code (malls and mobile events), by id."""
+    return {site_id: code for site_id, code in s.execute(select(Site.id, Site.code))}
 
 
 def agency_service_codes(session: Session, agency_id: uuid.UUID) -> set[str]:

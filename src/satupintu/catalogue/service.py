@@ -705,3 +705,37 @@ def create_booth(db: Database, actor: Actor, site_code: str, data: BoothIn) -> B
         s.flush()
         audit.record(s, actor, "booth.create", "booth", booth.id, site.id, None, audit.snapshot(booth))
         return BoothOut(id=booth.id, **data.model_dump())
+
+
+# ---------------------------------------------------------------- the queue day's settings
+
+MAX_CUTOFF_MINUTES = 240
+MAX_GRACE_MINUTES = 600
+
+
+def set_day_settings(db: Database, actor: Actor, code: str, issue_cutoff_minutes: Any,
+                     close_grace_minutes: Any) -> None:
+    """A site's issuing cut-off before closing and the grace after closing before its day
+    closes itself (whole minutes); every field is checked before anything is written."""
+    errors: list[FieldError] = []
+    values: dict[str, int] = {}
+    for name, raw, top in (("issue_cutoff_minutes", issue_cutoff_minutes, MAX_CUTOFF_MINUTES),
+                           ("close_grace_minutes", close_grace_minutes, MAX_GRACE_MINUTES)):
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            errors.append(FieldError(name, "Tulis jumlah menit sebagai angka bulat, misalnya 30."))
+            continue
+        if not 0 <= value <= top:
+            errors.append(FieldError(name, f"Isi antara 0 dan {top} menit."))
+            continue
+        values[name] = value
+    if errors:
+        raise ValidationFailed(errors)
+    with db.write() as s:
+        site = site_row(s, code)
+        _require(can_manage_site(actor, site.ref))
+        before = {"issue_cutoff_minutes": site.issue_cutoff_minutes, "close_grace_minutes": site.close_grace_minutes}
+        site.issue_cutoff_minutes = values["issue_cutoff_minutes"]
+        site.close_grace_minutes = values["close_grace_minutes"]
+        audit.record(s, actor, "site.day_settings", "site", site.id, site.id, before, values)

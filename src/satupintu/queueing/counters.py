@@ -142,8 +142,10 @@ def _call_refusal(number: int, counter_open: bool, busy_with: str | None) -> Con
 
 def call_statement(plan: CounterPlan) -> pgstatements.Prepared[pgstatements.CallOutcome]:
     """PostgreSQL: the whole call as one statement (pgstatements.call)."""
+    now = utcnow()
     return pgstatements.call(counter_id=plan.counter.id, service_ids=plan.counter.service_ids,
-                             max_streak=POLICY.max_priority_streak, now=utcnow(), actor_label=plan.actor.label,
+                             max_streak=POLICY.max_priority_streak, now=now,
+                             day=policy.local_day(now, plan.site.timezone), actor_label=plan.actor.label,
                              actor_id=plan.actor.user_id)
 
 
@@ -179,7 +181,7 @@ def do_call(db: Database, plan: CounterPlan) -> TicketView | None:
         first = policy.prefers_priority(state.priority_streak, POLICY)
         picked = None
         for flag in (first, not first):
-            picked = store.pick_waiting(conn, counter.service_ids, flag, now)
+            picked = store.pick_waiting(conn, counter.service_ids, flag, now, policy.local_day(now, site.timezone))
             if picked is not None:
                 break
         if picked is None:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
+
+from sqlalchemy import select
 
 from ..cache import TTLCache, cache_of
 from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import Conflict, NotFound
 from ..scope import SiteRef
-from .models import QueueSettings
+from . import daywindow
+from .models import DayClose, QueueSettings
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,26 @@ class ServiceInfo:
     agency_code: str
     prefix: str
     standard_minutes: int | None  # the time standard when given in minutes
+    daily_quota: int = 0  # tickets per local day; 0: no limit
+    last_issue_time: time | None = None  # the service stops issuing at this clock time
+
+
+@dataclass(frozen=True)
+class DayCalendar:
+    """When a site's queue day runs (catalogue calendar plus the days already closed), cached
+    like the other facts: a change reaches every process within the cache's lifetime, and a
+    day closed by this process is seen at once (`clear_calendar`)."""
+
+    calendar: daywindow.Calendar
+    timezone: str
+    has_hours: bool  # no weekly hours entered: the site's issuing is not limited by the clock
+    is_event: bool
+    event_status: str
+    issue_cutoff_minutes: int
+    close_grace_minutes: int
+
+    def rules(self, svc: ServiceInfo) -> daywindow.IssueRules:
+        return daywindow.IssueRules(self.issue_cutoff_minutes, svc.last_issue_time, svc.daily_quota)
 
 
 def _cache(db: Database) -> TTLCache:
@@ -86,7 +110,8 @@ def _service_info(s: Any, svc: catalogue.ServiceFacts) -> ServiceInfo:
     qs = s.get(QueueSettings, svc.id)
     minutes = svc.time_value if svc.time_unit == "minutes" else None
     return ServiceInfo(svc.id, svc.code, svc.name, svc.agency_id, agency_code,
-                       qs.prefix if qs else agency_code[0].upper(), minutes)
+                       qs.prefix if qs else agency_code[0].upper(), minutes,
+                       (qs.daily_quota or 0) if qs else 0, qs.last_issue_time if qs else None)
 
 
 def offered_service(db: Database, site_info: SiteInfo, code: str, field: str = "service") -> ServiceInfo:
@@ -127,3 +152,28 @@ def counter_number(db: Database, counter_id: uuid.UUID) -> int:
 
     return _cache(db).get(("counter-number", counter_id), load)
 
+
+
+def load_calendar(s: Any, site_id: uuid.UUID) -> DayCalendar:
+    """The site's day calendar read in the caller's session (the day closer, the day page)."""
+    cal = catalogue.site_calendar(s, site_id)
+    if cal is None:
+        raise NotFound("MPP atau lokasi layanan", "site")
+    done = frozenset(s.scalars(select(DayClose.local_date).where(DayClose.site_id == site_id)))
+    return DayCalendar(daywindow.Calendar(cal.hours, cal.closed | done, cal.starts_on, cal.ends_on), cal.timezone,
+                       bool(cal.hours), cal.is_event, cal.event_status, cal.issue_cutoff_minutes,
+                       cal.close_grace_minutes)
+
+
+def calendar(db: Database, site_info: SiteInfo) -> DayCalendar:
+    """The site's day calendar, cached (two small reads on a miss, none on the hot path)."""
+    def load() -> DayCalendar:
+        with db.read() as s:
+            return load_calendar(s, site_info.id)
+
+    return _cache(db).get(("calendar", site_info.id), load)
+
+
+def clear_calendar(db: Database, site_id: uuid.UUID) -> None:
+    """Forget a site's cached calendar (its day was closed, its settings changed)."""
+    _cache(db).forget(("calendar", site_id))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 from ..accounts import service as accounts
 from ..errors import Conflict, DomainError, Forbidden, Unauthenticated
 from ..roles import DeviceKind
+from ..timeutil import zone_label
 from ..web.frontdoor import is_https
 from ..web.pages import db_of, errors_of
 from ..web.qr import qr_svg
@@ -23,6 +25,7 @@ from ..web.ratelimit import limited
 from ..web.render import register_templates, render
 from ..web.security import check_csrf, session_actor
 from . import service, surveys
+from .daygate import IssuingClosed
 from .policy import Channel, Priority
 from .schemas import BookingIn
 
@@ -98,9 +101,22 @@ def kiosk_take(request: Request, site: str, csrf: Annotated[str, Form()], servic
         prio = Priority(priority)
     except ValueError:
         prio = Priority.none
-    ticket = service.issue_ticket(db_of(request), issuer, site, service_code, prio, Channel.kiosk,
-                                  idempotency_key or None)
+    try:
+        ticket = service.issue_ticket(db_of(request), issuer, site, service_code, prio, Channel.kiosk,
+                                      idempotency_key or None)
+    except IssuingClosed as closed:
+        return _kiosk_closed(request, site, service_code, closed)
     return RedirectResponse(f"/antrian/{ticket.id}/cetak", status_code=303)
+
+
+def _kiosk_closed(request: Request, site: str, service_code: str, closed: IssuingClosed) -> Response:
+    """No number now: when to come back, and the booking page (link and QR for a phone)."""
+    screen = service.kiosk_screen(db_of(request), site)
+    booking = str(request.url_for("booking_form", site=site)) + f"?layanan={quote(service_code.upper())}"
+    return render(request, "queue/kiosk_closed.html", status_code=closed.status, site=screen.site, closed=closed,
+                  come_back=closed.come_back_at, booking_url=booking,
+                  zone=zone_label(str(closed.come_back_at.tzinfo)) if closed.come_back_at else "",
+                  booking_qr=qr_svg(booking, border=1))
 
 
 def _ticket_context(request: Request, ticket_id: uuid.UUID, survey_code: str | None = None) -> dict[str, Any]:

@@ -206,6 +206,7 @@ _head = """
     CROSS JOIN LATERAL (
         SELECT id, is_priority, ready_at FROM tickets
         WHERE service_id = sv.id AND status = 'waiting' AND ready_at <= %(now)s AND is_priority = {cls}
+              AND local_date = %(day)s
         ORDER BY ready_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
     ) h{only}
     ORDER BY h.ready_at, h.id LIMIT 1"""
@@ -253,7 +254,8 @@ class CallOutcome(NamedTuple):
 
 
 def call(*, counter_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...], max_streak: int, now: datetime,
-         actor_label: str, actor_id: uuid.UUID | None) -> Prepared[CallOutcome]:
+         day: date, actor_label: str, actor_id: uuid.UUID | None) -> Prepared[CallOutcome]:
+    """Call the first ready ticket of the site's local `day` (an earlier day's leftover never)."""
     def result(row: Any) -> CallOutcome:
         if row is None:  # never opened: no state row
             return CallOutcome(False, None, None)
@@ -261,7 +263,7 @@ def call(*, counter_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...], max_strea
         return CallOutcome(bool(row.counter_open), busy, _ticket(row) if row.id is not None else None)
 
     return Prepared(_CALL, {
-        "service_ids": list(service_ids), "max_streak": max_streak, "now": now, "counter_id": counter_id,
+        "service_ids": list(service_ids), "max_streak": max_streak, "now": now, "day": day, "counter_id": counter_id,
         "event_id": new_id(), "actor_label": actor_label, "actor_id": actor_id}, result)
 
 

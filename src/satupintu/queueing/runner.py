@@ -49,6 +49,9 @@ class Operation(Generic[P, R, V]):
     done: Callable[[Database, P, R], V]
     perform: Callable[[Database, P], V]
     follow_up: Callable[[Database, P, R], Callable[[], None] | None] | None = None
+    # Whether this plan must run as `perform` on PostgreSQL too (a check that needs a lock
+    # first, e.g. a daily quota); None: never.
+    in_transaction: Callable[[P], bool] | None = None
 
 
 def single_statement(db: Database) -> bool:
@@ -60,7 +63,7 @@ def run(db: Database, op: Operation[P, R, V], *args: Any) -> V:
     """The operation in this thread: checks, then one statement (PostgreSQL) or one write
     transaction (elsewhere)."""
     plan = op.check(db, *args)
-    if not single_statement(db):
+    if not single_statement(db) or (op.in_transaction is not None and op.in_transaction(plan)):
         return op.perform(db, plan)
     with db.autocommit() as conn:
         outcome = pgstatements.execute(conn, op.statement(plan))
@@ -77,6 +80,8 @@ async def run_async(db: Database, hot: HotPath | None, op: Operation[P, R, V], *
     if hot is None:
         return await run_in_threadpool(run, db, op, *args)
     plan = await without_thread(op.check, db, *args)
+    if op.in_transaction is not None and op.in_transaction(plan):
+        return await run_in_threadpool(op.perform, db, plan)
     outcome = await hot.run(op.statement(plan))
     result = await without_thread(op.done, db, plan, outcome)
     later = op.follow_up(db, plan, outcome) if op.follow_up is not None else None

@@ -18,7 +18,9 @@ from ..catalogue.service import AgencyOut, ServiceOut, ServiceSummary, SiteOut  
 from ..db import Database
 from ..errors import DomainError
 from ..scope import Actor
-from . import bookings, lookup, views
+from ..timeutil import utcnow, zone_label
+from . import bookings, daygate, lookup, views
+from .daygate import IssuingClosed
 from .policy import PRIORITY_LABELS, STATUS_LABELS, Priority, Status
 from .schemas import BoardState, BookingView, CounterStateView, SlotView, TicketView
 
@@ -32,6 +34,8 @@ class KioskScreen:
     q: str
     priorities: dict[Priority, tuple[str, str]]
     errors: dict[str, str]
+    closed: IssuingClosed | None = None  # the site issues no number now: why, and when again
+    zone: str = ""
 
 
 def kiosk_screen(db: Database, site_code: str, instansi: str = "", q: str = "",
@@ -41,8 +45,10 @@ def kiosk_screen(db: Database, site_code: str, instansi: str = "", q: str = "",
     agencies = catalogue.list_agencies(db, site_code, served_only=True)
     services = (catalogue.list_services(db, site_code, q or None, instansi or None, served_only=True)
                 if (instansi or q) else [])
+    closed = daygate.site_refusal(db, lookup.site(db, site_code), utcnow())
+    zone = zone_label(str(closed.come_back_at.tzinfo)) if closed and closed.come_back_at else ""
     return KioskScreen(catalogue.get_site(db, site_code), agencies, services, instansi, q, PRIORITY_LABELS,
-                       errors or {})
+                       errors or {}, closed, zone)
 
 
 @dataclass

@@ -69,7 +69,8 @@ _LOCK_STATE = (select(S.c.is_open, S.c.current_ticket_id, S.c.priority_streak)
 _CURRENT = select(*TICKET_COLUMNS).where(T.c.id == bindparam("ticket_id"))
 _PICK = (select(*TICKET_COLUMNS)
          .where(T.c.service_id.in_(bindparam("service_ids", expanding=True)), T.c.status == Status.waiting,
-                T.c.is_priority == bindparam("is_priority"), T.c.ready_at <= bindparam("now"))
+                T.c.is_priority == bindparam("is_priority"), T.c.ready_at <= bindparam("now"),
+                T.c.local_date == bindparam("day"))
          .order_by(T.c.ready_at, T.c.id).limit(1).with_for_update(skip_locked=True))
 
 
@@ -86,14 +87,17 @@ def lock_counter(conn: Connection, counter_id: uuid.UUID) -> CounterRow | None:
 
 
 def pick_waiting(conn: Connection, service_ids: tuple[uuid.UUID, ...], priority: bool,
-                 now: datetime) -> TicketRow | None:
-    """The first ready ticket of one class for these services, in calling order, locked.
+                 now: datetime, day: date) -> TicketRow | None:
+    """The first ready ticket of one class for these services, in calling order, locked; only
+    tickets of the site's local `day`, so a leftover of an earlier day is never called (and
+    never meets today's ticket with the same number).
 
     One service at a time: with several in one IN (...) the index no longer gives the calling
     order, and every waiting ticket would be read and sorted on each call."""
     heads = []
     for service_id in service_ids:
-        row = conn.execute(_PICK, {"service_ids": [service_id], "is_priority": priority, "now": now}).first()
+        row = conn.execute(_PICK, {"service_ids": [service_id], "is_priority": priority, "now": now,
+                                   "day": day}).first()
         if row is not None:
             heads.append(TicketRow._make(row))
     return min(heads, key=lambda t: (t.ready_at, t.id)) if heads else None
@@ -156,6 +160,17 @@ def count_ahead(conn: Connection, service_id: uuid.UUID, ticket_id: uuid.UUID, r
     return int(conn.execute(stmt, {"service_id": service_id, "ready_at": ready_at, "id": ticket_id}).scalar() or 0)
 
 
+_ISSUED_ON_DAY = select(func.count()).select_from(T).where(
+    T.c.site_id == bindparam("site_id"), T.c.local_date == bindparam("day"), T.c.service_id == bindparam("service_id"),
+    T.c.seq.is_not(None))
+
+
+def issued_on_day(conn: Connection, site_id: uuid.UUID, service_id: uuid.UUID, day: date) -> int:
+    """Numbered tickets (issued or checked in; a referral keeps its visit's number) of a
+    service on a local day: what its daily quota counts."""
+    return int(conn.execute(_ISSUED_ON_DAY, {"site_id": site_id, "service_id": service_id, "day": day}).scalar() or 0)
+
+
 _BY_KEY = select(*TICKET_COLUMNS).where(T.c.site_id == bindparam("site_id"), T.c.idempotency_key == bindparam("key"))
 
 
@@ -171,4 +186,4 @@ def ticket_row(conn: Connection, ticket_id: uuid.UUID) -> TicketRow | None:
 
 
 __all__ = ["TicketRow", "CounterRow", "lock_counter", "pick_waiting", "update_ticket", "update_counter", "add_event",
-           "insert_visit", "insert_ticket", "count_ahead", "ticket_row", "ticket_by_key", "Q"]
+           "insert_visit", "insert_ticket", "count_ahead", "issued_on_day", "ticket_row", "ticket_by_key", "Q"]

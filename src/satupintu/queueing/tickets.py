@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..cache import require_io
@@ -27,7 +28,7 @@ from ..db import Database, dialect_insert, on_commit
 from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from ..scope import Actor, can_issue_tickets, can_operate_counter
 from ..timeutil import utcnow
-from . import lookup, pgstatements, policy, runner, store, views, voice
+from . import daygate, lookup, pgstatements, policy, runner, store, views, voice
 from .models import Ticket, TicketEvent, TicketSequence
 from .policy import Action, Channel, Priority, Status
 from .schemas import TicketView
@@ -118,11 +119,16 @@ def next_seq(s: Session, site_id: uuid.UUID, prefix: str, day: date) -> int:
 
 def new_numbered_ticket(s: Session, *, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str, day: date,
                         channel: Channel, priority: Priority, ready_at: datetime, now: datetime,
-                        booking_id: uuid.UUID | None = None, idempotency_key: str | None = None) -> store.TicketRow:
+                        booking_id: uuid.UUID | None = None, idempotency_key: str | None = None,
+                        daily_quota: int = 0) -> store.TicketRow:
     """A new visit and its first ticket with the next number of its letter and day. Inside the
-    caller's `db.write()` transaction (the sequence row stays locked until it commits)."""
+    caller's `db.write()` transaction (the sequence row stays locked until it commits). With a
+    daily quota, the service's tickets of the day are counted once that lock is held, and
+    daygate.QuotaReached is raised (the caller's transaction rolls back) when none is left."""
     seq = next_seq(s, site_id, prefix, day)
     conn: Connection = s.connection()
+    if daily_quota > 0 and store.issued_on_day(conn, site_id, service_id, day) >= daily_quota:
+        raise daygate.QuotaReached()
     visit_id = store.insert_visit(conn, site_id, now, priority)
     return store.insert_ticket(conn, site_id=site_id, visit_id=visit_id, service_id=service_id, prefix=prefix,
                                day=day, seq=seq, number=policy.format_number(prefix, seq), channel=channel,
@@ -161,7 +167,15 @@ def check_issue(db: Database, issuer: Issuer, site_code: str, service_code: str,
     if issuer.actor is not None and not can_issue_tickets(issuer.actor, site.ref):
         raise Forbidden()
     svc = lookup.offered_service(db, site, service_code)
+    daygate.check_open(db, site, svc, utcnow())
     return IssuePlan(site, svc, issuer, priority, channel, views.service_pace(db, svc), idempotency_key)
+
+
+def issue_in_transaction(plan: IssuePlan) -> bool:
+    """A service with a daily quota is issued in a transaction on PostgreSQL too: the count
+    must be read after the sequence row's lock is taken, which one statement cannot do (its
+    snapshot is older than the lock). Services without a quota keep the single statement."""
+    return plan.svc.daily_quota > 0
 
 
 def issue_statement(plan: IssuePlan) -> pgstatements.Prepared[pgstatements.Issued]:
@@ -200,25 +214,44 @@ def issued(db: Database, plan: IssuePlan, result: pgstatements.Issued) -> Ticket
 
 def do_issue(db: Database, plan: IssuePlan) -> TicketView:
     """The issue in its own `db.write()` transaction: SQLite has one writer at a time, so the
-    key is checked and taken together."""
-    site, svc, issuer, key = plan.site, plan.svc, plan.issuer, plan.idempotency_key
-    with db.write() as s:
-        earlier = store.ticket_by_key(s.connection(), site.id, key) if key is not None else None
-        if earlier is None:
-            now = utcnow()
-            t = new_numbered_ticket(s, site_id=site.id, service_id=svc.id, prefix=svc.prefix,
-                                    day=policy.local_day(now, site.timezone), channel=plan.channel,
-                                    priority=plan.priority, ready_at=now, now=now, idempotency_key=key)
-            store.add_event(s.connection(), t.id, now, "issued", t.status, issuer.label,
-                            issuer.actor.user_id if issuer.actor else None,
-                            data={"channel": plan.channel.value, "priority": plan.priority.value})
-            on_commit(s, site_channel(site.id), ticket_event("issued", site.code, t))
+    key is checked and taken together. On PostgreSQL (a service with a quota) two retries with
+    one key may race: the later one fails on the key's unique index and, run again, finds the
+    first one's ticket."""
+    site, svc, key = plan.site, plan.svc, plan.idempotency_key
+    now = utcnow()
+    for attempt in (1, 2):
+        try:
+            with db.write() as s:
+                earlier = store.ticket_by_key(s.connection(), site.id, key) if key is not None else None
+                if earlier is None:
+                    t = _issue_new(s, plan, now)
+            break
+        except daygate.QuotaReached:
+            raise daygate.quota_refusal(db, site, svc, now) from None
+        except IntegrityError:
+            if key is None or attempt == 2:
+                raise
     if earlier is not None:
         return _replayed(db, plan, earlier)
     return views.positioned(db, t, site.code)
 
 
-ISSUE = runner.Operation(check=check_issue, statement=issue_statement, done=issued, perform=do_issue)
+def _issue_new(s: Session, plan: IssuePlan, now: datetime) -> store.TicketRow:
+    """A new ticket and its 'issued' event, in the caller's transaction."""
+    site, svc, issuer = plan.site, plan.svc, plan.issuer
+    t = new_numbered_ticket(s, site_id=site.id, service_id=svc.id, prefix=svc.prefix,
+                            day=policy.local_day(now, site.timezone), channel=plan.channel, priority=plan.priority,
+                            ready_at=now, now=now, idempotency_key=plan.idempotency_key,
+                            daily_quota=svc.daily_quota)
+    store.add_event(s.connection(), t.id, now, "issued", t.status, issuer.label,
+                    issuer.actor.user_id if issuer.actor else None,
+                    data={"channel": plan.channel.value, "priority": plan.priority.value})
+    on_commit(s, site_channel(site.id), ticket_event("issued", site.code, t))
+    return t
+
+
+ISSUE = runner.Operation(check=check_issue, statement=issue_statement, done=issued, perform=do_issue,
+                         in_transaction=issue_in_transaction)
 
 
 def issue_ticket(db: Database, issuer: Issuer, site_code: str, service_code: str,
