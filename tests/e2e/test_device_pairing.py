@@ -50,7 +50,7 @@ def pair_from_laptop(manager, live, code: str, name: str, kind: str, agencies: t
     manager.get_by_role("link", name="Perangkat", exact=True).click()
     manager.get_by_label("Kode di layar perangkat").fill(code)
     manager.get_by_label("Nama perangkat").fill(name)
-    manager.get_by_label(re.compile("Kios \\(ambil" if kind == "kiosk" else "Papan antrian")).check()
+    manager.get_by_label(re.compile("Kios \\(ambil" if kind == "kiosk" else "Papan antrean")).check()
     for agency in agencies:
         manager.get_by_label(agency, exact=True).check()
     manager.get_by_role("button", name="Pasangkan", exact=True).click()

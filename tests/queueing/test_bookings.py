@@ -123,7 +123,7 @@ def test_booking_page_from_slots_to_code_and_qr(fresh_server):
     day = next_weekday().isoformat()
     with fresh_server.client() as c:
         page = c.get("/mpp/lahat/pesan", params={"layanan": "DKC-04", "tanggal": day})
-        assert page.status_code == 200 and "Pesan antrian daring" in page.text
+        assert page.status_code == 200 and "Pesan antrean daring" in page.text
         slot = re.search(r'name="slot" value="([^"]+)"', page.text).group(1)
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
         bad = c.post("/mpp/lahat/pesan", data={"csrf": csrf, "layanan": "DKC-04", "slot": slot, "name": "Dewi",

@@ -114,3 +114,19 @@ def test_hold_frees_the_counter_and_resume_keeps_the_place(db, kiosk, officer):
     assert queue.resume(db, officer, "lahat", a.id).position == 0  # still ahead of b
     assert queue.call_next(db, officer, "lahat", n).id == a.id
     assert b.id != a.id
+
+
+def test_a_retired_counter_cannot_be_opened_until_the_manager_brings_it_back(db, officer):
+    """The officer's console answers 'Loket N tidak dipakai lagi' for a counter the manager
+    retired on the counters page; set back to open, it opens as before."""
+    from satupintu.catalogue.schemas import CounterIn
+    from satupintu.scope import SYSTEM
+
+    counter = next(c for c in catalogue.list_counters(db, "lahat") if c.agency_code == "DUKCAPIL")
+    fields = {"number": counter.number, "name": counter.name, "agency": "DUKCAPIL", "services": counter.services}
+    catalogue.update_counter(db, SYSTEM, "lahat", counter.number, CounterIn(**fields, status="retired"))
+    with pytest.raises(Conflict) as refused:
+        queue.open_counter(db, officer, "lahat", counter.number)
+    assert refused.value.code == "counter_retired" and f"Loket {counter.number}" in refused.value.message
+    catalogue.update_counter(db, SYSTEM, "lahat", counter.number, CounterIn(**fields, status="open"))
+    assert queue.open_counter(db, officer, "lahat", counter.number).is_open

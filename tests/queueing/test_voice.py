@@ -18,7 +18,7 @@ def test_numbers_in_indonesian(n, words):
 
 
 def test_the_call_reads_leading_zeros_then_the_number():
-    assert call_announcement("A-012", 5) == "Nomor antrian A, nol dua belas, silakan ke loket lima."
+    assert call_announcement("A-012", 5) == "Nomor antrean A, nol dua belas, silakan ke loket lima."
     assert say_ticket("B-001") == "B, nol nol satu"
     assert say_ticket("C-100") == "C, seratus"
     assert say_ticket("D-000") == "D, nol nol nol"

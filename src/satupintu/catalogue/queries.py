@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, time
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -151,6 +151,7 @@ class CounterFacts:
     agency_id: uuid.UUID
     agency_code: str
     agency_short_name: str = ""
+    status: str = "open"  # open | planned | retired (CounterStatus)
 
 
 class ServiceCodes(NamedTuple):
@@ -162,7 +163,13 @@ class ServiceCodes(NamedTuple):
 
 # The columns of CounterFacts, in order; statements are immutable, so one is shared.
 _COUNTER_FACTS = select(Counter.id, Counter.number, Counter.name, Counter.agency_id, Agency.code,
-                        Agency.short_name).join(Agency, Agency.id == Counter.agency_id)
+                        Agency.short_name, Counter.status).join(Agency, Agency.id == Counter.agency_id)
+
+
+def _counter(row: Any) -> CounterFacts:
+    counter_id, number, name, agency_id, agency_code, short_name, status = row
+    return CounterFacts(counter_id, number, name, agency_id, agency_code, short_name or "",
+                        status.value if hasattr(status, "value") else str(status))
 
 
 def _agency(row: Agency) -> AgencyFacts:
@@ -314,13 +321,13 @@ def agency_service_codes(session: Session, agency_id: uuid.UUID) -> set[str]:
 def counter(session: Session, counter_id: uuid.UUID) -> CounterFacts | None:
     """A counter by id, or None."""
     row = session.execute(_COUNTER_FACTS.where(Counter.id == counter_id)).first()
-    return CounterFacts(*row) if row else None
+    return _counter(row) if row else None
 
 
 def counter_by_number(session: Session, site_id: uuid.UUID, number: int) -> CounterFacts | None:
     """The counter with this number at a site, or None."""
     row = session.execute(_COUNTER_FACTS.where(Counter.site_id == site_id, Counter.number == number)).first()
-    return CounterFacts(*row) if row else None
+    return _counter(row) if row else None
 
 
 def counter_ids_serving(session: Session, service_id: uuid.UUID) -> list[uuid.UUID]:
@@ -382,7 +389,7 @@ def site_agencies(session: Session, home_site_id: uuid.UUID) -> list[AgencyFacts
 def site_counters(session: Session, site_id: uuid.UUID) -> list[CounterFacts]:
     """The counters of a site, by number."""
     rows = session.execute(_COUNTER_FACTS.where(Counter.site_id == site_id).order_by(Counter.number))
-    return [CounterFacts(*row) for row in rows]
+    return [_counter(row) for row in rows]
 
 
 def site_opening_minutes(session: Session, site_id: uuid.UUID, day: date) -> tuple[int, int] | None:

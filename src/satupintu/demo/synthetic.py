@@ -29,7 +29,7 @@ def synthetic_table(n: int, agencies: int = 25) -> list[list[str]]:
             "kata_kunci": "contoh; uji",
             "status": "terbit" if i % 10 else "draf",
             "persyaratan": "Fotokopi KTP-el pemohon\nSurat permohonan bermaterai\nPas foto 3x4",
-            "prosedur": "Ambil nomor antrian\nSerahkan berkas di loket\nVerifikasi berkas\nTerima produk layanan",
+            "prosedur": "Ambil nomor antrean\nSerahkan berkas di loket\nVerifikasi berkas\nTerima produk layanan",
             "waktu": str(1 + i % 14),
             "satuan_waktu": "hari kerja" if i % 3 else "menit",
             "biaya": "0" if i % 4 else str(25000 * (1 + i % 5)),

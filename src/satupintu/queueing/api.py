@@ -91,7 +91,7 @@ def _issuer(request: Request) -> service.Issuer:
     if token:
         device = accounts.device_from_token(db_of(request), token)
         if device.kind is not DeviceKind.kiosk:
-            raise Forbidden("Hanya perangkat kios yang dapat mengambil nomor antrian.")
+            raise Forbidden("Hanya perangkat kios yang dapat mengambil nomor antrean.")
         if device.site_id != site_scope(request, request.path_params["site"]).id:
             raise Forbidden("Perangkat atau akun ini bukan milik lokasi layanan tersebut.")
         return service.Issuer(label=f"kios:{device.name}", site_id=device.site_id, device_id=device.id)

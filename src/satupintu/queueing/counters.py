@@ -90,6 +90,9 @@ def _lock_state(db: Database, s: Session, actor: Actor, site_code: str,
 def open_counter(db: Database, actor: Actor, site_code: str, number: int) -> CounterStateView:
     with db.write() as s:
         site, counter, state = _lock_state(db, s, actor, site_code, number)
+        if counter.status == "retired":
+            raise Conflict("counter_retired", f"Loket {counter.number} tidak dipakai lagi; pengelola dapat "
+                                              "mengaktifkannya kembali di halaman Loket dan layanan.", "counter")
         before = audit.snapshot(state)
         state.is_open, state.officer_id, state.officer_label = True, actor.user_id, actor.label
         state.opened_at, state.closed_reason = utcnow(), ""

@@ -43,6 +43,7 @@ class CounterInfo:
     number: int
     agency_id: uuid.UUID
     service_ids: tuple[uuid.UUID, ...]
+    status: str = "open"  # a retired counter cannot be opened
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def counter(db: Database, site_info: SiteInfo, number: int) -> CounterInfo:
             row = catalogue.counter_by_number(s, site_info.id, number)
             if row is None:
                 raise NotFound(f"Loket {number}", "counter")
-            return CounterInfo(row.id, row.number, row.agency_id, catalogue.counter_service_ids(s, row.id))
+            return CounterInfo(row.id, row.number, row.agency_id, catalogue.counter_service_ids(s, row.id),
+                               row.status)
 
     return _cache(db).get(("counter", site_info.id, number), load)
 

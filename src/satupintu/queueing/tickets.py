@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 ACTION_LABELS = {
     Action.call: "dipanggil", Action.recall: "dipanggil ulang", Action.no_show: "ditandai tidak hadir",
-    Action.requeue: "dimasukkan kembali ke antrian", Action.start: "mulai dilayani", Action.finish: "diselesaikan",
+    Action.requeue: "dimasukkan kembali ke antrean", Action.start: "mulai dilayani", Action.finish: "diselesaikan",
     Action.refer: "dirujuk", Action.hold: "ditunda", Action.resume: "dilanjutkan", Action.close: "ditutup",
 }
 NO_SHOW_GRACE = timedelta(minutes=30)

@@ -1,6 +1,6 @@
 """What the display board says when it calls a number, the Indonesian way. Pure.
 
-"A-012" at counter 5 -> "Nomor antrian A, nol dua belas, silakan ke loket lima."
+"A-012" at counter 5 -> "Nomor antrean A, nol dua belas, silakan ke loket lima."
 Leading zeros are read one by one ("nol"), the rest as a number ("dua belas").
 """
 
@@ -47,4 +47,4 @@ def say_ticket(number: str) -> str:
 
 
 def call_announcement(number: str, counter: int) -> str:
-    return f"Nomor antrian {say_ticket(number)}, silakan ke loket {say_number(counter)}."
+    return f"Nomor antrean {say_ticket(number)}, silakan ke loket {say_number(counter)}."
