@@ -8,6 +8,7 @@ from datetime import timedelta
 import httpx
 
 from satupintu.catalogue import service
+from satupintu.catalogue import service as catalogue
 from satupintu.scope import SYSTEM
 from satupintu.staffing import service as staffing
 from tests.test_pages import csrf_of, login
@@ -31,7 +32,8 @@ def test_the_management_home_links_the_page_and_a_left_empty_code_is_made_from_t
         assert f'href="{PAGE}"' in c.get("/kelola/lahat").text
         page = c.get(PAGE)
         assert page.status_code == 200 and "Buat kegiatan" in page.text
-        assert 'id="opens-mon" name="opens-mon" type="time" value="08:00"' in page.text  # the mall's hours
+        opens_mon = catalogue.get_site(server.app.state.db, "lahat").opening_hours["mon"][0]
+        assert f'id="opens-mon" name="opens-mon" type="time" value="{opens_mon}"' in page.text  # the mall's hours
         made = c.post(PAGE, data={"csrf": csrf_of(page.text), **form(server)})
         assert made.status_code == 303
         assert made.headers["location"] == f"{PAGE}/lahat-jemput-bola-kecamatan-merapi?dibuat=1"

@@ -9,6 +9,7 @@ import pytest
 from satupintu.catalogue import queries, service
 from satupintu.catalogue import service as catalogue
 from satupintu.errors import NotFound
+from tests.dayclock import restore_demo_hours
 
 
 def test_agencies_and_counters_of_a_site_come_as_plain_values_in_order(demo_db):
@@ -40,7 +41,9 @@ def test_service_codes_name_each_service_and_its_agency(demo_db):
     assert found[ids["DPM-01"]].agency_code == "DPMPTSP" and none == {}
 
 
-def test_opening_minutes_follow_the_weekday_hours_and_the_closed_dates(demo_db):
+def test_opening_minutes_follow_the_weekday_hours_and_the_closed_dates(fresh_demo_db):
+    demo_db = fresh_demo_db
+    restore_demo_hours(demo_db)  # the demo's real week (tests load it open all day): closed on Sunday
     site = catalogue.get_site(demo_db, "lahat")
     closed = site.closed_dates[0].date
     monday = date(2026, 1, 12)

@@ -14,13 +14,16 @@ from satupintu.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from satupintu.roles import Role
 from satupintu.scope import SYSTEM, Actor
 from tests.conftest import DEMO_PASSWORD
+from tests.dayclock import restore_demo_hours
 
 
 def manager_of(db, site_code="lahat") -> Actor:
     return accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
 
 
-def test_demo_site_has_the_founding_agencies_and_enough_services(demo_db):
+def test_demo_site_has_the_founding_agencies_and_enough_services(fresh_demo_db):
+    demo_db = fresh_demo_db
+    restore_demo_hours(demo_db)  # the demo's real week (tests load it open all day)
     site = service.get_site(demo_db, "lahat")
     assert site.name == "MPP Kabupaten Lahat" and site.timezone == "Asia/Jakarta" and site.zone_label == "WIB"
     assert site.opening_hours["mon"] == ["08:00", "15:00"] and "sat" not in site.opening_hours
