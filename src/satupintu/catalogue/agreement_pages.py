@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from ..errors import DomainError
@@ -84,18 +85,21 @@ def agreements(request: Request, site: str, done: str = "") -> Response:
 async def agreement_add(request: Request, site: str) -> Response:
     actor = staff_actor(request)
     form = await _form(request, AGREEMENT_FIELDS)
-    try:
-        data = AgreementIn.model_validate({k: v for k, v in _nulls(form).items() if k != "agency"})
-        if not form["agency"]:
-            return _agreements(request, site, form=form, errors={"agency": FIELD_HELP["agency"]}, status_code=422)
-        service.add_agreement(db_of(request), actor, site, form["agency"], data)
-    except (ValidationError, DomainError) as exc:
-        errors = _messages(exc)
-        if not form["agency"]:
-            errors["agency"] = FIELD_HELP["agency"]
-        return _agreements(request, site, form=form, errors=errors, status_code=422)
-    return RedirectResponse(f"/kelola/{site}/perjanjian?done=added", status_code=303)
 
+    def run() -> Response:  # the database work off the event loop
+        try:
+            data = AgreementIn.model_validate({k: v for k, v in _nulls(form).items() if k != "agency"})
+            if not form["agency"]:
+                return _agreements(request, site, form=form, errors={"agency": FIELD_HELP["agency"]}, status_code=422)
+            service.add_agreement(db_of(request), actor, site, form["agency"], data)
+        except (ValidationError, DomainError) as exc:
+            errors = _messages(exc)
+            if not form["agency"]:
+                errors["agency"] = FIELD_HELP["agency"]
+            return _agreements(request, site, form=form, errors=errors, status_code=422)
+        return RedirectResponse(f"/kelola/{site}/perjanjian?done=added", status_code=303)
+
+    return await run_in_threadpool(run)
 
 def _renewal(request: Request, site: str, agreement_id: uuid.UUID, form: dict[str, str] | None = None,
              errors: dict[str, str] | None = None, status_code: int = 200) -> Response:
@@ -123,12 +127,16 @@ def agreement_renew_form(request: Request, site: str, agreement_id: uuid.UUID) -
 async def agreement_renew(request: Request, site: str, agreement_id: uuid.UUID) -> Response:
     actor = staff_actor(request)
     form = await _form(request, AGREEMENT_FIELDS)
-    try:
-        data = AgreementIn.model_validate({k: v for k, v in _nulls(form).items() if k != "agency"})
-        service.renew_agreement(db_of(request), actor, site, agreement_id, data)
-    except (ValidationError, DomainError) as exc:
-        return _renewal(request, site, agreement_id, form=form, errors=_messages(exc), status_code=422)
-    return RedirectResponse(f"/kelola/{site}/perjanjian?done=renewed", status_code=303)
+
+    def run() -> Response:  # the database work off the event loop
+        try:
+            data = AgreementIn.model_validate({k: v for k, v in _nulls(form).items() if k != "agency"})
+            service.renew_agreement(db_of(request), actor, site, agreement_id, data)
+        except (ValidationError, DomainError) as exc:
+            return _renewal(request, site, agreement_id, form=form, errors=_messages(exc), status_code=422)
+        return RedirectResponse(f"/kelola/{site}/perjanjian?done=renewed", status_code=303)
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/kelola/{site}/perjanjian/{agreement_id}/berkas")
@@ -142,12 +150,16 @@ async def agreement_upload(request: Request, site: str, agreement_id: uuid.UUID)
     if isinstance(upload, UploadFile):
         data = await upload.read(MAX_FILE_BYTES + 1)
         name = upload.filename or ""
-    try:
-        service.add_agreement_file(db_of(request), actor, site, agreement_id, name, data)
-    except DomainError as exc:
-        errors = {f"file-{agreement_id}": m for m in _messages(exc).values()}
-        return _agreements(request, site, errors=errors, status_code=422)
-    return RedirectResponse(f"/kelola/{site}/perjanjian?done=file#agreement-{agreement_id}", status_code=303)
+
+    def run() -> Response:  # the database work off the event loop
+        try:
+            service.add_agreement_file(db_of(request), actor, site, agreement_id, name, data)
+        except DomainError as exc:
+            errors = {f"file-{agreement_id}": m for m in _messages(exc).values()}
+            return _agreements(request, site, errors=errors, status_code=422)
+        return RedirectResponse(f"/kelola/{site}/perjanjian?done=file#agreement-{agreement_id}", status_code=303)
+
+    return await run_in_threadpool(run)
 
 
 @router.get("/kelola/{site}/perjanjian/berkas/{file_id}")
@@ -181,12 +193,15 @@ def booths(request: Request, site: str, done: str = "") -> Response:
 async def booth_add(request: Request, site: str) -> Response:
     actor = staff_actor(request)
     form = await _form(request, BOOTH_FIELDS)
-    try:
-        service.create_booth(db_of(request), actor, site, BoothIn.model_validate(form))
-    except (ValidationError, DomainError) as exc:
-        return _booths(request, site, form=form, errors=_messages(exc), status_code=422)
-    return RedirectResponse(f"/kelola/{site}/umkm?done=added", status_code=303)
 
+    def run() -> Response:  # the database work off the event loop
+        try:
+            service.create_booth(db_of(request), actor, site, BoothIn.model_validate(form))
+        except (ValidationError, DomainError) as exc:
+            return _booths(request, site, form=form, errors=_messages(exc), status_code=422)
+        return RedirectResponse(f"/kelola/{site}/umkm?done=added", status_code=303)
+
+    return await run_in_threadpool(run)
 
 def _booth(request: Request, site: str, booth_id: uuid.UUID, *, form: dict[str, str] | None = None,
            turn: dict[str, str] | None = None, errors: dict[str, str] | None = None, status_code: int = 200,
@@ -214,28 +229,40 @@ def booth_page(request: Request, site: str, booth_id: uuid.UUID, done: str = "")
 async def booth_edit(request: Request, site: str, booth_id: uuid.UUID) -> Response:
     actor = staff_actor(request)
     form = await _form(request, BOOTH_FIELDS)
-    try:
-        service.update_booth(db_of(request), actor, site, booth_id, BoothIn.model_validate(form))
-    except (ValidationError, DomainError) as exc:
-        return _booth(request, site, booth_id, form=form, errors=_messages(exc), status_code=422)
-    return RedirectResponse(f"/kelola/{site}/umkm/{booth_id}?done=saved", status_code=303)
+
+    def run() -> Response:  # the database work off the event loop
+        try:
+            service.update_booth(db_of(request), actor, site, booth_id, BoothIn.model_validate(form))
+        except (ValidationError, DomainError) as exc:
+            return _booth(request, site, booth_id, form=form, errors=_messages(exc), status_code=422)
+        return RedirectResponse(f"/kelola/{site}/umkm/{booth_id}?done=saved", status_code=303)
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/kelola/{site}/umkm/{booth_id}/giliran")
 async def booth_turn_add(request: Request, site: str, booth_id: uuid.UUID) -> Response:
     actor = staff_actor(request)
     turn = await _form(request, TURN_FIELDS)
-    try:
-        service.add_booth_turn(db_of(request), actor, site, booth_id, BoothTurnIn.model_validate(_nulls(turn)))
-    except (ValidationError, DomainError) as exc:
-        errors = {f"turn-{k}": v for k, v in _messages(exc).items()}
-        return _booth(request, site, booth_id, turn=turn, errors=errors, status_code=422)
-    return RedirectResponse(f"/kelola/{site}/umkm/{booth_id}?done=turn", status_code=303)
+
+    def run() -> Response:  # the database work off the event loop
+        try:
+            service.add_booth_turn(db_of(request), actor, site, booth_id, BoothTurnIn.model_validate(_nulls(turn)))
+        except (ValidationError, DomainError) as exc:
+            errors = {f"turn-{k}": v for k, v in _messages(exc).items()}
+            return _booth(request, site, booth_id, turn=turn, errors=errors, status_code=422)
+        return RedirectResponse(f"/kelola/{site}/umkm/{booth_id}?done=turn", status_code=303)
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/kelola/{site}/umkm/{booth_id}/giliran/{turn_id}/hapus")
 async def booth_turn_remove(request: Request, site: str, booth_id: uuid.UUID, turn_id: uuid.UUID) -> Response:
     actor = staff_actor(request)
     await _form(request, ())
-    service.remove_booth_turn(db_of(request), actor, site, booth_id, turn_id)
-    return RedirectResponse(f"/kelola/{site}/umkm/{booth_id}?done=removed", status_code=303)
+
+    def run() -> Response:  # the database work off the event loop
+        service.remove_booth_turn(db_of(request), actor, site, booth_id, turn_id)
+        return RedirectResponse(f"/kelola/{site}/umkm/{booth_id}?done=removed", status_code=303)
+
+    return await run_in_threadpool(run)
