@@ -21,6 +21,7 @@ from ..db import Database
 from ..queueing import service as queue
 from ..roles import Role
 from ..scope import SYSTEM
+from .event_staff import staff_demo_event
 from .staffing import load_staffing_demo
 
 DEMO_FILE = Path(__file__).resolve().parent / "lahat.json"
@@ -75,4 +76,6 @@ def load_demo(db: Database, password: str | None = None) -> str | None:
             username=user["username"], full_name=user["full_name"], password=password, role=role,
             site=None if role is Role.national_overseer else site_code, agency=user.get("agency")))
     load_staffing_demo(db, site_code)
+    if event:
+        staff_demo_event(db, site_code, event["code"])
     return password
