@@ -21,6 +21,7 @@ from ..db import Database
 from ..queueing import service as queue
 from ..roles import Role
 from ..scope import SYSTEM
+from .history import load_history
 from .staffing import load_staffing_demo
 
 DEMO_FILE = Path(__file__).resolve().parent / "lahat.json"
@@ -75,4 +76,5 @@ def load_demo(db: Database, password: str | None = None) -> str | None:
             username=user["username"], full_name=user["full_name"], password=password, role=role,
             site=None if role is Role.national_overseer else site_code, agency=user.get("agency")))
     load_staffing_demo(db, site_code)
+    load_history(db, site_code)
     return password
