@@ -124,7 +124,7 @@ def load_history(db: Database, site_code: str) -> None:
     days = past_working_days(today, closed, hours)
     rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for day in days:
-        _one_day(rows, site_id, zone, day, hours[day.weekday()], desks, services)
+        _one_day(rows, site_code, site_id, zone, day, hours[day.weekday()], desks, services)
     with db.write() as s:
         conn = s.connection()
         for table in (V, T, E, Q, R, D):
@@ -133,10 +133,10 @@ def load_history(db: Database, site_code: str) -> None:
     _complaints(db, site_code, zone, days, closed)
 
 
-def _one_day(rows: dict[str, list[dict[str, Any]]], site_id: uuid.UUID, zone: ZoneInfo, day: date,
+def _one_day(rows: dict[str, list[dict[str, Any]]], seed: str, site_id: uuid.UUID, zone: ZoneInfo, day: date,
              hours: tuple[time, time], desks: dict[str, list[tuple[uuid.UUID, set[uuid.UUID]]]],
              services: dict[uuid.UUID, _Service]) -> None:
-    rng = random.Random(f"satupintu-demo:{site_id}:{day.isoformat()}")
+    rng = random.Random(f"satupintu-demo:{seed}:{day.isoformat()}")
     opens = datetime.combine(day, hours[0], zone).astimezone(UTC)
     closes = datetime.combine(day, hours[1], zone).astimezone(UTC)
     last_call = closes - timedelta(minutes=10)
@@ -246,10 +246,12 @@ COMPLAINTS: tuple[tuple[int, dict[str, Any], tuple[tuple[Step, float, dict[str, 
          "body": "Orang tua saya harus menunggu lama. Mohon disediakan loket khusus lansia dan disabilitas.",
          "reporter_name": "Siti Aminah (demo)", "service": "DKC-02"},
      ((Step.verify, 20, {"severity": Severity.normal}),)),
-    (4, {"title": "Printer KTP-el rusak, harus kembali besok",
+    # Urgent (2 working days) from the day before yesterday: due at the end of today, so "due soon".
+    (2, {"title": "Printer KTP-el rusak, harus kembali besok",
          "body": "Saya diminta datang lagi karena printer KTP-el rusak. Kapan printer diperbaiki?",
          "reporter_name": "Budi Santoso (demo)", "service": "DKC-01"},
-     ((Step.verify, 3, {"severity": Severity.high}), (Step.assign, 4, {"agency": "DUKCAPIL"}))),
+     ((Step.verify, 3, {"severity": Severity.urgent}), (Step.assign, 4, {"agency": "DUKCAPIL"}))),
+    # High (5 working days) from 11 working days ago, followed up but not answered: overdue.
     (11, {"title": "Berkas izin usaha belum ada kabar",
           "body": "Berkas PBG saya sudah lengkap sejak dua minggu lalu tetapi belum ada kabar dari petugas.",
           "reporter_name": "Hendra (demo)", "service": "DPM-02"},
