@@ -118,6 +118,18 @@ def demo_db(backend: Backend) -> Iterator[Database]:
 
 
 @pytest.fixture
+def bare_demo_db(backend: Backend) -> Iterator[Database]:
+    """The demo site without its past weeks (no served tickets, survey answers or complaints yet),
+    in a database of the test's own: for tests whose expected figures start from an empty past."""
+    url = backend.new_url()
+    upgrade(url)
+    db = Database(url)
+    load_demo(db, DEMO_PASSWORD, history=False)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
 def fresh_demo_db(backend: Backend) -> Iterator[Database]:
     """The demo data in a database of the test's own, for tests that change it."""
     url = backend.new_url()

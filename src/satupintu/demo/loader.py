@@ -35,8 +35,10 @@ def demo_data() -> dict[str, Any]:
     return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 
 
-def load_demo(db: Database, password: str | None = None) -> str | None:
-    """Create the demo site; returns the demo users' password, or None if it was already there."""
+def load_demo(db: Database, password: str | None = None, history: bool = True) -> str | None:
+    """Create the demo site; returns the demo users' password, or None if it was already there.
+    With `history`, also its past weeks of served visits, SKM answers and complaints (history.py);
+    tests that count from an empty past load it without."""
     data = demo_data()
     site_code = data["site"]["code"]
     with db.read() as s:
@@ -76,5 +78,6 @@ def load_demo(db: Database, password: str | None = None) -> str | None:
             username=user["username"], full_name=user["full_name"], password=password, role=role,
             site=None if role is Role.national_overseer else site_code, agency=user.get("agency")))
     load_staffing_demo(db, site_code)
-    load_history(db, site_code)
+    if history:
+        load_history(db, site_code)
     return password
