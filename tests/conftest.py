@@ -184,6 +184,13 @@ def server(demo_db: Database) -> Iterator[LiveServer]:
 
 
 @pytest.fixture
+def bare_server(bare_demo_db: Database) -> Iterator[LiveServer]:
+    """A server of the test's own over the demo without its past weeks (bare_demo_db)."""
+    with LiveServer(bare_demo_db) as live:
+        yield live
+
+
+@pytest.fixture
 def fresh_server(fresh_demo_db: Database) -> Iterator[LiveServer]:
     with LiveServer(fresh_demo_db) as live:
         yield live
