@@ -39,6 +39,7 @@ from ..ids import new_id
 from ..queueing.models import DayClose, QueueSettings, Ticket, TicketEvent, TicketSequence, Visit
 from ..queueing.policy import Channel, Priority, Status, format_number
 from ..scope import SYSTEM
+from ..staffing.arrivals import PEAK_PROFILE
 from ..timeutil import utcnow
 from ..workdays import due_at, is_working_day
 
@@ -149,8 +150,7 @@ def _one_day(rows: dict[str, list[dict[str, Any]]], seed: str, site_id: uuid.UUI
         if not offered:
             continue
         n = max(1, round(total * share / sum(WEIGHTS.values()) * rng.uniform(0.8, 1.2)))
-        arrivals = sorted(opens + timedelta(seconds=rng.uniform(0, (closes - opens).total_seconds() - 1200))
-                          for _ in range(n))
+        arrivals = sorted(_arrival(rng, opens, closes, hours[0].hour) for _ in range(n))
         open_desks = [_Desk(cid, served, opens + timedelta(minutes=rng.uniform(0, 8))) for cid, served in counters]
         seq_by_prefix: dict[str, int] = defaultdict(int)
         for issued in arrivals:
@@ -163,6 +163,16 @@ def _one_day(rows: dict[str, list[dict[str, Any]]], seed: str, site_id: uuid.UUI
     rows[D.name].append({"site_id": site_id, "local_date": day, "closed_at": closes + timedelta(minutes=30),
                          "automatic": True, "closed_by": SYSTEM_LABEL, "reason": CLOSE_REASON,
                          "closed_tickets": closed_tickets})
+
+
+def _arrival(rng: random.Random, opens: datetime, closes: datetime, opening_hour: int) -> datetime:
+    """When a visitor takes a number: the MPP early-morning peak (staffing's PEAK_PROFILE); who
+    queued before opening gets a number in the first minutes."""
+    hour = rng.choices(list(PEAK_PROFILE), weights=list(PEAK_PROFILE.values()))[0]
+    if hour < opening_hour:
+        return opens + timedelta(seconds=rng.uniform(0, 600))
+    at = opens + timedelta(hours=hour - opening_hour, seconds=rng.uniform(0, 3600))
+    return min(at, closes - timedelta(minutes=20))
 
 
 def _event(rows: dict[str, list[dict[str, Any]]], ticket_id: uuid.UUID, at: datetime, kind: str, status: Status,
