@@ -142,6 +142,18 @@ def demo_db(backend: Backend) -> Iterator[Database]:
 
 
 @pytest.fixture
+def bare_demo_db(backend: Backend) -> Iterator[Database]:
+    """The demo site without its past weeks (no served tickets, survey answers or complaints yet),
+    in a database of the test's own: for tests whose expected figures start from an empty past."""
+    url = backend.new_url()
+    upgrade(url)
+    db = Database(url)
+    load_demo(db, DEMO_PASSWORD, history=False)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
 def fresh_demo_db(backend: Backend) -> Iterator[Database]:
     """The demo data in a database of the test's own, for tests that change it."""
     url = backend.new_url()
@@ -192,6 +204,13 @@ class LiveServer:
 @pytest.fixture(scope="module")
 def server(demo_db: Database) -> Iterator[LiveServer]:
     with LiveServer(demo_db) as live:
+        yield live
+
+
+@pytest.fixture
+def bare_server(bare_demo_db: Database) -> Iterator[LiveServer]:
+    """A server of the test's own over the demo without its past weeks (bare_demo_db)."""
+    with LiveServer(bare_demo_db) as live:
         yield live
 
 

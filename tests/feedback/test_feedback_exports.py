@@ -17,12 +17,12 @@ from tests.feedback.test_survey import code, served_ticket
 ANSWERS = {k: 4 for k in KEYS[Regulation.permenpanrb_14_2017]}
 
 
-def test_a_survey_suggestion_with_an_escape_character_is_refused_and_the_skm_xlsx_keeps_working(fresh_server):
-    db = fresh_server.app.state.db
+def test_a_survey_suggestion_with_an_escape_character_is_refused_and_the_skm_xlsx_keeps_working(bare_server):
+    db = bare_server.app.state.db
     first, second = served_ticket(db), served_ticket(db)
     today = utcnow().date()
     period = {"starts_on": str(today - timedelta(days=2)), "ends_on": str(today + timedelta(days=2))}
-    with fresh_server.client() as c:
+    with bare_server.client() as c:
         bad = c.post(f"/api/v1/tickets/{first.id}/survey", params={"code": code(first)},
                      json={"answers": ANSWERS, "suggestion": "Bagus\x1b[2J"})
         assert bad.status_code == 422
@@ -62,14 +62,14 @@ def test_complaint_text_in_the_lapor_csv_cannot_run_as_a_formula(fresh_server):
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
 
 
-def test_the_public_complaint_form_refuses_a_control_character_naming_the_field(fresh_server):
+def test_the_public_complaint_form_refuses_a_control_character_naming_the_field(bare_server):
     from sqlalchemy import func
 
     from satupintu.feedback.models import Complaint
     from tests.feedback.test_feedback_pages import csrf_of
 
-    db = fresh_server.app.state.db
-    with fresh_server.client() as c:
+    db = bare_server.app.state.db
+    with bare_server.client() as c:
         form = c.get("/mpp/lahat/pengaduan")
         bad = c.post("/mpp/lahat/pengaduan", data={"csrf": csrf_of(form.text), "title": "Lantai licin",
                                                    "body": "Lantai dekat loket 3\x0b licin.", "kind": "pengaduan",

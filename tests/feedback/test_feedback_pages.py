@@ -79,7 +79,7 @@ def test_staff_work_a_complaint_from_the_management_page(fresh_server):
         assert "Didisposisikan" in assigned.text
 
 
-def test_a_complaint_from_the_public_form_carries_its_photo_and_a_bad_file_stores_nothing(fresh_server):
+def test_a_complaint_from_the_public_form_carries_its_photo_and_a_bad_file_stores_nothing(bare_server):
     from sqlalchemy import func, select
 
     from satupintu.feedback.models import Complaint, ComplaintAttachment
@@ -87,8 +87,8 @@ def test_a_complaint_from_the_public_form_carries_its_photo_and_a_bad_file_store
     png = files.png()
     fields = {"title": "Lantai licin", "body": "Lantai dekat loket 3 licin dan tanpa tanda.", "kind": "pengaduan",
               "privacy": "normal", "reporter_name": "Budi"}
-    db = fresh_server.app.state.db
-    with fresh_server.client(follow_redirects=True) as c:
+    db = bare_server.app.state.db
+    with bare_server.client(follow_redirects=True) as c:
         form = c.get("/mpp/lahat/pengaduan")
         assert 'enctype="multipart/form-data"' in form.text and 'name="lampiran"' in form.text
         bad = c.post("/mpp/lahat/pengaduan", data={"csrf": csrf_of(form.text), **fields},

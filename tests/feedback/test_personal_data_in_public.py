@@ -24,8 +24,8 @@ def _leaks(text: str) -> bool:
 
 
 def test_a_nik_and_phone_typed_into_a_complaint_reach_no_public_page_and_only_masked_after_verification(
-        fresh_server):
-    with fresh_server.client() as c:
+        bare_server):
+    with bare_server.client() as c:
         filed = c.post("/api/v1/sites/lahat/complaints", json={
             "title": "Antrian dilewati", "body": BODY, "reporter_name": "Budi", "reporter_contact": "0812-1111-2222"})
         assert filed.status_code == 201, filed.text
@@ -63,14 +63,14 @@ def test_a_nik_and_phone_typed_into_a_complaint_reach_no_public_page_and_only_ma
         assert BODY in page and "0813-2222-3333" not in page
 
 
-def test_a_phone_number_in_a_survey_suggestion_is_masked_on_the_published_index(fresh_server):
-    db = fresh_server.app.state.db
+def test_a_phone_number_in_a_survey_suggestion_is_masked_on_the_published_index(bare_server):
+    db = bare_server.app.state.db
     t = served_ticket(db)
     answers = {k: 4 for k in KEYS[Regulation.permenpanrb_14_2017]}
     feedback.submit_survey(db, t.id, code(t), SurveyIn(answers=answers,
                                                        suggestion=f"Bagus. Kalau perlu, telepon saya {PHONE}."))
     today = site_today()
-    with fresh_server.client() as c:
+    with bare_server.client() as c:
         published = c.post("/api/v1/sites/lahat/skm/publish", headers=token_for(c, "pengelola"), json={
             "title": "Triwulan ini", "starts_on": (today - timedelta(days=1)).isoformat(),
             "ends_on": (today + timedelta(days=1)).isoformat()})

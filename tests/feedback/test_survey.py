@@ -71,8 +71,8 @@ def test_incomplete_or_out_of_range_answers_name_the_unsur(fresh_demo_db):
     assert err.value.field == "answers.biaya"
 
 
-def test_report_per_service_and_agency_with_the_sample_check(fresh_demo_db):
-    db = fresh_demo_db
+def test_report_per_service_and_agency_with_the_sample_check(bare_demo_db):
+    db = bare_demo_db
     manager = accounts.authenticate(db, "pengelola", DEMO_PASSWORD)
     a, b = served_ticket(db), served_ticket(db)
     served_ticket(db)  # served but not surveyed: counts in the population
@@ -137,7 +137,7 @@ def test_paper_tallies_count_with_online_answers_and_legacy_periods_keep_their_r
     assert err.value.field == "tally.persyaratan"
 
 
-def test_periods_exports_and_the_public_published_index(fresh_server):
+def test_periods_exports_and_the_public_published_index(bare_server):
     from io import BytesIO
 
     from openpyxl import load_workbook
@@ -147,12 +147,12 @@ def test_periods_exports_and_the_public_published_index(fresh_server):
     assert period_bounds("triwulan", 2026, 2) == (date(2026, 4, 1), date(2026, 6, 30))
     assert period_bounds("semester", 2026, 2) == (date(2026, 7, 1), date(2026, 12, 31))
     assert period_bounds("bulan", 2024, 2) == (date(2024, 2, 1), date(2024, 2, 29))
-    db = fresh_server.app.state.db
+    db = bare_server.app.state.db
     t = served_ticket(db)
     feedback.submit_survey(db, t.id, code(t), SurveyIn(answers=dict(zip(K, [4, 3, 2, 4, 3, 4, 4, 2, 3], strict=True)),
                                                         suggestion="Perbanyak kursi tunggu"))
     year = site_today().year
-    with fresh_server.client() as c:
+    with bare_server.client() as c:
         auth = token_for(c, "pengelola")
         params = {"period": "tahun", "year": year}
         report = c.get("/api/v1/sites/lahat/skm", params=params, headers=auth).json()

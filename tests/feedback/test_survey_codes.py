@@ -70,9 +70,9 @@ def _responses(db) -> int:  # type: ignore[no-untyped-def]
         return s.scalar(select(func.count()).select_from(SurveyResponse)) or 0
 
 
-def test_one_person_at_the_kiosk_cannot_fill_in_other_visitors_surveys_by_typing_their_numbers(fresh_server):
-    db = fresh_server.app.state.db
-    with fresh_server.client() as c:
+def test_one_person_at_the_kiosk_cannot_fill_in_other_visitors_surveys_by_typing_their_numbers(bare_server):
+    db = bare_server.app.state.db
+    with bare_server.client() as c:
         token, csrf = _kiosk(c, "lobi")
         tickets = [c.post("/api/v1/sites/lahat/tickets", headers={"X-Device-Token": token},
                           json={"service": "DKC-08"}).json() for _ in range(3)]
@@ -128,7 +128,7 @@ def test_the_printed_ticket_carries_the_code_only_for_the_kiosk_that_issued_it(f
         assert f'href="/survei/{ticket_id}?kode={code}&amp;via=qr"' in from_qr
 
 
-def test_every_way_of_issuing_a_ticket_gives_a_code_that_opens_its_survey(fresh_server):
+def test_every_way_of_issuing_a_ticket_gives_a_code_that_opens_its_survey(bare_server):
     """Kiosk API (on PostgreSQL the single-statement hot path), booking check-in, and a referral
     (the visitor keeps the code printed on the first ticket)."""
     from datetime import datetime, timedelta
@@ -137,10 +137,10 @@ def test_every_way_of_issuing_a_ticket_gives_a_code_that_opens_its_survey(fresh_
     from satupintu.queueing.models import Booking
     from satupintu.queueing.policy import local_day
 
-    db = fresh_server.app.state.db
+    db = bare_server.app.state.db
     site = catalogue.get_site(db, "lahat")
     kiosk = queue.Issuer(label="kios:lobi", site_id=site.id)
-    with fresh_server.client() as c:
+    with bare_server.client() as c:
         token, _ = _kiosk(c, "lobi")
         by_api = c.post("/api/v1/sites/lahat/tickets", headers={"X-Device-Token": token},
                         json={"service": "DKC-08"}).json()

@@ -22,6 +22,7 @@ from ..queueing import service as queue
 from ..roles import Role
 from ..scope import SYSTEM
 from .event_staff import staff_demo_event
+from .history import load_history
 from .staffing import load_staffing_demo
 
 DEMO_FILE = Path(__file__).resolve().parent / "lahat.json"
@@ -35,8 +36,10 @@ def demo_data() -> dict[str, Any]:
     return json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 
 
-def load_demo(db: Database, password: str | None = None) -> str | None:
-    """Create the demo site; returns the demo users' password, or None if it was already there."""
+def load_demo(db: Database, password: str | None = None, history: bool = True) -> str | None:
+    """Create the demo site; returns the demo users' password, or None if it was already there.
+    With `history`, also its past weeks of served visits, SKM answers and complaints (history.py);
+    tests that count from an empty past load it without."""
     data = demo_data()
     site_code = data["site"]["code"]
     with db.read() as s:
@@ -78,4 +81,6 @@ def load_demo(db: Database, password: str | None = None) -> str | None:
     load_staffing_demo(db, site_code)
     if event:
         staff_demo_event(db, site_code, event["code"])
+    if history:
+        load_history(db, site_code)
     return password
