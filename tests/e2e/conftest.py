@@ -61,12 +61,13 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[LiveServer]:
-    """The demo data in a SQLite file of its own behind a real server: a browser module's world."""
+def demo_server(tmp_path_factory: pytest.TempPathFactory, name: str, history: bool = True) -> Iterator[LiveServer]:
+    """The demo data in a SQLite file of its own behind a real server: a browser module's world
+    (without the demo's past weeks when a test counts exact answers or complaints)."""
     url = f"sqlite:///{tmp_path_factory.mktemp(name) / (name + '.db')}"
     upgrade(url)
     db = Database(url)
-    load_demo(db, DEMO_PASSWORD)
+    load_demo(db, DEMO_PASSWORD, history=history)
     try:
         with LiveServer(db) as server:
             yield server
