@@ -39,8 +39,8 @@ def setup_tokens(url: str) -> tuple[str, dict[str, str], list[int]]:
     return kiosk["token"], officer, counters
 
 
-def test_many_kiosks_and_officers_never_duplicate_lose_or_double_call(fresh_demo_db):
-    db = fresh_demo_db
+def test_many_kiosks_and_officers_never_duplicate_lose_or_double_call(bare_demo_db):
+    db = bare_demo_db
     with ServerProcess(db.url, workers=3) as server:
         kiosk_token, officer, counters = setup_tokens(server.url)
         issued: list[dict] = []
@@ -101,8 +101,8 @@ def test_many_kiosks_and_officers_never_duplicate_lose_or_double_call(fresh_demo
         assert set(per_ticket.values()) == {1}
 
 
-def test_concurrent_bookings_across_workers_never_overbook(fresh_demo_db):
-    db = fresh_demo_db
+def test_concurrent_bookings_across_workers_never_overbook(bare_demo_db):
+    db = bare_demo_db
     day = date.today() + timedelta(days=1)
     while day.weekday() >= 5:
         day += timedelta(days=1)
@@ -124,8 +124,8 @@ def test_concurrent_bookings_across_workers_never_overbook(fresh_demo_db):
         assert codes == {201: slot["quota"], 409: 40 - slot["quota"]}
 
 
-def test_sigkill_mid_load_loses_no_acknowledged_ticket(fresh_demo_db):
-    db = fresh_demo_db
+def test_sigkill_mid_load_loses_no_acknowledged_ticket(bare_demo_db):
+    db = bare_demo_db
     server = ServerProcess(db.url, workers=2).start()
     kiosk_token, _, _ = setup_tokens(server.url)
     acknowledged: list[dict] = []

@@ -9,8 +9,8 @@ from tests.conftest import DEMO_PASSWORD
 
 
 @pytest.fixture
-def db(fresh_demo_db):
-    return fresh_demo_db
+def db(bare_demo_db):
+    return bare_demo_db
 
 
 @pytest.fixture
