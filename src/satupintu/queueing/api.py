@@ -222,7 +222,7 @@ def site_queue_settings(request: Request, site: str, actor: ActorDep) -> SiteQue
 
 @router.put("/sites/{site}/services/{code}/queue-settings", response_model=QueueSettingsOut,
             summary="Set a service's ticket letter, daily quota, last issue time and booking slots")
-def configure_queue(request: Request, site: str, code: str, data: QueueSettingsIn, actor: ActorDep
+def configure_queue(request: Request, site: str, code: str, data: QueueSettingsIn, actor: ManagerDep
                     ) -> QueueSettingsOut:
     return service.configure(db_of(request), actor, site, code, data)
 
