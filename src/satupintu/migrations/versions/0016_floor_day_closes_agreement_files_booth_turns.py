@@ -86,30 +86,23 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('sites', schema=None) as batch_op:
-        batch_op.drop_column('close_grace_minutes')
-        batch_op.drop_column('issue_cutoff_minutes')
-        batch_op.drop_column('event_status')
-
-    with op.batch_alter_table('queue_settings', schema=None) as batch_op:
-        batch_op.drop_column('last_issue_time')
-        batch_op.drop_column('daily_quota')
-        batch_op.drop_column('booking_enabled')
-
-    with op.batch_alter_table('counters', schema=None) as batch_op:
-        batch_op.drop_column('status')
-        batch_op.drop_column('location')
-        batch_op.drop_column('floor')
-
-    with op.batch_alter_table('agreements', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('fk_agreements_renews_id_agreements'), type_='foreignkey')
-        batch_op.drop_column('renews_id')
-        batch_op.drop_column('notes')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch copy of `sites` or
+    # `counters` would drop a table other tables' rows still point at.
+    for table, column in (("sites", "close_grace_minutes"), ("sites", "issue_cutoff_minutes"),
+                          ("sites", "event_status"), ("queue_settings", "last_issue_time"),
+                          ("queue_settings", "daily_quota"), ("queue_settings", "booking_enabled"),
+                          ("counters", "status"), ("counters", "location"), ("counters", "floor")):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
     with op.batch_alter_table('agreement_files', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agreement_files_agreement_id'))
 
     op.drop_table('agreement_files')
+    with op.batch_alter_table('agreements', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_agreements_renews_id_agreements'), type_='foreignkey')
+        batch_op.drop_column('renews_id')
+        batch_op.drop_column('notes')
+
     with op.batch_alter_table('booth_turns', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_booth_turns_booth_id'))
 
