@@ -15,8 +15,9 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+	$(BIN)/satupintu voice build || echo "Suara papan belum dibuat (lihat pesan di atas); papan memakai suara peramban atau memperingatkan 'Suara mati'."
 
-demo: $(BIN)/.installed
+demo: install
 	$(BIN)/satupintu demo --serve --host 127.0.0.1 --port 8000
 
 test: $(BIN)/.installed

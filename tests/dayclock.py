@@ -52,3 +52,12 @@ def next_weekday(day: date, weekday: int = 0) -> date:
 def local_moment(day: date, clock: str, tz: str) -> datetime:
     """A UTC moment that is `clock` on `day` in the zone `tz` (the server's clock is UTC)."""
     return datetime.combine(day, time.fromisoformat(clock), ZoneInfo(tz)).astimezone(UTC)
+
+
+def next_local_weekday(tz: str = "Asia/Jakarta") -> date:
+    """The first weekday after today in the site's zone (the demo's Lahat: WIB). Not the server's
+    UTC date: from 17:00 UTC it is already tomorrow in WIB, and "tomorrow" by UTC is today there."""
+    d = datetime.now(ZoneInfo(tz)).date() + timedelta(days=1)
+    while d.weekday() >= 5:
+        d += timedelta(days=1)
+    return d

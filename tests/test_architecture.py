@@ -43,6 +43,7 @@ PURE = frozenset({
     "satupintu.catalogue.hours",
     "satupintu.catalogue.standard",
     "satupintu.feedback.complaints",
+    "satupintu.feedback.letterhead",
     "satupintu.feedback.skm",
     "satupintu.feedback.survey_codes",
     "satupintu.notify.templates",

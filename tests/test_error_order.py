@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from satupintu.integration import keys
 from tests.conftest import LiveServer, token_for
 
 SITE_ROUTE = "/api/v1/sites/{site}"
@@ -38,7 +39,8 @@ OFFICER_MAY = {  # what a counter officer of the counter's agency may do (its ju
     ("POST", "/api/v1/sites/{site}/applications/{application_id}/actions"),
     ("PUT", "/api/v1/sites/{site}/applications/{application_id}/documents"),
     *(("POST", f"/api/v1/sites/{{site}}/counters/{{number}}/{step}")
-      for step in ("open", "close", "call-next", "recall", "no-show", "start", "finish", "hold", "refer")),
+      for step in ("open", "close", "call-next", "call-ticket", "recall", "no-show", "start", "finish", "hold",
+                   "refer")),
 }
 JUNK = {
     "json": (b'{"junk": [1, {"deeper": null}], "n": -1}', "application/json"),
@@ -79,7 +81,14 @@ def callers(server) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def
         assert c.post("/api/v1/users", headers=overseer, json={
             "username": "pengelola.lamtim", "full_name": "Pengelola Lamtim", "password": "sandi-lamtim-123",
             "role": "site_manager", "site": "lamtim"}).status_code == 201
+        manager = token_for(c, "pengelola")
+        client = c.post("/api/v1/sites/lahat/clients", headers=manager, json={
+            "name": "Sistem uji urutan", "owner_agency": "Diskominfo", "contact_name": "Budi",
+            "contact_email": "budi@lahatkab.go.id"}).json()
+        key = c.post(f"/api/v1/sites/lahat/clients/{client['id']}/keys", headers=manager, json={
+            "scopes": list(keys.SCOPES), "agency": "DUKCAPIL", "rate_per_minute": 100_000}).json()["key"]
         return {"anonymous": {},
+                "API key with every scope": {"X-API-Key": key},
                 "manager of another site": token_for(c, "pengelola.lamtim", "sandi-lamtim-123"),
                 "officer": token_for(c, "petugas.dukcapil"),
                 "officer of another agency": token_for(c, "petugas.dpmptsp")}
@@ -94,6 +103,8 @@ def _expected(caller: str, method: str, path: str) -> int | None:
         return 401
     if route in OWN_CREDENTIALS:
         return None
+    if caller == "API key with every scope":  # only the routes of the scope table, else 403 scope_missing
+        return None if (method, path.removeprefix(keys.API_PREFIX)) in keys.ROUTE_SCOPES else 403
     if caller == "manager of another site":
         return 403 if path.startswith(SITE_ROUTE) else None
     if caller == "officer":

@@ -87,3 +87,37 @@ def test_the_booking_cancelled_at_migration_goes_down_and_up_again(backend):
     db = Database(url)
     assert "cancelled_at" in {c["name"] for c in inspect(db.engine).get_columns("bookings")}
     db.dispose()
+
+
+def _index_sql(db: Database, name: str) -> str | None:
+    from sqlalchemy import text
+
+    query = ("SELECT indexdef FROM pg_indexes WHERE indexname = :n" if db.dialect == "postgresql"
+             else "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :n")
+    with db.engine.connect() as conn:
+        return conn.execute(text(query), {"n": name}).scalar()
+
+
+def test_the_calling_index_holds_only_waiting_tickets_and_its_migration_goes_down_and_up(backend):
+    """0032: the calling query's index is partial (waiting tickets only, in calling order) on both
+    databases; undone, the old full index is back; redone, the partial one again."""
+    from alembic import command
+
+    from satupintu.migrate import alembic_config
+
+    url = backend.new_url()
+    upgrade(url)
+    db = Database(url)
+    sql = _index_sql(db, "ix_tickets_waiting")
+    assert sql is not None and "WHERE" in sql.upper() and "waiting" in sql
+    assert sql.index("service_id") < sql.index("is_priority") < sql.index("local_date") < sql.index("ready_at")
+    assert _index_sql(db, "ix_tickets_calling") is None
+    db.dispose()
+    command.downgrade(alembic_config(url), "0027")
+    db = Database(url)
+    assert _index_sql(db, "ix_tickets_waiting") is None and _index_sql(db, "ix_tickets_calling") is not None
+    db.dispose()
+    upgrade(url)
+    db = Database(url)
+    assert _index_sql(db, "ix_tickets_waiting") is not None
+    db.dispose()

@@ -77,4 +77,17 @@ def record(session: Session, actor: Actor, action: str, entity_type: str, entity
         entity_id=entity_id, site_id=site_id, before=before, after=after,
     )
     session.add(entry)
+    session.info.setdefault(_RECORDED, []).append(entry)
     return entry
+
+
+_RECORDED = "satupintu_audit_recorded"
+
+
+def recorded(session: Session) -> list[AuditEntry]:
+    """The entries this open transaction added so far (for a before-commit hook)."""
+    return list(session.info.get(_RECORDED, []))
+
+
+def forget_recorded(session: Session) -> None:
+    session.info.pop(_RECORDED, None)

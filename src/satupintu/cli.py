@@ -1,4 +1,5 @@
-"""Command line: `satupintu migrate | demo | serve | create-user | check | escalate | notify | data-key`."""
+"""Command line: `satupintu migrate | demo | voice build | serve | create-user | check | escalate | notify |
+data-key | backup | restore | oversight rollup`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,36 @@ import typer
 from .config import get_settings
 
 app = typer.Typer(help="SatuPintu — platform Mal Pelayanan Publik", no_args_is_help=True, add_completion=False)
+voice_app = typer.Typer(help="The display board's recorded voice", no_args_is_help=True)
+app.add_typer(voice_app, name="voice")
+oversight_app = typer.Typer(help="Oversight figures: the kept daily rollups", no_args_is_help=True)
+app.add_typer(oversight_app, name="oversight")
+
+
+AGENCY_OPTION = typer.Option(None, help="An agency short name to record (repeatable)")
+
+
+@voice_app.command("build")
+def voice_build(agency: list[str] | None = AGENCY_OPTION,
+                from_database: bool = typer.Option(False, help="Also record every agency short name in the database")
+                ) -> None:
+    """Write the board's Indonesian clips (espeak-ng -v id) into the static voice folder."""
+    from .queueing import voice_build as vb
+
+    names = list(agency or [])
+    if from_database:
+        from .catalogue.service import agency_short_names
+        from .db import Database
+
+        db = Database.from_settings(get_settings())
+        with db.read() as s:
+            names += agency_short_names(s)
+    try:
+        keys = vb.build(agencies=names)
+    except vb.EngineMissing as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(3) from exc
+    typer.echo(f"{len(keys)} rekaman suara papan ditulis ke {vb.VOICE_DIR}.")
 
 
 @app.command()
@@ -35,7 +66,7 @@ def demo(serve: bool = typer.Option(False, help="Start the server after loading"
 
     settings = get_settings()
     upgrade(settings.database_url)
-    db = Database(settings.database_url)
+    db = Database.from_settings(settings)
     password = load_demo(db, settings.demo_password)
     addresses = pair_demo_devices(db, f"http://{host}:{port}") if password is not None else []
     db.dispose()
@@ -95,7 +126,7 @@ def check() -> None:
     from .migrate import NotMigrated, ensure_migrated
 
     settings = get_settings()
-    db = Database(settings.database_url)
+    db = Database.from_settings(settings)
     try:
         ensure_migrated(db.engine, db.url)
     except NotMigrated as exc:
@@ -115,7 +146,7 @@ def create_user(username: str, full_name: str, role: str, site: str = typer.Opti
     from .scope import SYSTEM
 
     password = typer.prompt("Kata sandi", hide_input=True, confirmation_prompt=True)
-    db = Database(get_settings().database_url)
+    db = Database.from_settings(get_settings())
     try:
         user = accounts.create_user(db, SYSTEM, accounts.UserIn(
             username=username, full_name=full_name, password=password, role=Role(role), site=site, agency=agency))
@@ -135,13 +166,60 @@ def escalate() -> None:
     from .feedback.complaint_service import escalate_overdue
 
     settings = get_settings()
-    db = Database(settings.database_url)
+    db = Database.from_settings(settings)
     bus = make_bus(settings.redis_url)
     try:
         typer.echo(f"{escalate_overdue(db, bus)} pengaduan diteruskan ke pengelola MPP.")
     finally:
         bus.close()
         db.dispose()
+
+
+def _shown(url: str) -> str:
+    """A database URL fit to print: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command("backup")
+def backup_command(path: Path) -> None:
+    """Write a consistent backup of the database to PATH while the app keeps serving (SQLite's
+    online backup API; pg_dump's custom format on PostgreSQL)."""
+    from .backup import BackupFailed, backup
+
+    url = get_settings().database_url
+    try:
+        backup(url, path)
+    except BackupFailed as exc:
+        typer.echo(f"Cadangan gagal: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Cadangan basis data {_shown(url)} ditulis ke {path} ({path.stat().st_size} bita).")
+
+
+@app.command("restore")
+def restore_command(path: Path, yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation")) -> None:
+    """Replace the database by the backup at PATH (everything since the backup is lost). Stop the
+    app processes first; after it, the database is at the backup's migration: run `satupintu
+    migrate` if this code is newer."""
+    from .backup import BackupFailed, restore
+    from .db import Database
+    from .migrate import current_revision
+
+    url = get_settings().database_url
+    if not yes and not typer.confirm(f"Ganti seluruh isi basis data {_shown(url)} dengan cadangan {path}?"):
+        raise typer.Exit(1)
+    try:
+        restore(url, path)
+    except BackupFailed as exc:
+        typer.echo(f"Pemulihan gagal: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    db = Database(url)
+    try:
+        revision = current_revision(db.engine)
+    finally:
+        db.dispose()
+    typer.echo(f"Basis data dipulihkan dari {path} (revisi skema {revision}).")
 
 
 @app.command("data-key")
@@ -151,6 +229,35 @@ def data_key() -> None:
     from .secretbox import new_key
 
     typer.echo(new_key())
+
+
+@oversight_app.command("rollup")
+def oversight_rollup(site: str = typer.Option(None, help="A site's code (default: every site)"),
+                     since: str = typer.Option(None, help="The first local day, YYYY-MM-DD (default: the first ticket)")
+                     ) -> None:
+    """Roll up and keep every settled day (closed and over) again, e.g. after a migration or a
+    late import; figures otherwise keep missing days themselves the first time they are read."""
+    from datetime import date
+
+    from .db import Database
+    from .errors import DomainError
+    from .oversight.service import rebuild
+
+    first = None
+    if since:
+        try:
+            first = date.fromisoformat(since)
+        except ValueError:
+            typer.echo("--since: tanggal harus berbentuk YYYY-MM-DD.", err=True)
+            raise typer.Exit(2) from None
+    db = Database(get_settings().database_url)
+    try:
+        typer.echo(f"{rebuild(db, site, first)} hari direkap.")
+    except DomainError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
 
 
 def main() -> None:  # pragma: no cover
@@ -165,13 +272,15 @@ def notify(once: bool = typer.Option(False, help="Send what is due now, then exi
     import threading
 
     from .db import Database
+    from .integration.idempotency_service import forget_expired
     from .notify.channels import build_channels
     from .notify.worker import NotificationWorker
     from .queueing.bookings import forget_past_contacts
 
     settings = get_settings()
-    db = Database(settings.database_url)
-    worker = NotificationWorker(db, build_channels(settings), settings, housekeeping=[forget_past_contacts])
+    db = Database.from_settings(settings)
+    worker = NotificationWorker(db, build_channels(settings), settings,
+                                housekeeping=[forget_past_contacts, forget_expired])
     try:
         if once:
             worker.keep_house()

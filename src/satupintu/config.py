@@ -6,7 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -70,18 +70,38 @@ class Settings(BaseSettings):
     # loop over async connections, without a worker thread (see queueing/hotpath.py), with at
     # most this many connections per app process.
     hot_path: bool = True
-    hot_path_connections: int = 8
+    hot_path_connections: int = Field(default=8, ge=1)
     # PostgreSQL outage: how long a request waits before it is answered 503 (database
     # unavailable), so kiosks and boards hear within about two seconds instead of hanging.
     # connect_timeout: for a new connection (whole seconds; libpq's minimum is 2);
     # pool_timeout: for a free connection of a process's pool (SQLAlchemy's and the hot path's).
     database_connect_timeout: int = 2
     database_pool_timeout: float = 2.0
+    # PostgreSQL: SQLAlchemy's pool per app process (sync routes, workers): connections kept
+    # open, extra ones opened under load and closed when returned, and the age after which a
+    # connection is replaced. Per process at most pool_size + max_overflow + hot_path_connections.
+    database_pool_size: int = Field(default=10, ge=1)
+    database_max_overflow: int = Field(default=20, ge=0)
+    database_pool_recycle: int = 1800
+    # psycopg prepares a statement on the server after it has run this many times on one
+    # connection (psycopg's default 5; 0: at once). Behind PgBouncer in transaction mode (1.18,
+    # Debian 12) a prepared statement may meet another server connection: set it to "none" there
+    # (deploy/pgbouncer/). Used by SQLAlchemy's engine and the hot path's connections alike.
+    database_prepare_threshold: int | None = 5
+    # The hot path's pool (queueing/hotpath.py): connections it keeps open at least.
+    hot_path_min_connections: int = Field(default=1, ge=0)
+    # /metrics (Prometheus): when set, a scrape must send `Authorization: Bearer <token>`. Unset,
+    # anyone who reaches the app may read it: keep /metrics off the public proxy then.
+    metrics_token: str | None = None
     # Redis for the event bus when several app processes or hosts serve one deployment.
     redis_url: str | None = None
     # Keys NIK and phone hashes of bookings (duplicate checks without storing them).
     # Defaults to the secret key; set it separately to rotate the secret key safely.
     identity_key: str | None = None
+    # Keys the HMAC-SHA256 under which client systems' API keys are stored (integration/keys.py).
+    # Defaults to the secret key; set it separately so the secret key can rotate without
+    # invalidating every client's key. Changing it invalidates every API key.
+    api_key_secret: str | None = None
     # Encrypts contact data at rest (phones, e-mail: bookings, applications, notifications,
     # complaints; see secretbox.py): comma-separated Fernet keys, newest first (rotate by
     # putting a new one first; `satupintu data-key` makes one). Unset: derived from the secret
@@ -108,12 +128,28 @@ class Settings(BaseSettings):
     smtp_from: str = "SatuPintu <noreply@localhost>"
     smtp_starttls: bool = True
     smtp_timeout: float = 10.0
-    # A WhatsApp/SMS provider taking JSON {"to", "text", "reference"}: bearer token, and an
-    # HMAC-SHA256 of the body with the secret in the X-SatuPintu-Signature header.
+    # A WhatsApp/SMS provider taking JSON {"to", "text", "reference"}: bearer token, and the
+    # Standard Webhooks signature (webhook-id, webhook-timestamp, webhook-signature) under the
+    # secret: best a `whsec_` + base64 value; another text is used as its UTF-8 bytes.
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = None
     sms_gateway_secret: str | None = None
     sms_gateway_timeout: float = 10.0
+    # Outgoing webhooks to client systems (integration/webhooks.py): run the delivery worker in
+    # each app process; plain http targets only to loopback addresses and only when allowed
+    # (tests, a receiver on the same host); retries, and when an endpoint is switched off.
+    webhook_worker: bool = True
+    webhook_allow_http_loopback: bool = False
+    webhook_timeout_seconds: float = 10.0
+    webhook_poll_seconds: float = 2.0
+    webhook_batch_size: int = 20
+    webhook_lease_seconds: float = 60.0
+    webhook_max_attempts: int = 10
+    webhook_backoff_base_seconds: float = 30.0
+    webhook_backoff_cap_seconds: float = 21600.0
+    webhook_disable_after_failures: int = 50
+    webhook_disable_after_hours: float = 24.0
+    webhook_keep_days: float = 30.0  # settled deliveries stay in the log this long
     # Where citizens reach this deployment: links in notifications point here.
     public_url: str = "http://127.0.0.1:8000"
     # Run the notification sender inside each app process (off: run `satupintu notify` apart).
@@ -122,6 +158,25 @@ class Settings(BaseSettings):
     # or run the closer apart); how often each process looks.
     day_closer: bool = True
     day_close_poll_seconds: float = 60.0
+    # Kiosk mode (docs/kiosk.md): seconds without a touch before a kiosk goes back to its start,
+    # mid-flow and on the ticket screen (which also clears the previous citizen's ticket).
+    kiosk_idle_seconds: int = 60
+    kiosk_ticket_seconds: int = 20
+    # A thermal printer the server drives with ESC/POS when a kiosk issues a ticket (instead of
+    # the browser's print): `none`, `usb:VID:PID`, `network:HOST:PORT` or `file:/dev/usb/lp0`.
+    # `kiosk_printer` is every kiosk's; `kiosk_printers` names one per kiosk device and wins:
+    # `kios-lobi=network:10.0.0.21:9100;kios-2=usb:0x04b8:0x0202`.
+    kiosk_printer: str = "none"
+    kiosk_printers: str = ""
+    kiosk_printer_timeout: float = 5.0
+
+    @field_validator("database_prepare_threshold", mode="before")
+    @classmethod
+    def _threshold_none(cls, value: object) -> object:
+        """"none" (or "off", or empty) in the environment: never prepare statements."""
+        if isinstance(value, str) and value.strip().lower() in ("", "none", "null", "off"):
+            return None
+        return value
 
 
 def _stored_secret() -> str:

@@ -17,8 +17,9 @@ import fcntl
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from sqlalchemy.types import TypeDecorator
 from .ids import new_id
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .events import LocalBus
 
 NAMING = {
@@ -82,14 +84,36 @@ class IdMixin:
 
 
 # During a PostgreSQL outage a request waits at most this long for a connection (new, or free
-# in the pool) before it fails, so the caller is answered 503 promptly. Settings override them
-# (SATUPINTU_DATABASE_CONNECT_TIMEOUT, SATUPINTU_DATABASE_POOL_TIMEOUT).
+# in the pool) before it fails, so the caller is answered 503 promptly. Settings override every
+# one of these (SATUPINTU_DATABASE_CONNECT_TIMEOUT, _POOL_TIMEOUT, _POOL_SIZE, _MAX_OVERFLOW,
+# _POOL_RECYCLE, _PREPARE_THRESHOLD; see Database.from_settings).
 CONNECT_TIMEOUT = 2  # seconds, whole (libpq's minimum is 2)
 POOL_TIMEOUT = 2.0
+POOL_SIZE = 10
+MAX_OVERFLOW = 20
+POOL_RECYCLE = 1800
+PREPARE_THRESHOLD: int | None = 5  # psycopg's own default; None behind PgBouncer's transaction mode
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    """How a process connects to PostgreSQL: SQLAlchemy's pool and what every psycopg
+    connection (SQLAlchemy's and the hot path's) is opened with."""
+
+    connect_timeout: int = CONNECT_TIMEOUT
+    pool_timeout: float = POOL_TIMEOUT
+    pool_size: int = POOL_SIZE
+    max_overflow: int = MAX_OVERFLOW
+    pool_recycle: int = POOL_RECYCLE
+    prepare_threshold: int | None = PREPARE_THRESHOLD
+
+    def connect_args(self) -> dict[str, Any]:
+        """psycopg.connect's keyword arguments."""
+        return {"connect_timeout": self.connect_timeout, "prepare_threshold": self.prepare_threshold}
 
 
 def make_engine(url: str, connect_timeout: int = CONNECT_TIMEOUT, pool_timeout: float = POOL_TIMEOUT,
-                **kwargs: Any) -> Engine:
+                options: PoolOptions | None = None, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -115,12 +139,21 @@ def make_engine(url: str, connect_timeout: int = CONNECT_TIMEOUT, pool_timeout: 
                 conn.exec_driver_sql("BEGIN")
 
         return engine
+    options = options or PoolOptions(connect_timeout=connect_timeout, pool_timeout=pool_timeout)
     if "poolclass" not in kwargs:
-        kwargs = {"pool_size": 10, "max_overflow": 20, "pool_timeout": pool_timeout, **kwargs}
+        kwargs = {"pool_size": options.pool_size, "max_overflow": options.max_overflow,
+                  "pool_timeout": options.pool_timeout, **kwargs}
     # No pre-ping: it costs a round trip on every checkout. After a server restart the first
     # failing statement is recognised as a disconnect and the whole pool is replaced.
-    connect_args = {"connect_timeout": connect_timeout, **kwargs.pop("connect_args", {})}
-    return create_engine(url, pool_recycle=1800, connect_args=connect_args, **kwargs)
+    connect_args = {**options.connect_args(), **kwargs.pop("connect_args", {})}
+    return create_engine(url, pool_recycle=options.pool_recycle, connect_args=connect_args, **kwargs)
+
+
+def pool_options(settings: Settings) -> PoolOptions:
+    return PoolOptions(connect_timeout=settings.database_connect_timeout,
+                       pool_timeout=settings.database_pool_timeout, pool_size=settings.database_pool_size,
+                       max_overflow=settings.database_max_overflow, pool_recycle=settings.database_pool_recycle,
+                       prepare_threshold=settings.database_prepare_threshold)
 
 
 def dialect_insert(session: Session, table: Any) -> Any:
@@ -165,17 +198,33 @@ def on_commit(session: Session, channel: str, event: dict[str, Any]) -> None:
     session.info.setdefault(_PENDING, []).append((channel, event))
 
 
+def pending_publications(session: Session) -> list[tuple[str, dict[str, Any]]]:
+    """What this open write transaction will publish once it commits (for a before-commit hook)."""
+    return list(session.info.get(_PENDING, []))
+
+
+# A hook run at the end of every `db.write()` block, inside its transaction, just before the
+# commit: what it writes commits (or rolls back) with the block's change. The wiring installs
+# them (app.py: the webhook outbox); no capability reaches another through one.
+BeforeCommit = Callable[[Session], object]  # what it returns is ignored
+
+
 class Database:
     """The engine, two session factories (read and write transactions) and the event bus that
     receives what committed writes publish."""
 
     def __init__(self, url: str, connect_timeout: int = CONNECT_TIMEOUT, pool_timeout: float = POOL_TIMEOUT,
-                 bus: LocalBus | None = None, **kwargs: Any) -> None:
+                 bus: LocalBus | None = None, options: PoolOptions | None = None, **kwargs: Any) -> None:
         self.url = url
         self.bus = bus  # set once by the wiring (app.py, cli.py); None: nobody listens
-        self.connect_timeout = connect_timeout  # also the hot path's (queueing/hotpath.py)
-        self.pool_timeout = pool_timeout
-        self.engine = make_engine(url, connect_timeout, pool_timeout, **kwargs)
+        self.before_commit: list[BeforeCommit] = []  # installed by the wiring (app.py)
+        # Told of every event this process publishes after its commit (metrics.py counts tickets).
+        self.observers: list[Callable[[str, dict[str, Any]], None]] = []
+        # Also the hot path's (queueing/hotpath.py): its timeouts and prepare threshold.
+        self.options = options or PoolOptions(connect_timeout=connect_timeout, pool_timeout=pool_timeout)
+        self.connect_timeout = self.options.connect_timeout
+        self.pool_timeout = self.options.pool_timeout
+        self.engine = make_engine(url, options=self.options, **kwargs)
         self.dialect = self.engine.dialect.name
         path = url.split("///", 1)[-1] if self.dialect == "sqlite" else ""
         self._writer_lock = _SqliteWriterLock(path) if path and path != ":memory:" else None
@@ -184,6 +233,16 @@ class Database:
             self.engine.execution_options(satupintu_write=True), expire_on_commit=False
         )
         self._autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    @classmethod
+    def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
+        """The database as the settings describe it: URL, timeouts, pool sizes, prepare threshold."""
+        return cls(url or settings.database_url, options=pool_options(settings))
+
+    def pool_in_use(self) -> int:
+        """Connections of SQLAlchemy's pool checked out right now (0 for SQLite's)."""
+        checkedout = getattr(self.engine.pool, "checkedout", None)
+        return int(checkedout()) if callable(checkedout) else 0
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -199,19 +258,27 @@ class Database:
             with self._write() as session:
                 with session.begin():
                     yield session
+                    self._run_before_commit(session)
                 pending = session.info.pop(_PENDING, [])
         else:
             with self._writer_lock.hold(), self._write() as session:
                 with session.begin():
                     yield session
+                    self._run_before_commit(session)
                 pending = session.info.pop(_PENDING, [])
         for channel, payload in pending:
             self.publish(channel, payload)
+
+    def _run_before_commit(self, session: Session) -> None:
+        for hook in self.before_commit:
+            hook(session)
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         """Publish now: for work that has already committed (an autocommit statement)."""
         if self.bus is not None:
             self.bus.publish(channel, event)
+        for observe in self.observers:
+            observe(channel, event)
 
     @contextmanager
     def autocommit(self) -> Iterator[Connection]:

@@ -5,6 +5,7 @@ from .applications.models import (  # noqa: F401, E402
     Application,
     ApplicationDocument,
     ApplicationEvent,
+    ApplicationExternalRef,
     ServiceWorkflow,
 )
 from .audit import AuditEntry  # noqa: F401
@@ -30,10 +31,20 @@ from .feedback.models import (  # noqa: F401, E402
     SurveyResponse,
     SurveyTally,
 )
+from .integration.idempotency_models import IdempotencyRecord  # noqa: F401
+from .integration.models import ApiKey, ClientSystem, WebhookDelivery, WebhookEndpoint  # noqa: F401, E402
 from .notify.models import Notification  # noqa: F401, E402
+from .oversight.models import (  # noqa: F401, E402
+    DailyRollup,
+    FacilityPhoto,
+    FacilityRow,
+    MonthlyRollup,
+    ReadinessScore,
+)
 from .queueing.models import (  # noqa: F401, E402
     Booking,
     BookingSlot,
+    CounterAttendance,
     CounterState,
     DayClose,
     QueueSettings,
@@ -42,6 +53,7 @@ from .queueing.models import (  # noqa: F401, E402
     TicketSequence,
     Visit,
 )
+from .queueing.voice_models import SiteVoice, VoiceClip  # noqa: F401, E402
 from .staffing.models import (  # noqa: F401, E402
     StaffAssignment,
     StaffDayOff,

@@ -8,9 +8,25 @@ to everything.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from .roles import Role
+
+
+@dataclass(frozen=True)
+class ClientKey:
+    """The API key a client system calls with (integration/keys.py): what the edge checks per
+    request (scopes, rate) and records (client name, visible prefix, last use)."""
+
+    key_id: uuid.UUID
+    cache_id: str = field(repr=False)
+    prefix: str
+    client: str
+    scopes: frozenset[str]
+    rate_per_minute: int
+    last_used_at: datetime | None = None
+    client_id: uuid.UUID | None = None  # the client system (its own reference numbers hang on it)
 
 
 @dataclass(frozen=True)
@@ -23,6 +39,8 @@ class Actor:
     # The user's credentials generation when this actor was loaded (users.credentials_epoch):
     # a session or token issued for it carries this value, and is refused once it moves on.
     epoch: int = 0
+    # Set when the caller is a client system's API key rather than a staff member.
+    key: ClientKey | None = None
 
     @property
     def label(self) -> str:

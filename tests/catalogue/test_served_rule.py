@@ -4,7 +4,7 @@ location and status; a refused counter names every field at fault and writes not
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, time
 
 import pytest
 
@@ -15,13 +15,11 @@ from satupintu.catalogue.schemas import CounterIn, ServiceIn
 from satupintu.errors import Conflict, ValidationFailed
 from satupintu.queueing import service as queue
 from tests.conftest import DEMO_PASSWORD
+from tests.dayclock import next_local_weekday
 
 
 def next_weekday() -> date:
-    d = date.today() + timedelta(days=1)
-    while d.weekday() >= 5:
-        d += timedelta(days=1)
-    return d
+    return next_local_weekday()
 
 
 def _manager(db):

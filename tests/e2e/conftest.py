@@ -25,6 +25,24 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def board_voice_clips() -> None:
+    """The board's recorded voice, built as `make install` builds it (espeak-ng); without
+    espeak-ng the board tests that need it fail when the browser is required."""
+    from satupintu.queueing import voice, voice_build
+
+    agencies = ["Disdukcapil", "DPMPTSP", "Dinkes", "Dinsos", "DPAD", "Bank Sumsel Babel", "Samsat Lahat",
+                "BPJS Kesehatan"]
+    wanted = set(voice.REQUIRED_CLIPS) | {voice.agency_clip(a) for a in agencies}
+    if wanted <= voice_build.built_clips():  # the demo's agencies are said too (a plain build has none)
+        return
+    try:
+        voice_build.build(agencies=agencies)
+    except voice_build.EngineMissing:
+        if os.environ.get("SATUPINTU_TEST_REQUIRE_BROWSER") == "1":
+            raise
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):

@@ -43,9 +43,11 @@ def test_kiosk_ticket_and_phone_pages_have_no_serious_violations(page, live, axe
 
     page.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
     assert serious_violations(page, axe_source) == []
+    page.get_by_role("link", name=re.compile("Ambil nomor antrean")).click()
     page.get_by_role("link", name=re.compile("Kependudukan")).click()
     assert serious_violations(page, axe_source) == []
     page.get_by_role("button", name=re.compile("Penerbitan Akta Kelahiran")).click()
+    page.get_by_role("button", name="Ambil nomor antrean").click()
     page.wait_for_url(re.compile(r"/antrian/.+/cetak"))
     ticket_id = re.search(r"/antrian/([0-9a-f-]+)/cetak", page.url).group(1)
     page.goto(f"{live.url}/antrian/{ticket_id}")
@@ -60,8 +62,10 @@ def test_kiosk_and_phone_pages_read_at_200_percent_zoom_without_sideways_scrolli
     context = new_context(browser, viewport={"width": 640, "height": 900}, device_scale_factor=2)
     page = context.new_page()
     page.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
+    page.get_by_role("link", name=re.compile("Ambil nomor antrean")).click()
     page.get_by_role("link", name=re.compile("Kependudukan")).click()
     page.get_by_role("button", name=re.compile("Penerbitan Akta Kelahiran")).click()
+    page.get_by_role("button", name="Ambil nomor antrean").click()
     page.wait_for_url(re.compile(r"/antrian/.+/cetak"))
     ticket_id = re.search(r"/antrian/([0-9a-f-]+)/cetak", page.url).group(1)
     for path in ("/kios/lahat?instansi=DUKCAPIL", f"/antrian/{ticket_id}", "/mpp/lahat/pengaduan", "/mpp/lahat/pesan"):

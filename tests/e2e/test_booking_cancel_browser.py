@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import LiveServer
+from tests.dayclock import next_local_weekday
 from tests.e2e.conftest import SHOTS, demo_server, new_context
 from tests.e2e.test_accessibility import axe_source, serious_violations  # noqa: F401  (fixture)
 
@@ -32,10 +33,7 @@ def screen(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def next_weekday() -> date:
-    d = date.today() + timedelta(days=1)
-    while d.weekday() >= 5:
-        d += timedelta(days=1)
-    return d
+    return next_local_weekday()
 
 
 def test_citizen_cancels_a_booking_and_the_seat_returns_to_the_form(browser, live, axe_source):  # noqa: F811

@@ -49,16 +49,19 @@ def test_the_kiosk_after_the_cutoff_explains_when_to_come_back(browser, live, ax
         assert kiosk.locator("#kiosk-come-back").inner_text() == f"{tomorrow}, pukul 08:00 WIB"
         assert serious_violations(kiosk, axe_source) == []
         screen(kiosk, "89-kios-lewat-batas-awal-1080x1920")
+        kiosk.get_by_role("link", name=re.compile("Ambil nomor antrean")).click()
         kiosk.get_by_role("link", name=re.compile("Kependudukan")).click()
         kiosk.get_by_role("button", name=re.compile("Perekaman dan Penerbitan KTP-el")).click()
+        kiosk.get_by_role("button", name="Ambil nomor antrean").click()
         kiosk.wait_for_selector("#come-back")
         assert "Pengambilan nomor antrean untuk hari ini sudah ditutup." in kiosk.locator("h2").first.inner_text()
         assert kiosk.locator("#come-back").inner_text() == f"{tomorrow}, pukul 08:00 WIB"
         assert kiosk.locator(".booking-offer svg").count() == 1
         assert serious_violations(kiosk, axe_source) == []
         screen(kiosk, "90-kios-lewat-batas-1080x1920")
-        kiosk.get_by_role("link", name="Pesan antrean online").click()
-        kiosk.wait_for_url(re.compile(r"/mpp/lahat/pesan\?layanan=DKC-01"))
+        # the kiosk links nowhere out: the booking page is for the citizen's phone (QR and address)
+        assert kiosk.locator("#booking-link").inner_text().endswith("/mpp/lahat/pesan?layanan=DKC-01")
+        assert kiosk.get_by_role("link", name="Pesan antrean online").count() == 0
     finally:
         monkeypatch.undo()
         set_hours(db, "lahat", weekdays("00:00", "23:59", range(7)), issue_cutoff_minutes=0)
@@ -130,12 +133,14 @@ def test_the_manager_closes_the_day_early_with_a_reason(browser, live, axe_sourc
     manager.goto(live.url + "/kelola/lahat/antrian")
     counter_row = manager.locator("#overview tbody tr", has=manager.get_by_role("link", name=str(n), exact=True))
     assert "Tutup" in counter_row.inner_text()
-    assert manager.locator("#overview h2").inner_text().endswith("(0)")
+    assert manager.locator("#overview h2", has_text="Menunggu").inner_text() == "Menunggu (0)"
 
     kiosk = new_context(browser, viewport={"width": 1080, "height": 1920}).new_page()
     kiosk.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
+    kiosk.get_by_role("link", name=re.compile("Ambil nomor antrean")).click()
     kiosk.get_by_role("link", name=re.compile("Kependudukan")).click()
     kiosk.get_by_role("button", name=re.compile("Perekaman dan Penerbitan KTP-el")).click()
+    kiosk.get_by_role("button", name="Ambil nomor antrean").click()
     kiosk.wait_for_selector("h2#closed-h")
     assert kiosk.locator("h2#closed-h").inner_text() == "Hari ini tidak ada layanan antrean di sini."
     screen(kiosk, "93-kios-hari-ditutup-1080x1920")

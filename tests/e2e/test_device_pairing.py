@@ -83,8 +83,10 @@ def test_a_kiosk_is_paired_by_its_code_and_then_issues_a_ticket(browser, live, a
     assert "Perangkat terpasang: Kios lobi utara" in manager.locator(".notice").inner_text()
 
     kiosk.wait_for_url(re.compile(r"/kios/lahat$"), timeout=15000)  # the poll took it there
+    kiosk.get_by_role("link", name=re.compile("Ambil nomor antrean")).click()
     kiosk.get_by_role("link", name=re.compile("Kependudukan")).click()
     kiosk.get_by_role("button", name=re.compile("Penerbitan Akta Kelahiran")).click()
+    kiosk.get_by_role("button", name="Ambil nomor antrean").click()
     kiosk.wait_for_url(re.compile(r"/antrian/.+/cetak"))
     assert re.fullmatch(r"[A-Z]-\d{3}", kiosk.locator(".number").inner_text())
     token = device_cookie(kiosk_ctx)

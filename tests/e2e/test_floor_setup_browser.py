@@ -43,7 +43,7 @@ def test_a_counter_for_an_imported_service_makes_the_kiosk_offer_it(browser, liv
     # Before: the kiosk offers neither the new agency nor its service.
     kiosk_ctx = new_context(browser, viewport={"width": 1080, "height": 1920})
     kiosk = kiosk_ctx.new_page()
-    kiosk.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}")
+    kiosk.goto(f"{live.url}/kios/lahat?token={device(live, 'kiosk')}&langkah=instansi")
     assert kiosk.get_by_role("link", name=AGENCY).count() == 0
     assert kiosk.get_by_role("link", name=re.compile("Kependudukan")).count() == 1  # served agencies are there
     kiosk.goto(f"{live.url}/kios/lahat?instansi=UK01")
@@ -87,8 +87,10 @@ def test_a_counter_for_an_imported_service_makes_the_kiosk_offer_it(browser, liv
 
     # After: the kiosk offers the agency and the service, and issues a ticket for it.
     kiosk.goto(f"{live.url}/kios/lahat")
+    kiosk.get_by_role("link", name=re.compile("Ambil nomor antrean")).click()
     kiosk.get_by_role("link", name=AGENCY).click()
     kiosk.get_by_role("button", name=SERVICE).click()
+    kiosk.get_by_role("button", name="Ambil nomor antrean").click()
     kiosk.wait_for_url(re.compile(r"/antrian/.+/cetak"))
     assert re.fullmatch(r"U-\d{3}", kiosk.locator(".number").inner_text())
     screen(kiosk, "92-kios-tiket-layanan-baru-1080x1920")

@@ -133,10 +133,12 @@ def test_a_manager_sets_up_a_mobile_event_and_its_kiosk_issues_a_ticket_called_a
     manager.get_by_label("Lokasi").select_option("lahat-pelayanan-bergerak-pasar")
     manager.get_by_role("button", name="Pasangkan", exact=True).click()
     kiosk.wait_for_url(re.compile(r"/kios/lahat-pelayanan-bergerak-pasar$"), timeout=15000)
+    kiosk.get_by_role("link", name=re.compile("Ambil nomor antrean")).click()
     kiosk.get_by_role("link", name=re.compile("Kependudukan")).click()
     kiosk.wait_for_load_state()
     assert kiosk.get_by_role("button", name=re.compile("Penerbitan Akta Kelahiran")).count() == 0  # not brought
     kiosk.get_by_role("button", name=re.compile("Penerbitan Kartu Keluarga")).click()
+    kiosk.get_by_role("button", name="Ambil nomor antrean").click()
     kiosk.wait_for_url(re.compile(r"/antrian/.+/cetak"))
     number = kiosk.locator(".number").inner_text()
     assert re.fullmatch(r"[A-Z]-\d{3}", number)

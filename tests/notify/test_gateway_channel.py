@@ -1,10 +1,9 @@
 """WhatsApp/SMS through a real local HTTP gateway that checks the bearer token and the
-HMAC signature, and answers what each test scripts (500 then 200, 400, slow, ...)."""
+Standard Webhooks signature (with the `standardwebhooks` library, as a provider would), and
+answers what each test scripts (500 then 200, 400, slow, ...)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import threading
 import time
@@ -13,10 +12,11 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from satupintu import signing
 from satupintu.notify import service
 from satupintu.notify.channels import (
-    SIGNATURE_HEADER,
     HttpGatewayChannel,
     OutgoingMessage,
     PermanentSendError,
@@ -43,11 +43,15 @@ class Gateway:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 raw = self.rfile.read(int(self.headers["Content-Length"]))
-                expected = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
-                authorised = (self.headers.get("Authorization") == f"Bearer {TOKEN}"
-                              and hmac.compare_digest(self.headers.get(SIGNATURE_HEADER, ""), expected))
+                try:
+                    Webhook(signing.as_whsec(SECRET)).verify(raw, dict(self.headers.items()))
+                    signed = True
+                except WebhookVerificationError:
+                    signed = False
+                authorised = self.headers.get("Authorization") == f"Bearer {TOKEN}" and signed
                 gateway.requests.append({"body": json.loads(raw), "authorised": authorised,
-                                         "idempotency_key": self.headers.get("Idempotency-Key")})
+                                         "idempotency_key": self.headers.get("Idempotency-Key"),
+                                         "webhook_id": self.headers.get("webhook-id")})
                 if gateway.delay:
                     time.sleep(gateway.delay)
                 status, text = (401, "unauthorised") if not authorised else (
@@ -93,7 +97,14 @@ def test_citizen_gets_the_whatsapp_text_posted_signed_to_the_provider(gateway):
     [req] = gateway.requests
     assert req["authorised"]
     assert req["body"] == {"to": PHONE, "text": m.body, "reference": "BK-7Q2M"}
-    assert req["idempotency_key"] == str(m.id)
+    assert req["idempotency_key"] == str(m.id) and req["webhook_id"] == str(m.id)
+
+
+def test_a_gateway_secret_in_the_whsec_form_signs_the_same(gateway):
+    """A deployment that sets SATUPINTU_SMS_GATEWAY_SECRET to the whsec_ form of its secret (as
+    the README advises): the provider verifies under that same value."""
+    gateway.channel(secret=signing.as_whsec(SECRET)).send(outgoing())
+    assert gateway.requests[-1]["authorised"]
 
 
 def test_a_provider_error_means_try_again_and_a_rejection_means_give_up(gateway):

@@ -12,14 +12,11 @@ from satupintu.queueing import service as queue
 from satupintu.queueing.models import Ticket
 from satupintu.queueing.policy import Channel
 from satupintu.queueing.schemas import BookingIn
-from tests.dayclock import restore_demo_hours
+from tests.dayclock import next_local_weekday, restore_demo_hours
 
 
 def next_weekday() -> date:
-    d = date.today() + timedelta(days=1)
-    while d.weekday() >= 5:
-        d += timedelta(days=1)
-    return d
+    return next_local_weekday()
 
 
 @pytest.fixture

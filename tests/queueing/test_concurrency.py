@@ -7,7 +7,6 @@ import threading
 import time
 from collections import Counter as Tally
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -15,6 +14,7 @@ from sqlalchemy import func, select
 
 from satupintu.queueing.models import Ticket, TicketEvent
 from tests.conftest import DEMO_PASSWORD
+from tests.dayclock import next_local_weekday
 from tests.procserver import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -103,9 +103,7 @@ def test_many_kiosks_and_officers_never_duplicate_lose_or_double_call(bare_demo_
 
 def test_concurrent_bookings_across_workers_never_overbook(bare_demo_db):
     db = bare_demo_db
-    day = date.today() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
+    day = next_local_weekday()
     server = ServerProcess(db.url, workers=3)
     # 40 bookings from one test address are a load test, not a bot: the per-address booking
     # limit (20/minute per process) would refuse some with 429 and hide what this test counts.

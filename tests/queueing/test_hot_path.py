@@ -12,7 +12,8 @@ import asyncio
 import itertools
 import threading
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -42,7 +43,8 @@ def clear_site(db, manager) -> None:
     """Every ticket and counter of the site closed, for the next example: a day is closed only
     once (its row in queue_day_closes), so each reset closes a later day (which closes every
     earlier one's tickets too)."""
-    service.close_day(db, manager, "lahat", date.today() + timedelta(days=next(_CLEARED)), "uji")
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()  # Lahat's day, not the server's UTC one
+    service.close_day(db, manager, "lahat", today + timedelta(days=next(_CLEARED)), "uji")
 
 
 def test_the_step_statement_carries_exactly_the_policy_moves():

@@ -157,7 +157,7 @@ def test_the_kiosk_page_sends_its_key_and_a_repeat_lands_on_the_same_ticket(fres
     with fresh_server.client() as c:
         manager = token_for(c, "pengelola")
         token = c.post("/api/v1/sites/lahat/devices", headers=manager, json={"kind": "kiosk", "name": "Kios"}).json()
-        page = c.get(f"/kios/lahat?token={token['token']}&instansi=DUKCAPIL")
+        page = c.get(f"/kios/lahat?token={token['token']}&instansi=DUKCAPIL&layanan=DKC-01")
         assert 'src="/static/kiosk-take.js"' in page.text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
         form = {"csrf": csrf, "service_code": "DKC-01", "priority": "none", "idempotency_key": str(uuid.uuid4())}

@@ -55,7 +55,9 @@ def test_a_call_reaches_a_listening_board_within_a_second(fresh_server):
     assert called, [e for e, _, _ in out]
     data, at = called[0]
     assert data["number"] == "A-001" and data["counter"] == 4
-    assert data["announcement"] == "Nomor antrean A, nol nol satu, silakan ke loket empat."
+    assert data["announcement"] == "Nomor antrean A, nol nol satu, silakan ke loket empat, Disdukcapil, lantai satu."
+    assert data["clips"] == ["chime", "nomor-antrean", "huruf-a", "nol", "nol", "satu", "silakan-ke-loket", "empat",
+                             "instansi-disdukcapil", "lantai", "satu"]
     assert at - sent < 1.0
     board = httpx.get(f"{fresh_server.url}/api/v1/sites/lahat/board").json()
     assert [x["ticket"] for x in board["counters"] if x["number"] == 4] == ["A-001"]

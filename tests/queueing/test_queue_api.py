@@ -1,8 +1,8 @@
 """The queue over HTTP: what a kiosk, an officer's console and a citizen's phone get back."""
 
-from datetime import date, timedelta
 
 from tests.conftest import token_for
+from tests.dayclock import next_local_weekday
 
 
 def kiosk_token(c, auth, kind="kiosk"):
@@ -57,9 +57,7 @@ def test_boards_cannot_issue_and_bad_input_names_the_field(fresh_server):
 
 
 def test_online_booking_with_qr_and_duplicate_refusal(fresh_server):
-    day = date.today() + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
+    day = next_local_weekday()
     with fresh_server.client() as c:
         slots = c.get("/api/v1/sites/lahat/services/DKC-04/slots", params={"date": day.isoformat()}).json()
         body = {"service": "DKC-04", "slot_start": slots[1]["start"], "name": "Dewi", "phone": "081234567890"}

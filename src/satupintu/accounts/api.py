@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from ..config import get_settings
@@ -14,6 +14,7 @@ from ..roles import DeviceKind, Role
 from ..schemas import Strict
 from ..scope import Actor
 from ..web import security
+from ..web.paging import PageDep, paginate
 from ..web.security import AgencyManagerDep, ManagerDep, require_api_actor
 from . import service
 from .pages import pairing_guard
@@ -81,8 +82,10 @@ def me(actor: ActorDep) -> MeOut:
 
 
 @router.get("/sites/{site}/users", response_model=list[service.UserOut])
-def list_users(request: Request, site: str, actor: ActorDep) -> list[service.UserOut]:
-    return service.list_users(request.app.state.db, actor, site)
+def list_users(request: Request, response: Response, page: PageDep,
+               site: str, actor: ActorDep) -> list[service.UserOut]:
+    items = service.list_users(request.app.state.db, actor, site)
+    return paginate(request, response, items, page)
 
 
 @router.post("/users", response_model=service.UserOut, status_code=201)
@@ -149,8 +152,10 @@ def pair_device(request: Request, site: str, data: service.PairingIn, actor: Man
 
 @router.get("/sites/{site}/devices", response_model=list[service.DeviceOut],
             summary="The kiosks and boards of a site and its mobile events, with when each was last seen")
-def list_devices(request: Request, site: str, actor: ManagerDep) -> list[service.DeviceOut]:
-    return service.devices_page(request.app.state.db, actor, site).devices
+def list_devices(request: Request, response: Response, page: PageDep,
+                 site: str, actor: ManagerDep) -> list[service.DeviceOut]:
+    items = service.devices_page(request.app.state.db, actor, site).devices
+    return paginate(request, response, items, page)
 
 
 @router.put("/devices/{device_id}/name", response_model=service.DeviceOut, summary="Rename a kiosk or board")
@@ -183,5 +188,7 @@ def device_me(request: Request) -> DeviceOut:
 
 
 @router.get("/sites/{site}/audit", response_model=list[service.AuditOut])
-def audit_log(request: Request, site: str, actor: ActorDep, limit: int = 200) -> list[service.AuditOut]:
-    return service.audit_log(request.app.state.db, actor, site, min(max(limit, 1), 1000))
+def audit_log(request: Request, response: Response, page: PageDep,
+              site: str, actor: ActorDep) -> list[service.AuditOut]:
+    items = service.audit_log(request.app.state.db, actor, site, 1000)
+    return paginate(request, response, items, page)

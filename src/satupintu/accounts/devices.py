@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -108,6 +108,7 @@ class DevicesView:
     devices: list[DeviceOut]
     sites: list[catalogue.SiteFacts]  # the mall first, then its mobile events
     agencies: list[tuple[str, str]]  # (code, name) of the mall's agencies
+    floors: list[str] = field(default_factory=list)  # the floors the counters are on, for a floor's board
 
 
 # ---------------------------------------------------------------- the device's side (no login)
@@ -198,6 +199,11 @@ def _agencies_of(s: Session, site: catalogue.SiteFacts) -> list[tuple[str, str]]
     return sorted(((code, names.get(aid, code)) for aid, code in codes.items()), key=lambda p: p[1])
 
 
+def _floors_of(s: Session, sites: list[catalogue.SiteFacts]) -> list[str]:
+    """The floors a board may show: those the counters of the mall and its events are on."""
+    return sorted({f for x in sites for f in catalogue.site_counter_floors(s, x.id)})
+
+
 def _out(device: DeviceToken, site: catalogue.SiteFacts) -> DeviceOut:
     scope = device.display_scope or {}
     return DeviceOut(id=device.id, site=site.code, site_name=site.name, timezone=site.timezone, kind=device.kind,
@@ -214,7 +220,7 @@ def devices_page(db: Database, actor: Actor, site_code: str) -> DevicesView:
         rows = s.scalars(select(DeviceToken).where(DeviceToken.site_id.in_(list(by_id)))
                          .order_by(DeviceToken.revoked_at.is_not(None), DeviceToken.kind, DeviceToken.name)).all()
         return DevicesView(site=site, devices=[_out(d, by_id[d.site_id]) for d in rows], sites=sites,
-                           agencies=_agencies_of(s, site))
+                           agencies=_agencies_of(s, site), floors=_floors_of(s, sites))
 
 
 def _name_problem(name: str) -> str | None:
@@ -244,6 +250,13 @@ def confirm_pairing(db: Database, actor: Actor, site_code: str, data: PairingIn)
         if target is None or not can_manage_site(actor, target.ref):
             errors.append(FieldError("site", "Pilih MPP ini atau salah satu layanan bergeraknya.", "invalid"))
         agencies: list[str] = []
+        floor = data.floor.strip()
+        if data.kind is DeviceKind.board and floor:
+            floors = _floors_of(s, _sites_of(s, page_site))
+            if floor not in floors:
+                known_floors = ", ".join(floors) or "belum ada; isi lantai pada data loket"
+                errors.append(FieldError("floor", f"Lantai tidak dikenal di MPP ini (lantai loket: {known_floors}).",
+                                         "invalid"))
         if data.kind is DeviceKind.board:
             known = {c for c, _ in _agencies_of(s, page_site)}
             agencies = sorted({a.strip().upper() for a in data.agencies if a.strip()})
@@ -269,7 +282,6 @@ def confirm_pairing(db: Database, actor: Actor, site_code: str, data: PairingIn)
             raise ValidationFailed(errors)
         assert row is not None and target is not None  # no error above means both were found
         scope: dict[str, object] | None = None
-        floor = data.floor.strip()
         if data.kind is DeviceKind.board and (agencies or floor):
             scope = {"agencies": agencies, "floor": floor or None}
         token = new_device_token()

@@ -16,7 +16,7 @@ from ..catalogue import service as catalogue
 from ..catalogue.agreements import LABELS as AGREEMENT_LABELS
 from ..catalogue.agreements import AgreementState
 from ..errors import DomainError, NotFound, Unauthenticated, ValidationFailed
-from ..roles import DeviceKind
+from ..roles import DeviceKind, Role
 from ..scope import Actor
 from ..timeutil import format_local, utcnow
 from ..web import security
@@ -41,9 +41,15 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _landing(actor: Actor) -> str:
+    """Where a sign-in without an explicit `next` goes: a counter officer to their counter
+    ("my counter", /loket), everyone else to management as before."""
+    return "/loket" if actor.role is Role.counter_officer else "/kelola"
+
+
 @router.get("/masuk")
 def login_form(request: Request, next: str = "") -> Response:
-    return render(request, "login.html", next=_safe_next(next), username="")
+    return render(request, "login.html", next=_safe_next(next) if next else "", username="")
 
 
 @router.post("/masuk")
@@ -53,15 +59,16 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
     try:
         actor = security.authenticate(request, username, password)
     except TooManyRequests as exc:
-        response = render(request, "login.html", status_code=429, next=_safe_next(next), username=username,
-                          errors={"password": exc.message}, locked_minutes=wait_minutes(exc.retry_after))
+        response = render(request, "login.html", status_code=429, next=_safe_next(next) if next else "",
+                          username=username, errors={"password": exc.message},
+                          locked_minutes=wait_minutes(exc.retry_after))
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     except Unauthenticated as exc:
-        return render(request, "login.html", status_code=401, next=_safe_next(next), username=username,
+        return render(request, "login.html", status_code=401, next=_safe_next(next) if next else "", username=username,
                       errors={"password": exc.message})
     login_session(request, actor)
-    return RedirectResponse(_safe_next(next), status_code=303)
+    return RedirectResponse(_safe_next(next) if next else _landing(actor), status_code=303)
 
 
 @router.post("/keluar")

@@ -6,9 +6,10 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ..scope import Actor
+from ..web.paging import PageDep, paginate
 from ..web.ratelimit import limited
 from ..web.security import AgencyManagerDep, require_api_actor
 from . import service
@@ -29,18 +30,23 @@ def open_application(request: Request, site: str, data: ApplicationIn, actor: Ac
 
 
 @router.get("/sites/{site}/applications", response_model=list[ApplicationView],
-            summary="The site's applications for staff; only=open|overdue|due_soon, agency=code")
-def list_applications(request: Request, site: str, actor: ActorDep,
+            summary="The site's applications for staff; only=open|overdue|due_soon, agency=code, "
+                    "external_ref=a client system's own reference number")
+def list_applications(request: Request, response: Response, page: PageDep, site: str, actor: ActorDep,
                       only: Literal["open", "overdue", "due_soon"] | None = None,
-                      agency: str | None = None) -> list[ApplicationView]:
-    return service.staff_list(request.app.state.db, actor, site, only, agency, _lang(request))
+                      agency: str | None = None,
+                      external_ref: Annotated[str | None, Query(max_length=64)] = None) -> list[ApplicationView]:
+    items = service.staff_list(request.app.state.db, actor, site, only, agency, _lang(request), external_ref)
+    return paginate(request, response, items, page)
 
 
 @router.get("/sites/{site}/applications/on-time", response_model=list[OnTimeRow],
             summary="Per service: finished, finished on time, on-time rate, open and overdue")
-def on_time(request: Request, site: str, actor: ActorDep, starts_on: date | None = None,
+def on_time(request: Request, response: Response, page: PageDep,
+            site: str, actor: ActorDep, starts_on: date | None = None,
             ends_on: date | None = None) -> list[OnTimeRow]:
-    return service.on_time_report(request.app.state.db, actor, site, starts_on, ends_on)
+    items = service.on_time_report(request.app.state.db, actor, site, starts_on, ends_on)
+    return paginate(request, response, items, page)
 
 
 @router.get("/sites/{site}/applications/{application_id}", response_model=ApplicationView)
@@ -50,10 +56,11 @@ def get_application(request: Request, site: str, application_id: uuid.UUID, acto
 
 @router.post("/sites/{site}/applications/{application_id}/actions", response_model=ApplicationView,
              summary="Take a workflow action (verifikasi, proses, selesaikan, serahkan, minta_perbaikan, "
-                     "kirim_perbaikan, tolak) with a note")
+                     "kirim_perbaikan, tolak) with a note, or push the status to move to; 409 "
+                     "illegal_transition when the workflow does not allow it from the current status")
 def act(request: Request, site: str, application_id: uuid.UUID, data: ActionIn, actor: ActorDep) -> ApplicationView:
     return service.take_action(request.app.state.db, actor, site, application_id, data.action, data.note,
-                               _lang(request))
+                               _lang(request), data.status, data.external_ref)
 
 
 @router.put("/sites/{site}/applications/{application_id}/documents", response_model=ApplicationView,
@@ -65,7 +72,7 @@ def documents(request: Request, site: str, application_id: uuid.UUID, data: Docu
 
 @router.get("/applications/track/{number}", response_model=ApplicationView, dependencies=[limited("lookup")],
             summary="Public status by tracking number: state, history and due date, no personal data")
-def track(request: Request, number: str) -> ApplicationView:
+def track_application(request: Request, number: str) -> ApplicationView:
     return service.track(request.app.state.db, number, _lang(request))
 
 

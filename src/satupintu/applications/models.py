@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, IdMixin, JSONType
@@ -82,3 +82,20 @@ class ApplicationEvent(IdMixin, Base):
     to_state: Mapped[str] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(Text, default="")
     note_public: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ApplicationExternalRef(IdMixin, Base):
+    """A client system's own reference number for an application (its case number at the agency's
+    system): one per client and application, and unique within the client, so the client finds the
+    application by its own number."""
+
+    __tablename__ = "application_external_refs"
+    __table_args__ = (UniqueConstraint("client_id", "external_ref"),
+                      UniqueConstraint("application_id", "client_id"))
+
+    application_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"),
+                                                      index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("client_systems.id", ondelete="CASCADE"))
+    client_name: Mapped[str] = mapped_column(String(100))
+    external_ref: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

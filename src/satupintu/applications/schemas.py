@@ -22,11 +22,21 @@ class ApplicationIn(Strict):
     documents_received: list[int] = Field(default_factory=list, description="Positions (0-based) of the "
                                                                             "requirements handed in")
     note: str = Field(default="", max_length=2000)
+    external_ref: str | None = Field(default=None, max_length=64, description=(
+        "Client systems only (API key): your own reference number for this application, unique "
+        "among your client's applications"))
 
 
 class ActionIn(Strict):
-    action: str = Field(min_length=1, max_length=40)
-    note: str = Field(default="", max_length=2000)
+    action: str = Field(default="", max_length=40, description=(
+        "The workflow action (e.g. verifikasi); or leave it out and send `status`"))
+    status: str = Field(default="", max_length=40, description=(
+        "The status to move to (e.g. diproses), for a system that pushes its own case status: the one "
+        "action from the current status to it is taken"))
+    note: str = Field(default="", max_length=2000, description=(
+        "Shown to staff in the history; the citizen sees it only on actions that require a reason"))
+    external_ref: str | None = Field(default=None, max_length=64, description=(
+        "Client systems only (API key): attach your own reference number, if not attached yet"))
 
 
 class DocumentsIn(Strict):
@@ -51,6 +61,11 @@ class StepView(BaseModel):
     state_label: str
     note: str
     by: str | None  # staff views only
+
+
+class ExternalRefView(BaseModel):
+    client: str
+    external_ref: str
 
 
 class ActionView(BaseModel):
@@ -83,6 +98,8 @@ class ApplicationView(BaseModel):
     ticket_number: str | None = None
     documents: list[DocumentView] | None = None
     actions: list[ActionView] | None = None
+    # Client systems' own reference numbers (a client's key sees only its own):
+    external_refs: list[ExternalRefView] | None = None
 
 
 class ReceiptView(BaseModel):

@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, domain_events
 from ..catalogue import queries as catalogue
 from ..catalogue.hours import Hours
 from ..catalogue.queries import ServiceFacts, SiteFacts
@@ -31,14 +32,15 @@ from ..queueing.policy import Status as TicketStatus
 from ..scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_operate_counter, can_read_site
 from ..timeutil import utcnow
 from . import deadline as deadlines
-from . import tracking
+from . import external_refs, tracking
 from . import workflow as wf
-from .models import Application, ApplicationDocument, ApplicationEvent, ServiceWorkflow
+from .models import Application, ApplicationDocument, ApplicationEvent, ApplicationExternalRef, ServiceWorkflow
 from .schemas import (
     ActionView,
     ApplicationIn,
     ApplicationView,
     DocumentView,
+    ExternalRefView,
     OnTimeRow,
     OpenedView,
     ReceiptView,
@@ -187,6 +189,11 @@ def _view(s: Session, app: Application, site: SiteFacts, flow: wf.Workflow, staf
                           for d in docs]
         view.actions = [ActionView(name=a.name, label=a.label(lang), note_required=a.note_required)
                         for a in wf.allowed_actions(flow, app.state, _role(staff))]
+        refs = select(ApplicationExternalRef).where(ApplicationExternalRef.application_id == app.id)
+        if staff.key is not None:  # a client system sees its own reference only
+            refs = refs.where(ApplicationExternalRef.client_id == staff.key.client_id)
+        view.external_refs = [ExternalRefView(client=r.client_name, external_ref=r.external_ref)
+                              for r in s.scalars(refs.order_by(ApplicationExternalRef.created_at))]
     return view
 
 
@@ -212,6 +219,49 @@ def _status_message(app: Application, flow: wf.Workflow, svc: ServiceFacts, note
         params["note"] = note
     message = render(Kind.application_status_changed, "id", **params)
     return message.subject, message.body
+
+
+def _client_ref(actor: Actor, text: str) -> tuple[uuid.UUID, str]:
+    """The calling client system and its reference number as stored; 422 on `external_ref` when
+    the caller is not a client system or the number is not one."""
+    ck = actor.key
+    if ck is None or ck.client_id is None:
+        raise ValidationFailed([FieldError("external_ref", "Nomor referensi hanya dapat dilampirkan oleh sistem "
+                                                           "klien yang memakai kunci API.", "client_only")])
+    ref = external_refs.normal_ref(text)
+    if ref is None:
+        raise ValidationFailed([FieldError("external_ref", external_refs.PROBLEM)])
+    return ck.client_id, ref
+
+
+def _attach_ref(s: Session, actor: Actor, site: SiteFacts, app: Application, text: str | None) -> None:
+    """Attach the calling client's own reference number to an application (once; sending the same
+    number again is a no-op). 409 when the application already carries another number of this
+    client, or this client used the number for another application."""
+    if text is None:
+        return
+    client_id, ref = _client_ref(actor, text)
+    mine = s.scalar(select(ApplicationExternalRef).where(ApplicationExternalRef.application_id == app.id,
+                                                         ApplicationExternalRef.client_id == client_id))
+    if mine is not None:
+        if mine.external_ref == ref:
+            return
+        raise Conflict("external_ref_mismatch", f"Permohonan ini sudah memakai nomor referensi {mine.external_ref} "
+                                                "dari sistem Anda.", "external_ref")
+    if s.scalar(select(ApplicationExternalRef.id).where(ApplicationExternalRef.client_id == client_id,
+                                                        ApplicationExternalRef.external_ref == ref)):
+        raise Conflict("external_ref_taken", f"Nomor referensi {ref} sudah dipakai sistem Anda untuk permohonan "
+                                             "lain.", "external_ref")
+    assert actor.key is not None
+    s.add(ApplicationExternalRef(application_id=app.id, client_id=client_id, client_name=actor.key.client,
+                                 external_ref=ref))
+    try:
+        s.flush()
+    except IntegrityError as exc:  # a concurrent call of the same client took the number first
+        raise Conflict("external_ref_taken", f"Nomor referensi {ref} sudah dipakai sistem Anda untuk permohonan "
+                                             "lain.", "external_ref") from exc
+    audit.record(s, actor, "application.external_ref", "application", app.id, site.id, None,
+                 {"client": actor.key.client, "external_ref": ref, "tracking_number": app.tracking_number})
 
 
 # ---------------------------------------------------------------- use cases
@@ -284,8 +334,12 @@ def open_application(db: Database, actor: Actor, site_code: str, data: Applicati
                                  note_public=False)
         s.add(event)
         s.flush()
+        _attach_ref(s, actor, site, app, data.external_ref)
         _recompute_due(s, site, app, flow, [event])
         _notify(s, site, app, *_status_message(app, flow, svc))
+        domain_events.record(s, "application.status_changed", site_id=site.id, entity=f"application:{app.id}",
+                             data={"site": site.code, "application_id": str(app.id), "service": svc.code,
+                                   "from_status": "", "status": app.state, "at": now.isoformat()})
         s.flush()
         view = _view(s, app, site, flow, actor, lang)
     log.info("application.opened", site=site_code, service=svc.code, tracking=number)
@@ -336,12 +390,20 @@ def receipt(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, lang:
 
 
 def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, action: str, note: str = "",
-                lang: str = "id") -> ApplicationView:
-    """Move an application one step; every step is kept with its actor, time and note."""
+                lang: str = "id", status: str = "", external_ref: str | None = None) -> ApplicationView:
+    """Move an application one step; every step is kept with its actor, time and note. A client
+    system may name the `status` to move to instead of the action (its own case moved on), and
+    attach its own reference number on the way; it acts under the same workflow rules and roles
+    as the agency's officers."""
+    if bool(action.strip()) == bool(status.strip()):
+        raise ValidationFailed([FieldError("action", "Sebutkan tindakan (action) atau status tujuan (status), "
+                                                     "salah satu saja.", "required")])
     with db.write() as s:
         site, app = _load(s, actor, site_code, app_id, for_update=True)
         flow = workflow_for(s, app.service_id)
         before = app.state
+        if status.strip():
+            action = wf.action_towards(flow, before, status.strip(), _role(actor))
         after = wf.apply(flow, before, action, _role(actor), note, app.origin_state or None)
         now = utcnow()
         act = flow.actions[action]
@@ -362,6 +424,7 @@ def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, a
         if wf.is_terminal(flow, after):
             app.closed_at = now
         s.flush()
+        _attach_ref(s, actor, site, app, external_ref)
         _recompute_due(s, site, app, flow, _events(s, app.id))
         svc = _service_of(s, app)
         _notify(s, site, app, *_status_message(app, flow, svc, note.strip() if act.note_required else ""))
@@ -369,6 +432,9 @@ def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, a
             # The last state (collected, refused): no message can follow, so the contact goes; the
             # message just queued carries its own copy until it is sent.
             app.phone, app.email = "", ""
+        domain_events.record(s, "application.status_changed", site_id=site.id, entity=f"application:{app.id}",
+                             data={"site": site.code, "application_id": str(app.id), "service": svc.code,
+                                   "from_status": before, "status": after, "at": now.isoformat()})
         s.flush()
         return _view(s, app, site, flow, actor, lang)
 
@@ -406,9 +472,10 @@ def track(db: Database, number: str, lang: str = "id") -> ApplicationView:
 
 
 def staff_list(db: Database, actor: Actor, site_code: str, only: str | None = None, agency: str | None = None,
-               lang: str = "id") -> list[ApplicationView]:
+               lang: str = "id", external_ref: str | None = None) -> list[ApplicationView]:
     """A site's applications for its staff (an agency's own for agency staff). `only`:
-    'open', 'overdue' or 'due_soon'; overdue first, then by due date."""
+    'open', 'overdue' or 'due_soon'; overdue first, then by due date. `external_ref`: a client
+    system finds its application by its own reference number."""
     if only not in (None, "", "open", "overdue", "due_soon"):
         raise ValidationFailed([FieldError("only", "Saring dengan open, overdue, atau due_soon.")])
     with db.read() as s:
@@ -425,6 +492,10 @@ def staff_list(db: Database, actor: Actor, site_code: str, only: str | None = No
             q = q.where(Application.agency_id == agency_id)
         if only:
             q = q.where(Application.closed_at.is_(None), Application.finished_at.is_(None))
+        if external_ref is not None:
+            client_id, ref = _client_ref(actor, external_ref)
+            q = q.where(Application.id.in_(select(ApplicationExternalRef.application_id).where(
+                ApplicationExternalRef.client_id == client_id, ApplicationExternalRef.external_ref == ref)))
         rows = s.scalars(q.order_by(Application.received_at)).all()
         flows: dict[uuid.UUID, wf.Workflow] = {}
         views = []

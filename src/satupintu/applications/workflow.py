@@ -43,7 +43,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import DomainError, Errors, Forbidden
+from ..errors import Conflict, DomainError, Errors, Forbidden
 from ..roles import Role
 
 APPLICANT = "applicant"
@@ -413,7 +413,7 @@ def apply(workflow: Workflow, state: str, action: str, role: str | Role | None,
         raise DomainError("unknown_action", f"Tindakan \"{action}\" tidak dikenal dalam alur kerja layanan ini.",
                           "action")
     if current.name not in act.from_states:
-        raise DomainError(
+        raise Conflict(
             "illegal_transition",
             f"Tindakan \"{act.label_id}\" tidak dapat dilakukan pada permohonan berstatus \"{current.label_id}\".",
             "action",
@@ -434,6 +434,32 @@ def apply(workflow: Workflow, state: str, action: str, role: str | Role | None,
                               "origin")
         return origin
     return act.to_state
+
+
+def action_towards(workflow: Workflow, state: str, target: str, role: str | Role | None) -> str:
+    """The action that takes an application in `state` to the status `target`, for a caller that
+    pushes a status rather than naming an action (an agency's system mirroring its own case).
+
+    Unknown status: 422-style DomainError on ``status``; no action from here leads there:
+    409 ``illegal_transition``; more than one action this role may take leads there (the
+    workflow is ambiguous for a status push): 409 ``ambiguous_status``, naming the actions.
+    A role that may take none of the actions leading there hears 403 from `apply` instead.
+    """
+    current = _state(workflow, state)
+    goal = workflow.states.get(target)
+    if goal is None:
+        raise DomainError("unknown_state", f"Status \"{target}\" tidak dikenal dalam alur kerja layanan ini.",
+                          "status")
+    leading = [a for a in workflow.actions.values() if current.name in a.from_states and a.to_state == goal.name]
+    if not leading:
+        raise Conflict("illegal_transition", f"Permohonan berstatus \"{current.label_id}\" tidak dapat langsung "
+                                             f"berpindah ke status \"{goal.label_id}\".", "status")
+    role_name = role.value if isinstance(role, Role) else role
+    mine = [a for a in leading if role_name in a.roles]
+    if len(mine) > 1:
+        raise Conflict("ambiguous_status", "Lebih dari satu tindakan menuju status ini; sebutkan tindakannya "
+                                           f"(action): {', '.join(a.name for a in mine)}.", "status")
+    return (mine or leading)[0].name
 
 
 def clock_paused_in(workflow: Workflow, state: str) -> bool:

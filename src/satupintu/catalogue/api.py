@@ -14,6 +14,7 @@ from ..errors import NotFound
 from ..schemas import Strict
 from ..scope import Actor
 from ..web.pages import db_of
+from ..web.paging import PageDep, paginate
 from ..web.security import AgencyManagerDep, ManagerDep, optional_api_actor, require_api_actor
 from . import service, spreadsheet, transfer
 from .models import ServiceStatus, SiteKind
@@ -41,8 +42,9 @@ CounterNumber = Annotated[int, Path(ge=1, le=999)]
 
 
 @router.get("/sites", response_model=list[SiteOut], summary="All sites and mobile service events")
-def list_sites(request: Request) -> list[SiteOut]:
-    return service.list_sites(db_of(request))
+def list_sites(request: Request, response: Response, page: PageDep) -> list[SiteOut]:
+    items = service.list_sites(db_of(request))
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites", response_model=SiteOut, status_code=201,
@@ -74,8 +76,9 @@ def set_offerings(request: Request, site: str, data: OfferingsIn, actor: Manager
 
 
 @router.get("/sites/{site}/agencies", response_model=list[AgencyOut])
-def list_agencies(request: Request, site: str) -> list[AgencyOut]:
-    return service.list_agencies(db_of(request), site)
+def list_agencies(request: Request, response: Response, page: PageDep, site: str) -> list[AgencyOut]:
+    items = service.list_agencies(db_of(request), site)
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites/{site}/agencies", response_model=AgencyOut, status_code=201)
@@ -112,17 +115,21 @@ class AgreementWarning(BaseModel):
 
 
 @router.get("/sites/{site}/agreement-warnings", response_model=list[AgreementWarning])
-def agreement_warnings(request: Request, site: str, actor: ActorDep) -> list[AgreementWarning]:
-    return [AgreementWarning(agency=a, agreement=g) for a, g in service.agreement_warnings(db_of(request), actor, site)]
+def agreement_warnings(request: Request, response: Response, page: PageDep,
+                       site: str, actor: ActorDep) -> list[AgreementWarning]:
+    items = [AgreementWarning(agency=a, agreement=g)
+             for a, g in service.agreement_warnings(db_of(request), actor, site)]
+    return paginate(request, response, items, page)
 
 
 @router.get("/sites/{site}/services", response_model=list[ServiceSummary],
             summary="Published services; `q` searches Indonesian words with typos")
-def list_services(request: Request, site: str, actor: MaybeActor,
+def list_services(request: Request, response: Response, page: PageDep, site: str, actor: MaybeActor,
                   q: Annotated[str | None, Query(max_length=200)] = None,
                   agency: Annotated[str | None, Query(max_length=32)] = None,
                   include_unpublished: bool = False) -> list[ServiceSummary]:
-    return service.list_services(db_of(request), site, q, agency, actor, include_unpublished)
+    items = service.list_services(db_of(request), site, q, agency, actor, include_unpublished)
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites/{site}/services", response_model=ServiceOut, status_code=201)
@@ -153,8 +160,9 @@ def set_status(request: Request, site: str, code: str, data: StatusIn, actor: Ag
 
 
 @router.get("/sites/{site}/counters", response_model=list[CounterOut])
-def list_counters(request: Request, site: str) -> list[CounterOut]:
-    return service.list_counters(db_of(request), site)
+def list_counters(request: Request, response: Response, page: PageDep, site: str) -> list[CounterOut]:
+    items = service.list_counters(db_of(request), site)
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites/{site}/counters", response_model=CounterOut, status_code=201)
@@ -169,8 +177,9 @@ def update_counter(request: Request, site: str, number: CounterNumber, data: Cou
 
 
 @router.get("/sites/{site}/booths", response_model=list[BoothOut])
-def list_booths(request: Request, site: str) -> list[BoothOut]:
-    return service.list_booths(db_of(request), site)
+def list_booths(request: Request, response: Response, page: PageDep, site: str) -> list[BoothOut]:
+    items = service.list_booths(db_of(request), site)
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites/{site}/booths", response_model=BoothOut, status_code=201)

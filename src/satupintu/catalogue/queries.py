@@ -32,6 +32,7 @@ from .models import (
     SiteKind,
     counter_services,
 )
+from .standard import TEXT_COMPONENTS
 
 __all__ = [
     "AgencyFacts",
@@ -44,6 +45,7 @@ __all__ = [
     "agency_codes",
     "agency_names",
     "agency_service_codes",
+    "agency_short_names",
     "closed_dates",
     "counter",
     "counter_by_number",
@@ -69,9 +71,11 @@ __all__ = [
     "site_by_code",
     "site_calendar",
     "site_codes",
+    "site_counter_floors",
     "site_counters",
     "site_opening_minutes",
     "site_timezones",
+    "standard_rows",
     "site_weekday_opening_minutes",
 ]
 
@@ -152,6 +156,8 @@ class CounterFacts:
     agency_code: str
     agency_short_name: str = ""
     status: str = "open"  # open | planned | retired (CounterStatus)
+    floor: str = ""  # e.g. "Lantai 2"; "" when not set
+    location: str = ""  # e.g. "sayap timur"; "" when not set
 
 
 class ServiceCodes(NamedTuple):
@@ -163,13 +169,14 @@ class ServiceCodes(NamedTuple):
 
 # The columns of CounterFacts, in order; statements are immutable, so one is shared.
 _COUNTER_FACTS = select(Counter.id, Counter.number, Counter.name, Counter.agency_id, Agency.code,
-                        Agency.short_name, Counter.status).join(Agency, Agency.id == Counter.agency_id)
+                        Agency.short_name, Counter.status, Counter.floor, Counter.location
+                        ).join(Agency, Agency.id == Counter.agency_id)
 
 
 def _counter(row: Any) -> CounterFacts:
-    counter_id, number, name, agency_id, agency_code, short_name, status = row
+    counter_id, number, name, agency_id, agency_code, short_name, status, floor, location = row
     return CounterFacts(counter_id, number, name, agency_id, agency_code, short_name or "",
-                        status.value if hasattr(status, "value") else str(status))
+                        status.value if hasattr(status, "value") else str(status), floor or "", location or "")
 
 
 def _agency(row: Agency) -> AgencyFacts:
@@ -308,6 +315,16 @@ def site_calendar(s: Session, site_id: uuid.UUID) -> SiteCalendar | None:
                         row.issue_cutoff_minutes or 0, row.close_grace_minutes or 0)
 
 
+def sites_with_addresses(s: Session) -> list[tuple[SiteFacts, str]]:
+    """Every site (malls and mobile events) with its postal address, in one query."""
+    return [(_site(row), row.address or "") for row in s.scalars(select(Site))]
+
+
+def services_of_sites(s: Session, site_ids: Collection[uuid.UUID]) -> list[ServiceFacts]:
+    """Every service of these (permanent) sites, in one query."""
+    return [_service(row) for row in s.scalars(select(Service).where(Service.site_id.in_(site_ids)))]
+
+
 def site_codes(s: Session) -> dict[uuid.UUID, str]:
     """Every site's code (malls and mobile events), by id."""
     return {site_id: code for site_id, code in s.execute(select(Site.id, Site.code))}
@@ -392,6 +409,12 @@ def site_counters(session: Session, site_id: uuid.UUID) -> list[CounterFacts]:
     return [_counter(row) for row in rows]
 
 
+def site_counter_floors(session: Session, site_id: uuid.UUID) -> list[str]:
+    """The floors a site's counters are on (set on the counters), sorted; a board may show one."""
+    rows = session.scalars(select(Counter.floor).where(Counter.site_id == site_id, Counter.floor != "").distinct())
+    return sorted(set(rows))
+
+
 def site_opening_minutes(session: Session, site_id: uuid.UUID, day: date) -> tuple[int, int] | None:
     """Opening and closing time of a site on a date, in minutes since local midnight; None when
     the site is closed that date or that weekday."""
@@ -417,3 +440,21 @@ def site_address(s: Session, site_id: uuid.UUID) -> str:
 def site_timezones(s: Session) -> list[tuple[uuid.UUID, str]]:
     """Every site's id and time zone, for jobs that run per local day."""
     return [(site_id, tz) for site_id, tz in s.execute(select(Site.id, Site.timezone))]
+
+
+def standard_rows(session: Session, site_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Every service of a permanent site as its status and Standar Pelayanan columns (the 14
+    components of PermenPANRB 15/2014), for checking which components each leaves empty."""
+    out = []
+    for svc in session.scalars(select(Service).where(Service.site_id == site_id).order_by(Service.code)):
+        row: dict[str, Any] = {"code": svc.code, "name": svc.name, "status": svc.status.value,
+                               "requirements": list(svc.requirements or []), "procedure": list(svc.procedure or []),
+                               "time_value": svc.time_value,
+                               "time_unit": svc.time_unit.value if svc.time_unit else None, "fee": svc.fee}
+        for key in TEXT_COMPONENTS:
+            row[key] = getattr(svc, key)
+        out.append(row)
+    return out
+def agency_short_names(session: Session) -> list[str]:
+    """Every agency's short name (for the board's recorded voice), sorted, without blanks."""
+    return sorted({n for n in session.scalars(select(Agency.short_name)) if n and n.strip()})

@@ -739,3 +739,22 @@ def set_day_settings(db: Database, actor: Actor, code: str, issue_cutoff_minutes
         site.issue_cutoff_minutes = values["issue_cutoff_minutes"]
         site.close_grace_minutes = values["close_grace_minutes"]
         audit.record(s, actor, "site.day_settings", "site", site.id, site.id, before, values)
+
+
+def published_standards(db: Database, site_code: str) -> tuple[SiteRef, str, list[dict[str, Any]]]:
+    """The published services of a site's catalogue (a mobile service: its mall's) with every
+    Standar Pelayanan component and the agency, for public feeds (SIPPN). Public data only.
+    Returns the site's ref, its name and one dict per service, by code."""
+    with db.read() as s:
+        site = site_row(s, site_code)
+        services = s.scalars(select(Service).where(Service.site_id == site.home_id,
+                                                   Service.status == ServiceStatus.published)
+                             .options(selectinload(Service.agency)).order_by(Service.code)).all()
+        rows = []
+        for svc in services:
+            row: dict[str, Any] = {k: getattr(svc, k) for k in STANDARD_KEYS}
+            row["time_unit"] = svc.time_unit.value if svc.time_unit else None
+            row.update(code=svc.code, name=svc.name, description=svc.description, agency_code=svc.agency.code,
+                       agency_name=svc.agency.name, updated_at=getattr(svc, "updated_at", None))
+            rows.append(row)
+        return site.ref, site.name, rows

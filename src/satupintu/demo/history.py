@@ -6,6 +6,7 @@ queue, the survey and the complaint desk would have written over the site's last
 per day and agency a seeded random number of visitors, each a Visit and a Ticket numbered
 per letter and day as the queue numbers them (TicketSequence holds the day's last number),
 with its TicketEvents (issued, called at a counter serving the service, serving, finished;
+each counter's opening and closing in the audit log, as an officer's open/close writes it;
 a few no-shows; the tickets still open at closing time closed by the day's close, as
 queueing.day.close_day does). About 30% of the served tickets have an SKM answer. Today is
 left untouched, so today's numbering starts at 1.
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, insert, select
 
+from ..audit import AuditEntry
 from ..catalogue.models import Agency, Counter, CounterStatus, OpeningHours, Service, Site, SiteClosure, TimeUnit
 from ..db import Database
 from ..feedback import complaint_service
@@ -65,6 +67,8 @@ V = cast(Table, Visit.__table__)
 Q = cast(Table, TicketSequence.__table__)
 R = cast(Table, SurveyResponse.__table__)
 D = cast(Table, DayClose.__table__)
+A = cast(Table, AuditEntry.__table__)
+DESK_LABEL = "petugas (riwayat demo)"
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,11 @@ def counter_minutes(time_value: int | None, time_unit: TimeUnit | None) -> float
     return 12.0
 
 
-def load_history(db: Database, site_code: str) -> None:
-    """Write the site's past working days of queue, SKM and complaints (see the module docstring)."""
+def load_history(db: Database, site_code: str, days: int = PAST_DAYS, visitors: tuple[int, int] = (60, 150),
+                 complaints: bool = True) -> None:
+    """Write the site's past working days of queue, SKM and complaints (see the module docstring).
+    `days` and `visitors` (a day's range, Mondays 30 more) make a bigger past for benchmarks; rows
+    go in by batches of 20 days."""
     with db.read() as s:
         site = s.scalars(select(Site).where(Site.code == site_code)).one()
         site_id, zone = site.id, ZoneInfo(site.timezone)
@@ -122,26 +129,28 @@ def load_history(db: Database, site_code: str) -> None:
                            .order_by(Counter.number)):
             desks[agencies[c.agency_id]].append((c.id, {svc.id for svc in c.services}))
     today = datetime.now(zone).date()
-    days = past_working_days(today, closed, hours)
-    rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for day in days:
-        _one_day(rows, site_code, site_id, zone, day, hours[day.weekday()], desks, services)
-    with db.write() as s:
-        conn = s.connection()
-        for table in (V, T, E, Q, R, D):
-            if rows[table.name]:
-                conn.execute(insert(table), rows[table.name])
-    _complaints(db, site_code, zone, days, closed)
+    past = past_working_days(today, closed, hours, days)
+    for first in range(0, len(past), 20):
+        rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for day in past[first:first + 20]:
+            _one_day(rows, site_code, site_id, zone, day, hours[day.weekday()], desks, services, visitors)
+        with db.write() as s:
+            conn = s.connection()
+            for table in (V, T, E, Q, R, D, A):
+                if rows[table.name]:
+                    conn.execute(insert(table), rows[table.name])
+    if complaints:
+        _complaints(db, site_code, zone, past, closed)
 
 
 def _one_day(rows: dict[str, list[dict[str, Any]]], seed: str, site_id: uuid.UUID, zone: ZoneInfo, day: date,
              hours: tuple[time, time], desks: dict[str, list[tuple[uuid.UUID, set[uuid.UUID]]]],
-             services: dict[uuid.UUID, _Service]) -> None:
+             services: dict[uuid.UUID, _Service], visitors: tuple[int, int] = (60, 150)) -> None:
     rng = random.Random(f"satupintu-demo:{seed}:{day.isoformat()}")
     opens = datetime.combine(day, hours[0], zone).astimezone(UTC)
     closes = datetime.combine(day, hours[1], zone).astimezone(UTC)
     last_call = closes - timedelta(minutes=10)
-    total = rng.randint(60, 150) + (30 if day.weekday() == 0 else 0)  # Mondays are busier
+    total = rng.randint(*visitors) + (30 if day.weekday() == 0 else 0)  # Mondays are busier
     closed_tickets = 0
     for agency, share in WEIGHTS.items():
         counters = desks.get(agency, [])
@@ -152,6 +161,11 @@ def _one_day(rows: dict[str, list[dict[str, Any]]], seed: str, site_id: uuid.UUI
         n = max(1, round(total * share / sum(WEIGHTS.values()) * rng.uniform(0.8, 1.2)))
         arrivals = sorted(_arrival(rng, opens, closes, hours[0].hour) for _ in range(n))
         open_desks = [_Desk(cid, served, opens + timedelta(minutes=rng.uniform(0, 8))) for cid, served in counters]
+        for desk in open_desks:  # each desk opened by its officer and closed at closing time, as the audit log says
+            for at, action in ((desk.free_at, "counter.open"), (closes, "counter.close")):
+                rows[A.name].append({"id": new_id(), "at": at, "actor_id": None, "actor_label": DESK_LABEL,
+                                     "action": action, "entity_type": "counter", "entity_id": desk.id,
+                                     "site_id": site_id, "before": None, "after": None})
         seq_by_prefix: dict[str, int] = defaultdict(int)
         for issued in arrivals:
             svc = services[rng.choice(offered)]

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
+from ..accounts.models import User
 from ..catalogue.models import Agency, Counter, Service, Site, counter_services
 from ..db import Database
 from ..ids import new_id
@@ -97,6 +98,13 @@ def load_staffing_demo(db: Database, site_code: str, seed: int = 7) -> None:
                 name_i += 1
                 officers[code].append(o)
                 s.add(o)
+        s.flush()
+        # The demo's officer accounts are the first officer of their agency's roster (staffed at
+        # its first counter), so the day's attendance can be compared with the plan.
+        for username, code in (("petugas.dukcapil", "DUKCAPIL"), ("petugas.dpmptsp", "DPMPTSP")):
+            user_id = s.scalar(select(User.id).where(User.username == username))
+            if user_id is not None and officers.get(code):
+                officers[code][0].user_id = user_id
         s.flush()
 
         # The counters plan.

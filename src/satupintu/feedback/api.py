@@ -14,6 +14,7 @@ from ..accounts import service as accounts
 from ..errors import FieldError, Forbidden, Unauthenticated, ValidationFailed
 from ..roles import DeviceKind
 from ..scope import Actor
+from ..web.paging import PageDep, paginate
 from ..web.ratelimit import limited
 from ..web.security import AgencyManagerDep, ManagerDep, api_actor, require_api_actor
 from . import complaint_service, service, skm, survey_codes
@@ -110,8 +111,9 @@ def publish(request: Request, site: str, data: PublishIn, actor: ManagerDep) -> 
 
 
 @router.get("/sites/{site}/skm/published", response_model=list[PublishedOut], summary="Published indexes (public)")
-def published(request: Request, site: str) -> list[PublishedOut]:
-    return service.published(request.app.state.db, site)
+def published(request: Request, response: Response, page: PageDep, site: str) -> list[PublishedOut]:
+    items = service.published(request.app.state.db, site)
+    return paginate(request, response, items, page)
 
 
 @router.get("/sites/{site}/skm.{fmt}", response_class=Response,
@@ -147,7 +149,7 @@ def file_complaint(request: Request, site: str, data: ComplaintIn) -> Created:
 
 @router.get("/complaints/{code}", response_model=ComplaintView, dependencies=[limited("lookup")],
             summary="Follow a complaint by its tracking code (no login; the reporter's identity is not shown)")
-def track(request: Request, code: str) -> ComplaintView:
+def track_complaint(request: Request, code: str) -> ComplaintView:
     return complaint_service.track(request.app.state.db, code)
 
 
@@ -159,15 +161,17 @@ def reporter_step(request: Request, code: str, data: ReporterStepIn) -> Complain
 
 @router.get("/sites/{site}/complaints/public", response_model=list[ComplaintView],
             summary="Complaints the public may read (never 'rahasia', never who filed them)")
-def public_complaints(request: Request, site: str) -> list[ComplaintView]:
-    return complaint_service.public_list(request.app.state.db, site)
+def public_complaints(request: Request, response: Response, page: PageDep, site: str) -> list[ComplaintView]:
+    items = complaint_service.public_list(request.app.state.db, site)
+    return paginate(request, response, items, page)
 
 
 @router.get("/sites/{site}/complaints", response_model=list[ComplaintView],
             summary="Staff list; only=overdue|due_soon|open")
-def staff_complaints(request: Request, site: str, actor: ActorDep,
+def staff_complaints(request: Request, response: Response, page: PageDep, site: str, actor: ActorDep,
                      only: Literal["overdue", "due_soon", "open"] | None = None) -> list[ComplaintView]:
-    return complaint_service.staff_list(request.app.state.db, actor, site, only)
+    items = complaint_service.staff_list(request.app.state.db, actor, site, only)
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites/{site}/complaints/{complaint_id}/steps", response_model=ComplaintView,

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import exports
+from .. import domain_events, exports
 from ..catalogue import queries as catalogue
 from ..catalogue.queries import SiteFacts
 from ..db import Database
@@ -124,6 +124,9 @@ def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str
                              step="file", from_state="", to_state=c.state, note="", public=True))
         for number, item in enumerate(checked, 1):
             _store_attachment(s, c.id, item, number)
+        domain_events.record(s, "complaint.received", site_id=site.id, entity=f"complaint:{c.id}",
+                             data={"site": site.code, "complaint_id": str(c.id), "status": c.state,
+                                   "at": now.isoformat()})
         return Created(tracking_code=code, message="Pengaduan diterima. Simpan kode pelacakan ini untuk "
                                                    "mengikuti tindak lanjutnya.")
 
@@ -298,6 +301,10 @@ def take_step(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UUI
         s.add(ComplaintEvent(complaint_id=c.id, at=now, actor_label=actor.label, step=data.step.value,
                              from_state=c.state, to_state=to.value, note=data.note, public=True))
         c.state = to.value
+        if data.step is Step.answer:
+            domain_events.record(s, "complaint.answered", site_id=site.id, entity=f"complaint:{c.id}",
+                                 data={"site": site.code, "complaint_id": str(c.id), "status": c.state,
+                                       "at": now.isoformat()})
         s.flush()
         return _view(s, c, site, _identity_visible(actor, site, c), True, True)
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import domain_events
 from ..catalogue import queries as catalogue
 from ..config import get_settings
 from ..db import Database
@@ -124,15 +125,20 @@ def submit_survey(db: Database, ticket_id: uuid.UUID, code: str | None, data: Su
         site = catalogue.site(s, t.site_id)
         assert site is not None, "a ticket's site is never deleted"
         now = utcnow()
-        s.add(SurveyResponse(site_id=t.site_id, service_id=t.service_id, ticket_id=t.id, submitted_at=now,
-                             local_date=local_day(now, site.timezone), regulation=CURRENT.value,
-                             answers=dict(data.answers), age=data.age, sex=data.sex, education=data.education,
-                             occupation=data.occupation, suggestion=data.suggestion, channel=data.channel))
+        response = SurveyResponse(site_id=t.site_id, service_id=t.service_id, ticket_id=t.id, submitted_at=now,
+                                  local_date=local_day(now, site.timezone), regulation=CURRENT.value,
+                                  answers=dict(data.answers), age=data.age, sex=data.sex, education=data.education,
+                                  occupation=data.occupation, suggestion=data.suggestion, channel=data.channel)
+        s.add(response)
         try:
             s.flush()
         except IntegrityError as exc:  # a second submit raced the first
             raise Conflict("already_answered", "Survei untuk layanan ini sudah diisi. Terima kasih.",
                            "ticket") from exc
+        svc = catalogue.service(s, t.service_id)
+        domain_events.record(s, "survey.submitted", site_id=t.site_id, entity=f"survey:{response.id}",
+                             data={"site": site.code, "response_id": str(response.id),
+                                   "service": svc.code if svc else None, "at": now.isoformat()})
 
 
 def ticket_for_survey_code(db: Database, site_code: str, raw: str) -> tuple[uuid.UUID, str]:

@@ -1,7 +1,7 @@
 from alembic import context
 from sqlalchemy import pool
 
-from satupintu.db import make_engine
+from satupintu.db import PoolOptions, make_engine
 from satupintu.models import Base
 
 config = context.config
@@ -25,7 +25,9 @@ def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
     if url is None:  # satupintu.migrate.alembic_config always sets it
         raise RuntimeError("No database URL: migrate through `satupintu migrate`, which sets sqlalchemy.url.")
-    engine = make_engine(url, poolclass=pool.NullPool)
+    # One migration run prepares nothing worth keeping, and so it runs through PgBouncer in
+    # transaction mode as well as straight to PostgreSQL.
+    engine = make_engine(url, options=PoolOptions(prepare_threshold=None), poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

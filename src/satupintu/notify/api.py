@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from ..catalogue import queries as catalogue
 from ..errors import Forbidden
 from ..scope import Actor, can_manage_site
+from ..web.paging import PageDep, paginate
 from ..web.security import require_api_actor
 from . import service
 
@@ -31,8 +32,9 @@ def site_messages(db: Any, actor: Actor, site: str, status: str | None = None, r
 
 @router.get("/sites/{site}/notifications",
             summary="Messages to citizens of this site, newest first (site managers; recipients masked)")
-def notifications(request: Request, site: str, actor: ActorDep,
+def notifications(request: Request, response: Response, page: PageDep, site: str, actor: ActorDep,
                   status: Literal["pending", "sending", "sent", "failed", "cancelled"] | None = None,
-                  reference: str | None = None, outbox: bool = False, limit: int = 100) -> list[dict[str, Any]]:
-    rows = site_messages(request.app.state.db, actor, site, status, reference, outbox, min(max(limit, 1), 500))
-    return [asdict(r) for r in rows]
+                  reference: str | None = None, outbox: bool = False) -> list[dict[str, Any]]:
+    rows = site_messages(request.app.state.db, actor, site, status, reference, outbox, 500)
+    items = [asdict(r) for r in rows]
+    return paginate(request, response, items, page)

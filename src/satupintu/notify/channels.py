@@ -7,11 +7,10 @@ the service scrubs them again before storing, in case a provider echoes the addr
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import smtplib
 import ssl
+import time
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -20,9 +19,9 @@ from typing import Protocol, runtime_checkable
 
 import httpx
 
+from .. import signing
 from ..config import Settings
 
-SIGNATURE_HEADER = "X-SatuPintu-Signature"
 LOGICAL_CHANNELS = ("email", "whatsapp", "sms")
 
 
@@ -124,17 +123,14 @@ class EmailChannel:
             raise TransientSendError(f"SMTP {type(exc).__name__}") from None
 
 
-def sign(body: bytes, secret: str) -> str:
-    """The signature header's value: 'sha256=' and the hex HMAC-SHA256 of the raw body."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 class HttpGatewayChannel:
     """A WhatsApp/SMS provider behind a JSON POST {"to", "text", "reference"}.
 
-    Authorization: Bearer <token>; the raw body signed with HMAC-SHA256 in
-    X-SatuPintu-Signature; Idempotency-Key is the notification id, so a provider can drop a
-    duplicate when a worker died after sending but before recording it.
+    Authorization: Bearer <token>; signed like every outgoing webhook, by the Standard Webhooks
+    scheme (satupintu/signing.py): webhook-id (the notification id), webhook-timestamp and
+    webhook-signature over id.timestamp.body under the gateway secret. Idempotency-Key is the
+    notification id too, so a provider can drop a duplicate when a worker died after sending
+    but before recording it.
     2xx: sent. 5xx, 408, 425, 429, timeouts, connection errors: try again. Other 4xx: give up.
     """
 
@@ -153,7 +149,7 @@ class HttpGatewayChannel:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.secret:
-            headers[SIGNATURE_HEADER] = sign(body, self.secret)
+            headers.update(signing.headers(str(message.id), int(time.time()), body, self.secret))
         try:
             resp = self._client.post(self.url, content=body, headers=headers)
         except httpx.TimeoutException:

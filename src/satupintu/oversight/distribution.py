@@ -142,7 +142,10 @@ class Distribution:
         assert isinstance(raw, list)
         count, total = data.get("count", 0), data.get("total_us", 0)
         assert isinstance(count, int) and isinstance(total, int)
-        return cls(count, total, tuple((int(b), int(n)) for b, n in raw))
+        pairs = tuple(map(tuple, raw))  # JSON gives [bucket, count] pairs of ints
+        if not all(type(b) is int and type(n) is int for b, n in pairs):
+            pairs = tuple((int(b), int(n)) for b, n in pairs)
+        return cls(count, total, pairs)
 
 
 def _check_minutes(minutes: int) -> None:

@@ -69,6 +69,7 @@ from .rollup import (
     TICKETS,
     VISITORS,
     Rollup,
+    Totals,
     booking_count,
     busy_intervals,
     channel_count,
@@ -279,16 +280,33 @@ def summarize(rollups: Iterable[Rollup], settings: MeasureSettings | None = None
     feedback report takes those lying wholly inside the range: `tallies_within`)."""
     settings = settings or MeasureSettings()
     rollups = list(rollups)
-    totals = merge(rollups)
     per_service: dict[Id, list[Distribution]] = {}
     for r in rollups:
         if r.key.service_id in settings.standard_minutes:
             per_service.setdefault(r.key.service_id, []).append(r.totals.service)
+    return summarize_totals(merge(rollups), {k: Distribution.merge_all(v) for k, v in per_service.items()},
+                            settings, paper)
+
+
+def summarize_totals(totals: Totals, service_by_service: Mapping[Id, Distribution],
+                     settings: MeasureSettings | None = None, paper: Sequence[SurveyTallyFact] = ()) -> Summary:
+    """The figures of merged totals and the service-time histogram of each service (what a
+    stored headline keeps): the same as `summarize` of the rollups they were merged from."""
+    settings = settings or MeasureSettings()
     with_standard = within = 0
-    for service_id, parts in per_service.items():
-        d = Distribution.merge_all(parts)
-        with_standard += d.count
-        within += d.count_within(settings.standard_minutes[service_id])
+    for service_id, d in service_by_service.items():
+        if service_id in settings.standard_minutes:
+            with_standard += d.count
+            within += d.count_within(settings.standard_minutes[service_id])
+    return summarize_counted(totals, with_standard, within, settings, paper)
+
+
+def summarize_counted(totals: Totals, with_standard: int, within_standard: int,
+                      settings: MeasureSettings | None = None, paper: Sequence[SurveyTallyFact] = ()) -> Summary:
+    """The figures of merged totals, the service times measured of services with a minute
+    standard already counted, and those within it."""
+    settings = settings or MeasureSettings()
+    within = within_standard
     return _from_counts(totals.count, _durations(totals.wait),
                         totals.wait.count_over(settings.wait_threshold_minutes), _durations(totals.service),
                         with_standard, within, totals.open_us, totals.busy_us, totals.skm, totals.referrals_from,

@@ -129,6 +129,14 @@ class Totals:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], parse_id: Callable[[str], Id] = str) -> Totals:
+        if _plain_ints(data):  # as json.loads gives it back: no conversion per value
+            return cls(counts=data["counts"], wait=Distribution.from_dict(data["wait"]),
+                       service=Distribution.from_dict(data["service"]),
+                       arrivals_by_hour=_hours_of(data["arrivals_by_hour"]),
+                       open_us_by_hour=_hours_of(data["open_us_by_hour"]),
+                       busy_us_by_hour=_hours_of(data["busy_us_by_hour"]),
+                       referrals_from={parse_id(k): v for k, v in data["referrals_from"].items()},
+                       skm={u: {int(v): n for v, n in per.items()} for u, per in data["skm"].items()})
         return cls(counts={str(k): int(v) for k, v in data["counts"].items()},
                    wait=Distribution.from_dict(data["wait"]), service=Distribution.from_dict(data["service"]),
                    arrivals_by_hour=tuple(int(x) for x in data["arrivals_by_hour"]),
@@ -136,6 +144,17 @@ class Totals:
                    busy_us_by_hour=tuple(int(x) for x in data["busy_us_by_hour"]),
                    referrals_from={parse_id(k): int(v) for k, v in data["referrals_from"].items()},
                    skm={u: {int(v): int(n) for v, n in per.items()} for u, per in data["skm"].items()})
+
+
+def _plain_ints(data: Mapping[str, Any]) -> bool:
+    counts = data["counts"]
+    return (isinstance(counts, dict) and all(type(v) is int for v in counts.values())
+            and all(type(x) is int for k in ("arrivals_by_hour", "open_us_by_hour", "busy_us_by_hour")
+                    for x in data[k]))
+
+
+def _hours_of(values: list[int]) -> tuple[int, ...]:
+    return tuple(values) if any(values) else _ZERO_HOURS
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +195,54 @@ def _sum_hours(rows: list[tuple[int, ...]]) -> tuple[int, ...]:
 def merge(rollups: Iterable[Rollup]) -> Totals:
     """All the rollups added into one `Totals` (order does not matter)."""
     return merge_totals(r.totals for r in rollups)
+
+
+def fold(rollups: Iterable[Rollup]) -> list[Rollup]:
+    """The rollups merged per day, hour, site, agency and service (counter and officer folded in):
+    what the figures of a site, an agency or a service need, in far fewer rows."""
+    parts: dict[RollupKey, list[Totals]] = {}
+    for r in rollups:
+        k = r.key
+        parts.setdefault(RollupKey(k.day, k.site_id, k.agency_id, k.service_id, hour=k.hour), []).append(r.totals)
+    return [Rollup(k, v[0] if len(v) == 1 else merge_totals(v)) for k, v in parts.items()]
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """Rollups merged whole, with the service-time histogram of each service kept apart (the
+    share served within each service's standard needs it): one site's day or month at a glance."""
+
+    totals: Totals = Totals()
+    service_by_service: Mapping[Id, Distribution] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"totals": self.totals.as_dict(),
+                "service_by_service": {str(k): d.as_dict() for k, d in self.service_by_service.items()}}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], parse_id: Callable[[str], Id] = str) -> Headline:
+        return cls(Totals.from_dict(data["totals"], parse_id),
+                   {parse_id(k): Distribution.from_dict(d) for k, d in data["service_by_service"].items()})
+
+
+def headline(rollups: Iterable[Rollup]) -> Headline:
+    rollups = list(rollups)
+    per: dict[Id, list[Distribution]] = {}
+    for r in rollups:
+        if r.key.service_id is not None and r.totals.service.count:
+            per.setdefault(r.key.service_id, []).append(r.totals.service)
+    return Headline(merge(rollups), {k: Distribution.merge_all(v) for k, v in per.items()})
+
+
+def merge_headlines(parts: Iterable[Headline]) -> Headline:
+    parts = list(parts)
+    if len(parts) == 1:
+        return parts[0]
+    per: dict[Id, list[Distribution]] = {}
+    for h in parts:
+        for k, d in h.service_by_service.items():
+            per.setdefault(k, []).append(d)
+    return Headline(merge_totals(h.totals for h in parts), {k: Distribution.merge_all(v) for k, v in per.items()})
 
 
 _K = TypeVar("_K", bound=Hashable)

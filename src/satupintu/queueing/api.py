@@ -16,13 +16,16 @@ from pydantic import BaseModel
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
+from .. import metrics
 from ..accounts import service as accounts
 from ..cache import without_thread
 from ..errors import Forbidden, Unauthenticated
 from ..events import Resync
 from ..roles import DeviceKind
 from ..scope import Actor, can_issue_tickets
+from ..web.openapi import EVENT_STREAM, files
 from ..web.pages import db_of
+from ..web.paging import PageDep, paginate
 from ..web.qr import qr_code
 from ..web.ratelimit import limited
 from ..web.security import ManagerDep, api_actor, authenticating, require_api_actor, site_scope
@@ -35,6 +38,7 @@ from .schemas import (
     BookingCancelled,
     BookingIn,
     BookingView,
+    CallTicketIn,
     CloseDayIn,
     CloseDayResult,
     CloseIn,
@@ -138,6 +142,13 @@ async def call_next(request: Request, site: str, number: CounterNumber, actor: O
     return await service.call_next_async(db_of(request), _hot(request), actor, site, number)
 
 
+@router.post("/sites/{site}/counters/{number}/call-ticket", response_model=TicketView,
+             summary="Call one chosen waiting number at this counter, with a reason (recorded)")
+def call_ticket(request: Request, site: str, number: CounterNumber, data: CallTicketIn,
+                actor: OperatorDep) -> TicketView:
+    return service.call_ticket(db_of(request), actor, site, number, data.ticket_id, data.reason)
+
+
 def _act(name: str, action: Action, summary: str) -> None:
     async def route(request: Request, site: str, number: CounterNumber, actor: OperatorDep,
                     data: ActIn | None = None) -> TicketView:
@@ -162,18 +173,23 @@ def ticket(request: Request, ticket_id: uuid.UUID) -> TicketView:
 
 
 @router.get("/tickets/{ticket_id}/history", summary="Every event of the ticket's visit (staff)")
-def history(request: Request, ticket_id: uuid.UUID, actor: ActorDep) -> list[dict[str, Any]]:
-    return service.visit_history(db_of(request), actor, ticket_id)
+def history(request: Request, response: Response, page: PageDep,
+            ticket_id: uuid.UUID, actor: ActorDep) -> list[dict[str, Any]]:
+    items = service.visit_history(db_of(request), actor, ticket_id)
+    return paginate(request, response, items, page)
 
 
 @router.get("/sites/{site}/queue", response_model=list[TicketView], summary="Waiting tickets, in calling order")
-def queue(request: Request, site: str, actor: ActorDep) -> list[TicketView]:
-    return service.waiting(db_of(request), actor, site)
+def queue(request: Request, response: Response, page: PageDep, site: str, actor: ActorDep) -> list[TicketView]:
+    items = service.waiting(db_of(request), actor, site)
+    return paginate(request, response, items, page)
 
 
 @router.get("/sites/{site}/counter-states", response_model=list[CounterStateView])
-def counter_states(request: Request, site: str, actor: ActorDep) -> list[CounterStateView]:
-    return service.site_counters(db_of(request), actor, site)
+def counter_states(request: Request, response: Response, page: PageDep,
+                   site: str, actor: ActorDep) -> list[CounterStateView]:
+    items = service.site_counters(db_of(request), actor, site)
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites/{site}/counters/{number}/open", response_model=CounterStateView)
@@ -184,7 +200,8 @@ def open_counter(request: Request, site: str, number: CounterNumber, actor: Oper
 @router.post("/sites/{site}/counters/{number}/close", response_model=CounterStateView)
 def close_counter(request: Request, site: str, number: CounterNumber, data: CloseIn,
                   actor: OperatorDep) -> CounterStateView:
-    return service.close_counter(db_of(request), actor, site, number, data.reason)
+    return service.close_counter(db_of(request), actor, site, number, data.reason,
+                                 confirm_reason=data.confirm_reason)
 
 
 @router.post("/sites/{site}/counters/{number}/refer", response_model=TicketView,
@@ -228,8 +245,9 @@ def configure_queue(request: Request, site: str, code: str, data: QueueSettingsI
 
 
 @router.get("/sites/{site}/services/{code}/slots", response_model=list[SlotView])
-def slots(request: Request, site: str, code: str, date: date) -> list[SlotView]:
-    return service.slots(db_of(request), site, code, date)
+def slots(request: Request, response: Response, page: PageDep, site: str, code: str, date: date) -> list[SlotView]:
+    items = service.slots(db_of(request), site, code, date)
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites/{site}/bookings", response_model=BookingView, status_code=201, dependencies=[limited("booking")],
@@ -268,9 +286,10 @@ def check_in(request: Request, site: str, code: str, who: IssuerDep) -> TicketVi
 
 
 @router.get("/sites/{site}/board", response_model=BoardState, summary="What a display board shows (public)")
-def board(request: Request, site: str, instansi: str = "") -> BoardState:
-    """`instansi`: agency codes separated by commas, for a board that shows only those."""
-    return service.board_state(db_of(request), site, _agency_codes(instansi))
+def board(request: Request, site: str, instansi: str = "", lantai: str = "") -> BoardState:
+    """`instansi`: agency codes separated by commas, for a board that shows only those;
+    `lantai`: a floor (as set on the counters), for a board that shows only that floor."""
+    return service.board_state(db_of(request), site, _agency_codes(instansi), lantai[:40])
 
 
 def _agency_codes(instansi: str) -> list[str]:
@@ -284,14 +303,15 @@ RESYNC_SPACING = 1.0  # seconds at least between two resync snapshots of one str
                                             "state plus `live`) comes first on every (re)connection and again "
                                             "whenever the event bus cannot vouch for what the stream missed; a "
                                             "'status' event (`{\"live\": false|true}`) when the bus goes away or "
-                                            "comes back, so a client never works from stale state unawares")
-async def events(request: Request, site: str, instansi: str = "") -> EventSourceResponse:
+                                            "comes back, so a client never works from stale state unawares",
+            responses=files(EVENT_STREAM), response_class=EventSourceResponse)
+async def events(request: Request, site: str, instansi: str = "", lantai: str = "") -> EventSourceResponse:
     db = db_of(request)
     channel = await run_in_threadpool(service.live_channel, db, site)
     bus = request.app.state.bus
 
     async def snapshot(live: bool) -> dict[str, str]:
-        board = await run_in_threadpool(service.board_state, db, site, _agency_codes(instansi))
+        board = await run_in_threadpool(service.board_state, db, site, _agency_codes(instansi), lantai[:40])
         return {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
 
     async def stream() -> AsyncIterator[dict[str, str]]:
@@ -300,6 +320,7 @@ async def events(request: Request, site: str, instansi: str = "") -> EventSource
         pending = asyncio.ensure_future(subscription.__anext__())
         await asyncio.sleep(0)  # subscribed before the snapshot is read: nothing falls between
         live = bus.live
+        metrics.SSE_CLIENTS.inc()  # satupintu_sse_clients: while the stream is open
         try:
             yield await snapshot(live)
             last = loop.time()
@@ -319,6 +340,7 @@ async def events(request: Request, site: str, instansi: str = "") -> EventSource
                     pending = asyncio.ensure_future(subscription.__anext__())
                     yield {"event": item.get("type", "message"), "data": json.dumps(item, default=str)}
         finally:
+            metrics.SSE_CLIENTS.dec()
             pending.cancel()
             await subscription.aclose()
 

@@ -14,6 +14,7 @@ from sqlalchemy import CursorResult, Table, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import domain_events
 from ..catalogue import service as catalogue
 from ..config import get_settings
 from ..db import Database, dialect_insert, on_commit
@@ -171,6 +172,9 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
                            "nik" if nik_hash else "phone") from exc
         if booking.notify_to:
             _queue_reminder(s, site, svc, booking, now)
+        domain_events.record(s, "booking.made", site_id=site.id, entity=f"booking:{booking.id}",
+                             data={"site": site.code, "booking_id": str(booking.id), "service": svc.code,
+                                   "slot_start": slot_start.isoformat(), "status": booking.status})
         return _booking_view(booking, site, svc)
 
 

@@ -16,21 +16,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
 from ..catalogue import service as catalogue
 from ..db import Database, on_commit
-from ..errors import Conflict, DomainError, FieldError, Forbidden, ValidationFailed
+from ..errors import Conflict, DomainError, FieldError, Forbidden, NotFound, ValidationFailed
 from ..notify import service as notify
 from ..notify.templates import Kind, render
-from ..scope import Actor, can_operate_counter
+from ..scope import Actor, can_manage_agency, can_manage_site, can_operate_counter
 from ..timeutil import utcnow
-from . import lookup, pgstatements, policy, runner, store, views
-from .models import Booking, CounterState, Ticket
+from . import closeguard, lookup, pgstatements, policy, runner, store, views
+from .models import Booking, CounterAttendance, CounterState, Ticket
 from .policy import Action, Channel, Status
 from .schemas import CounterStateView, TicketView
 from .tickets import apply, illegal, site_channel, ticket_event
@@ -95,7 +96,10 @@ def open_counter(db: Database, actor: Actor, site_code: str, number: int) -> Cou
                                               "mengaktifkannya kembali di halaman Loket dan layanan.", "counter")
         before = audit.snapshot(state)
         state.is_open, state.officer_id, state.officer_label = True, actor.user_id, actor.label
-        state.opened_at, state.closed_reason = utcnow(), ""
+        state.opened_at, state.closed_reason, state.closed_at = utcnow(), "", None
+        end_attendance(s, counter.id, state.opened_at, "dibuka ulang", actor.label)
+        s.add(CounterAttendance(site_id=site.id, counter_id=counter.id, user_id=actor.user_id,
+                                officer_label=actor.label, opened_at=state.opened_at))
         s.flush()
         audit.record(s, actor, "counter.open", "counter", counter.id, site.id, before, audit.snapshot(state))
         on_commit(s, site_channel(site.id), {"type": "counter.opened", "site": site.code, "counter": counter.number,
@@ -103,7 +107,68 @@ def open_counter(db: Database, actor: Actor, site_code: str, number: int) -> Cou
         return views.counter_view(db, s, site.code, counter.id, state)
 
 
-def close_counter(db: Database, actor: Actor, site_code: str, number: int, reason: str) -> CounterStateView:
+def end_attendance(s: Session, counter_id: uuid.UUID, at: datetime, reason: str, by: str,
+                    confirmed_by: str = "", confirm_reason: str = "") -> None:
+    """End the counter's open attendance stretch (at most one), in the caller's transaction."""
+    for row in s.scalars(select(CounterAttendance).where(CounterAttendance.counter_id == counter_id,
+                                                         CounterAttendance.closed_at.is_(None))):
+        row.closed_at, row.closed_reason, row.closed_by = at, reason, by
+        row.confirmed_by, row.confirm_reason = confirmed_by, confirm_reason
+
+
+def is_supervisor(actor: Actor, site: lookup.SiteInfo, counter: lookup.CounterInfo) -> bool:
+    """Who may confirm closing the last open counter: the site's manager (or an overseer), or
+    the admin of the counter's agency."""
+    return can_manage_site(actor, site.ref) or can_manage_agency(actor, site.ref, counter.agency_id)
+
+
+def close_guard(db: Database, s: Session, site: lookup.SiteInfo,
+                counter: lookup.CounterInfo) -> closeguard.LastOpenCounter | None:
+    """The refusal when this counter is the last open one of a service with people waiting,
+    read in the caller's write transaction (after the counter's state row is locked)."""
+    facts = catalogue.site_counters(s, site.id)
+    services = {c.id: frozenset(lookup.counter(db, site, c.number).service_ids) for c in facts}
+    numbers = {c.id: c.number for c in facts}
+    open_ids = frozenset(s.scalars(select(CounterState.counter_id).where(CounterState.site_id == site.id,
+                                                                         CounterState.is_open.is_(True))))
+    day = policy.local_day(utcnow(), site.timezone)
+    waiting = {sid: int(n) for sid, n in s.execute(
+        select(Ticket.service_id, func.count()).where(Ticket.site_id == site.id, Ticket.local_date == day,
+                                                      Ticket.status == Status.waiting,
+                                                      Ticket.service_id.in_(list(counter.service_ids)))
+        .group_by(Ticket.service_id))} if counter.service_ids else {}
+    left = closeguard.uncovered_services(counter.id, services, open_ids, waiting)
+    if not left:
+        return None
+    covering = closeguard.covering_counters(left, services, open_ids, counter.id)
+    listed = []
+    for u in left:
+        info = lookup.service_by_id(db, u.service_id)
+        listed.append({"code": info.code, "name": info.name, "agency": info.agency_code, "waiting": u.waiting})
+    return closeguard.LastOpenCounter(counter.number, listed,
+                                      sorted(numbers[c] for c in covering if c in numbers))
+
+
+def close_refusal(db: Database, actor: Actor, site_code: str, number: int) -> closeguard.LastOpenCounter | None:
+    """What closing this open counter now would be refused for (None: it may close); writes
+    nothing. For the close page to warn before the officer tries."""
+    plan = check_counter(db, actor, site_code, number)
+    with db.read() as s:
+        state = s.get(CounterState, plan.counter.id)
+        if state is None or not state.is_open:
+            return None
+        return close_guard(db, s, plan.site, plan.counter)
+
+
+def close_counter(db: Database, actor: Actor, site_code: str, number: int, reason: str, *,
+                  confirm_reason: str = "", supervisor: Actor | None = None) -> CounterStateView:
+    """Close a counter with a reason; the open attendance stretch ends in the same transaction.
+    The last open counter of a service with people waiting closes only when a supervisor
+    confirms with `confirm_reason`: `supervisor` (an account whose password the caller has
+    verified, see accounts.service.authenticate) or the acting user themself when they are one."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed([FieldError("reason", "Pilih alasan menutup loket.", "required")])
     with db.write() as s:
         site, counter, state = _lock_state(db, s, actor, site_code, number)
         if state.current_ticket_id:
@@ -111,12 +176,28 @@ def close_counter(db: Database, actor: Actor, site_code: str, number: int, reaso
             if t is not None and t.status in policy.ACTIVE_AT_COUNTER:
                 raise Conflict("counter_busy", f"Selesaikan, tunda, atau tandai tidak hadir nomor {t.number} "
                                                "sebelum menutup loket.", "counter")
+        confirmer = ""
+        if state.is_open:
+            refusal = close_guard(db, s, site, counter)
+            if refusal is not None:
+                who = supervisor if supervisor is not None else actor
+                if not confirm_reason.strip() or (supervisor is None and not is_supervisor(actor, site, counter)):
+                    raise refusal
+                if not is_supervisor(who, site, counter):
+                    raise Forbidden("Konfirmasi harus dari pengelola MPP atau admin instansi loket ini.")
+                confirmer = who.label
         before = audit.snapshot(state)
+        now = utcnow()
         state.is_open, state.closed_reason, state.current_ticket_id, state.priority_streak = False, reason, None, 0
+        state.closed_at = now
+        end_attendance(s, counter.id, now, reason, actor.label, confirmer, confirm_reason.strip() if confirmer else "")
         s.flush()
-        audit.record(s, actor, "counter.close", "counter", counter.id, site.id, before, audit.snapshot(state))
+        after = audit.snapshot(state)
+        if confirmer:
+            after = {**after, "confirmed_by": confirmer, "confirm_reason": confirm_reason.strip()}
+        audit.record(s, actor, "counter.close", "counter", counter.id, site.id, before, after)
         on_commit(s, site_channel(site.id), {"type": "counter.closed", "site": site.code, "counter": counter.number,
-                                             "reason": reason, "at": utcnow().isoformat()})
+                                             "reason": reason, "at": now.isoformat()})
         return views.counter_view(db, s, site.code, counter.id, state)
 
 
@@ -149,7 +230,8 @@ def call_statement(plan: CounterPlan) -> pgstatements.Prepared[pgstatements.Call
     return pgstatements.call(counter_id=plan.counter.id, service_ids=plan.counter.service_ids,
                              max_streak=POLICY.max_priority_streak, now=now,
                              day=policy.local_day(now, plan.site.timezone), actor_label=plan.actor.label,
-                             actor_id=plan.actor.user_id)
+                             actor_id=plan.actor.user_id, site_id=plan.site.id, site_code=plan.site.code,
+                             counter_number=plan.counter.number)
 
 
 def called(db: Database, plan: CounterPlan, outcome: pgstatements.CallOutcome) -> TicketView | None:
@@ -246,6 +328,70 @@ async def call_next_async(db: Database, hot: HotPath | None, actor: Actor, site_
     return await runner.run_async(db, hot, CALL, actor, site_code, number)
 
 
+# ---------------------------------------------------------------- call a chosen number
+
+CHOSEN_REFUSALS = {
+    "service_not_served": "Nomor {number} bukan untuk layanan yang dilayani loket {counter}.",
+    "ticket_not_waiting": "Nomor {number} tidak sedang menunggu (sudah dipanggil atau selesai); muat ulang daftar.",
+    "ticket_not_today": "Nomor {number} bukan antrean hari ini.",
+    "ticket_not_ready": "Nomor {number} baru dapat dipanggil pada jam pemesanannya.",
+}
+
+
+def call_ticket(db: Database, actor: Actor, site_code: str, number: int, ticket_id: uuid.UUID,
+                reason: str) -> TicketView:
+    """Call one particular waiting number at this counter, out of the calling order, with the
+    officer's reason (kept on the ticket's 'called' event and in the audit log).
+
+    Same guarantees as call_next, in one `db.write()` transaction on either database: the
+    counter's state row is locked first (closed or busy: refused), then the ticket's row is
+    locked and read as any concurrent caller left it (PostgreSQL: FOR UPDATE waits for the
+    holder, and call-next's SKIP LOCKED passes over a ticket held here; SQLite: BEGIN IMMEDIATE
+    serialises writers), and the update names the status it expects, so a ticket is called once."""
+    reason = " ".join(reason.split())
+    if not policy.CALL_REASON_MIN <= len(reason) <= policy.CALL_REASON_MAX:
+        raise ValidationFailed([FieldError("reason", "Tulis alasan memanggil nomor ini di luar urutan "
+                                                     f"({policy.CALL_REASON_MIN}-{policy.CALL_REASON_MAX} huruf).",
+                                           "required")])
+    plan = check_call(db, actor, site_code, number)
+    site, counter = plan.site, plan.counter
+    with db.write() as s:
+        conn = s.connection()
+        state = store.lock_counter(conn, counter.id) or store.CounterRow(False, None, 0, None)
+        busy = state.current.number if (state.current is not None
+                                        and state.current.status in policy.ACTIVE_AT_COUNTER) else None
+        refusal = _call_refusal(counter.number, state.is_open, busy)
+        if refusal is not None:
+            raise refusal
+        found = store.lock_ticket(conn, ticket_id)
+        if found is None or found[1] != site.id:
+            raise NotFound("Nomor antrean", "ticket_id")
+        picked, _, local_date = found
+        now = utcnow()
+        code = policy.chosen_call_refusal(picked.status, picked.service_id in counter.service_ids,
+                                          local_date == policy.local_day(now, site.timezone), picked.ready_at <= now)
+        if code is not None:
+            raise Conflict(code, CHOSEN_REFUSALS[code].format(number=picked.number, counter=counter.number),
+                           "ticket_id")
+        status = policy.transition(picked.status, Action.call)
+        if not store.update_ticket(conn, picked.id, picked.status, status=status, called_at=now,
+                                   counter_id=counter.id):
+            raise Conflict("ticket_not_waiting", CHOSEN_REFUSALS["ticket_not_waiting"].format(
+                number=picked.number, counter=counter.number), "ticket_id")
+        store.update_counter(conn, counter.id, now, current_ticket_id=picked.id,
+                             priority_streak=policy.next_streak(state.priority_streak, picked.is_priority))
+        t = picked._replace(status=status, called_at=now, counter_id=counter.id)
+        store.add_event(conn, t.id, now, "called", status, plan.actor.label, plan.actor.user_id, counter.id,
+                        {"chosen": True, "reason": reason})
+        audit.record(s, plan.actor, "ticket.call_chosen", "ticket", t.id, site.id,
+                     {"status": picked.status.value, "counter": None},
+                     {"status": status.value, "counter": counter.number, "reason": reason})
+        if t.booking_id is not None:
+            write_called_message(s, site, counter.number, t)
+        on_commit(s, site_channel(site.id), ticket_event("called", site.code, t, counter))
+    return views.ticket_view(db, t, site.code)
+
+
 # ---------------------------------------------------------------- steps on the current ticket
 
 def check_step(db: Database, actor: Actor, site_code: str, number: int, action: Action,
@@ -271,7 +417,8 @@ def step_statement(plan: StepPlan) -> pgstatements.Prepared[pgstatements.StepOut
     at = plan.at
     return pgstatements.step(counter_id=at.counter.id, action=plan.action, kind=STEP_KINDS[plan.action],
                              expected=plan.expected, now=utcnow(), actor_label=at.actor.label,
-                             actor_id=at.actor.user_id)
+                             actor_id=at.actor.user_id, site_id=at.site.id, site_code=at.site.code,
+                             counter_number=at.counter.number)
 
 
 def _after_step(plan: StepPlan, before: store.TicketRow) -> store.TicketRow:

@@ -25,6 +25,7 @@ from ..errors import Conflict, Forbidden
 from ..scope import Actor, can_manage_site
 from ..timeutil import utcnow
 from . import daygate, daywindow, lookup, policy
+from .counters import end_attendance
 from .models import CounterState, DayClose, Ticket
 from .policy import Action, Status
 from .schemas import CloseDayResult
@@ -56,8 +57,11 @@ def _close(s: Session, site_id: uuid.UUID, site_code: str, day: date, reason: st
         record(s, t, "closed", who, actor_id, data={"reason": reason, "automatic": automatic})
     states = s.scalars(select(CounterState).where(CounterState.site_id == site_id,
                                                   CounterState.is_open.is_(True))).all()
+    now = utcnow()
     for state in states:
         state.is_open, state.current_ticket_id, state.closed_reason, state.priority_streak = False, None, reason, 0
+        state.closed_at = now
+        end_attendance(s, state.counter_id, now, reason, who)  # the day's close ends every officer's stretch
     mark.closed_tickets = len(tickets)
     on_commit(s, site_channel(site_id), {"type": "day.closed", "site": site_code, "date": day.isoformat(),
                                          "reason": reason, "at": utcnow().isoformat()})

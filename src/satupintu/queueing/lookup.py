@@ -44,6 +44,8 @@ class CounterInfo:
     agency_id: uuid.UUID
     service_ids: tuple[uuid.UUID, ...]
     status: str = "open"  # a retired counter cannot be opened
+    agency_short_name: str = ""  # said by the board's voice
+    floor: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def counter(db: Database, site_info: SiteInfo, number: int) -> CounterInfo:
             if row is None:
                 raise NotFound(f"Loket {number}", "counter")
             return CounterInfo(row.id, row.number, row.agency_id, catalogue.counter_service_ids(s, row.id),
-                               row.status)
+                               row.status, row.agency_short_name, row.floor)
 
     return _cache(db).get(("counter", site_info.id, number), load)
 

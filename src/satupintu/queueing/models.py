@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,6 +25,8 @@ from ..db import Base, IdMixin, JSONType
 from ..secretbox import EncryptedText
 from ..timeutil import utcnow
 from .policy import Channel, Priority, Status
+
+WAITING_ONLY = "status = 'waiting'"  # the partial calling index's condition (migration 0032)
 
 
 def _enum(cls: type, name: str) -> Enum:
@@ -60,6 +63,17 @@ class DayClose(Base):
     closed_tickets: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class BoardText(Base):
+    """The running text a site's boards show along their foot, set by the site's manager."""
+
+    __tablename__ = "board_texts"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200), default="")
+
+
 class TicketSequence(Base):
     """The last number given per site, letter and local day. Incremented atomically."""
 
@@ -85,8 +99,11 @@ class Ticket(IdMixin, Base):
     __tablename__ = "tickets"
     __table_args__ = (
         UniqueConstraint("site_id", "prefix", "local_date", "seq"),
-        # The calling query: waiting tickets of a service, by class, in ready_at then id order.
-        Index("ix_tickets_calling", "service_id", "status", "is_priority", "ready_at", "id"),
+        # The calling query: waiting tickets of a service, by class, of the day, in ready_at then id
+        # order. Only waiting tickets are in it (a partial index): the called, served and closed
+        # ones, most of a day's rows and all of the past days', are never read by it.
+        Index("ix_tickets_waiting", "service_id", "is_priority", "local_date", "ready_at", "id",
+              postgresql_where=text(WAITING_ONLY), sqlite_where=text(WAITING_ONLY)),
         Index("ix_tickets_site_day", "site_id", "local_date", "status"),
         # A retried issue (the answer was lost) finds the ticket its first attempt made.
         Index("ix_tickets_idempotency", "site_id", "idempotency_key", unique=True),
@@ -145,9 +162,29 @@ class CounterState(Base):
     officer_label: Mapped[str] = mapped_column(String(100), default="")
     opened_at: Mapped[datetime | None] = mapped_column()
     closed_reason: Mapped[str] = mapped_column(String(200), default="")
+    closed_at: Mapped[datetime | None] = mapped_column()  # since when the counter is closed
     current_ticket_id: Mapped[uuid.UUID | None] = mapped_column()
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CounterAttendance(IdMixin, Base):
+    """One officer's stretch at a counter: opened by an account, closed with a reason; a close
+    a supervisor confirmed (the last open counter of a service with people waiting) names them."""
+
+    __tablename__ = "counter_attendance"
+    __table_args__ = (Index("ix_counter_attendance_site_opened", "site_id", "opened_at"),)
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id"))
+    counter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("counters.id"), index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column()
+    officer_label: Mapped[str] = mapped_column(String(100), default="")
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column()
+    closed_reason: Mapped[str] = mapped_column(String(200), default="")
+    closed_by: Mapped[str] = mapped_column(String(100), default="")
+    confirmed_by: Mapped[str] = mapped_column(String(100), default="")  # the supervisor's username
+    confirm_reason: Mapped[str] = mapped_column(String(300), default="")
 
 
 class Booking(IdMixin, Base):

@@ -8,8 +8,9 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
+import structlog
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
@@ -17,14 +18,14 @@ from pydantic import ValidationError
 from ..accounts import service as accounts
 from ..errors import Conflict, DomainError, Forbidden, Unauthenticated
 from ..roles import DeviceKind
-from ..timeutil import zone_label
+from ..timeutil import format_local, zone_label
 from ..web.frontdoor import is_https
 from ..web.pages import db_of, errors_of
 from ..web.qr import qr_svg
 from ..web.ratelimit import limited
 from ..web.render import register_templates, render
 from ..web.security import check_csrf, session_actor
-from . import service, surveys
+from . import service, surveys, thermal
 from .daygate import IssuingClosed
 from .policy import Channel, Priority
 from .schemas import BookingIn
@@ -32,6 +33,7 @@ from .schemas import BookingIn
 router = APIRouter(include_in_schema=False)
 register_templates(Path(__file__).parent / "templates")
 DEVICE_COOKIE = "satupintu_device"
+log = structlog.get_logger("satupintu.kiosk")
 
 
 def _device(request: Request, site: str, kind: DeviceKind) -> tuple[accounts.Device, str | None]:
@@ -59,16 +61,46 @@ def _remember(response: Response, token: str | None, request: Request) -> Respon
 
 
 @router.get("/kios/{site}")
-def kiosk(request: Request, site: str, instansi: str = "", q: str = "") -> Response:
+def kiosk(request: Request, site: str, instansi: str = "", q: str = "", layanan: str = "",
+          langkah: str = "") -> Response:
+    """Kiosk mode, one step a screen: the start (take a number; check in; rate), the agency, the
+    service (with search), the priority. A chosen service no counter serves says so."""
     device, token = _device(request, site, DeviceKind.kiosk)
-    response = _kiosk_page(request, site, instansi, q[:200])
+    if layanan:
+        screen = service.kiosk_screen(db_of(request), site, instansi[:50], q[:200], layanan=layanan[:50])
+        if screen.chosen is None and screen.layanan_name:  # published here, but no counter serves it
+            not_served = IssuingClosed("not_served", "service", "Layanan ini belum dilayani loket mana pun.", None)
+            return _remember(_kiosk_closed(request, site, layanan[:50], not_served), token, request)
+        if screen.chosen is None:  # no such service: back to choosing one
+            layanan = ""
+    response = _kiosk_page(request, site, instansi[:50], q[:200], langkah=langkah, layanan=layanan[:50])
     return _remember(response, token, request)
 
 
+def _kiosk_step(instansi: str, q: str, layanan: str, langkah: str) -> str:
+    if layanan:
+        return "priority"
+    if instansi or q:
+        return "service"
+    return "agency" if langkah == "instansi" else "start"
+
+
+def _no_store(response: Response) -> Response:
+    """A kiosk's screens are one citizen's: Back or the browser's cache must not bring them back."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _kiosk_page(request: Request, site: str, instansi: str = "", q: str = "", status_code: int = 200,
-                errors: dict[str, str] | None = None) -> Response:
-    screen = service.kiosk_screen(db_of(request), site, instansi, q, errors)
-    return render(request, "queue/kiosk.html", status_code=status_code, **vars(screen))
+                errors: dict[str, str] | None = None, langkah: str = "", layanan: str = "") -> Response:
+    screen = service.kiosk_screen(db_of(request), site, instansi, q, errors, layanan=layanan)
+    step = _kiosk_step(instansi, q, layanan if screen.chosen else "", langkah)
+    settings = request.app.state.settings
+    idle = settings.kiosk_idle_seconds
+    if step == "start":  # the start waits, unless it still shows the last citizen's withdrawn number or error
+        idle = settings.kiosk_ticket_seconds if (errors or request.query_params.get("batal")) else 0
+    return _no_store(render(request, "queue/kiosk.html", status_code=status_code, step=step,
+                            idle_seconds=idle, **vars(screen)))
 
 
 @router.post("/kios/{site}/check-in")
@@ -106,30 +138,64 @@ def kiosk_take(request: Request, site: str, csrf: Annotated[str, Form()], servic
                                       idempotency_key or None)
     except IssuingClosed as closed:
         return _kiosk_closed(request, site, service_code, closed)
-    return RedirectResponse(f"/antrian/{ticket.id}/cetak", status_code=303)
+    except Conflict as exc:
+        if exc.code != "not_served":  # the last counter serving it went away since the list was shown
+            raise
+        return _kiosk_closed(request, site, service_code, IssuingClosed("not_served", "service", exc.message, None))
+    printed = ""
+    printer = kiosk_printer(request, device)
+    if printer is not None:  # this kiosk's thermal printer, driven from here (docs/kiosk.md)
+        printed = "?termal=ok" if print_thermal(request, printer, ticket.id, device) else "?termal=gagal"
+    return RedirectResponse(f"/antrian/{ticket.id}/cetak{printed}", status_code=303)
+
+
+def kiosk_printer(request: Request, device: accounts.Device) -> thermal.PrinterSpec | None:
+    settings = request.app.state.settings
+    return thermal.printer_for(settings.kiosk_printer, settings.kiosk_printers, device.name)
+
+
+def print_thermal(request: Request, printer: thermal.PrinterSpec, ticket_id: uuid.UUID,
+                  device: accounts.Device) -> bool:
+    """The ticket on the kiosk's ESC/POS printer, the same content as the printed page; False
+    (and a log line) when the printer does not answer."""
+    context = _ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id))
+    t, site_out = context["t"], context["site"]
+    prio = context["priority_labels"][t.priority][0] if t.priority.value != "none" else ""
+    slip = thermal.Slip(site_out.name, context["svc"].agency_name, t.service_name, t.number, prio,
+                        format_local(t.issued_at, site_out.timezone), t.position or 0, t.estimated_wait_minutes or 0,
+                        str(context["qr_url"]), context["survey_code_display"])
+    try:
+        thermal.print_slip(printer, slip, request.app.state.settings.kiosk_printer_timeout)
+    except thermal.PrintFailed as exc:
+        log.warning("kiosk_thermal_print_failed", device=device.name, ticket=t.number, error=str(exc))
+        return False
+    return True
 
 
 def _kiosk_closed(request: Request, site: str, service_code: str, closed: IssuingClosed) -> Response:
-    """No number now: when to come back, and the booking page (link and QR for a phone)."""
-    screen = service.kiosk_screen(db_of(request), site)
+    """No number now: closed (when to come back), full for the day, or no counter serving the
+    service; the booking page as a QR for the citizen's phone (the kiosk links nowhere out)."""
+    screen = service.kiosk_screen(db_of(request), site, layanan=service_code)
     booking = str(request.url_for("booking_form", site=site)) + f"?layanan={quote(service_code.upper())}"
-    return render(request, "queue/kiosk_closed.html", status_code=closed.status, site=screen.site, closed=closed,
-                  come_back=closed.come_back_at, booking_url=booking,
-                  zone=zone_label(str(closed.come_back_at.tzinfo)) if closed.come_back_at else "",
-                  booking_qr=qr_svg(booking, border=1))
+    return _no_store(render(request, "queue/kiosk_closed.html", status_code=closed.status, site=screen.site,
+                            closed=closed, come_back=closed.come_back_at, booking_url=booking,
+                            service_name=screen.layanan_name,
+                            idle_seconds=request.app.state.settings.kiosk_idle_seconds,
+                            zone=zone_label(str(closed.come_back_at.tzinfo)) if closed.come_back_at else "",
+                            booking_qr=qr_svg(booking, border=1, fit=True)))
 
 
 def _ticket_context(request: Request, ticket_id: uuid.UUID, survey_code: str | None = None) -> dict[str, Any]:
     screen = service.ticket_screen(db_of(request), ticket_id)
     url = str(request.url_for("citizen_ticket", ticket_id=str(screen.t.id)))
     qr_url = f"{url}?kode={survey_code}" if survey_code else url
-    return {**vars(screen), "qr": qr_svg(qr_url, border=1), "ticket_url": url, "survey_code": survey_code,
+    return {**vars(screen), "qr": qr_svg(qr_url, border=1), "ticket_url": url, "qr_url": qr_url,
+            "survey_code": survey_code,
             "survey_code_display": surveys.of(request).display_survey_code(survey_code) if survey_code else ""}
 
 
-def _issuer_survey_code(request: Request, ticket_id: uuid.UUID) -> str | None:
-    """The survey code goes on the printed ticket only for the kiosk that issued it; anyone else
-    who opens the print page (the ticket id is public) gets the ticket without it."""
+def _kiosk_device(request: Request) -> accounts.Device | None:
+    """The kiosk behind this browser, if it is one (no error: the print page is public)."""
     token = request.query_params.get("token") or request.cookies.get(DEVICE_COOKIE)
     if not token:
         return None
@@ -137,7 +203,14 @@ def _issuer_survey_code(request: Request, ticket_id: uuid.UUID) -> str | None:
         device = accounts.device_from_token(db_of(request), token)
     except DomainError:
         return None
-    if device.kind is not DeviceKind.kiosk:
+    return device if device.kind is DeviceKind.kiosk else None
+
+
+def _issuer_survey_code(request: Request, ticket_id: uuid.UUID) -> str | None:
+    """The survey code goes on the printed ticket only for the kiosk that issued it; anyone else
+    who opens the print page (the ticket id is public) gets the ticket without it."""
+    device = _kiosk_device(request)
+    if device is None:
         return None
     return surveys.of(request).printable_survey_code(db_of(request), ticket_id, f"kios:{device.name}", device.site_id)
 
@@ -145,9 +218,19 @@ def _issuer_survey_code(request: Request, ticket_id: uuid.UUID) -> str | None:
 @router.get("/antrian/{ticket_id}/cetak")
 def printable(request: Request, ticket_id: uuid.UUID, lebar: int = 80) -> Response:
     """The printed ticket, for 58 mm or 80 mm thermal printers (print CSS); the kiosk prints it,
-    with the survey code and a QR that carries it."""
-    return render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80,
-                  **_ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id)))
+    with the survey code and a QR that carries it. On a kiosk's screen it is the ticket screen,
+    back to the start after `kiosk_ticket_seconds`, never cached; a kiosk whose thermal printer
+    the server drives does not print through the browser."""
+    context = _ticket_context(request, ticket_id, _issuer_survey_code(request, ticket_id))
+    context["qr"] = qr_svg(context["qr_url"], border=1, fit=True)  # sized by the page's CSS, never cropped
+    device = _kiosk_device(request)
+    kiosk_here = device is not None and device.site_code == context["site"].code
+    thermal_printer = kiosk_printer(request, device) if kiosk_here and device is not None else None
+    response = render(request, "queue/ticket_print.html", width=58 if lebar == 58 else 80, kiosk=kiosk_here,
+                      idle_seconds=request.app.state.settings.kiosk_ticket_seconds if kiosk_here else 0,
+                      thermal=thermal_printer is not None, autoprint=thermal_printer is None,
+                      thermal_error=request.query_params.get("termal") == "gagal", **context)
+    return _no_store(response)
 
 
 @router.get("/antrian/{ticket_id}", name="citizen_ticket")
@@ -164,8 +247,11 @@ def citizen_ticket(request: Request, ticket_id: uuid.UUID, kode: str = "") -> Re
 @router.get("/papan/{site}")
 def board(request: Request, site: str) -> Response:
     device, token = _device(request, site, DeviceKind.board)
-    response = render(request, "queue/board.html", **vars(service.board_screen(db_of(request), site, device.agencies)),
-                      agencies=",".join(device.agencies), floor=device.floor)
+    screen = service.board_screen(db_of(request), site, device.agencies, device.floor or "")
+    query = urlencode({k: v for k, v in (("instansi", ",".join(device.agencies)), ("lantai", device.floor or "")) if v})
+    response = render(request, "queue/board.html", **vars(screen), query="?" + query if query else "",
+                      agencies_codes=",".join(device.agencies),
+                      floor=device.floor)
     return _remember(response, token, request)
 
 
@@ -208,7 +294,10 @@ def overview(request: Request, site: str) -> Response:
     if actor is None:
         raise Unauthenticated()
     request.state.actor = actor
-    return render(request, "queue/overview.html", **vars(service.overview_screen(db_of(request), actor, site)))
+    screen = service.overview_screen(db_of(request), actor, site)
+    tz = screen.site.timezone
+    return render(request, "queue/overview.html", when=lambda m: " ".join(format_local(m, tz).split()[1:]),
+                  **vars(screen))
 
 
 @router.get("/mpp/{site}/pesan")

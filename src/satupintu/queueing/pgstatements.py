@@ -26,6 +26,7 @@ from psycopg.errors import UniqueViolation
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection
 
+from .. import webhook_outbox_sql as outbox
 from ..ids import new_id
 from . import policy
 from .policy import Action, Channel, Priority, Status
@@ -119,7 +120,7 @@ WITH {x}a AS (
     SELECT %(event_id)s, %(ticket_id)s, %(now)s, 'issued', 'waiting', %(actor_label)s, %(actor_id)s, NULL,
            CAST(%(data)s AS jsonb)
     FROM t
-)
+), {outbox}
 {result}
 """
 _BEFORE = "(a.ready_at < %(now)s OR (a.ready_at = %(now)s AND a.id < %(ticket_id)s))"
@@ -142,10 +143,13 @@ _KEYED = {
     "result": ("SELECT t.seq, t.number, a.ahead, " + ", ".join(f"x.{c} AS x_{c}" for c in _TICKET_COLUMNS.split(", "))
                + " FROM a LEFT JOIN t ON true LEFT JOIN x ON true"),
 }
-_ISSUE_REGULAR = _ISSUE.format(ahead=_REGULAR_AHEAD, **_PLAIN)
-_ISSUE_PRIORITY = _ISSUE.format(ahead=_PRIORITY_AHEAD, **_PLAIN)
-_ISSUE_REGULAR_KEYED = _ISSUE.format(ahead=_REGULAR_AHEAD, **_KEYED)
-_ISSUE_PRIORITY_KEYED = _ISSUE.format(ahead=_PRIORITY_AHEAD, **_KEYED)
+# The webhook outbox rows of the new ticket (none for a replay: t is empty then).
+_ISSUE_OUTBOX = outbox.cte("wh", "t", "ticket.issued", ticket_id="%(ticket_id)s", number="src.number",
+                           status="'waiting'", service_id="%(service_id)s").replace("{", "{{").replace("}", "}}")
+_ISSUE_REGULAR = _ISSUE.format(ahead=_REGULAR_AHEAD, outbox=_ISSUE_OUTBOX, **_PLAIN)
+_ISSUE_PRIORITY = _ISSUE.format(ahead=_PRIORITY_AHEAD, outbox=_ISSUE_OUTBOX, **_PLAIN)
+_ISSUE_REGULAR_KEYED = _ISSUE.format(ahead=_REGULAR_AHEAD, outbox=_ISSUE_OUTBOX, **_KEYED)
+_ISSUE_PRIORITY_KEYED = _ISSUE.format(ahead=_PRIORITY_AHEAD, outbox=_ISSUE_OUTBOX, **_KEYED)
 
 
 class Issued(NamedTuple):
@@ -156,7 +160,7 @@ class Issued(NamedTuple):
 
 def issue(*, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str, day: date, channel: Channel,
           priority: Priority, now: datetime, actor_label: str, actor_id: uuid.UUID | None,
-          data: dict[str, Any], idempotency_key: str | None = None) -> Prepared[Issued]:
+          data: dict[str, Any], idempotency_key: str | None = None, site_code: str = "") -> Prepared[Issued]:
     """Number, visit, ticket and its 'issued' event, and how many wait ahead of it; with an
     idempotency key already used at the site, the ticket issued with it instead."""
     visit_id, ticket_id = new_id(), new_id()
@@ -172,7 +176,7 @@ def issue(*, site_id: uuid.UUID, service_id: uuid.UUID, prefix: str, day: date, 
         "visit_id": visit_id, "site_id": site_id, "ticket_id": ticket_id, "service_id": service_id,
         "prefix": prefix, "day": day, "channel": channel.value, "priority": priority.value,
         "is_priority": is_priority, "now": now, "event_id": new_id(), "actor_label": actor_label,
-        "actor_id": actor_id, "data": json.dumps(data)}
+        "actor_id": actor_id, "data": json.dumps(data), **outbox.params(site_id, site_code, None, now)}
     if idempotency_key is None:
         return Prepared(_ISSUE_PRIORITY if is_priority else _ISSUE_REGULAR, params, result)
     return Prepared(_ISSUE_PRIORITY_KEYED if is_priority else _ISSUE_REGULAR_KEYED,
@@ -242,7 +246,8 @@ WITH st AS (
     INSERT INTO ticket_events (id, ticket_id, at, kind, status, actor_label, actor_id, counter_id, data)
     SELECT %(event_id)s, upd.id, %(now)s, 'called', 'called', %(actor_label)s, %(actor_id)s, %(counter_id)s, NULL
     FROM upd
-)
+), {outbox.cte("wh", "upd", "ticket.called", ticket_id="src.id", number="src.number", status="src.status",
+               service_id="src.service_id")}
 SELECT st.is_open AS counter_open, st.cur_status, st.cur_number, upd.* FROM st LEFT JOIN upd ON true
 """
 
@@ -254,7 +259,8 @@ class CallOutcome(NamedTuple):
 
 
 def call(*, counter_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...], max_streak: int, now: datetime,
-         day: date, actor_label: str, actor_id: uuid.UUID | None) -> Prepared[CallOutcome]:
+         day: date, actor_label: str, actor_id: uuid.UUID | None, site_id: uuid.UUID | None = None,
+         site_code: str = "", counter_number: int | None = None) -> Prepared[CallOutcome]:
     """Call the first ready ticket of the site's local `day` (an earlier day's leftover never)."""
     def result(row: Any) -> CallOutcome:
         if row is None:  # never opened: no state row
@@ -264,7 +270,8 @@ def call(*, counter_id: uuid.UUID, service_ids: tuple[uuid.UUID, ...], max_strea
 
     return Prepared(_CALL, {
         "service_ids": list(service_ids), "max_streak": max_streak, "now": now, "day": day, "counter_id": counter_id,
-        "event_id": new_id(), "actor_label": actor_label, "actor_id": actor_id}, result)
+        "event_id": new_id(), "actor_label": actor_label, "actor_id": actor_id,
+        **outbox.params(site_id or uuid.UUID(int=0), site_code, counter_number, now)}, result)
 
 
 # ---------------------------------------------------------------- a step on the current ticket
@@ -290,7 +297,7 @@ WITH st AS (
            serving_at = COALESCE(%(serving_at)s::timestamptz, t.serving_at),
            finished_at = COALESCE(%(finished_at)s::timestamptz, t.finished_at)
     FROM go WHERE t.id = go.id AND t.status = go.from_status
-    RETURNING t.id, t.status, go.release
+    RETURNING t.id, t.status, t.number, t.service_id, go.release
 ), cs AS (
     UPDATE counter_states SET current_ticket_id = CASE WHEN upd.release THEN NULL ELSE current_ticket_id END,
            updated_at = %(now)s
@@ -299,9 +306,14 @@ WITH st AS (
     INSERT INTO ticket_events (id, ticket_id, at, kind, status, actor_label, actor_id, counter_id, data)
     SELECT %(event_id)s, upd.id, %(now)s, %(kind)s, upd.status, %(actor_label)s, %(actor_id)s, %(counter_id)s, NULL
     FROM upd
-)
+){{outbox}}
 SELECT st.*, (SELECT count(*) FROM upd) AS changed FROM st
 """
+# Finishing also writes the ticket.finished webhook rows, in the same statement.
+_STEP_FINISH = _STEP.replace("{outbox}", ", " + outbox.cte(
+    "wh", "upd", "ticket.finished", ticket_id="src.id", number="src.number", status="src.status",
+    service_id="src.service_id"))
+_STEP = _STEP.replace("{outbox}", "")
 
 
 class StepOutcome(NamedTuple):
@@ -316,7 +328,8 @@ def step_moves(action: Action) -> list[tuple[Status, Status, bool]]:
 
 
 def step(*, counter_id: uuid.UUID, action: Action, kind: str, expected: uuid.UUID | None, now: datetime,
-         actor_label: str, actor_id: uuid.UUID | None) -> Prepared[StepOutcome]:
+         actor_label: str, actor_id: uuid.UUID | None, site_id: uuid.UUID | None = None, site_code: str = "",
+         counter_number: int | None = None) -> Prepared[StepOutcome]:
     moves = step_moves(action)
 
     def result(row: Any) -> StepOutcome:
@@ -324,10 +337,11 @@ def step(*, counter_id: uuid.UUID, action: Action, kind: str, expected: uuid.UUI
             return StepOutcome(None, False)
         return StepOutcome(_ticket(row), bool(row.changed))
 
-    return Prepared(_STEP, {
+    return Prepared(_STEP_FINISH if action is Action.finish else _STEP, {
         "counter_id": counter_id, "from_statuses": [m[0].value for m in moves],
         "to_statuses": [m[1].value for m in moves], "releases": [m[2] for m in moves], "expected": expected,
         "recall_inc": 1 if action is Action.recall else 0,
         "serving_at": now if action is Action.start else None,
         "finished_at": now if action is Action.finish else None,
-        "now": now, "event_id": new_id(), "kind": kind, "actor_label": actor_label, "actor_id": actor_id}, result)
+        "now": now, "event_id": new_id(), "kind": kind, "actor_label": actor_label, "actor_id": actor_id,
+        **outbox.params(site_id or uuid.UUID(int=0), site_code, counter_number, now)}, result)

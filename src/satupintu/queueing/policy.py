@@ -94,6 +94,47 @@ STATUS_LABELS = {
 }
 
 
+# A ticket event's kind as the officer reads it in a visit's history.
+EVENT_LABELS = {
+    "issued": ("nomor diambil", "number taken"), "called": ("dipanggil", "called"),
+    "recalled": ("dipanggil ulang", "called again"), "serving": ("dilayani", "being served"),
+    "finished": ("selesai", "done"), "no_show": ("tidak hadir", "did not come"), "held": ("ditunda", "on hold"),
+    "referred": ("dialihkan ke layanan lain", "referred to another service"),
+    "requeued": ("masuk antrean lagi", "back in the queue"), "resumed": ("dilanjutkan", "resumed"),
+    "closed": ("ditutup akhir hari", "closed at the end of the day"),
+    "voided": ("dibatalkan (gagal cetak)", "withdrawn (printing failed)"),
+}
+
+# The console's buttons: the steps an officer takes on the counter's current ticket.
+CONSOLE_STEPS = (Action.start, Action.finish, Action.recall, Action.no_show, Action.hold, Action.refer)
+# The step an officer most likely takes next, by the current ticket's status.
+LIKELY_STEP = {Status.called: Action.start, Status.serving: Action.finish}
+
+
+@dataclass(frozen=True)
+class ConsoleButtons:
+    """Which of the console's controls are enabled, and the one to make prominent.
+    `call`: call next or a chosen number; `close`: the close-counter page; `open`: open it."""
+
+    open: bool
+    call: bool
+    close: bool
+    steps: frozenset[Action]
+    primary: str  # "open", "call", or a step's value
+
+
+def console_buttons(counter_open: bool, current: Status | None) -> ConsoleButtons:
+    """Only the allowed steps: a closed counter can only be opened; an open, free one can call
+    or be closed; with a visitor at the counter, the ticket's legal moves (the state machine)."""
+    if not counter_open:
+        return ConsoleButtons(True, False, False, frozenset(), "open")
+    active = current if current in ACTIVE_AT_COUNTER else None
+    if active is None:
+        return ConsoleButtons(False, True, True, frozenset(), "call")
+    steps = frozenset(a for a in CONSOLE_STEPS if (active, a) in TRANSITIONS)
+    return ConsoleButtons(False, False, False, steps, LIKELY_STEP[active].value)
+
+
 class IllegalTransition(Exception):
     def __init__(self, status: Status, action: Action) -> None:
         super().__init__(f"{action.value} not allowed from {status.value}")
@@ -147,6 +188,26 @@ class PolicyConfig:
 
 def _order(c: Candidate) -> tuple[datetime, object]:
     return (c.ready_at, c.tiebreak)
+
+
+CALL_REASON_MIN, CALL_REASON_MAX = 3, 200
+
+
+def chosen_call_refusal(status: Status, served_here: bool, of_today: bool, ready: bool) -> str | None:
+    """Why an officer may not call this particular ticket at their counter (a code), or None.
+
+    The same guarantees as calling the next one: only a waiting ticket (never one already
+    called), of a service this counter serves, of the site's day, and once it is ready (a booked
+    visitor who checked in early waits for the slot time)."""
+    if not served_here:
+        return "service_not_served"
+    if (status, Action.call) not in TRANSITIONS:
+        return "ticket_not_waiting"
+    if not of_today:
+        return "ticket_not_today"
+    if not ready:
+        return "ticket_not_ready"
+    return None
 
 
 def choose_next(candidates: Sequence[Candidate], streak: int, cfg: PolicyConfig) -> Candidate | None:

@@ -50,12 +50,22 @@ class CounterStateView(BaseModel):
 
 class CloseIn(Strict):
     reason: str = Field(min_length=2, max_length=200)
+    # A supervisor (the site's manager, the counter's agency admin) closing the last open
+    # counter of a service with people waiting confirms with a reason.
+    confirm_reason: str = Field(default="", max_length=300)
 
 
 class ReferIn(Strict):
     service: str = Field(min_length=1, max_length=32)
     note: str = Field(default="", max_length=500)
     position: Literal["front", "back"] = "front"
+
+
+class CallTicketIn(Strict):
+    """Call this waiting number out of the calling order; the reason is recorded."""
+
+    ticket_id: uuid.UUID
+    reason: str = Field(default="", max_length=200)
 
 
 class ActIn(Strict):
@@ -119,6 +129,8 @@ class BoardCounter(BaseModel):
     is_open: bool
     ticket: str | None
     status: str | None
+    floor: str = ""  # the counter's floor, e.g. "Lantai 2" ("" when not set)
+    location: str = ""  # where on the floor, e.g. "sayap timur"
 
 
 class BoardCall(BaseModel):
@@ -126,6 +138,10 @@ class BoardCall(BaseModel):
     counter: int
     at: datetime
     announcement: str  # what the board says aloud, so a board that missed the call can still say it
+    agency: str = ""  # the counter's agency (short name), floor and location, for the highlight
+    floor: str = ""
+    location: str = ""
+    clips: list[str] = []  # the same call as recorded clip keys, in order (voice.call_clips)
 
 
 class BoardState(BaseModel):
@@ -134,6 +150,8 @@ class BoardState(BaseModel):
     counters: list[BoardCounter]
     recent_calls: list[BoardCall]
     waiting: dict[str, int]  # waiting tickets per agency
+    running_text: str = ""  # the line the manager set for the site's boards
+    floor: str = ""  # the floor this board shows ("" for every floor)
 
 
 class QueueSettingsIn(Strict):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ..db import Database
 from . import lookup, queries
+from .boardtext import BoardTextView, board_text, check_board_text, set_board_text
 from .bookings import book, bookable_services, check_in, forget_past_contacts, get_booking, slots
 from .cancelling import cancel_booking
 from .configure import (
@@ -33,8 +34,10 @@ from .counters import (
     POLICY,
     call_next,
     call_next_async,
+    call_ticket,
     check_counter,
     close_counter,
+    close_refusal,
     finish,
     hold,
     mark_no_show,
@@ -46,6 +49,8 @@ from .counters import (
     step_async,
 )
 from .day import close_day
+from .landing import CounterChoice, last_opened_counter, usable_counters
+from .live import AttendanceFacts, attendance_between
 from .queries import *  # noqa: F403  named read queries for other capabilities
 from .screens import (
     board_screen,
@@ -80,13 +85,19 @@ __all__ = [
     # tickets
     "issue_ticket", "issue_ticket_async", "requeue", "resume", "void_unprinted",
     # counters
-    "check_counter", "open_counter", "close_counter", "call_next", "call_next_async", "step", "step_async",
+    "AttendanceFacts", "attendance_between",
+    "check_counter", "open_counter", "close_counter", "close_refusal", "call_next", "call_next_async", "call_ticket",
+    "step", "step_async",
     "recall", "mark_no_show", "start_serving", "finish", "hold", "refer",
     # views
     "get_ticket", "visit_history", "waiting", "counter_status", "site_counters", "board_state", "live_channel",
     # what each front-of-house page shows
     "kiosk_screen", "ticket_screen", "board_screen", "console_screen", "overview_screen", "booking_screen",
     "booking_retry_screen", "booking_done_screen",
+    # the officer's "my counter"
+    "CounterChoice", "last_opened_counter", "usable_counters",
+    # the boards' running text
+    "BoardTextView", "board_text", "check_board_text", "set_board_text",
     # the day, settings
     "close_day", "check_queue_settings", "configure_service_queue", "configure", "site_queue_settings",
     "service_queue_settings",

@@ -22,7 +22,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, literal_column, or_, select, update
 
 from ..ids import new_id
 from .models import CounterState, Ticket, TicketEvent, TicketSequence, Visit
@@ -30,6 +30,11 @@ from .policy import Channel, Priority, Status
 
 # A mapped class's __table__ is a Table (typed as its base, FromClause).
 T = cast(Table, Ticket.__table__)
+# "status = 'waiting'" with the value written into the SQL, not bound: the partial calling index
+# (models.WAITING_ONLY, migration 0032) serves only statements whose own condition implies its
+# one, and PostgreSQL cannot tell that from a parameter once it plans a prepared statement
+# generically.
+WAITING = T.c.status == literal_column("'waiting'")
 S = cast(Table, CounterState.__table__)
 E = cast(Table, TicketEvent.__table__)
 V = cast(Table, Visit.__table__)
@@ -68,7 +73,7 @@ _LOCK_STATE = (select(S.c.is_open, S.c.current_ticket_id, S.c.priority_streak)
                .where(S.c.counter_id == bindparam("counter_id")).with_for_update())
 _CURRENT = select(*TICKET_COLUMNS).where(T.c.id == bindparam("ticket_id"))
 _PICK = (select(*TICKET_COLUMNS)
-         .where(T.c.service_id.in_(bindparam("service_ids", expanding=True)), T.c.status == Status.waiting,
+         .where(T.c.service_id.in_(bindparam("service_ids", expanding=True)), WAITING,
                 T.c.is_priority == bindparam("is_priority"), T.c.ready_at <= bindparam("now"),
                 T.c.local_date == bindparam("day"))
          .order_by(T.c.ready_at, T.c.id).limit(1).with_for_update(skip_locked=True))
@@ -145,10 +150,10 @@ def insert_ticket(conn: Connection, *, site_id: uuid.UUID, visit_id: uuid.UUID, 
 
 
 _AHEAD_PRIORITY = (select(func.count()).select_from(T).where(
-    T.c.service_id == bindparam("service_id"), T.c.status == Status.waiting, T.c.is_priority.is_(True),
+    T.c.service_id == bindparam("service_id"), WAITING, T.c.is_priority.is_(True),
     or_(T.c.ready_at < bindparam("ready_at"), and_(T.c.ready_at == bindparam("ready_at"), T.c.id < bindparam("id")))))
 _AHEAD_REGULAR = (select(func.count()).select_from(T).where(
-    T.c.service_id == bindparam("service_id"), T.c.status == Status.waiting,
+    T.c.service_id == bindparam("service_id"), WAITING,
     or_(T.c.is_priority.is_(True), T.c.ready_at < bindparam("ready_at"),
         and_(T.c.ready_at == bindparam("ready_at"), T.c.id < bindparam("id")))))
 
@@ -180,10 +185,24 @@ def ticket_by_key(conn: Connection, site_id: uuid.UUID, key: str) -> TicketRow |
     return TicketRow._make(row) if row is not None else None
 
 
+_LOCK_TICKET = (select(*TICKET_COLUMNS, T.c.site_id, T.c.local_date).where(T.c.id == bindparam("ticket_id"))
+                .with_for_update())
+
+
+def lock_ticket(conn: Connection, ticket_id: uuid.UUID) -> tuple[TicketRow, uuid.UUID, date] | None:
+    """One named ticket locked for this transaction (waiting for a caller that holds it, then
+    read as that caller left it), with its site and local day; None if there is none."""
+    row = conn.execute(_LOCK_TICKET, {"ticket_id": ticket_id}).first()
+    if row is None:
+        return None
+    return TicketRow._make(row[:len(TICKET_COLUMNS)]), row.site_id, row.local_date
+
+
 def ticket_row(conn: Connection, ticket_id: uuid.UUID) -> TicketRow | None:
     row = conn.execute(_CURRENT, {"ticket_id": ticket_id}).first()
     return TicketRow._make(row) if row is not None else None
 
 
 __all__ = ["TicketRow", "CounterRow", "lock_counter", "pick_waiting", "update_ticket", "update_counter", "add_event",
-           "insert_visit", "insert_ticket", "count_ahead", "issued_on_day", "ticket_row", "ticket_by_key", "Q"]
+           "insert_visit", "insert_ticket", "count_ahead", "issued_on_day", "ticket_row", "lock_ticket",
+           "ticket_by_key", "Q"]

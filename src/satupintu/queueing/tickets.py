@@ -79,8 +79,13 @@ def ticket_event(kind: str, site_code: str, t: Any, counter: Any = None, **extra
     event = {"type": f"ticket.{kind}", "site": site_code, "ticket_id": str(t.id), "number": t.number,
              "status": t.status.value, "service_id": str(t.service_id),
              "counter": counter.number if counter else None, "at": utcnow().isoformat(), **extra}
+    if kind == "called" and t.ready_at is not None and t.called_at is not None:
+        event["waited_seconds"] = max(0.0, (t.called_at - t.ready_at).total_seconds())  # metrics.py
     if kind in ("called", "recalled") and counter is not None:
-        event["announcement"] = voice.call_announcement(t.number, counter.number)
+        said = (t.number, counter.number, getattr(counter, "agency_short_name", ""), getattr(counter, "floor", ""),
+                kind == "recalled")
+        event["announcement"] = voice.call_announcement(*said)
+        event["clips"] = voice.call_clips(*said)
     return event
 
 
@@ -186,7 +191,8 @@ def issue_statement(plan: IssuePlan) -> pgstatements.Prepared[pgstatements.Issue
         site_id=plan.site.id, service_id=plan.svc.id, prefix=plan.svc.prefix,
         day=policy.local_day(now, plan.site.timezone), channel=plan.channel, priority=plan.priority, now=now,
         actor_label=who.label, actor_id=who.actor.user_id if who.actor else None,
-        data={"channel": plan.channel.value, "priority": plan.priority.value}, idempotency_key=plan.idempotency_key)
+        data={"channel": plan.channel.value, "priority": plan.priority.value}, idempotency_key=plan.idempotency_key,
+        site_code=plan.site.code)
 
 
 def _replayed(db: Database, plan: IssuePlan, earlier: store.TicketRow) -> TicketView:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +20,7 @@ from ..errors import Forbidden, NotFound
 from ..scope import Actor, can_read_site
 from ..timeutil import utcnow
 from . import lookup, policy, store, voice
-from .models import CounterState, Ticket, TicketEvent
+from .models import BoardText, CounterState, Ticket, TicketEvent
 from .policy import Status
 from .schemas import BoardCall, BoardCounter, BoardState, CounterStateView, TicketView
 
@@ -132,6 +133,45 @@ def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
         return [ticket_view(db, t, site.code) for t in tickets]
 
 
+@dataclass(frozen=True)
+class WaitingHere:
+    """A ticket waiting for one of a counter's services, as the officer's console lists it."""
+
+    id: uuid.UUID
+    number: str
+    service_code: str
+    service_name: str
+    priority: policy.Priority
+    waited_minutes: int
+
+
+def counter_queue(db: Database, actor: Actor, site_code: str, number: int,
+                  limit: int = 8) -> tuple[int, list[WaitingHere]]:
+    """How many of today's ready tickets wait for this counter's services, and the first
+    `limit` of them in calling order (priority visitors first, then by ready time)."""
+    site = lookup.site(db, site_code)
+    counter = lookup.counter(db, site, number)
+    if not counter.service_ids:
+        return 0, []
+    now = utcnow()
+    day = policy.local_day(now, site.timezone)
+    with db.read() as s:
+        if not can_read_site(actor, site.ref):
+            raise Forbidden()
+        where = (Ticket.service_id.in_(counter.service_ids), Ticket.status == Status.waiting,
+                 Ticket.local_date == day, Ticket.ready_at <= now)
+        total = int(s.scalar(select(func.count()).select_from(Ticket).where(*where)) or 0)
+        rows = s.execute(select(Ticket.id, Ticket.number, Ticket.service_id, Ticket.priority, Ticket.ready_at)
+                         .where(*where).order_by(Ticket.is_priority.desc(), Ticket.ready_at, Ticket.id)
+                         .limit(limit)).all()
+    out = []
+    for tid, num, service_id, priority, ready_at in rows:
+        svc = lookup.service_by_id(db, service_id)
+        out.append(WaitingHere(tid, num, svc.code, svc.name, priority,
+                               max(0, int((now - ready_at).total_seconds() // 60))))
+    return total, out
+
+
 def counter_view(db: Database, s: Session, site_code: str, counter_id: uuid.UUID,
                  state: CounterState | None) -> CounterStateView:
     """A counter's state and the ticket active there, read in the caller's session."""
@@ -173,15 +213,26 @@ def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterSta
         return [counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]
 
 
-def board_state(db: Database, site_code: str, agencies: Collection[str] = ()) -> BoardState:
+def board_state(db: Database, site_code: str, agencies: Collection[str] = (), floor: str = "") -> BoardState:
     """What a display board shows (public: numbers and counters only, no personal data); with
-    `agencies` (codes) only their counters, calls and waiting tickets, for a board that shows
-    part of the hall."""
+    `agencies` (codes) only their counters, calls and waiting tickets, with `floor` only the
+    counters on that floor and their calls, for a board that shows part of the hall. Waiting
+    counts are per agency (a ticket waits for a service, not a floor): a floor's board counts
+    the agencies that have a counter on its floor."""
     site = lookup.site(db, site_code)
     day = policy.local_day(utcnow(), site.timezone)
+    floor = floor.strip()
     with db.read() as s:
-        counters = [c for c in catalogue.site_counters(s, site.id) if not agencies or c.agency_code in agencies]
+        counters = [c for c in catalogue.site_counters(s, site.id)
+                    if (not agencies or c.agency_code in agencies) and (not floor or c.floor == floor)]
         numbers = {c.id: c.number for c in counters}
+        by_id = {c.id: c for c in counters}
+        shown_agencies = set(agencies) if agencies else {c.agency_code for c in counters} if floor else set()
+        text_row = s.get(BoardText, site.id)
+        running_text = text_row.text if text_row else ""
+
+        def said(n: str, c: uuid.UUID) -> tuple[str, int, str, str]:
+            return n, numbers[c], by_id[c].agency_short_name, by_id[c].floor
         states = {st.counter_id: st for st in s.scalars(select(CounterState).where(CounterState.site_id == site.id))}
         current_ids = [st.current_ticket_id for st in states.values() if st.current_ticket_id]
         current = {t.id: t for t in s.scalars(select(Ticket).where(Ticket.id.in_(current_ids)))} if current_ids else {}
@@ -191,7 +242,7 @@ def board_state(db: Database, site_code: str, agencies: Collection[str] = ()) ->
             t = current.get(st.current_ticket_id) if st and st.current_ticket_id else None
             active = t is not None and t.status in policy.ACTIVE_AT_COUNTER
             rows.append(BoardCounter(number=c.number, name=c.name, agency=c.agency_short_name,
-                                     is_open=bool(st and st.is_open),
+                                     is_open=bool(st and st.is_open), floor=c.floor, location=c.location,
                                      ticket=t.number if t is not None and active else None,
                                      status=t.status.value if t is not None and active else None))
         calls = s.execute(select(Ticket.number, TicketEvent.counter_id, TicketEvent.at)
@@ -204,15 +255,19 @@ def board_state(db: Database, site_code: str, agencies: Collection[str] = ()) ->
             Ticket.site_id == site.id, Ticket.local_date == day, Ticket.status == Status.waiting)
             .group_by(Ticket.service_id)).all()
         short_names = catalogue.service_agency_short_names(s, (sid for sid, _ in per_service))
-        agency_codes = catalogue.service_codes(s, (sid for sid, _ in per_service)) if agencies else {}
+        scoped = bool(agencies or floor)
+        agency_codes = catalogue.service_codes(s, (sid for sid, _ in per_service)) if scoped else {}
         waiting: dict[str, int] = {}
         for service_id, count in per_service:
-            if agencies and agency_codes[service_id].agency_code not in agencies:
+            if scoped and agency_codes[service_id].agency_code not in shown_agencies:
                 continue
             name = short_names.get(service_id) or "-"
             waiting[name] = waiting.get(name, 0) + int(count)
     return BoardState(site=site.code, timezone=site.timezone, counters=rows,
                       recent_calls=[BoardCall(number=n, counter=numbers[c], at=at,
-                                              announcement=voice.call_announcement(n, numbers[c]))
+                                              announcement=voice.call_announcement(*said(n, c)),
+                                              clips=voice.call_clips(*said(n, c)),
+                                              agency=by_id[c].agency_short_name, floor=by_id[c].floor,
+                                              location=by_id[c].location)
                                     for n, c, at in calls if c is not None],  # calls are at a counter
-                      waiting=dict(sorted(waiting.items())))
+                      waiting=dict(sorted(waiting.items())), running_text=running_text, floor=floor)

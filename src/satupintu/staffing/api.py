@@ -7,10 +7,11 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..scope import Actor
+from ..web.paging import PageDep, paginate
 from ..web.security import AgencyManagerDep, ManagerDep, require_api_actor
 from . import service
 from .service import (
@@ -37,9 +38,11 @@ def _start(request: Request, site: str, start: date | None) -> date:
 
 
 @router.get("/sites/{site}/staffing/officers", response_model=list[OfficerOut], summary="Officers of a site")
-def officers(request: Request, site: str, actor: ActorDep, agency: str | None = None,
+def officers(request: Request, response: Response, page: PageDep,
+             site: str, actor: ActorDep, agency: str | None = None,
              include_inactive: bool = False) -> list[OfficerOut]:
-    return service.list_officers(request.app.state.db, actor, site, agency, include_inactive)
+    items = service.list_officers(request.app.state.db, actor, site, agency, include_inactive)
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites/{site}/staffing/officers", response_model=OfficerOut, status_code=201,
@@ -63,9 +66,11 @@ def deactivate_officer(request: Request, site: str, officer_id: uuid.UUID, actor
 
 @router.get("/sites/{site}/staffing/assignments", response_model=list[AssignmentOut],
             summary="The saved roster of a day or a week (start defaults to this week's Monday)")
-def assignments(request: Request, site: str, actor: ActorDep, start: date | None = None,
+def assignments(request: Request, response: Response, page: PageDep,
+                site: str, actor: ActorDep, start: date | None = None,
                 days: Days = 7) -> list[AssignmentOut]:
-    return service.list_assignments(request.app.state.db, actor, site, _start(request, site, start), days)
+    items = service.list_assignments(request.app.state.db, actor, site, _start(request, site, start), days)
+    return paginate(request, response, items, page)
 
 
 @router.post("/sites/{site}/staffing/assignments", response_model=AssignmentOut, status_code=201,

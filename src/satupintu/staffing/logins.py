@@ -15,7 +15,8 @@ from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import FieldError, Forbidden, NotFound, ValidationFailed
 from ..scope import Actor, can_manage_agency, can_manage_user
-from .models import StaffOfficer
+from ..timeutil import to_local, utcnow
+from .models import StaffAssignment, StaffOfficer
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,26 @@ def link_login(db: Database, actor: Actor, site_code: str, user_id: uuid.UUID, o
         s.flush()
         audit.record(s, actor, "officer.link_login", "staff_officer", officer.id, site.id, before,
                      audit.snapshot(officer))
+
+
+def rostered_counter(db: Database, user_id: uuid.UUID, site_code: str) -> int | None:
+    """The counter number the roster puts this login's officer at today at this site: the
+    assignment running now, else the next one today, else today's last; None when the account
+    is linked to no officer or the officer has no assignment today."""
+    with db.read() as s:
+        site = catalogue.site_row(s, site_code)
+        officer = s.scalar(select(StaffOfficer).where(StaffOfficer.user_id == user_id,
+                                                      StaffOfficer.site_id == site.id))
+        if officer is None:
+            return None
+        now = to_local(utcnow(), site.timezone)
+        minute = now.hour * 60 + now.minute
+        rows = s.execute(select(StaffAssignment.counter_id, StaffAssignment.start_minute, StaffAssignment.end_minute)
+                         .where(StaffAssignment.officer_id == officer.id, StaffAssignment.on_date == now.date())
+                         .order_by(StaffAssignment.start_minute)).all()
+        if not rows:
+            return None
+        pick = next((r for r in rows if r.start_minute <= minute < r.end_minute), None) \
+            or next((r for r in rows if r.start_minute > minute), None) or rows[-1]
+        counter = catalogue.counter(s, pick.counter_id)
+        return counter.number if counter is not None else None

@@ -19,11 +19,12 @@ accounts offers no named query for them yet.
 
 from __future__ import annotations
 
+from .attendance import AttendanceRow, attendance_day
 from .common import parse_hhmm, site_today, week_start
 from .demand import apply_recommendation, capacity, forecast
 from .event_roster import EventOfficer, EventRoster, assign_at_event, event_roster
 from .generation import generate
-from .logins import AccountsView, OfficerChoice, accounts_page, link_login
+from .logins import AccountsView, OfficerChoice, accounts_page, link_login, rostered_counter
 from .officers import create_officer, deactivate_officer, list_officers, update_officer
 from .planning import get_plan, set_plan
 from .rostering import add_assignment, check, delete_assignment, list_assignments, replace_assignments
@@ -51,6 +52,8 @@ from .schemas import (
 from .timefmt import WEEKDAY_NAMES
 
 __all__ = [
+    "AttendanceRow",
+    "attendance_day",
     # shapes
     "MAX_DAYS",
     "AssignmentIn",
@@ -81,6 +84,7 @@ __all__ = [
     "OfficerChoice",
     "accounts_page",
     "link_login",
+    "rostered_counter",
     "create_officer",
     "deactivate_officer",
     "list_officers",

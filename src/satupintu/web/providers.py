@@ -38,13 +38,34 @@ class Credentials(Protocol):
         """Whether a device token is a valid kiosk's (exempt from per-address rate limits)."""
 
 
+class ApiKeys(Protocol):
+    """Client systems' API keys (the integration capability answers)."""
+
+    def actor_for_key(self, key: str) -> Actor:
+        """The client behind a key; Unauthenticated for an unknown, expired or revoked one."""
+
+    def scope_refusal(self, actor: Actor, method: str, path: str) -> str | None:
+        """Why the key may not call this route (method, declared path), or None when it may."""
+
+    def needs_io(self, actor: Actor, method: str) -> bool:
+        """Whether `record_use` will write to the database for this call."""
+
+    def record_use(self, actor: Actor, method: str, path: str) -> None:
+        """Log the call under the client's name (audit a change; note the key's last use)."""
+
+
 # The site a route's {site} code names, as a scope reference; NotFound names the field 'site'.
 SiteLookup = Callable[[str], SiteRef]
 
 
-def install(app: FastAPI, credentials: Credentials, site_lookup: SiteLookup) -> None:
+def install(app: FastAPI, credentials: Credentials, site_lookup: SiteLookup, api_keys: ApiKeys | None = None) -> None:
     app.state.credentials = credentials
     app.state.site_lookup = site_lookup
+    app.state.api_keys = api_keys
+
+
+def api_keys_of(request: Request) -> ApiKeys | None:
+    return getattr(request.app.state, "api_keys", None)
 
 
 def credentials_of(request: Request) -> Credentials:

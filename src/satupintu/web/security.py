@@ -16,11 +16,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
+from ..cache import require_io
 from ..errors import DomainError, Forbidden, Unauthenticated, ValidationFailed
 from ..roles import Role
 from ..scope import Actor, SiteRef, can_manage_agency, can_manage_site, can_read_site
-from .providers import credentials_of, site_lookup_of
-from .ratelimit import LoginGuard
+from .providers import api_keys_of, credentials_of, site_lookup_of
+from .ratelimit import LoginGuard, TooManyRequests, limiter_of, settings_of, tiers
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -103,8 +104,60 @@ def change_password(request: Request, actor: Actor, current: str, new: str) -> A
         raise
 
 
+class ScopeMissing(DomainError):
+    status = 403
+
+    def __init__(self, message: str) -> None:
+        super().__init__("scope_missing", message)
+
+
+def _presented_key(request: Request) -> str | None:
+    """A client system's API key: `Authorization: Bearer sp_...` or `X-API-Key: sp_...`."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer ") and header[7:].strip().startswith("sp_"):
+        return header[7:].strip()
+    return request.headers.get("x-api-key") or None
+
+
+def key_actor(request: Request, key: str) -> Actor:
+    """The client system behind an API key, allowed on this route: its key is valid (else 401),
+    the route is in the key scope table and the key holds that scope (else 403 scope_missing),
+    and the key is within its requests per minute (else 429 with Retry-After). Each request is
+    counted and recorded once, however many dependencies ask."""
+    done = getattr(request.state, "key_actor", None)
+    if done is not None:
+        return done
+    keys = api_keys_of(request)
+    if keys is None:
+        raise Unauthenticated("Kunci API tidak dikenali oleh layanan ini.")
+    actor = keys.actor_for_key(key)
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    refusal = keys.scope_refusal(actor, request.method, path)
+    if refusal is not None:
+        raise ScopeMissing(refusal)
+    settings = settings_of(request)
+    limiter = limiter_of(request)
+    # Everything that may reach Redis or the database comes after this point, so a cache-only
+    # run (cache.without_thread) moves to a worker thread before anything was counted.
+    if keys.needs_io(actor, request.method) or (settings.rate_limiting and limiter.storage_name == "redis"):
+        require_io()
+    assert actor.key is not None
+    if settings.rate_limiting:
+        wait = limiter.take(tiers(f"{actor.key.rate_per_minute}/minute"), "apikey", str(actor.key.key_id))
+        if wait is not None:
+            raise TooManyRequests(wait, "Batas permintaan kunci API ini per menit sudah tercapai. "
+                                        "Tunggu sebentar lalu coba lagi.")
+    keys.record_use(actor, request.method, path)
+    request.state.key_actor = actor
+    return actor
+
+
 def api_actor(request: Request) -> Actor | None:
     """The caller of a JSON route, if any."""
+    key = _presented_key(request)
+    if key is not None:
+        return key_actor(request, key)
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return credentials_of(request).actor_for_api_token(header[7:].strip())
@@ -171,6 +224,15 @@ def require_agency_manager(request: Request) -> Actor:
     return actor
 
 
+@authenticating
+def require_overseer(request: Request) -> Actor:
+    """Routes only the national overseer may use."""
+    actor = require_api_actor(request)
+    if not actor.is_overseer:
+        raise Forbidden("Hanya pengawas nasional yang berwenang atas ini.")
+    return actor
+
+
 def optional_api_actor(request: Request) -> Actor | None:
     return api_actor(request)
 
@@ -200,3 +262,4 @@ async def authenticate_first(request: Request) -> None:
 # For route signatures: `actor: ManagerDep` on routes only a site manager may use, and so on.
 ManagerDep = Annotated[Actor, Depends(require_site_manager)]
 AgencyManagerDep = Annotated[Actor, Depends(require_agency_manager)]
+OverseerDep = Annotated[Actor, Depends(require_overseer)]

@@ -19,5 +19,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('credentials_epoch')
+    # A plain DROP COLUMN (SQLite 3.35+ has it): a batch copy of `users` cannot drop the old table
+    # while other rows (officers linked to their logins) point at it.
+    op.drop_column('users', 'credentials_epoch')

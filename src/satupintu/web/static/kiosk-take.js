@@ -1,10 +1,25 @@
-// Kiosk: taking a number survives a lost answer. Pressing a service button is one citizen action
+// Kiosk: taking a number survives a lost answer. Pressing "Ambil nomor antrean" is one citizen action
 // with its own Idempotency key (crypto.randomUUID). The form goes out with fetch; when the network
 // fails (or the server is briefly unavailable: 502/503/504) it is sent again with the same key,
 // so the server hands back the ticket it may already have issued instead of a second number.
 // Without JavaScript (or a browser without fetch) the form posts as before, without a key.
 (function () {
   "use strict";
+  // The priority tiles are toggles: touching the chosen one again turns it off (a regular ticket).
+  var wasChecked = false;
+  document.addEventListener("pointerdown", function (ev) {
+    var input = ev.target instanceof HTMLInputElement && ev.target.name === "priority" ? ev.target : null;
+    wasChecked = !!(input && input.checked);
+  }, true);
+  document.addEventListener("click", function (ev) {
+    var input = ev.target;
+    if (!(input instanceof HTMLInputElement) || input.name !== "priority" || input.value === "none") return;
+    if (wasChecked) {
+      var none = input.form && input.form.querySelector('input[name="priority"][value="none"]');
+      if (none) none.checked = true;
+    }
+    wasChecked = false;
+  });
   var form = document.getElementById("take-form");
   if (!form || !window.fetch || !window.FormData || !window.crypto) return;
   var status = document.getElementById("take-status");
@@ -24,7 +39,7 @@
   function submitNatively(action) {
     // Let the browser show the server's own answer page (an error beside the field, say). The
     // key goes along, so this repeat cannot issue a second number either.
-    [["service_code", action.service], ["idempotency_key", action.key]].forEach(function (pair) {
+    [["idempotency_key", action.key]].forEach(function (pair) {
       var input = document.createElement("input");
       input.type = "hidden";
       input.name = pair[0];
@@ -35,14 +50,13 @@
   }
 
   form.addEventListener("submit", function (ev) {
-    var button = ev.submitter;
-    if (!button || button.name !== "service_code") return;  // not a service button: post as usual
     ev.preventDefault();
     if (sending) return;  // a second press while the first is on its way is the same action
     var body = new FormData(form);
+    var service = String(body.get("service_code") || "");
     var priority = String(body.get("priority") || "none");
-    if (!pending || pending.service !== button.value || pending.priority !== priority) {
-      pending = { service: button.value, priority: priority, key: newKey() };
+    if (!pending || pending.service !== service || pending.priority !== priority) {
+      pending = { service: service, priority: priority, key: newKey() };
     }
     var action = pending;
     body.set("service_code", action.service);

@@ -1,0 +1,1 @@
+"""Integration: client systems, API keys, signed webhooks and feeds for national platforms."""

@@ -1,0 +1,250 @@
+"""Oversight's stored rollups: reading and writing the `daily_rollups` and `monthly_rollups` rows.
+
+A row holds JSON text (not a JSON column): it is written once and always read whole, and text
+keeps one encoding on SQLite and PostgreSQL. Ids inside are UUID strings.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import String, and_, delete, func, or_, select, type_coerce
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db import Database
+from ..timeutil import utcnow
+from .facts import Id
+from .models import DailyRollup, MonthlyRollup
+from .rollup import Headline, Rollup, RollupKey, Totals, fold, headline, merge_totals
+
+SiteDay = tuple[uuid.UUID, date]
+
+
+def _id(value: str | None) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(value)
+
+
+def encode_rollups(rollups: Iterable[Rollup]) -> str:
+    """A day's rollups of one site as JSON, per agency: [agency, the agency's totals, {service:
+    totals}, the totals of its rollups without a service (counter time, complaints) or null]."""
+    per: dict[Id | None, tuple[list[Rollup], dict[str, Totals], list[Totals]]] = {}
+    for r in fold(rollups):
+        rs, services, rest = per.setdefault(r.key.agency_id, ([], {}, []))
+        rs.append(r)
+        if r.key.service_id is None:
+            rest.append(r.totals)
+        else:
+            services[str(r.key.service_id)] = r.totals
+    return json.dumps([[None if agency is None else str(agency), merge_totals(r.totals for r in rs).as_dict(),
+                        {k: v.as_dict() for k, v in services.items()},
+                        merge_totals(rest).as_dict() if rest else None]
+                       for agency, (rs, services, rest) in per.items()], separators=(",", ":"))
+
+
+def decode_rollups(site_id: uuid.UUID, day: date, text: str) -> list[Rollup]:
+    """The day's rollups per agency and service (the ones without a service merged per agency)."""
+    out = []
+    for agency, _, services, rest in json.loads(text):
+        agency_id = _id(agency)
+        for service, totals in services.items():
+            out.append(Rollup(RollupKey(day, site_id, agency_id, uuid.UUID(service)),
+                              Totals.from_dict(totals, uuid.UUID)))
+        if rest is not None:
+            out.append(Rollup(RollupKey(day, site_id, agency_id), Totals.from_dict(rest, uuid.UUID)))
+    return out
+
+
+def agency_glances(s: Session, site_id: uuid.UUID, first: date, last: date, wanted: Collection[date],
+                   standard: Mapping[str, int]) -> list[tuple[date, uuid.UUID | None, Glance]]:
+    """Per kept wanted day and agency of a site, the agency's totals and service times within
+    standard, decoding no service's totals (a dashboard's per-day and per-agency rows)."""
+    out = []
+    for day, text in s.execute(select(DailyRollup.day, DailyRollup.rollups)
+                               .where(DailyRollup.site_id == site_id, DailyRollup.day >= first,
+                                      DailyRollup.day <= last)):
+        if day not in wanted:
+            continue
+        for agency, totals, services, _ in json.loads(text):
+            measured = within = 0
+            for service, d in services.items():
+                minutes = standard.get(service)
+                if minutes is not None:
+                    dist = d["service"]
+                    measured += dist["count"]
+                    within += sum(n for b, n in dist["buckets"] if b <= minutes)
+            out.append((day, _id(agency), Glance(Totals.from_dict(totals, uuid.UUID), measured, within)))
+    return out
+
+
+def encode_headline(h: Headline) -> str:
+    return json.dumps(h.as_dict(), separators=(",", ":"))
+
+
+def decode_headline(text: str) -> Headline:
+    return Headline.from_dict(json.loads(text), uuid.UUID)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a stored day was built from: the queue day's close (None: no tickets) and its tickets."""
+
+    closed_at: datetime | None
+    tickets: int
+    built_at: datetime
+
+
+def stamps(s: Session, site_ids: Collection[uuid.UUID], first: date, last: date) -> dict[SiteDay, Stamp]:
+    ids = _id_lookup(site_ids)
+    rows = s.execute(select(type_coerce(DailyRollup.site_id, String), DailyRollup.day, DailyRollup.closed_at,
+                            DailyRollup.tickets, DailyRollup.built_at)
+                     .where(DailyRollup.site_id.in_(site_ids), DailyRollup.day >= first, DailyRollup.day <= last))
+    return {(ids[site_id], day): Stamp(closed_at, tickets, built) for site_id, day, closed_at, tickets, built in rows}
+
+
+def _id_lookup(site_ids: Collection[uuid.UUID]) -> dict[object, uuid.UUID]:
+    """Stored site ids as the driver returns them (a UUID, or 32 hex digits on SQLite) -> UUID."""
+    out: dict[object, uuid.UUID] = {i: i for i in site_ids}
+    out.update({i.hex: i for i in site_ids})
+    return out
+
+
+def day_marks(s: Session, site_ids: Collection[uuid.UUID], first: date,
+              last: date) -> dict[uuid.UUID, tuple[int, object]]:
+    """Per site: how many days of first..last are kept, and the latest build time (as stored)."""
+    ids = _id_lookup(site_ids)
+    return {ids[site_id]: (n, built) for site_id, n, built in s.execute(
+        select(type_coerce(DailyRollup.site_id, String), func.count(),
+               type_coerce(func.max(DailyRollup.built_at), String))
+        .where(DailyRollup.site_id.in_(site_ids), DailyRollup.day >= first, DailyRollup.day <= last)
+        .group_by(DailyRollup.site_id))}
+
+
+def read_rollups(s: Session, site_ids: Collection[uuid.UUID], first: date, last: date,
+                 wanted: Collection[SiteDay]) -> list[Rollup]:
+    """The stored rollups of the wanted (site, day) pairs lying in first..last."""
+    out: list[Rollup] = []
+    for site_id, day, text in s.execute(
+            select(DailyRollup.site_id, DailyRollup.day, DailyRollup.rollups)
+            .where(DailyRollup.site_id.in_(site_ids), DailyRollup.day >= first, DailyRollup.day <= last)):
+        if (site_id, day) in wanted:
+            out += decode_rollups(site_id, day, text)
+    return out
+
+
+def read_headlines(s: Session, site_ids: Collection[uuid.UUID], first: date, last: date,
+                   wanted: Collection[SiteDay]) -> dict[SiteDay, str]:
+    """The headline JSON of the wanted (site, day) pairs lying in first..last."""
+    ids = _id_lookup(site_ids)
+    out = {}
+    for raw_id, day, text in s.execute(
+            select(type_coerce(DailyRollup.site_id, String), DailyRollup.day, DailyRollup.headline)
+            .where(DailyRollup.site_id.in_(site_ids), DailyRollup.day >= first, DailyRollup.day <= last)):
+        key = (ids[raw_id], day)
+        if key in wanted:
+            out[key] = text
+    return out
+
+
+@dataclass(frozen=True)
+class Glance:
+    """A headline as the national view reads it: the merged totals, and per service (by id as
+    text) how many service times were measured and how many lasted at most the service's
+    standard, so parts add up without merging histograms."""
+
+    totals: Totals
+    with_standard: int
+    within_standard: int
+
+
+def glance(text: str, standard: Mapping[str, int]) -> Glance:
+    """A stored headline read for the national view (`standard`: service id text -> minutes)."""
+    data = json.loads(text)
+    measured = within = 0
+    for service_id, d in data["service_by_service"].items():
+        minutes = standard.get(service_id)
+        if minutes is not None:
+            measured += d["count"]
+            within += sum(n for b, n in d["buckets"] if b <= minutes)
+    return Glance(Totals.from_dict(data["totals"], uuid.UUID), measured, within)
+
+
+def glance_of(h: Headline, standard: Mapping[str, int]) -> Glance:
+    measured = within = 0
+    for service_id, d in h.service_by_service.items():
+        minutes = standard.get(str(service_id))
+        if minutes is not None:
+            measured += d.count
+            within += d.count_within(minutes)
+    return Glance(h.totals, measured, within)
+
+
+@dataclass(frozen=True)
+class Built:
+    """A settled day rolled up, ready to be kept."""
+
+    site_id: uuid.UUID
+    day: date
+    closed_at: datetime | None
+    tickets: int
+    rollups: list[Rollup]
+
+
+def _delete_days(s: Session, keys: Collection[SiteDay]) -> None:
+    by_site: dict[uuid.UUID, list[date]] = {}
+    for site_id, day in keys:
+        by_site.setdefault(site_id, []).append(day)
+    for site_id, day_list in by_site.items():
+        for i in range(0, len(day_list), 500):
+            s.execute(delete(DailyRollup).where(DailyRollup.site_id == site_id,
+                                                DailyRollup.day.in_(day_list[i:i + 500])))
+
+
+def keep(db: Database, built: Collection[Built]) -> None:
+    """Write (or replace) the days in one transaction. Another reader keeping the same days at
+    the same moment may win the race: then its rows, built from the same facts, stay."""
+    if not built:
+        return
+    now = utcnow()
+    try:
+        with db.write() as s:
+            _delete_days(s, [(b.site_id, b.day) for b in built])
+            s.add_all([DailyRollup(site_id=b.site_id, day=b.day, closed_at=b.closed_at, tickets=b.tickets,
+                                   rollups=encode_rollups(b.rollups), headline=encode_headline(headline(b.rollups)),
+                                   built_at=now) for b in built])
+    except IntegrityError:
+        pass
+
+
+def read_months(s: Session, site_ids: Collection[uuid.UUID],
+                months: Collection[date]) -> dict[SiteDay, tuple[str, str]]:
+    """(stamp, headline text) of stored months, by (site, first day of the month)."""
+    if not months:
+        return {}
+    ids = _id_lookup(site_ids)
+    return {(ids[site_id], month): (stamp, text) for site_id, month, stamp, text in s.execute(
+        select(type_coerce(MonthlyRollup.site_id, String), MonthlyRollup.month, MonthlyRollup.stamp,
+               MonthlyRollup.headline)
+        .where(MonthlyRollup.site_id.in_(site_ids), MonthlyRollup.month.in_(list(months))))}
+
+
+def keep_months(db: Database, months: Mapping[SiteDay, tuple[str, Headline]]) -> None:
+    if not months:
+        return
+    now = utcnow()
+    keys = list(months)
+    try:
+        with db.write() as s:
+            for i in range(0, len(keys), 200):
+                chunk = keys[i:i + 200]
+                s.execute(delete(MonthlyRollup).where(or_(*(and_(MonthlyRollup.site_id == site_id,
+                                                                 MonthlyRollup.month == month)
+                                                            for site_id, month in chunk))))
+            s.add_all([MonthlyRollup(site_id=site_id, month=month, stamp=stamp, headline=encode_headline(h),
+                                     built_at=now) for (site_id, month), (stamp, h) in months.items()])
+    except IntegrityError:
+        pass
