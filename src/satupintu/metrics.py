@@ -99,8 +99,21 @@ def observe_published(channel: str, event_: dict[str, Any]) -> None:
 _WATCHED: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
+def _lent_out() -> int:
+    """Connections checked out of every watched engine's pool now (pools without a count: 0)."""
+    total = 0
+    for engine in list(_WATCHED):
+        checkedout = getattr(engine.pool, "checkedout", None)
+        if callable(checkedout):
+            total += int(checkedout())
+    return total
+
+
 def watch_pool(engine: Engine) -> None:
-    """Count SQLAlchemy's checked-out connections (every engine of the process adds up)."""
+    """Report SQLAlchemy's checked-out connections (every engine of the process adds up).
+
+    The gauge is set from the pools' own counts, not incremented per event: a connection
+    checked out before the engine was watched is still counted right when it comes back."""
     if engine in _WATCHED:
         return
     _WATCHED.add(engine)
@@ -108,11 +121,14 @@ def watch_pool(engine: Engine) -> None:
 
     @event.listens_for(engine, "checkout")
     def _out(*_: Any) -> None:
-        gauge.inc()
+        gauge.set(_lent_out())
 
     @event.listens_for(engine, "checkin")
     def _in(*_: Any) -> None:
-        gauge.dec()
+        # SQLAlchemy dispatches "checkin" before the connection is back in its pool.
+        gauge.set(max(0, _lent_out() - 1))
+
+    gauge.set(_lent_out())
 
 
 @contextlib.contextmanager
