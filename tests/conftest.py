@@ -196,6 +196,9 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+        # lifespan="off": the app's own shutdown does not run, so its bus is closed here (a Redis
+        # bus's threads would otherwise retry a stopped test Redis for the rest of the suite).
+        self.app.state.bus.close()
 
     def client(self, **kwargs: object) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)  # type: ignore[arg-type]
