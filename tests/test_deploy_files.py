@@ -1,0 +1,105 @@
+"""The shipped deployment files: deploy/satupintu.env.example and deploy/systemd/.
+
+An IT officer copies the environment template and the units as they are: every setting the app
+reads is in the template (with the default shown), the template's values are ones the app
+accepts, every unit passes `systemd-analyze verify` (or, without systemd, parses), and every
+`satupintu` command a unit runs exists.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from satupintu.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "deploy" / "satupintu.env.example"
+UNITS = sorted((ROOT / "deploy" / "systemd").glob("satupintu*.*"))
+INSTALLED = "/opt/satupintu/.venv/bin/satupintu"
+LINE = re.compile(r"^#?(SATUPINTU_[A-Z0-9_]+)=(.*)$")
+
+
+def template_lines() -> dict[str, tuple[bool, str]]:
+    """SATUPINTU_* names in the template: (set, value)."""
+    out = {}
+    for line in TEMPLATE.read_text().splitlines():
+        m = LINE.match(line)
+        if m:
+            out[m.group(1)] = (not line.startswith("#"), m.group(2))
+    return out
+
+
+def test_every_setting_is_in_the_environment_template():
+    """Every SATUPINTU_* setting of config.py has its line in the template, and the template names
+    none the app does not read (a typo there would be silently ignored)."""
+    names = {f"SATUPINTU_{n.upper()}" for n in Settings.model_fields}
+    listed = template_lines()
+    assert sorted(names - set(listed)) == []
+    assert sorted(set(listed) - names) == []
+
+
+def test_the_template_values_are_accepted(tmp_path, monkeypatch):
+    """The values the template sets (placeholders included) load as settings: the app starts on
+    the copied file once the placeholders are filled in."""
+    for name in list(os.environ):
+        if name.startswith("SATUPINTU_"):
+            monkeypatch.delenv(name)
+    env = tmp_path / "satupintu.env"
+    env.write_text("\n".join(f"{k}={v}" for k, (on, v) in template_lines().items() if on) + "\n")
+    settings = Settings(_env_file=env)  # type: ignore[call-arg]
+    assert settings.database_url.startswith("postgresql+psycopg://")
+    assert settings.database_prepare_threshold is None  # behind PgBouncer's transaction mode
+    assert settings.secret_key.startswith("REPLACE-")
+    assert settings.redis_url and settings.secure_cookies
+
+
+def _installed_copies(tmp_path: Path) -> list[Path]:
+    """The units with the installed program's path pointing at this checkout's, so that
+    systemd-analyze finds every executable."""
+    here = str(Path(sys.executable).parent / "satupintu")
+    out = []
+    for unit in UNITS:
+        copy = tmp_path / unit.name
+        copy.write_text(unit.read_text().replace(INSTALLED, here))
+        out.append(copy)
+    return out
+
+
+def test_the_units_pass_systemd_analyze_verify(tmp_path):
+    """`systemd-analyze verify` finds nothing to say about any shipped unit (no unknown key, no
+    missing program, every timer's service present)."""
+    if shutil.which("systemd-analyze") is None:
+        for unit in UNITS:
+            parser = configparser.ConfigParser(strict=False, interpolation=None)
+            parser.read_string(unit.read_text())
+            assert parser.sections(), unit
+        pytest.skip("systemd-analyze not installed: the units were only parsed")
+    copies = _installed_copies(tmp_path)
+    done = subprocess.run(["systemd-analyze", "verify", *[str(c) for c in copies]], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
+    timers = {u.stem for u in UNITS if u.suffix == ".timer"}
+    assert timers <= {u.stem for u in UNITS if u.suffix == ".service"}
+    assert {"satupintu-backup", "satupintu-retention"} <= timers
+
+
+def test_every_command_a_unit_runs_exists():
+    """Each `satupintu ...` command line in a unit names a command the CLI has (its --help
+    answers), so a timer never fails on a misspelt command."""
+    commands = set()
+    for unit in UNITS:
+        for cmd in re.findall(re.escape(INSTALLED) + r" ([a-z-]+)", unit.read_text()):
+            commands.add(cmd)
+    assert {"serve", "check", "notify", "escalate", "backup", "retention"} <= commands
+    for cmd in sorted(commands):
+        done = subprocess.run([sys.executable, "-m", "satupintu", cmd, "--help"], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, (cmd, done.stderr)
