@@ -103,3 +103,34 @@ def test_every_command_a_unit_runs_exists():
         done = subprocess.run([sys.executable, "-m", "satupintu", cmd, "--help"], capture_output=True, text=True,
                               timeout=120)
         assert done.returncode == 0, (cmd, done.stderr)
+
+
+def _command(unit: str, key: str) -> str:
+    """A unit's command line as systemd runs it: %% and $$ unescaped, ${VAR} left to the shell."""
+    [line] = [ln for ln in (ROOT / "deploy" / "systemd" / unit).read_text().splitlines() if ln.startswith(key + "=")]
+    return line.split("=", 1)[1].replace("%%", "%").replace("$$", "$")
+
+
+def test_the_backup_unit_writes_a_dated_backup_and_keeps_the_recent_ones(tmp_path, empty_db):
+    """The nightly backup's own command lines, run as systemd would (paths moved to a folder of
+    the test's), on both databases: a backup named by the time appears, and the clean-up afterwards
+    removes only backups older than the days kept."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = folder / "satupintu-20200101T000000Z.backup"
+    old.write_bytes(b"old")
+    os.utime(old, (0, 0))
+    here = str(Path(sys.executable).parent / "satupintu")
+    env = dict(os.environ, SATUPINTU_DATABASE_URL=empty_db.url, SATUPINTU_SECRET_KEY="uji-unit",
+               SATUPINTU_BACKUP_KEEP_DAYS="14")
+    start = _command("satupintu-backup.service", "ExecStart").replace(INSTALLED, here)
+    start = start.replace("/var/backups/satupintu", str(folder)).removeprefix("/bin/sh -c ")
+    done = subprocess.run(["/bin/sh", "-c", start.strip("'")], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    made = [p for p in folder.iterdir() if p != old]
+    assert len(made) == 1 and re.fullmatch(r"satupintu-\d{8}T\d{6}Z\.backup", made[0].name)
+    assert made[0].stat().st_size > 0
+    post = _command("satupintu-backup.service", "ExecStartPost").replace("/var/backups/satupintu", str(folder))
+    post = post.replace("${SATUPINTU_BACKUP_KEEP_DAYS}", env["SATUPINTU_BACKUP_KEEP_DAYS"])
+    subprocess.run(post.replace("'", "").split(), check=True, timeout=60)
+    assert sorted(folder.iterdir()) == made
