@@ -15,7 +15,9 @@ from zoneinfo import ZoneInfo
 from satupintu.backup import backup, restore
 from satupintu.config import Settings
 from satupintu.db import Database
+from satupintu.events import LocalBus
 from satupintu.oversight import service as oversight
+from satupintu.probes import readiness
 from satupintu.queueing import lookup, service
 from satupintu.scope import SYSTEM
 
@@ -61,3 +63,22 @@ def test_without_a_replica_reports_read_the_primary(fresh_demo_db: Database) -> 
         assert db.reports() is db
     finally:
         db.dispose()
+
+
+def test_readyz_says_degraded_while_the_replica_is_down(fresh_demo_db: Database) -> None:
+    """A replica URL nothing answers at: /readyz's body is 200 "degraded" naming the replica (the
+    balancer keeps the process: only reports wait for the replica), and "ready" with a replica
+    that answers."""
+    down = Database.from_settings(Settings(database_url=fresh_demo_db.url, secret_key="uji-replika",
+                                           database_replica_url="postgresql+psycopg://satupintu@127.0.0.1:1/none"))
+    up = Database.from_settings(Settings(database_url=fresh_demo_db.url, secret_key="uji-replika",
+                                         database_replica_url=fresh_demo_db.url))
+    try:
+        status, body = readiness(down, LocalBus())
+        assert (status, body["status"], body["degraded"]) == (200, "degraded", ["replica"])
+        assert body["checks"]["replica"]["ok"] is False
+        status, body = readiness(up, LocalBus())
+        assert (status, body["status"], body["checks"]["replica"]) == (200, "ready", {"ok": True})
+    finally:
+        down.dispose()
+        up.dispose()
