@@ -32,6 +32,7 @@ CAPABILITIES = frozenset({"accounts", "applications", "catalogue", "feedback", "
 WIRING_MODULES = frozenset({
     "satupintu.app", "satupintu.asgi", "satupintu.cli", "satupintu.migrate", "satupintu.__main__",
     "satupintu.models",  # every table in one place, for Alembic's metadata
+    "satupintu.retention",  # the retention command: removes old records of several capabilities
 })
 WIRING_PACKAGES = frozenset({"satupintu.migrations", "satupintu.demo"})
 # What a capability publishes to the others, besides its pure rule modules.

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .db import Base, IdMixin, JSONType
+from .db import Base, Database, IdMixin, JSONType, count_where, delete_in_batches
 from .scope import Actor
 from .timeutil import utcnow
 
@@ -91,3 +91,27 @@ def recorded(session: Session) -> list[AuditEntry]:
 
 def forget_recorded(session: Session) -> None:
     session.info.pop(_RECORDED, None)
+
+
+# The audit entries the oversight figures read (a counter's open and closed time): removed only
+# with the raw queue records of a day, once its rollup is kept.
+COUNTER_ACTIONS = ("counter.open", "counter.close")
+
+
+def _old_entries(before: datetime, site_id: uuid.UUID | None = None) -> Any:
+    from sqlalchemy import and_
+
+    if site_id is None:
+        return and_(AuditEntry.at < before, AuditEntry.action.not_in(COUNTER_ACTIONS))
+    return and_(AuditEntry.at < before, AuditEntry.action.in_(COUNTER_ACTIONS), AuditEntry.site_id == site_id)
+
+
+def count_before(db: Database, before: datetime, site_id: uuid.UUID | None = None) -> int:
+    """Entries older than `before`: the figures' counter entries of one site when `site_id` is
+    given, every other entry when not."""
+    return count_where(db, AuditEntry.id, _old_entries(before, site_id))
+
+
+def forget_before(db: Database, before: datetime, batch: int, site_id: uuid.UUID | None = None) -> int:
+    """Delete what `count_before` counts, in batches; returns how many went."""
+    return delete_in_batches(db, AuditEntry.id, _old_entries(before, site_id), batch)

@@ -1,5 +1,5 @@
 """Command line: `satupintu migrate | demo | voice build | serve | create-user | check | escalate | notify |
-data-key | backup | restore | oversight rollup`."""
+data-key | backup | restore | retention | oversight rollup`."""
 
 from __future__ import annotations
 
@@ -220,6 +220,30 @@ def restore_command(path: Path, yes: bool = typer.Option(False, "--yes", help="D
     finally:
         db.dispose()
     typer.echo(f"Basis data dipulihkan dari {path} (revisi skema {revision}).")
+
+
+@app.command("retention")
+def retention_command(dry_run: bool = typer.Option(False, "--dry-run", help="Count what would go; change nothing")
+                      ) -> None:
+    """Remove ticket events, audit entries and settled webhook deliveries older than the
+    SATUPINTU_RETENTION_* settings, in small batches while the app keeps serving; never a day a
+    report still reads raw (settled days are rolled up and kept first). Run it nightly."""
+    from . import retention
+    from .db import Database
+
+    settings = get_settings()
+    db = Database.from_settings(settings)
+    try:
+        out = retention.run(db, settings, dry_run=dry_run)
+    finally:
+        db.dispose()
+    verb = "akan dihapus" if dry_run else "dihapus"
+    typer.echo(f"Peristiwa antrean {verb}: {out.ticket_events}")
+    typer.echo(f"Catatan audit {verb}: {out.audit_entries}")
+    typer.echo(f"Pengiriman webhook {verb}: {out.webhook_deliveries}")
+    typer.echo(f"Hari yang direkap lebih dulu: {out.rollups_kept}")
+    if dry_run:
+        typer.echo("Uji coba: tidak ada yang diubah.")
 
 
 @app.command("data-key")

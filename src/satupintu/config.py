@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     # SQLite (WAL) is the embedded default; for production use
     # postgresql+psycopg://user@host:5432/dbname
     database_url: str = "sqlite:///./satupintu.db"
+    # Optional PostgreSQL read replica (streaming replication, hot standby): oversight reports and
+    # dashboards read from it; every page that reads what it has just written stays on
+    # database_url. Unset: everything reads the primary. Same pool settings as the primary.
+    database_replica_url: str | None = None
     # Signs session cookies and API tokens and keys personal-data hashes. Without it a random
     # key is made once and kept in `secret_file` (mode 0600), so restarts and several local
     # processes agree; a production deployment sets it explicitly.
@@ -169,6 +173,15 @@ class Settings(BaseSettings):
     kiosk_printer: str = "none"
     kiosk_printers: str = ""
     kiosk_printer_timeout: float = 5.0
+    # `satupintu retention` (run nightly, deploy/systemd/): records older than these many days
+    # leave the database, in batches of retention_batch_size rows, each batch its own short
+    # transaction. 0 keeps them for ever. Ticket events (every step of a ticket) go only for
+    # days whose oversight rollup is kept (settled days: the figures never read them again);
+    # audit entries are the record of who changed what: keep them as long as your rules say.
+    # Settled webhook deliveries follow webhook_keep_days.
+    retention_ticket_event_days: int = Field(default=730, ge=0)
+    retention_audit_days: int = Field(default=0, ge=0)
+    retention_batch_size: int = Field(default=5000, ge=1)
 
     @field_validator("database_prepare_threshold", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ committed, so nothing is published for a change that rolled back (Zulip's
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import os
 import threading
@@ -214,8 +215,13 @@ class Database:
     receives what committed writes publish."""
 
     def __init__(self, url: str, connect_timeout: int = CONNECT_TIMEOUT, pool_timeout: float = POOL_TIMEOUT,
-                 bus: LocalBus | None = None, options: PoolOptions | None = None, **kwargs: Any) -> None:
+                 bus: LocalBus | None = None, options: PoolOptions | None = None, replica_url: str | None = None,
+                 **kwargs: Any) -> None:
         self.url = url
+        # A read replica for reports and dashboards (`reports()`); None: they read the primary.
+        self.replica_url = replica_url
+        self._replica_engine: Engine | None = None
+        self._reports: Database | None = None
         self.bus = bus  # set once by the wiring (app.py, cli.py); None: nobody listens
         self.before_commit: list[BeforeCommit] = []  # installed by the wiring (app.py)
         # Told of every event this process publishes after its commit (metrics.py counts tickets).
@@ -237,7 +243,23 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings, url: str | None = None) -> Database:
         """The database as the settings describe it: URL, timeouts, pool sizes, prepare threshold."""
-        return cls(url or settings.database_url, options=pool_options(settings))
+        return cls(url or settings.database_url, options=pool_options(settings),
+                   replica_url=None if url else settings.database_replica_url)
+
+    def reports(self) -> Database:
+        """This database as oversight's reports and dashboards use it: their reads from the read
+        replica when one is set (SATUPINTU_DATABASE_REPLICA_URL), everything else (the rollups they
+        keep, any write, the bus) on the primary. Without a replica, the database itself. A page
+        that reads what it has just written never uses it: a replica may lag behind."""
+        if self.replica_url is None:
+            return self
+        if self._reports is None:
+            self._replica_engine = make_engine(self.replica_url, options=self.options)
+            view = copy.copy(self)
+            view._read = sessionmaker(self._replica_engine, expire_on_commit=False)
+            view._reports = view
+            self._reports = view
+        return self._reports
 
     def pool_in_use(self) -> int:
         """Connections of SQLAlchemy's pool checked out right now (0 for SQLite's)."""
@@ -289,3 +311,31 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._replica_engine is not None:
+            self._replica_engine.dispose()
+
+
+def delete_in_batches(db: Database, id_column: Any, condition: Any, batch: int) -> int:
+    """Delete the rows of `id_column`'s table that meet `condition`, `batch` rows per write
+    transaction, so a large clean-up never holds a lock (SQLite's writer lock, PostgreSQL's row
+    locks) for longer than one short batch: live writes slip in between. Returns how many went."""
+    from sqlalchemy import delete, select
+
+    table = id_column.table
+    gone = 0
+    while True:
+        with db.write() as s:
+            ids = list(s.scalars(select(id_column).where(condition).limit(batch)))
+            if ids:
+                s.execute(delete(table).where(id_column.in_(ids)))
+        gone += len(ids)
+        if len(ids) < batch:
+            return gone
+
+
+def count_where(db: Database, id_column: Any, condition: Any) -> int:
+    """How many rows of `id_column`'s table meet `condition` (a dry run's figure)."""
+    from sqlalchemy import func, select
+
+    with db.read() as s:
+        return int(s.scalar(select(func.count(id_column)).where(condition)) or 0)

@@ -3,6 +3,8 @@ the process answers (liveness).
 
 - database: reachable, and migrated to the head revision this code needs. Either failing is
   503 "not_ready": a load balancer (HAProxy/nginx, Kubernetes) sends no traffic here.
+- replica (only when SATUPINTU_DATABASE_REPLICA_URL is set): the read replica answers. Down is
+  200 "degraded": reports and dashboards fail until it is back, everything else works.
 - event_bus: Redis reachable (always true for the in-process bus). Down is 200 "degraded", not
   503: every write still commits and every page and API answer is right; only live screens
   fall back to snapshots (events.py: they resynchronise when the bus is back). Taking every
@@ -15,6 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+import sqlalchemy
 import sqlalchemy.exc
 
 from .db import Database
@@ -40,8 +43,16 @@ def readiness(db: Database, bus: LocalBus) -> tuple[int, dict[str, Any]]:
         checks["database"] = {"ok": True}
         checks["migrations"] = {"ok": current == head, "current": current, "head": head}
     checks["event_bus"] = {"ok": bool(bus.live), "kind": "redis" if isinstance(bus, RedisBus) else "in-process"}
+    if db.replica_url is not None:
+        try:
+            with db.reports().read() as s:
+                s.execute(sqlalchemy.text("SELECT 1"))
+        except (sqlalchemy.exc.SQLAlchemyError, psycopg.Error, OSError) as exc:
+            checks["replica"] = {"ok": False, "error": exc.__class__.__name__}
+        else:
+            checks["replica"] = {"ok": True}
     not_ready = [name for name in ("database", "migrations") if not checks[name]["ok"]]
-    degraded = [] if checks["event_bus"]["ok"] else ["event_bus"]
+    degraded = [name for name in ("replica", "event_bus") if name in checks and not checks[name]["ok"]]
     status = "not_ready" if not_ready else "degraded" if degraded else "ready"
     body = {"status": status, "not_ready": not_ready, "degraded": degraded, "checks": checks}
     return (503 if not_ready else 200), body

@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
 from pydantic import BaseModel, Field
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session, aliased
 from .. import audit, domain_events
 from ..catalogue import queries as catalogue
 from ..config import Settings, get_settings
-from ..db import Database, pending_publications
+from ..db import Database, count_where, delete_in_batches, pending_publications
 from ..errors import Errors, NotFound
 from ..notify import service as notify
 from ..schemas import Strict
@@ -409,15 +410,20 @@ def _tell_owner(s: Session, client: ClientSystem, ep: WebhookEndpoint) -> None:
         log.warning("webhook.owner_not_told", client=client.name)
 
 
-def forget_old(db: Database, now: datetime, keep_days: float) -> int:
-    """Settled deliveries (delivered or failed) older than `keep_days` leave the log; one still
-    waiting stays, whatever its age. Returns how many went."""
-    from sqlalchemy import delete
+def _old(now: datetime, keep_days: float) -> Any:
+    return and_(WebhookDelivery.status.in_((DELIVERED, FAILED)),
+                WebhookDelivery.created_at < now - timedelta(days=keep_days))
 
-    with db.write() as s:
-        gone = s.execute(delete(WebhookDelivery).where(WebhookDelivery.status.in_((DELIVERED, FAILED)),
-                                                       WebhookDelivery.created_at < now - timedelta(days=keep_days)))
-        return int(getattr(gone, "rowcount", 0) or 0)
+
+def forget_old(db: Database, now: datetime, keep_days: float, batch: int = 5000) -> int:
+    """Settled deliveries (delivered or failed) older than `keep_days` leave the log, `batch` rows
+    per transaction; one still waiting stays, whatever its age. Returns how many went."""
+    return delete_in_batches(db, WebhookDelivery.id, _old(now, keep_days), batch)
+
+
+def count_old(db: Database, now: datetime, keep_days: float) -> int:
+    """How many settled deliveries `forget_old` would remove (the retention command's dry run)."""
+    return count_where(db, WebhookDelivery.id, _old(now, keep_days))
 
 
 def pending_count(db: Database) -> int:

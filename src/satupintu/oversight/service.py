@@ -403,12 +403,54 @@ def rebuild(db: Database, site_code: str | None = None, since: date | None = Non
     return kept
 
 
+@dataclass(frozen=True)
+class Horizon:
+    """Up to which local day (exclusive) a site's raw queue records are no longer read by its
+    figures: every day before `day` is settled and its rollup kept (or about to be)."""
+
+    site_id: uuid.UUID
+    code: str
+    timezone: str
+    day: date
+    to_keep: int  # settled days whose rollup is not kept yet (kept before anything is removed)
+
+
+def settled_horizons(db: Database, keep_days: int, *, keep: bool = True,
+                     as_of: datetime | None = None) -> list[Horizon]:
+    """Per site, the first local day whose raw records the figures may still read, at most today
+    less `keep_days`: the first day before it that is not settled yet (an unclosed day with
+    tickets) stops it. With `keep`, the settled days before it whose rollups are missing or stale
+    are rolled up and kept first, so the figures of every day before the horizon come from the
+    kept rollups alone (the retention command's guard; never a day an open report needs)."""
+    moment = as_of or utcnow()
+    with db.read() as s:
+        sites = [site for site in (catalogue.site(s, i) for i in catalogue.site_codes(s)) if site is not None]
+        firsts = {site.id: queue.first_ticket_day(s, site.id) for site in sites}
+    out = []
+    for site in sites:
+        cutoff = local_day(moment, site.timezone) - timedelta(days=keep_days)
+        first = firsts[site.id]
+        if first is None or first >= cutoff:
+            out.append(Horizon(site.id, site.code, site.timezone, cutoff, 0))
+            continue
+        with db.read() as s:
+            plan = _plan(s, [site], first, cutoff - timedelta(days=1), moment)
+        live = plan.live.get(site.id, [])
+        horizon = min([cutoff, *live])
+        build = {k: v for k, v in plan.build.items() if k[1] < horizon}
+        if keep and build:
+            _build(db, {site.id: site}, build, moment)
+        out.append(Horizon(site.id, site.code, site.timezone, horizon, len(build)))
+    return out
+
+
 def summary(db: Database, actor: Actor, site_code: str, start: date, end: date, *, agency: str | None = None,
             service: str | None = None, with_events: bool = False, as_of: datetime | None = None,
             exact: bool = False) -> Summary:
     """The figures of a site (an agency, a service) over local days start..end, from the daily
     rollups (settled days kept, the others computed; percentiles to the minute), or computed
     exactly from the recorded facts when `exact`."""
+    db = db.reports()  # the read replica, when one is set
     check_range(start, end)
     moment = as_of or utcnow()
     with db.read() as s:
@@ -535,6 +577,7 @@ def dashboard(db: Database, actor: Actor, site_code: str, start: date, end: date
               service: str | None = None, as_of: datetime | None = None) -> Dashboard:
     """The figures of a period beside the previous period of equal length, per day and per agency,
     and the arrivals by weekday and hour, from the daily rollups (`scope_rollups`)."""
+    db = db.reports()  # the read replica, when one is set
     check_range(start, end)
     moment = as_of or utcnow()
     prev = previous_range(start, end)
@@ -599,6 +642,7 @@ def national(db: Database, actor: Actor, start: date, end: date, *, province: st
              regency: str | None = None, as_of: datetime | None = None) -> list[NationalRow]:
     """Every site and mobile event side by side over local days start..end (the overseer's view),
     filtered by province or regency code."""
+    db = db.reports()  # the read replica, when one is set
     if not actor.is_overseer:
         raise Forbidden()
     check_range(start, end)

@@ -52,6 +52,7 @@ from .day import close_day
 from .landing import CounterChoice, last_opened_counter, usable_counters
 from .live import AttendanceFacts, attendance_between
 from .queries import *  # noqa: F403  named read queries for other capabilities
+from .retention import count_ticket_events_before, forget_ticket_events_before
 from .screens import (
     board_screen,
     booking_done_screen,
@@ -103,6 +104,8 @@ __all__ = [
     "service_queue_settings",
     # bookings
     "slots", "book", "get_booking", "cancel_booking", "check_in", "bookable_services", "forget_past_contacts",
+    # retention
+    "count_ticket_events_before", "forget_ticket_events_before",
     # named read queries for other capabilities (queries.py)
     *queries.__all__,
 ]
