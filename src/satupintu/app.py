@@ -239,6 +239,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .notify import api as notify_api
     from .notify import pages as notify_pages
     from .oversight import api as oversight_api
+    from .unit import api as unit_api
     from .oversight import facility_pages as oversight_facility_pages
     from .oversight import instrument_pages as oversight_instrument_pages
     from .oversight import live_pages as oversight_live_pages
@@ -272,6 +273,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(integration_api.router, prefix="/api/v1")
     app.include_router(integration_webhook_api.router, prefix="/api/v1")
     app.include_router(oversight_api.router, prefix="/api/v1")
+    app.include_router(unit_api.router, prefix="/api/v1")
     app.include_router(integration_feed_api.router, prefix="/api/v1")
     app.include_router(integration_guide.router)
     app.include_router(accounts_pages.router)

@@ -40,6 +40,8 @@ def event_bundle(db: Database, actor: Actor, event_code: str) -> dict[str, Any]:
         raise Forbidden()
     if actor.key is not None and actor.site_id not in (ref.id, ref.parent_id):
         raise Forbidden()
+    if actor.key is not None and actor.agency_id is not None:
+        raise Forbidden("Kunci unit layanan keliling harus berlaku untuk seluruh acara, bukan satu instansi.")
     with db.read() as s:
         conn = s.connection()
         return bundles.build(conn, scope, current_revision(db.engine))
