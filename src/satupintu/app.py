@@ -239,7 +239,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .notify import api as notify_api
     from .notify import pages as notify_pages
     from .oversight import api as oversight_api
-    from .unit import api as unit_api
     from .oversight import facility_pages as oversight_facility_pages
     from .oversight import instrument_pages as oversight_instrument_pages
     from .oversight import live_pages as oversight_live_pages
@@ -260,6 +259,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .staffing import event_pages as staffing_event_pages
     from .staffing import officer_pages as staffing_officer_pages
     from .staffing import pages as staffing_pages
+    from .unit import api as unit_api
 
     # Every capability's pages module registers its own templates when it is imported.
 

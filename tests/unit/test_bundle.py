@@ -74,8 +74,8 @@ def test_the_unit_gets_every_row_of_the_event_equal_field_by_field(bare_demo_db:
 
 def test_an_officer_assigned_to_the_event_comes_down_with_the_login_linked_to_him(
         bare_demo_db: Database, unit_db: Database) -> None:
-    """Linking petugas.dukcapil to a Dukcapil officer assigned at the event (not Eko, who works at the mall) brings that account to
-    the van; petugas.dpmptsp, not assigned there, stays at the centre."""
+    """Linking petugas.dukcapil to a Dukcapil officer assigned at the event (not Eko, who works at
+    the mall) brings that account to the van; petugas.dpmptsp, not assigned there, stays."""
     roster = staffing.event_roster(bare_demo_db, SYSTEM, EVENT)
     assigned = {a.officer_id for a in roster.assignments}
     officer = next(o for o in roster.officers if o.agency == "DUKCAPIL" and o.id in assigned)
