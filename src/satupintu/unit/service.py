@@ -11,7 +11,6 @@ from typing import Any
 
 from .. import audit
 from ..catalogue import service as catalogue
-from ..catalogue.models import SiteKind
 from ..db import Database
 from ..errors import DomainError, FieldError, Forbidden, ValidationFailed
 from ..migrate import current_revision
@@ -24,7 +23,7 @@ __all__ = ["Applied", "BundleRefused", "apply_bundle", "event_bundle"]
 
 def _event_scope(db: Database, event_code: str) -> tuple[EventScope, SiteRef]:
     event = catalogue.get_site(db, event_code)
-    if event.kind is not SiteKind.mobile or not event.parent_site:
+    if event.kind is not catalogue.SiteKind.mobile or not event.parent_site:
         raise ValidationFailed([FieldError(
             "site", "Unit layanan keliling hanya dapat didaftarkan untuk layanan keliling (acara), "
                     "bukan untuk mal.", "not_an_event")])
