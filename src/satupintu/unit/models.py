@@ -28,6 +28,9 @@ class EnrolmentCode(IdMixin, Base):
     # The client system the enrolment made (integration's), named for the unit's laptop.
     client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("client_systems.id", ondelete="SET NULL"))
     unit_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Who answers for the van's laptop (the client system's contact; webhook failures go there).
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254))
 
 
 class CentreLink(IdMixin, Base):

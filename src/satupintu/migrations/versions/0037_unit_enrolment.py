@@ -25,6 +25,8 @@ def upgrade() -> None:
     sa.Column('used_at', satupintu.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('client_id', sa.Uuid(), nullable=True),
     sa.Column('unit_name', sa.String(length=100), server_default='', nullable=False),
+    sa.Column('contact_name', sa.String(length=200), nullable=False),
+    sa.Column('contact_email', sa.String(length=254), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_unit_enrolment_codes_site_id_sites'),
                             ondelete='CASCADE'),
