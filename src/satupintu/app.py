@@ -260,6 +260,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .staffing import officer_pages as staffing_officer_pages
     from .staffing import pages as staffing_pages
     from .unit import api as unit_api
+    from .unit import pages as unit_pages
 
     # Every capability's pages module registers its own templates when it is imported.
 
@@ -294,6 +295,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(staffing_officer_pages.router)
     app.include_router(staffing_account_pages.router)
     app.include_router(staffing_event_pages.router)
+    app.include_router(unit_pages.router)
     app.include_router(staffing_attendance_pages.router)
     app.include_router(notify_pages.router)
     app.include_router(integration_webhook_pages.router)
