@@ -259,6 +259,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     from .staffing import event_pages as staffing_event_pages
     from .staffing import officer_pages as staffing_officer_pages
     from .staffing import pages as staffing_pages
+    from .unit import api as unit_api
+    from .unit import pages as unit_pages
 
     # Every capability's pages module registers its own templates when it is imported.
 
@@ -272,6 +274,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(integration_api.router, prefix="/api/v1")
     app.include_router(integration_webhook_api.router, prefix="/api/v1")
     app.include_router(oversight_api.router, prefix="/api/v1")
+    app.include_router(unit_api.router, prefix="/api/v1")
     app.include_router(integration_feed_api.router, prefix="/api/v1")
     app.include_router(integration_guide.router)
     app.include_router(accounts_pages.router)
@@ -292,6 +295,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
     app.include_router(staffing_officer_pages.router)
     app.include_router(staffing_account_pages.router)
     app.include_router(staffing_event_pages.router)
+    app.include_router(unit_pages.router)
     app.include_router(staffing_attendance_pages.router)
     app.include_router(notify_pages.router)
     app.include_router(integration_webhook_pages.router)

@@ -17,6 +17,8 @@ voice_app = typer.Typer(help="The display board's recorded voice", no_args_is_he
 app.add_typer(voice_app, name="voice")
 oversight_app = typer.Typer(help="Oversight figures: the kept daily rollups", no_args_is_help=True)
 app.add_typer(oversight_app, name="oversight")
+unit_app = typer.Typer(help="The mobile service unit: enrol with the centre, then sync", no_args_is_help=True)
+app.add_typer(unit_app, name="unit")
 
 
 AGENCY_OPTION = typer.Option(None, help="An agency short name to record (repeatable)")
@@ -316,5 +318,57 @@ def notify(once: bool = typer.Option(False, help="Send what is due now, then exi
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C stops the worker like SIGTERM does
             stop.wait()
         worker.stop()
+    finally:
+        db.dispose()
+
+
+def _summary(applied: object) -> str:
+    from .unit.bundle import Applied
+
+    assert isinstance(applied, Applied)
+    if not applied.total:
+        return "tidak ada perubahan"
+    parts = [f"{table} {n}" for table, n in sorted(applied.written.items())]
+    parts += [f"{table} -{n}" for table, n in sorted(applied.removed.items())]
+    return ", ".join(parts)
+
+
+@unit_app.command("enrol")
+def unit_enrol(url: str = typer.Argument(..., help="The centre's address, e.g. https://mpp.lahatkab.go.id"),
+               code: str = typer.Argument(..., help="The one-time code from the centre's unit page"),
+               name: str = typer.Option("", help="A name for this laptop (default: its host name)")) -> None:
+    """Enrol this install as the unit of one mobile event, then pull the event's data."""
+    import socket
+
+    from .db import Database
+    from .errors import DomainError
+    from .unit import link
+
+    db = Database.from_settings(get_settings())
+    try:
+        found, applied = link.enrol(db, url, code, name or socket.gethostname())
+        typer.echo(f"Terdaftar untuk acara {found.event_code} di {found.centre_url}.")
+        typer.echo(f"Diterima dari pusat: {_summary(applied)}.")
+    except DomainError as exc:
+        typer.echo(f"{exc.field or 'unit'}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        db.dispose()
+
+
+@unit_app.command("sync")
+def unit_sync() -> None:
+    """Pull what changed at the centre for this unit's event (sent, received, refused)."""
+    from .db import Database
+    from .errors import DomainError
+    from .unit import link
+
+    db = Database.from_settings(get_settings())
+    try:
+        applied = link.pull(db)
+        typer.echo(f"Diterima dari pusat: {_summary(applied)}.")
+    except DomainError as exc:
+        typer.echo(f"{exc.field or 'unit'}: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
     finally:
         db.dispose()

@@ -61,3 +61,4 @@ from .staffing.models import (  # noqa: F401, E402
     StaffPlan,
     VisitHistory,
 )
+from .unit.models import CentreLink, EnrolmentCode  # noqa: F401, E402

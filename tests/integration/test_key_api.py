@@ -42,6 +42,7 @@ FULL: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/api/v1/sites/{site}/readiness"): ("/api/v1/sites/lahat/readiness", None),
     ("GET", "/api/v1/sites/{site}/skm"): ("/api/v1/sites/lahat/skm", None),
     ("GET", "/api/v1/sites/{site}/skm.{fmt}"): ("/api/v1/sites/lahat/skm.csv", None),
+    ("GET", "/api/v1/sites/{site}/unit/bundle"): ("/api/v1/sites/plaza-lematang/unit/bundle", None),
 }
 # The same, keyed as the scope table is (paths under /api/v1).
 REQUESTS = {(m, p.removeprefix(keys.API_PREFIX)): v for (m, p), v in FULL.items()}
@@ -58,7 +59,8 @@ def issue_key(c, manager: dict[str, str], client_name: str, **body: object) -> s
             "contact_email": "budi@lahatkab.go.id"})
         assert r.status_code == 201, r.text
         client_id = r.json()["id"]
-    r = c.post(f"/api/v1/sites/lahat/clients/{client_id}/keys", headers=manager, json={"agency": "DUKCAPIL", **body})
+    payload = {k: v for k, v in {"agency": "DUKCAPIL", **body}.items() if v is not None}  # agency=None: whole site
+    r = c.post(f"/api/v1/sites/lahat/clients/{client_id}/keys", headers=manager, json=payload)
     assert r.status_code == 201, r.text
     return r.json()["key"]
 
@@ -67,7 +69,9 @@ def issue_key(c, manager: dict[str, str], client_name: str, **body: object) -> s
 def scope_keys(server: LiveServer) -> dict[str, str]:
     with server.client() as c:
         manager = token_for(c, "pengelola")
-        return {scope: issue_key(c, manager, "Matriks cakupan", scopes=[scope]) for scope in keys.SCOPES}
+        # A unit's key serves a whole event, so it is not limited to an agency (service.event_bundle).
+        return {scope: issue_key(c, manager, "Matriks cakupan", scopes=[scope],
+                                 **({"agency": None} if scope == "unit:sync" else {})) for scope in keys.SCOPES}
 
 
 def test_the_matrix_covers_exactly_the_scope_table_and_every_route_exists(server):

@@ -26,7 +26,7 @@ VISIBLE_CHARS = 8
 _KEY = re.compile(r"^sp_live_[A-Za-z0-9_-]{32}$")
 
 SCOPES: tuple[str, ...] = ("catalogue:read", "queue:read", "tickets:write", "applications:read",
-                           "applications:write", "complaints:read", "stats:read")
+                           "applications:write", "complaints:read", "stats:read", "unit:sync")
 
 # What each scope lets a client do (Indonesian, shown on the key form).
 SCOPE_LABELS: dict[str, str] = {
@@ -37,11 +37,13 @@ SCOPE_LABELS: dict[str, str] = {
     "applications:write": "Mencatat dan memproses permohonan",
     "complaints:read": "Membaca pengaduan",
     "stats:read": "Membaca statistik dan SKM",
+    "unit:sync": "Sinkronisasi unit layanan keliling",
 }
 
 API_PREFIX = "/api/v1"
 # Method and route path under API_PREFIX (as the route declares it) -> the scope a key needs.
 ROUTE_SCOPES: dict[tuple[str, str], str] = {
+    ("GET", "/sites/{site}/unit/bundle"): "unit:sync",
     ("GET", "/sites/{site}/services"): "catalogue:read",
     ("GET", "/sites/{site}/services/{code}"): "catalogue:read",
     ("GET", "/sites/{site}/agencies/{agency}"): "catalogue:read",

@@ -174,13 +174,23 @@ def _check_client(data: ClientIn) -> None:
         errors.add("name", "Nama sistem wajib diisi.", "required")
     if not data.owner_agency:
         errors.add("owner_agency", "Instansi pemilik wajib diisi.", "required")
-    if not data.contact_name:
+    _contact_errors(errors, data.contact_name, data.contact_email)
+    errors.raise_if_any()
+
+
+def _contact_errors(errors: Errors, name: str, email: str) -> None:
+    if not name:
         errors.add("contact_name", "Nama narahubung wajib diisi.", "required")
-    email = data.contact_email
     if not email:
         errors.add("contact_email", "Surel narahubung wajib diisi.", "required")
     elif email.count("@") != 1 or "." not in email.split("@")[1] or " " in email:
         errors.add("contact_email", "Alamat surel tidak valid.")
+
+
+def check_contact(name: str, email: str) -> None:
+    """A client system's contact (a name and an e-mail address), refused by field."""
+    errors = Errors()
+    _contact_errors(errors, name, email)
     errors.raise_if_any()
 
 
@@ -386,3 +396,18 @@ class IntegrationKeys:
 
     def record_use(self, actor: Actor, method: str, path: str) -> None:
         record_use(self.db, actor, method, path)
+
+
+KEY_MAX_VALID_DAYS = keys.MAX_VALID_DAYS
+
+
+def clients_last_used(db: Database, client_ids: list[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """When each client system's keys were last used (its newest use), for those used at all."""
+    if not client_ids:
+        return {}
+    from sqlalchemy import func
+
+    with db.read() as s:
+        rows = s.execute(select(ApiKey.client_id, func.max(ApiKey.last_used_at)).where(
+            ApiKey.client_id.in_(client_ids), ApiKey.last_used_at.is_not(None)).group_by(ApiKey.client_id)).all()
+    return {client: used for client, used in rows if used is not None}

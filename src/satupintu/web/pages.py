@@ -37,3 +37,30 @@ def errors_of(exc: ValidationError | DomainError, invalid: str = INVALID) -> dic
             out.setdefault(".".join(str(p) for p in e["loc"]) or "_", invalid)
         return out
     return {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
+
+
+def keep_once(request: Request, name: str, payload: dict[str, str]) -> None:
+    """Keep a secret for the next page only (POST-redirect-GET): encrypted in the session."""
+    import json
+
+    from ..secretbox import encrypt
+
+    request.session[name] = encrypt(json.dumps(payload))
+
+
+def take_once(request: Request, name: str) -> dict[str, str] | None:
+    """What `keep_once` kept, once: it leaves the session as it is read (a reload finds nothing)."""
+    import json
+
+    from cryptography.fernet import InvalidToken
+
+    from ..secretbox import decrypt
+
+    raw = request.session.pop(name, None)
+    if not isinstance(raw, str):
+        return None
+    try:
+        kept = json.loads(decrypt(raw))
+    except (InvalidToken, ValueError):
+        return None
+    return {str(k): str(v) for k, v in kept.items()} if isinstance(kept, dict) else None

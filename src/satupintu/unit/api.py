@@ -1,0 +1,66 @@
+"""The centre's side of unit sync: the event's bundle for its unit (a manager's token, or a
+client key of the event or its mall with the `unit:sync` scope)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from ..schemas import Strict
+from ..scope import Actor
+from ..web.security import require_api_actor
+from . import enrolment, service
+
+router = APIRouter(tags=["unit"])
+ActorDep = Annotated[Actor, Depends(require_api_actor)]
+
+
+@router.get("/sites/{site}/unit/bundle", operation_id="unit_event_bundle",
+            summary="Everything a mobile service unit needs from the centre for one event (down sync)",
+            description=("The event's centre-owned rows by table (catalogue, accounts of the mall's managers and "
+                         "of the officers assigned to the event, devices, bookings, settings), with the bundle "
+                         "`format`, the centre's `release` and its `schema` revision. A unit applies it whole."))
+def event_bundle(request: Request, site: str, actor: ActorDep) -> dict[str, Any]:
+    return service.event_bundle(request.app.state.db, actor, site)
+
+
+class CodeIn(Strict):
+    contact_name: str = Field(max_length=200, description="Who answers for the van's laptop")
+    contact_email: str = Field(max_length=254, description="Their e-mail address")
+
+
+class CodeOut(BaseModel):
+    code: str = Field(description="The one-time code, shown once (valid 30 minutes)")
+    expires_at: datetime
+
+
+class EnrolIn(Strict):
+    code: str = Field(max_length=20, description="The one-time code from the centre's unit page")
+    unit_name: str = Field(default="", max_length=100, description="A name for the laptop (its host name)")
+
+
+class EnrolOut(BaseModel):
+    key: str = Field(description="The unit's own API key (scope unit:sync), shown once")
+    event_code: str
+    event_id: uuid.UUID
+    event_name: str
+    centre_release: str
+
+
+@router.post("/sites/{site}/unit/codes", operation_id="unit_create_enrolment_code", status_code=201,
+             summary="A one-time code that enrols a mobile service unit's laptop for this event")
+def create_code(request: Request, site: str, actor: ActorDep, body: CodeIn) -> CodeOut:
+    issued = enrolment.create_code(request.app.state.db, actor, site, body.contact_name, body.contact_email)
+    return CodeOut(code=issued.code, expires_at=issued.expires_at)
+
+
+@router.post("/unit/enrol", operation_id="unit_enrol", status_code=201,
+             summary="Trade a one-time enrolment code for the unit's own key (no login: the code is the proof)")
+def enrol(request: Request, body: EnrolIn) -> EnrolOut:
+    done = enrolment.enrol(request.app.state.db, body.code, body.unit_name)
+    return EnrolOut(key=done.key, event_code=done.event_code, event_id=done.event_id, event_name=done.event_name,
+                    centre_release=done.centre_release)

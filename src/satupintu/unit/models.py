@@ -1,0 +1,52 @@
+"""The unit's tables: enrolment codes (at the centre) and the link to the centre (at the unit)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db import Base, IdMixin
+from ..secretbox import EncryptedText
+from ..timeutil import utcnow
+
+
+class EnrolmentCode(IdMixin, Base):
+    """At the centre: a one-time code a manager gives the van's staff to enrol its laptop for one
+    event. Only the code's keyed hash is kept; using it creates the unit's client system and key."""
+
+    __tablename__ = "unit_enrolment_codes"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+    # The client system the enrolment made (integration's), named for the unit's laptop.
+    client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("client_systems.id", ondelete="SET NULL"))
+    unit_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Who answers for the van's laptop (the client system's contact; webhook failures go there).
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254))
+
+
+class CentreLink(IdMixin, Base):
+    """At the unit: the centre it is enrolled with, for which event, with the key it calls with
+    (stored encrypted) and how its last syncs went. At most one row."""
+
+    __tablename__ = "unit_centre_links"
+
+    centre_url: Mapped[str] = mapped_column(String(500))
+    event_code: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[uuid.UUID] = mapped_column()
+    api_key: Mapped[str] = mapped_column(EncryptedText)
+    key_hint: Mapped[str] = mapped_column(String(16))
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    centre_release: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    last_pull_at: Mapped[datetime | None] = mapped_column()
+    last_push_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column()
