@@ -118,7 +118,7 @@ class AppHost:
     def url(self) -> str:
         return f"http://{self.address}:{APP_PORT}"
 
-    def start(self, timeout: float = 90) -> None:
+    def start(self) -> None:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 ["ip", "netns", "exec", self.netns, sys.executable, "-m", "satupintu", "serve", "--host", "0.0.0.0",
