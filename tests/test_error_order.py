@@ -24,6 +24,7 @@ PUBLIC = {  # no credentials: the body is the only thing to judge
     ("POST", "/api/v1/sites/{site}/complaints"),
     ("POST", "/api/v1/complaints/{code}/reporter"),
     ("POST", "/api/v1/complaints/{code}/attachments"),
+    ("POST", "/api/v1/unit/enrol"),  # the one-time enrolment code is the unit's only credential
 }
 OWN_CREDENTIALS = {  # any signed-in caller may, and it ends the caller's own tokens: walked anonymously only
     ("POST", "/api/v1/auth/logout"),

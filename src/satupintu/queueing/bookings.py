@@ -151,8 +151,13 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
         if duplicate:
             raise Conflict("duplicate_booking", "Anda sudah memesan layanan ini pada hari yang sama.",
                            "nik" if nik_hash else "phone")
-        # Take a seat only while seats remain: one guarded UPDATE, safe under concurrency.
         table = cast(Table, BookingSlot.__table__)  # a mapped class's __table__ is a Table
+        # A full slot is refused from a plain read, without queueing for the slot's row lock behind
+        # every booking in flight (a quota opening: hundreds of refusals would wait in line).
+        booked = s.scalar(select(table.c.booked).where(table.c.service_id == svc.id, table.c.slot_start == slot_start))
+        if booked is not None and booked >= qs.slot_quota:
+            raise Conflict("slot_full", "Kuota slot ini sudah penuh; pilih slot lain.", "slot_start")
+        # Take a seat only while seats remain: one guarded UPDATE, safe under concurrency.
         s.execute(dialect_insert(s, table).values(service_id=svc.id, slot_start=slot_start, booked=0)
                   .on_conflict_do_nothing(index_elements=["service_id", "slot_start"]))
         taken = _dml(s, update(table).where(table.c.service_id == svc.id, table.c.slot_start == slot_start,

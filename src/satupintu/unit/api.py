@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from ..schemas import Strict
 from ..scope import Actor
-from ..web.security import require_api_actor
+from ..web.security import ManagerDep, require_api_actor
 from . import enrolment, service
 
 router = APIRouter(tags=["unit"])
@@ -53,7 +53,7 @@ class EnrolOut(BaseModel):
 
 @router.post("/sites/{site}/unit/codes", operation_id="unit_create_enrolment_code", status_code=201,
              summary="A one-time code that enrols a mobile service unit's laptop for this event")
-def create_code(request: Request, site: str, actor: ActorDep, body: CodeIn) -> CodeOut:
+def create_code(request: Request, site: str, actor: ManagerDep, body: CodeIn) -> CodeOut:
     issued = enrolment.create_code(request.app.state.db, actor, site, body.contact_name, body.contact_email)
     return CodeOut(code=issued.code, expires_at=issued.expires_at)
 
