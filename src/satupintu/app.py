@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
 
     from .events import make_bus
 
-    bus = make_bus(settings.redis_url)
+    bus = make_bus(settings.redis_url, settings.event_stream_maxlen)
     db.bus = bus  # committed writes publish here (db.on_commit)
     if metrics.observe_published not in db.observers:
         db.observers.append(metrics.observe_published)  # tickets issued and called, wait times

@@ -169,7 +169,7 @@ def escalate() -> None:
 
     settings = get_settings()
     db = Database.from_settings(settings)
-    bus = make_bus(settings.redis_url)
+    bus = make_bus(settings.redis_url, settings.event_stream_maxlen)
     try:
         typer.echo(f"{escalate_overdue(db, bus)} pengaduan diteruskan ke pengelola MPP.")
     finally:

@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
     # Redis for the event bus when several app processes or hosts serve one deployment.
     redis_url: str | None = None
+    # Entries kept in each site's event stream (Redis XADD MAXLEN ~, or in memory without Redis):
+    # a live screen that reconnects with an older id than these gets a fresh snapshot instead.
+    event_stream_maxlen: int = Field(default=1000, ge=10)
     # Keys NIK and phone hashes of bookings (duplicate checks without storing them).
     # Defaults to the secret key; set it separately to rotate the secret key safely.
     identity_key: str | None = None

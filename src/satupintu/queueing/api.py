@@ -20,7 +20,7 @@ from .. import metrics
 from ..accounts import service as accounts
 from ..cache import without_thread
 from ..errors import Forbidden, Unauthenticated
-from ..events import Resync
+from ..events import Resync, Start
 from ..roles import DeviceKind
 from ..scope import Actor, can_issue_tickets
 from ..web.openapi import EVENT_STREAM, files
@@ -300,29 +300,42 @@ RESYNC_SPACING = 1.0  # seconds at least between two resync snapshots of one str
 
 
 @router.get("/sites/{site}/events", summary="Live queue events (server-sent events): a 'snapshot' (the board's "
-                                            "state plus `live`) comes first on every (re)connection and again "
+                                            "state plus `live`) comes first on a new connection and again "
                                             "whenever the event bus cannot vouch for what the stream missed; a "
                                             "'status' event (`{\"live\": false|true}`) when the bus goes away or "
                                             "comes back, so a client never works from stale state unawares",
+            description="Every event and snapshot carries an SSE `id`. A client that reconnects with the last id "
+                        "it saw (the `Last-Event-ID` header, which EventSource sends by itself, or the "
+                        "`last_event_id` parameter for a client that opens a new EventSource) gets a 'status' "
+                        "event and then every event after that id, then live ones, and no snapshot. When the "
+                        "site's event log no longer holds that id (trimmed, or unknown) it gets a snapshot "
+                        "instead, as on a new connection.",
             responses=files(EVENT_STREAM), response_class=EventSourceResponse)
-async def events(request: Request, site: str, instansi: str = "", lantai: str = "") -> EventSourceResponse:
+async def events(request: Request, site: str, instansi: str = "", lantai: str = "",
+                 last_event_id: str = "") -> EventSourceResponse:
     db = db_of(request)
     channel = await run_in_threadpool(service.live_channel, db, site)
     bus = request.app.state.bus
+    after = (request.headers.get("last-event-id") or last_event_id).strip()[:64] or None
 
-    async def snapshot(live: bool) -> dict[str, str]:
+    async def snapshot(live: bool, at: str | None) -> dict[str, str]:
         board = await run_in_threadpool(service.board_state, db, site, _agency_codes(instansi), lantai[:40])
-        return {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
+        out = {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
+        return {**out, "id": at} if at else out  # without an id the client keeps the one it had
 
     async def stream() -> AsyncIterator[dict[str, str]]:
         loop = asyncio.get_running_loop()
-        subscription = bus.subscribe(channel)
+        subscription = bus.stream(channel, after)
+        # Subscribed, and the log position known, before the snapshot is read: nothing falls between.
+        start: Start = await subscription.__anext__()
+        live = start.live
         pending = asyncio.ensure_future(subscription.__anext__())
-        await asyncio.sleep(0)  # subscribed before the snapshot is read: nothing falls between
-        live = bus.live
         metrics.SSE_CLIENTS.inc()  # satupintu_sse_clients: while the stream is open
         try:
-            yield await snapshot(live)
+            if start.resumed:  # the missed events follow: the client keeps its state
+                yield {"event": "status", "data": json.dumps({"live": live})}
+            else:
+                yield await snapshot(live, start.at)
             last = loop.time()
             while True:
                 item = await pending
@@ -334,11 +347,12 @@ async def events(request: Request, site: str, instansi: str = "", lantai: str = 
                     if item.live != live:
                         live = item.live
                         yield {"event": "status", "data": json.dumps({"live": live})}
-                    yield await snapshot(live)
+                    yield await snapshot(live, item.at)
                     last = loop.time()
                 else:
                     pending = asyncio.ensure_future(subscription.__anext__())
-                    yield {"event": item.get("type", "message"), "data": json.dumps(item, default=str)}
+                    yield {"event": item.event.get("type", "message"), "id": item.id,
+                           "data": json.dumps(item.event, default=str)}
         finally:
             metrics.SSE_CLIENTS.dec()
             pending.cancel()
