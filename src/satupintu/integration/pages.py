@@ -88,18 +88,14 @@ def register(request: Request, site: str, csrf: Annotated[str, Form()], name: An
     return RedirectResponse(f"/kelola/{quote(site)}/integrasi/{client.id}?terdaftar=1", status_code=303)
 
 
-def _show_once(request: Request, site: str, client_id: uuid.UUID, issued: service.IssuedKey,
-               rotated: uuid.UUID | None = None) -> Response:
-    """Keep the new key for the next GET only, and send the browser there (303)."""
-    request.session[FLASH] = secretbox.encrypt(json.dumps({
-        "client": str(client_id), "key": issued.key, "key_id": str(issued.info.id),
-        "rotated": str(rotated) if rotated else None}))
-    return RedirectResponse(f"/kelola/{quote(site)}/integrasi/{client_id}?kunci=baru", status_code=303)
+def keep_once(request: Request, name: str, payload: dict[str, str | None]) -> None:
+    """Keep a secret for the next page only: encrypted in the session under `name`."""
+    request.session[name] = secretbox.encrypt(json.dumps(payload))
 
 
-def _take_flash(request: Request, client_id: uuid.UUID) -> dict[str, str | None] | None:
-    """The key kept for this client's page, once: it leaves the session as it is read."""
-    raw = request.session.pop(FLASH, None)
+def take_once(request: Request, name: str, client_id: uuid.UUID) -> dict[str, str | None] | None:
+    """What `keep_once` kept for this client's page, once: it leaves the session as it is read."""
+    raw = request.session.pop(name, None)
     if not isinstance(raw, str):
         return None
     try:
@@ -109,11 +105,19 @@ def _take_flash(request: Request, client_id: uuid.UUID) -> dict[str, str | None]
     return kept if isinstance(kept, dict) and kept.get("client") == str(client_id) else None
 
 
+def _show_once(request: Request, site: str, client_id: uuid.UUID, issued: service.IssuedKey,
+               rotated: uuid.UUID | None = None) -> Response:
+    """Keep the new key for the next GET only, and send the browser there (303)."""
+    keep_once(request, FLASH, {"client": str(client_id), "key": issued.key, "key_id": str(issued.info.id),
+                               "rotated": str(rotated) if rotated else None})
+    return RedirectResponse(f"/kelola/{quote(site)}/integrasi/{client_id}?kunci=baru", status_code=303)
+
+
 @router.get("/kelola/{site}/integrasi/{client_id}")
 def client_page(request: Request, site: str, client_id: uuid.UUID) -> Response:
     """The client, its keys and the key form; right after a key was made, the key itself (once)."""
     actor = staff_actor(request)
-    kept = _take_flash(request, client_id)
+    kept = take_once(request, FLASH, client_id)
     if kept is not None:
         client = service.get_client(db_of(request), actor, site, client_id)
         info = next((k for k in client.keys if str(k.id) == kept.get("key_id")), None)
