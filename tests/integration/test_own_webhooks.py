@@ -191,3 +191,22 @@ def test_a_key_of_the_mall_hears_the_tickets_of_its_mobile_event(server, manager
         assert {d["ticket_id"] for d in seen} == {dukcapil, dinkes}
         assert {d["site"] for d in seen} == {"plaza-lematang"}
         assert [json.loads(d["body"])["data"]["ticket_id"] for d in deliveries(c, agency_key, agency_ep)] == [dinkes]
+
+
+def test_a_manager_changes_a_clients_subscription_and_rotates_its_secret(server, manager):
+    """The site manager, on the client's routes, changes a subscription's event types and
+    rotates its secret (shown once, not cached); an unknown type answers 422 naming event_types."""
+    with server.client() as c:
+        client_id = new_client(c, manager)
+        new_key(c, manager, client_id, ["queue:read"])
+        base = f"/api/v1/sites/lahat/clients/{client_id}/webhooks"
+        r = c.post(base, headers=manager, json={"url": HOOK, "event_types": ["ticket.issued"]})
+        assert r.status_code == 201, r.text
+        endpoint_id, secret = r.json()["info"]["id"], r.json()["secret"]
+        r = c.patch(f"{base}/{endpoint_id}", headers=manager, json={"event_types": ["ticket.finished"]})
+        assert r.status_code == 200 and r.json()["event_types"] == ["ticket.finished"] and r.json()["url"] == HOOK
+        r = c.patch(f"{base}/{endpoint_id}", headers=manager, json={"event_types": ["ticket.lost"]})
+        assert r.status_code == 422 and r.json()["error"]["field"] == "event_types"
+        r = c.post(f"{base}/{endpoint_id}/rotate-secret", headers=manager)
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+        assert r.json()["secret"] != secret
