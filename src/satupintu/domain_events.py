@@ -31,11 +31,15 @@ class DomainEvent:
     entity: str  # what the event is about, e.g. "booking:<id>": a later event waits for an earlier one
     data: dict[str, Any]
     at: datetime = field(default_factory=utcnow)
+    # The agency the event belongs to (its service's, its complaint's), None when it is the
+    # whole site's: a client whose key is limited to one agency hears only that agency's events.
+    agency_id: uuid.UUID | None = None
 
 
-def record(session: Session, type: str, *, site_id: uuid.UUID, entity: str, data: dict[str, Any]) -> None:
+def record(session: Session, type: str, *, site_id: uuid.UUID, entity: str, data: dict[str, Any],
+           agency_id: uuid.UUID | None = None) -> None:
     """Note an event of this open write transaction; it exists only if the transaction commits."""
-    session.info.setdefault(_KEY, []).append(DomainEvent(type, site_id, entity, data))
+    session.info.setdefault(_KEY, []).append(DomainEvent(type, site_id, entity, data, agency_id=agency_id))
 
 
 def pending(session: Session) -> list[DomainEvent]:

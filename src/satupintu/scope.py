@@ -51,6 +51,14 @@ class Actor:
         return self.role is Role.national_overseer
 
 
+def key_agency(actor: Actor | None) -> uuid.UUID | None:
+    """The agency a client system's key is limited to, if it is one: such a key reads only that
+    agency's queue and catalogue (its services, counters, tickets), None for anyone else."""
+    if actor is None or actor.key is None:
+        return None
+    return actor.agency_id
+
+
 SYSTEM = Actor(user_id=None, username="system", role=Role.national_overseer)
 
 

@@ -4,8 +4,10 @@ path, queueing/pgstatements.py), written by that same statement.
 Those statements commit on their own (autocommit), so no `db.write()` block ends around them
 and the before-commit hook that fills the outbox elsewhere (integration/webhook_service.py)
 never sees them. Instead each statement carries one more data-modifying CTE built here: it
-inserts a delivery for every enabled endpoint of the site subscribed to the type whose client
-has a usable site-wide key with `queue:read`, with the same body the Python side writes
+inserts a delivery for every enabled endpoint of the site, or of the mall when the site is one
+of its mobile events, subscribed to the type whose client has a usable key with `queue:read`
+that is site-wide or limited to the ticket's service's agency (integration/webhooks.receives),
+with the same body the Python side writes
 (integration/webhooks.payload: only the ticket's id, number, status, service, counter, time).
 The row commits, or not, with the ticket change. The table belongs to integration; this
 module only knows its columns, as the statements know the queue's.
@@ -37,8 +39,12 @@ def cte(name: str, source: str, type_: str, *, ticket_id: str, number: str, stat
                'at', %(wh_at)s::text), 'version', 1)::text,
            'pending', 0, %(wh_now)s, %(wh_now)s
     FROM {source} src
-    JOIN webhook_endpoints ep ON ep.site_id = %(wh_site_id)s AND ep.enabled AND ep.event_types @> '["{type_}"]'::jsonb
-    WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.client_id = ep.client_id AND k.agency_id IS NULL
+    JOIN webhook_endpoints ep ON ep.site_id IN (%(wh_site_id)s,
+                                                (SELECT parent_site_id FROM sites WHERE id = %(wh_site_id)s))
+         AND ep.enabled AND ep.event_types @> '["{type_}"]'::jsonb
+    WHERE EXISTS (SELECT 1 FROM api_keys k WHERE k.client_id = ep.client_id
+                  AND (k.agency_id IS NULL
+                       OR k.agency_id = (SELECT sv.agency_id FROM services sv WHERE sv.id = ({service_id})::uuid))
                   AND k.revoked_at IS NULL AND k.expires_at > %(wh_now)s
                   AND (k.overlap_ends_at IS NULL OR k.overlap_ends_at > %(wh_now)s)
                   AND k.scopes @> '["queue:read"]'::jsonb)

@@ -35,7 +35,7 @@ def test_a_developer_reads_the_guide_from_the_integration_page_in_indonesian_and
     page.wait_for_load_state()
     assert page.url.endswith("/api/v1/panduan")
     assert page.get_by_role("heading", name="Panduan integrasi API", level=1).count() == 1
-    assert page.locator("table.scopes tbody tr").count() == 7
+    assert page.locator("table.scopes tbody tr").count() == 8  # webhooks:manage among them
     screen(page, "217-api-panduan-1366x768")
     assert serious_violations(page, axe_source) == []
 
@@ -46,6 +46,14 @@ def test_a_developer_reads_the_guide_from_the_integration_page_in_indonesian_and
     assert "Idempotency-Key: SIAK-2026-000123-diverifikasi" in status.inner_text()
     status.scroll_into_view_if_needed()
     screen(page, "218-api-panduan-status-1366x768")
+
+    page.get_by_role("link", name="Mengatur langganan webhook sendiri").click()
+    own = page.get_by_label("Berlangganan webhook dengan curl")
+    own.focus()
+    assert "/webhooks" in own.inner_text() and "X-API-Key" in own.inner_text()
+    page.get_by_role("heading", name="Mengatur langganan webhook sendiri").scroll_into_view_if_needed()
+    screen(page, "237-api-panduan-langganan-sendiri-1366x768")
+    assert serious_violations(page, axe_source) == []
     laptop.close()
 
     phone = new_context(browser, viewport={"width": 390, "height": 844}, locale="en-US")

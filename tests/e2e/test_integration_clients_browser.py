@@ -101,3 +101,49 @@ def test_a_manager_registers_a_client_issues_a_key_seen_once_and_revokes_it(brow
     page.goto(live.url + "/kelola/lahat/integrasi?lang=en")
     assert page.get_by_role("heading", name="Client system integration").count() == 1
     screen(page, "175-kelola-integrasi-en-1366x768")
+
+
+def test_reloading_the_page_of_a_new_key_neither_shows_it_again_nor_makes_another(browser, live):
+    """The manager creates a key and sees it once; reloading the page (or going back to it)
+    shows only that the key was shown once, with the same single key in the list: no second
+    key was made. Rotating a key and reloading likewise makes no third key."""
+    laptop = new_context(browser, viewport={"width": 1366, "height": 768})
+    page = laptop.new_page()
+    login(page, live, "pengelola")
+    page.goto(live.url + "/kelola/lahat/integrasi")
+    page.get_by_label("Nama sistem").fill("SIAK Lahat")
+    page.get_by_label("Instansi pemilik").fill("Disdukcapil Kabupaten Lahat")
+    page.get_by_label("Nama narahubung").fill("Dedi Saputra")
+    page.get_by_label("Surel narahubung").fill("dedi@lahatkab.go.id")
+    page.get_by_role("button", name="Daftarkan").click()
+    page.wait_for_load_state()
+    page.get_by_label("queue:read").check()
+    page.get_by_role("button", name="Buat kunci").click()
+    page.wait_for_load_state()
+    key = page.get_by_label("Kunci API lengkap").input_value()
+    assert key.startswith("sp_live_")
+    assert "kunci=baru" in page.url  # the POST answered with a redirect: the page is a GET
+    assert page.locator("#keys tbody tr").count() == 1
+
+    page.reload()
+    page.wait_for_load_state()
+    assert key not in page.content() and page.get_by_label("Kunci API lengkap").count() == 0
+    assert "hanya ditampilkan sekali" in page.locator("[role=status]").first.inner_text()
+    assert page.locator("#keys tbody tr").count() == 1  # still the one key
+    assert key[:16] in page.locator("#keys tbody tr").first.inner_text()
+    screen(page, "235-kelola-integrasi-kunci-dimuat-ulang-1366x768")
+
+    page.get_by_role("button", name=f"Ganti kunci {key[:16]}").click()
+    page.wait_for_load_state()
+    new = page.get_by_label("Kunci API lengkap").input_value()
+    assert new.startswith("sp_live_") and new != key
+    assert page.locator("#keys tbody tr").count() == 2
+    page.reload()
+    page.wait_for_load_state()
+    assert new not in page.content() and page.locator("#keys tbody tr").count() == 2
+    page.go_back()
+    page.wait_for_load_state()
+    assert new not in page.content() and key not in page.content()
+    with httpx.Client(base_url=live.url, timeout=30) as api:
+        assert api.get("/api/v1/sites/lahat/queue", headers={"X-API-Key": new}).status_code == 200
+    laptop.close()

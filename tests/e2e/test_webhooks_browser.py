@@ -86,8 +86,12 @@ def test_a_manager_subscribes_sees_a_refused_delivery_in_the_log_and_sends_it_ag
             reporter_name="Siti Aminah", reporter_contact="081298765432"), "web")
         worker = WebhookWorker(db, get_settings(), client=httpx.Client(timeout=5))
         worker.run_once()
-        page.goto(page.url)  # the list, opened again: only the secret's prefix
+        assert "langganan=baru" in page.url  # the POST answered with a redirect: the page is a GET
+        page.reload()  # reloaded: only the secret's prefix, and still one subscription
         assert secret not in page.content()
+        assert "hanya ditampilkan sekali" in page.locator("[role=status]").first.inner_text()
+        assert page.locator("#endpoints tbody tr").count() == 1
+        screen(page, "236-kelola-webhook-dimuat-ulang-1366x768")
         page.get_by_role("link", name="Log pengiriman").click()
         page.wait_for_load_state()
         row = page.locator("#deliveries tbody tr").first

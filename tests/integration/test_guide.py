@@ -40,7 +40,7 @@ def guide_examples(server: LiveServer) -> dict[str, str]:
         page = c.get(GUIDE).text
     found = examples(page)
     assert set(found) == {"catalogue-curl", "catalogue-python", "status-curl", "status-python", "webhook-python",
-                          "webhook-shell"}
+                          "webhook-shell", "subscribe-curl", "subscriptions-python"}
     return found
 
 
@@ -98,6 +98,28 @@ def test_the_status_examples_move_the_application_once_even_when_retried(server:
             ("terima", "Panduan SIAK"), ("verifikasi", "Panduan SIAK"), ("proses", "Panduan SIAK")]
         assert now["history"][1]["note"] == "Berkas sesuai data SIAK."
         assert now["external_refs"] == [{"client": "Panduan SIAK", "external_ref": "SIAK-2026-000123"}]
+
+
+def test_the_subscription_examples_subscribe_the_system_and_list_its_own_subscriptions(
+        server: LiveServer, guide_examples):
+    """The curl example subscribes the calling system (the secret in its answer); the Python
+    example lists that subscription, and no other system's, with its URL and event types."""
+    with server.client() as c:
+        manager = token_for(c, "pengelola")
+        key = issue_key(c, manager, "Panduan langganan", scopes=["webhooks:manage", "applications:read"])
+        other = issue_key(c, manager, "Panduan sistem lain", scopes=["webhooks:manage", "applications:read"])
+        r = c.post("/api/v1/sites/lahat/webhooks", headers={"X-API-Key": other},
+                   json={"url": "https://lain.lahatkab.go.id/hook", "event_types": ["application.status_changed"]})
+        assert r.status_code == 201, r.text
+    env = {"SATUPINTU_URL": server.url, "SATUPINTU_SITE": "lahat", "SATUPINTU_KEY": key}
+    curl = run("bash", guide_examples["subscribe-curl"], env)
+    assert curl.returncode == 0, curl.stdout + curl.stderr
+    assert '"secret":"whsec_' in curl.stdout.replace(" ", "")
+    python = run("python", guide_examples["subscriptions-python"], env)
+    assert python.returncode == 0, python.stderr
+    lines = python.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].endswith(
+        " https://siak.lahatkab.go.id/satupintu/webhook application.status_changed")
 
 
 def _signed(body: str) -> dict[str, str]:

@@ -43,6 +43,19 @@ FULL: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/api/v1/sites/{site}/skm"): ("/api/v1/sites/lahat/skm", None),
     ("GET", "/api/v1/sites/{site}/skm.{fmt}"): ("/api/v1/sites/lahat/skm.csv", None),
     ("GET", "/api/v1/sites/{site}/unit/bundle"): ("/api/v1/sites/plaza-lematang/unit/bundle", None),
+    ("GET", "/api/v1/sites/{site}/webhooks"): ("/api/v1/sites/lahat/webhooks", None),
+    ("POST", "/api/v1/sites/{site}/webhooks"): ("/api/v1/sites/lahat/webhooks", {
+        "url": "https://penerima.lahatkab.go.id/webhook", "event_types": ["ticket.issued"]}),
+    ("GET", "/api/v1/sites/{site}/webhooks/{endpoint_id}"): (f"/api/v1/sites/lahat/webhooks/{SOME_ID}", None),
+    ("PATCH", "/api/v1/sites/{site}/webhooks/{endpoint_id}"): (f"/api/v1/sites/lahat/webhooks/{SOME_ID}",
+                                                               {"url": "https://penerima.lahatkab.go.id/b"}),
+    ("DELETE", "/api/v1/sites/{site}/webhooks/{endpoint_id}"): (f"/api/v1/sites/lahat/webhooks/{SOME_ID}", None),
+    ("POST", "/api/v1/sites/{site}/webhooks/{endpoint_id}/rotate-secret"): (
+        f"/api/v1/sites/lahat/webhooks/{SOME_ID}/rotate-secret", None),
+    ("GET", "/api/v1/sites/{site}/webhooks/{endpoint_id}/deliveries"): (
+        f"/api/v1/sites/lahat/webhooks/{SOME_ID}/deliveries", None),
+    ("POST", "/api/v1/sites/{site}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver"): (
+        f"/api/v1/sites/lahat/webhooks/{SOME_ID}/deliveries/{SOME_ID}/redeliver", None),
 }
 # The same, keyed as the scope table is (paths under /api/v1).
 REQUESTS = {(m, p.removeprefix(keys.API_PREFIX)): v for (m, p), v in FULL.items()}

@@ -4,6 +4,7 @@ keeps only the listed fields."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -83,3 +84,37 @@ def test_every_type_needs_a_known_scope_and_lists_its_fields():
     assert set(webhooks.TYPE_SCOPES.values()) <= set(keys.SCOPES)
     assert webhooks.types_without_scope(["ticket.called", "survey.submitted"], frozenset({"queue:read"})) == [
         "survey.submitted"]
+
+
+AGENCY_A, AGENCY_B, MALL, EVENT = (uuid.UUID(int=n) for n in (1, 2, 3, 4))
+
+
+def test_a_site_wide_key_hears_every_event_of_its_types_and_an_agency_key_only_its_agencys():
+    site_wide = {None: frozenset({"queue:read"})}
+    agency = {AGENCY_A: frozenset({"queue:read"})}
+    assert webhooks.receives(site_wide, "ticket.issued", AGENCY_A)
+    assert webhooks.receives(site_wide, "ticket.issued", None)
+    assert webhooks.receives(agency, "ticket.issued", AGENCY_A)
+    assert not webhooks.receives(agency, "ticket.issued", AGENCY_B)
+    assert not webhooks.receives(agency, "ticket.issued", None)  # a whole-site event: no agency key hears it
+    assert not webhooks.receives(agency, "complaint.received", AGENCY_A)  # its key lacks complaints:read
+    assert not webhooks.receives({}, "ticket.issued", AGENCY_A)
+
+
+@given(st.dictionaries(st.sampled_from([None, AGENCY_A, AGENCY_B]),
+                       st.frozensets(st.sampled_from(sorted(set(webhooks.TYPE_SCOPES.values())))), max_size=3),
+       st.sampled_from(webhooks.EVENT_TYPES), st.sampled_from([None, AGENCY_A, AGENCY_B]))
+def test_what_a_client_hears_is_exactly_what_one_of_its_keys_could_read(grants, type_, agency):
+    scope = webhooks.TYPE_SCOPES[type_]
+    could_read = scope in grants.get(None, frozenset()) or (agency is not None
+                                                            and scope in grants.get(agency, frozenset()))
+    assert webhooks.receives(grants, type_, agency) == could_read
+    if webhooks.receives(grants, type_, agency):
+        assert scope in webhooks.all_scopes(grants)  # it could also have subscribed to the type
+
+
+def test_a_malls_subscription_hears_its_mobile_events_and_not_the_other_way_round():
+    assert webhooks.site_matches(MALL, MALL, None)
+    assert webhooks.site_matches(MALL, EVENT, MALL)  # an event at the mall's mobile event
+    assert not webhooks.site_matches(EVENT, MALL, None)  # the mall's own events stay the mall's
+    assert not webhooks.site_matches(AGENCY_A, EVENT, MALL)

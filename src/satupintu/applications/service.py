@@ -338,6 +338,7 @@ def open_application(db: Database, actor: Actor, site_code: str, data: Applicati
         _recompute_due(s, site, app, flow, [event])
         _notify(s, site, app, *_status_message(app, flow, svc))
         domain_events.record(s, "application.status_changed", site_id=site.id, entity=f"application:{app.id}",
+                             agency_id=svc.agency_id,
                              data={"site": site.code, "application_id": str(app.id), "service": svc.code,
                                    "from_status": "", "status": app.state, "at": now.isoformat()})
         s.flush()
@@ -433,6 +434,7 @@ def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, a
             # message just queued carries its own copy until it is sent.
             app.phone, app.email = "", ""
         domain_events.record(s, "application.status_changed", site_id=site.id, entity=f"application:{app.id}",
+                             agency_id=svc.agency_id,
                              data={"site": site.code, "application_id": str(app.id), "service": svc.code,
                                    "from_status": before, "status": after, "at": now.isoformat()})
         s.flush()

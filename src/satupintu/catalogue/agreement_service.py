@@ -18,7 +18,7 @@ from .. import audit
 from ..config import get_settings
 from ..db import Database
 from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
-from ..scope import Actor, can_manage_site, can_read_site
+from ..scope import Actor, can_manage_site, can_read_site, key_agency
 from ..timeutil import to_local, utcnow
 from .agreement_schemas import AgreementFileOut
 from .agreements import (
@@ -240,6 +240,8 @@ def agreement_warnings(db: Database, actor: Actor, site_code: str, today: date |
             raise Forbidden()
         day = today or _today(site)
         agencies, by_agency = _load(s, site.home_id)
+        if (only := key_agency(actor)) is not None:  # a key of one agency: its own agreements only
+            agencies = [a for a in agencies if a.id == only]
         out = []
         for agency in agencies:
             for a in by_agency.get(agency.id, []):

@@ -14,7 +14,7 @@ from .. import audit
 from ..cache import cache_of
 from ..db import Database
 from ..errors import Conflict, Errors, FieldError, Forbidden, NotFound, ValidationFailed
-from ..scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site
+from ..scope import Actor, SiteRef, can_create_sites, can_manage_agency, can_manage_site, can_read_site, key_agency
 from ..timeutil import to_local, utcnow, zone_label
 from .agreement_service import *  # noqa: F403  agreements: list, add, renew, files, warnings
 from .agreement_service import agreement_out
@@ -357,6 +357,8 @@ def get_agency(db: Database, site_code: str, agency_code: str, actor: Actor | No
     with db.read() as s:
         site = site_row(s, site_code)
         agency = _agency(s, site, agency_code)
+        if (only := key_agency(actor)) is not None and agency.id != only:  # a key of another agency
+            raise NotFound(f"Instansi '{agency_code}'", "agency")
         count = s.scalar(select(func.count()).select_from(
             offered_services_query(site).where(Service.agency_id == agency.id,
                                                Service.status == ServiceStatus.published)
@@ -449,6 +451,8 @@ def list_services(db: Database, site_code: str, query: str | None = None, agency
             q = q.where(Service.status == ServiceStatus.published)
         if agency:
             q = q.where(Service.agency_id == _agency(s, site, agency).id)
+        if (only := key_agency(actor)) is not None:  # a key of one agency: its own services only
+            q = q.where(Service.agency_id == only)
         if query and query.strip():
             ranked = search(_search_index(s, site), query, limit=200)
             if not ranked:
@@ -464,6 +468,8 @@ def get_service(db: Database, site_code: str, service_code: str, actor: Actor | 
     with db.read() as s:
         site = site_row(s, site_code)
         svc = s.scalar(offered_services_query(site).where(Service.code == service_code.upper()))
+        if svc is not None and (only := key_agency(actor)) is not None and svc.agency_id != only:
+            svc = None  # a key of one agency finds only its own services
         if svc is None or (svc.status is not ServiceStatus.published
                            and not (actor is not None and can_read_site(actor, site.ref))):
             raise NotFound(f"Layanan '{service_code}'", "service")

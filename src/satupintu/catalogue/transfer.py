@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from .. import audit
 from ..db import Database
 from ..errors import FieldError, ValidationFailed
-from ..scope import Actor, can_manage_site, can_read_site
+from ..scope import Actor, can_manage_site, can_read_site, key_agency
 from . import spreadsheet
 from .models import Agency, Counter, Service, ServiceStatus, Site, SiteKind, TimeUnit
 from .schemas import ImportResult
@@ -29,8 +29,10 @@ def export_catalogue(db: Database, actor: Actor, site_code: str, fmt: str) -> by
     with db.read() as s:
         site = site_row(s, site_code)
         _require(can_read_site(actor, site.ref))
-        services = s.scalars(select(Service).where(Service.site_id == site.home_id)
-                             .options(selectinload(Service.agency), selectinload(Service.counters))
+        q = select(Service).where(Service.site_id == site.home_id)
+        if (only := key_agency(actor)) is not None:  # a key of one agency: its own services only
+            q = q.where(Service.agency_id == only)
+        services = s.scalars(q.options(selectinload(Service.agency), selectinload(Service.counters))
                              .order_by(Service.code)).all()
         rows = []
         for svc in services:

@@ -125,6 +125,7 @@ def file_complaint(db: Database, site_code: str, data: ComplaintIn, channel: str
         for number, item in enumerate(checked, 1):
             _store_attachment(s, c.id, item, number)
         domain_events.record(s, "complaint.received", site_id=site.id, entity=f"complaint:{c.id}",
+                             agency_id=c.agency_id,
                              data={"site": site.code, "complaint_id": str(c.id), "status": c.state,
                                    "at": now.isoformat()})
         return Created(tracking_code=code, message="Pengaduan diterima. Simpan kode pelacakan ini untuk "
@@ -303,6 +304,7 @@ def take_step(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UUI
         c.state = to.value
         if data.step is Step.answer:
             domain_events.record(s, "complaint.answered", site_id=site.id, entity=f"complaint:{c.id}",
+                                 agency_id=c.agency_id,
                                  data={"site": site.code, "complaint_id": str(c.id), "status": c.state,
                                        "at": now.isoformat()})
         s.flush()

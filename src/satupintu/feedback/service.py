@@ -137,6 +137,7 @@ def submit_survey(db: Database, ticket_id: uuid.UUID, code: str | None, data: Su
                            "ticket") from exc
         svc = catalogue.service(s, t.service_id)
         domain_events.record(s, "survey.submitted", site_id=t.site_id, entity=f"survey:{response.id}",
+                             agency_id=svc.agency_id if svc else None,
                              data={"site": site.code, "response_id": str(response.id),
                                    "service": svc.code if svc else None, "at": now.isoformat()})
 

@@ -26,7 +26,8 @@ VISIBLE_CHARS = 8
 _KEY = re.compile(r"^sp_live_[A-Za-z0-9_-]{32}$")
 
 SCOPES: tuple[str, ...] = ("catalogue:read", "queue:read", "tickets:write", "applications:read",
-                           "applications:write", "complaints:read", "stats:read", "unit:sync")
+                           "applications:write", "complaints:read", "stats:read", "webhooks:manage",
+                           "unit:sync")
 
 # What each scope lets a client do (Indonesian, shown on the key form).
 SCOPE_LABELS: dict[str, str] = {
@@ -37,6 +38,7 @@ SCOPE_LABELS: dict[str, str] = {
     "applications:write": "Mencatat dan memproses permohonan",
     "complaints:read": "Membaca pengaduan",
     "stats:read": "Membaca statistik dan SKM",
+    "webhooks:manage": "Mengatur langganan webhook sistem ini sendiri",
     "unit:sync": "Sinkronisasi unit layanan keliling",
 }
 
@@ -65,6 +67,15 @@ ROUTE_SCOPES: dict[tuple[str, str], str] = {
     ("GET", "/sites/{site}/readiness"): "stats:read",
     ("GET", "/sites/{site}/skm"): "stats:read",
     ("GET", "/sites/{site}/skm.{fmt}"): "stats:read",
+    # The client's own webhook subscriptions (never another client's: webhook_api.py).
+    ("GET", "/sites/{site}/webhooks"): "webhooks:manage",
+    ("POST", "/sites/{site}/webhooks"): "webhooks:manage",
+    ("GET", "/sites/{site}/webhooks/{endpoint_id}"): "webhooks:manage",
+    ("PATCH", "/sites/{site}/webhooks/{endpoint_id}"): "webhooks:manage",
+    ("DELETE", "/sites/{site}/webhooks/{endpoint_id}"): "webhooks:manage",
+    ("POST", "/sites/{site}/webhooks/{endpoint_id}/rotate-secret"): "webhooks:manage",
+    ("GET", "/sites/{site}/webhooks/{endpoint_id}/deliveries"): "webhooks:manage",
+    ("POST", "/sites/{site}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver"): "webhooks:manage",
 }
 
 DEFAULT_RATE_PER_MINUTE = 600

@@ -1,16 +1,25 @@
-"""Management pages for client systems and their API keys: /kelola/{site}/integrasi."""
+"""Management pages for client systems and their API keys: /kelola/{site}/integrasi.
+
+A new (or rotated) key is shown once by POST-redirect-GET: the POST that makes it puts the key,
+encrypted (secretbox), into the session as a one-time flash and answers 303 to the client's
+page with `?kunci=baru`; that GET takes the flash out of the session and shows the key. Reloading
+the page, or going back to it, finds no flash: it shows that the key was shown once, never the
+key again, and creates nothing (the browser repeats the GET, not the POST)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
+from cryptography.fernet import InvalidToken
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from .. import secretbox
 from ..catalogue import service as catalogue
 from ..errors import NotFound, ValidationFailed
 from ..scope import Actor
@@ -23,6 +32,7 @@ from . import keys, service
 router = APIRouter(include_in_schema=False)
 register_templates(Path(__file__).parent / "templates")
 
+FLASH = "integration_new_key"  # the session entry of the key to show once
 EMPTY_CLIENT = {"name": "", "owner_agency": "", "contact_name": "", "contact_email": ""}
 
 
@@ -78,9 +88,43 @@ def register(request: Request, site: str, csrf: Annotated[str, Form()], name: An
     return RedirectResponse(f"/kelola/{quote(site)}/integrasi/{client.id}?terdaftar=1", status_code=303)
 
 
+def keep_once(request: Request, name: str, payload: dict[str, str | None]) -> None:
+    """Keep a secret for the next page only: encrypted in the session under `name`."""
+    request.session[name] = secretbox.encrypt(json.dumps(payload))
+
+
+def take_once(request: Request, name: str, client_id: uuid.UUID) -> dict[str, str | None] | None:
+    """What `keep_once` kept for this client's page, once: it leaves the session as it is read."""
+    raw = request.session.pop(name, None)
+    if not isinstance(raw, str):
+        return None
+    try:
+        kept = json.loads(secretbox.decrypt(raw))
+    except (InvalidToken, ValueError):
+        return None
+    return kept if isinstance(kept, dict) and kept.get("client") == str(client_id) else None
+
+
+def _show_once(request: Request, site: str, client_id: uuid.UUID, issued: service.IssuedKey,
+               rotated: uuid.UUID | None = None) -> Response:
+    """Keep the new key for the next GET only, and send the browser there (303)."""
+    keep_once(request, FLASH, {"client": str(client_id), "key": issued.key, "key_id": str(issued.info.id),
+                               "rotated": str(rotated) if rotated else None})
+    return RedirectResponse(f"/kelola/{quote(site)}/integrasi/{client_id}?kunci=baru", status_code=303)
+
+
 @router.get("/kelola/{site}/integrasi/{client_id}")
 def client_page(request: Request, site: str, client_id: uuid.UUID) -> Response:
-    return _detail(request, staff_actor(request), site, client_id)
+    """The client, its keys and the key form; right after a key was made, the key itself (once)."""
+    actor = staff_actor(request)
+    kept = take_once(request, FLASH, client_id)
+    if kept is not None:
+        client = service.get_client(db_of(request), actor, site, client_id)
+        info = next((k for k in client.keys if str(k.id) == kept.get("key_id")), None)
+        if info is not None and kept.get("key"):
+            return _detail(request, actor, site, client_id, issued=service.IssuedKey(key=str(kept["key"]), info=info),
+                           rotated=kept.get("rotated"))
+    return _detail(request, actor, site, client_id)
 
 
 @router.post("/kelola/{site}/integrasi/{client_id}/kunci")
@@ -102,7 +146,7 @@ def create_key(request: Request, site: str, client_id: uuid.UUID, csrf: Annotate
         return _detail(request, actor, site, client_id, 422, errors, form)
     except ValidationFailed as exc:
         return _detail(request, actor, site, client_id, 422, errors_of(exc), form)
-    return _detail(request, actor, site, client_id, 201, issued=issued)
+    return _show_once(request, site, client_id, issued)
 
 
 @router.post("/kelola/{site}/integrasi/{client_id}/kunci/{key_id}/ganti")
@@ -118,7 +162,7 @@ def rotate_key(request: Request, site: str, client_id: uuid.UUID, key_id: uuid.U
                        {f"overlap-{key_id}": f"Masa peralihan 0 sampai {keys.MAX_OVERLAP_DAYS} hari."})
     except ValidationFailed as exc:
         return _detail(request, actor, site, client_id, 422, {f"overlap-{key_id}": exc.message})
-    return _detail(request, actor, site, client_id, 201, issued=issued, rotated=str(key_id))
+    return _show_once(request, site, client_id, issued, rotated=key_id)
 
 
 @router.get("/kelola/{site}/integrasi/{client_id}/kunci/{key_id}/cabut")

@@ -1,19 +1,26 @@
-"""JSON routes for a client system's webhook subscriptions and their delivery log (site
-manager or overseer). The signing secret is in the subscription's answer only."""
+"""JSON routes for a client system's webhook subscriptions and their delivery log. Under
+/sites/{site}/clients/{client_id}/webhooks a site manager or the overseer manages any client's;
+under /sites/{site}/webhooks a client system manages its own with its API key (scope
+`webhooks:manage`): it never sees nor touches another client's (they are not found). A signing
+secret is in the subscription's (or the rotation's) answer only."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
+from ..scope import Actor
 from ..web.pages import db_of
 from ..web.paging import PageDep, paginate
-from ..web.security import ManagerDep
+from ..web.security import ManagerDep, require_api_actor
 from . import webhook_service as service
 
 router = APIRouter(tags=["integration"])
 BASE = "/sites/{site}/clients/{client_id}/webhooks"
+OWN = "/sites/{site}/webhooks"
+ActorDep = Annotated[Actor, Depends(require_api_actor)]
 
 
 def _loopback(request: Request) -> bool:
@@ -32,6 +39,22 @@ def subscribe(request: Request, response: Response, site: str, client_id: uuid.U
               actor: ManagerDep) -> service.IssuedEndpoint:
     response.headers["Cache-Control"] = "no-store"
     return service.subscribe(db_of(request), actor, site, client_id, data, allow_http_loopback=_loopback(request))
+
+
+@router.patch(BASE + "/{endpoint_id}", response_model=service.EndpointOut,
+              summary="Change a subscription's URL or event types")
+def update(request: Request, site: str, client_id: uuid.UUID, endpoint_id: uuid.UUID, data: service.EndpointChange,
+           actor: ManagerDep) -> service.EndpointOut:
+    return service.update_endpoint(db_of(request), actor, site, client_id, endpoint_id, data,
+                                   allow_http_loopback=_loopback(request))
+
+
+@router.post(BASE + "/{endpoint_id}/rotate-secret", response_model=service.IssuedEndpoint,
+             summary="A new signing secret, in this answer only; the old one stops at once")
+def rotate_secret(request: Request, response: Response, site: str, client_id: uuid.UUID, endpoint_id: uuid.UUID,
+                  actor: ManagerDep) -> service.IssuedEndpoint:
+    response.headers["Cache-Control"] = "no-store"
+    return service.rotate_secret(db_of(request), actor, site, client_id, endpoint_id)
 
 
 @router.get(BASE + "/{endpoint_id}/deliveries", response_model=list[service.DeliveryOut],
@@ -61,3 +84,64 @@ def enable(request: Request, site: str, client_id: uuid.UUID, endpoint_id: uuid.
 def disable(request: Request, site: str, client_id: uuid.UUID, endpoint_id: uuid.UUID,
             actor: ManagerDep) -> service.EndpointOut:
     return service.set_enabled(db_of(request), actor, site, client_id, endpoint_id, False)
+
+
+# ---------------------------------------------------------------- a client system's own (API key)
+
+@router.get(OWN, response_model=list[service.EndpointOut],
+            summary="The calling client system's own webhook subscriptions (API key, webhooks:manage)")
+def own_list(request: Request, response: Response, page: PageDep, site: str,
+             actor: ActorDep) -> list[service.EndpointOut]:
+    return paginate(request, response, service.list_endpoints(db_of(request), actor, site, None), page)
+
+
+@router.post(OWN, response_model=service.IssuedEndpoint, status_code=201,
+             summary="Subscribe the calling client system; the signing secret is in this answer only")
+def own_subscribe(request: Request, response: Response, site: str, data: service.EndpointIn,
+                  actor: ActorDep) -> service.IssuedEndpoint:
+    response.headers["Cache-Control"] = "no-store"
+    return service.subscribe(db_of(request), actor, site, None, data, allow_http_loopback=_loopback(request))
+
+
+@router.get(OWN + "/{endpoint_id}", response_model=service.EndpointOut,
+            summary="One of the calling client system's subscriptions")
+def own_get(request: Request, site: str, endpoint_id: uuid.UUID, actor: ActorDep) -> service.EndpointOut:
+    return service.get_endpoint(db_of(request), actor, site, None, endpoint_id)
+
+
+@router.patch(OWN + "/{endpoint_id}", response_model=service.EndpointOut,
+              summary="Change one of the calling client system's subscriptions")
+def own_update(request: Request, site: str, endpoint_id: uuid.UUID, data: service.EndpointChange,
+               actor: ActorDep) -> service.EndpointOut:
+    return service.update_endpoint(db_of(request), actor, site, None, endpoint_id, data,
+                                   allow_http_loopback=_loopback(request))
+
+
+@router.delete(OWN + "/{endpoint_id}", status_code=204, response_class=Response,
+               summary="Delete one of the calling client system's subscriptions")
+def own_delete(request: Request, site: str, endpoint_id: uuid.UUID, actor: ActorDep) -> Response:
+    service.delete_endpoint(db_of(request), actor, site, None, endpoint_id)
+    return Response(status_code=204)
+
+
+@router.post(OWN + "/{endpoint_id}/rotate-secret", response_model=service.IssuedEndpoint,
+             summary="A new signing secret for one's own subscription, in this answer only")
+def own_rotate_secret(request: Request, response: Response, site: str, endpoint_id: uuid.UUID,
+                      actor: ActorDep) -> service.IssuedEndpoint:
+    response.headers["Cache-Control"] = "no-store"
+    return service.rotate_secret(db_of(request), actor, site, None, endpoint_id)
+
+
+@router.get(OWN + "/{endpoint_id}/deliveries", response_model=list[service.DeliveryOut],
+            summary="The delivery log of one's own subscription, newest first")
+def own_deliveries(request: Request, response: Response, page: PageDep, site: str, endpoint_id: uuid.UUID,
+                   actor: ActorDep) -> list[service.DeliveryOut]:
+    rows = service.list_deliveries(db_of(request), actor, site, None, endpoint_id, limit=1000)
+    return paginate(request, response, rows, page)
+
+
+@router.post(OWN + "/{endpoint_id}/deliveries/{delivery_id}/redeliver", response_model=service.DeliveryOut,
+             summary="Send one of one's own deliveries again now, with the same webhook-id")
+def own_redeliver(request: Request, site: str, endpoint_id: uuid.UUID, delivery_id: uuid.UUID,
+                  actor: ActorDep) -> service.DeliveryOut:
+    return service.redeliver(db_of(request), actor, site, None, endpoint_id, delivery_id)

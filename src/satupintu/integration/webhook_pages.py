@@ -1,4 +1,7 @@
-"""Management pages for a client system's webhooks: /kelola/{site}/integrasi/{client}/webhook."""
+"""Management pages for a client system's webhooks: /kelola/{site}/integrasi/{client}/webhook.
+
+A new subscription's signing secret is shown once by POST-redirect-GET, as a new key is
+(pages.py): reloading the page shows no secret again and subscribes nothing twice."""
 
 from __future__ import annotations
 
@@ -20,8 +23,10 @@ from ..web.security import check_csrf
 from . import service as clients
 from . import webhook_service as service
 from . import webhooks
+from .pages import keep_once, take_once
 
 router = APIRouter(include_in_schema=False)
+FLASH = "integration_new_secret"  # the session entry of the secret to show once
 
 
 def _base(site: str, client_id: uuid.UUID) -> str:
@@ -46,8 +51,16 @@ def _list(request: Request, actor: Actor, site: str, client_id: uuid.UUID, statu
 
 @router.get("/kelola/{site}/integrasi/{client_id}/webhook")
 def endpoints(request: Request, site: str, client_id: uuid.UUID) -> Response:
-    """The client's subscriptions (URL, event types, state) and the form to add one."""
-    return _list(request, staff_actor(request), site, client_id)
+    """The client's subscriptions (URL, event types, state) and the form to add one; right
+    after a subscription was made, its signing secret (once)."""
+    actor = staff_actor(request)
+    kept = take_once(request, FLASH, client_id)
+    if kept is not None and kept.get("secret") and kept.get("endpoint"):
+        endpoint_id = uuid.UUID(str(kept["endpoint"]))
+        info = service.get_endpoint(db_of(request), actor, site, client_id, endpoint_id)
+        return _list(request, actor, site, client_id, issued=service.IssuedEndpoint(secret=str(kept["secret"]),
+                                                                                     info=info))
+    return _list(request, actor, site, client_id)
 
 
 @router.post("/kelola/{site}/integrasi/{client_id}/webhook")
@@ -67,7 +80,8 @@ def subscribe(request: Request, site: str, client_id: uuid.UUID, csrf: Annotated
                      {k: messages.get(k, v) for k, v in errors_of(exc).items()}, form)
     except ValidationFailed as exc:
         return _list(request, actor, site, client_id, 422, errors_of(exc), form)
-    return _list(request, actor, site, client_id, 201, issued=issued)
+    keep_once(request, FLASH, {"client": str(client_id), "secret": issued.secret, "endpoint": str(issued.info.id)})
+    return RedirectResponse(_base(site, client_id) + "?langganan=baru", status_code=303)
 
 
 @router.get("/kelola/{site}/integrasi/{client_id}/webhook/{endpoint_id}")

@@ -29,9 +29,10 @@ from sqlalchemy.orm import Session, aliased
 
 from .. import audit, domain_events
 from ..catalogue import queries as catalogue
+from ..catalogue.queries import SiteFacts
 from ..config import Settings, get_settings
 from ..db import Database, count_where, delete_in_batches, pending_publications
-from ..errors import Errors, NotFound
+from ..errors import Errors, Forbidden, NotFound
 from ..notify import service as notify
 from ..schemas import Strict
 from ..scope import SYSTEM, Actor
@@ -59,6 +60,12 @@ def policy_from(settings: Settings) -> webhooks.RetryPolicy:
 class EndpointIn(Strict):
     url: str = Field(default="", max_length=webhooks.MAX_URL + 1)
     event_types: list[str] = Field(default_factory=list, max_length=len(webhooks.EVENT_TYPES))
+
+
+class EndpointChange(Strict):
+    url: str | None = Field(default=None, max_length=webhooks.MAX_URL + 1, description="Left out: unchanged")
+    event_types: list[str] | None = Field(default=None, max_length=len(webhooks.EVENT_TYPES),
+                                          description="Left out: unchanged")
 
 
 class EndpointOut(BaseModel):
@@ -115,25 +122,42 @@ def _delivery_out(d: WebhookDelivery) -> DeliveryOut:
 
 # ---------------------------------------------------------------- scopes
 
-def _usable_scopes(rows: list[ApiKey], now: datetime) -> frozenset[str]:
-    """Scopes of a client's usable site-wide keys. A key limited to one agency reads only that
-    agency's records, which a site-wide event stream could not honour: it opens no webhooks."""
-    out: set[str] = set()
+def _grants(rows: list[ApiKey], now: datetime) -> webhooks.Grants:
+    """What a client's usable keys let it hear: scopes of its site-wide keys under None, scopes
+    of a key limited to one agency under that agency (see webhooks.receives)."""
+    out: dict[uuid.UUID | None, set[str]] = {}
     for k in rows:
-        if k.agency_id is None and keys.is_usable(keys.KeyTimes(k.expires_at, k.revoked_at, k.overlap_ends_at), now):
-            out.update(k.scopes)
-    return frozenset(out)
+        if keys.is_usable(keys.KeyTimes(k.expires_at, k.revoked_at, k.overlap_ends_at), now):
+            out.setdefault(k.agency_id, set()).update(k.scopes)
+    return {a: frozenset(s) for a, s in out.items()}
 
 
-def _scopes_by_client(s: Session, client_ids: set[uuid.UUID], now: datetime) -> dict[uuid.UUID, frozenset[str]]:
+def _grants_by_client(s: Session, client_ids: set[uuid.UUID], now: datetime) -> dict[uuid.UUID, webhooks.Grants]:
     rows = s.scalars(select(ApiKey).where(ApiKey.client_id.in_(client_ids))).all() if client_ids else []
     by: dict[uuid.UUID, list[ApiKey]] = {}
     for k in rows:
         by.setdefault(k.client_id, []).append(k)
-    return {c: _usable_scopes(by.get(c, []), now) for c in client_ids}
+    return {c: _grants(by.get(c, []), now) for c in client_ids}
 
 
 # ---------------------------------------------------------------- subscriptions
+
+def _owned(s: Session, actor: Actor, site_code: str, client_id: uuid.UUID | None) -> tuple[SiteFacts, ClientSystem]:
+    """The site and client system a call acts on. A manager (of the site, or the overseer) names
+    the client; a client system's key acts on its own client only (client_id None or its own),
+    at its own site: any other client is not found, so a key never learns another's subscriptions."""
+    if actor.key is not None:
+        site = catalogue.require_site(s, site_code)
+        own = s.get(ClientSystem, actor.key.client_id) if actor.key.client_id else None
+        if own is None or own.site_id != site.id or (client_id is not None and client_id != own.id):
+            raise NotFound("Sistem klien", "client")
+        return site, own
+    site = _managed_site(s, actor, site_code)
+    if client_id is None:
+        raise Forbidden("Hanya sistem klien dengan kunci API yang dapat mengatur langganannya sendiri di alamat ini; "
+                        "pengelola memakai /sites/{site}/clients/{client_id}/webhooks.")
+    return site, _client(s, site, client_id)
+
 
 def _endpoint(s: Session, client: ClientSystem, endpoint_id: uuid.UUID) -> WebhookEndpoint:
     e = s.get(WebhookEndpoint, endpoint_id)
@@ -142,36 +166,46 @@ def _endpoint(s: Session, client: ClientSystem, endpoint_id: uuid.UUID) -> Webho
     return e
 
 
-def subscribe(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID, data: EndpointIn, *,
-              allow_http_loopback: bool | None = None) -> IssuedEndpoint:
-    """A new endpoint for the client; its signing secret is returned here only. Plain http to a
-    loopback address only when allowed (default: settings.webhook_allow_http_loopback)."""
+def _check_url(errors: Errors, raw: str, allow_http_loopback: bool | None) -> str:
     if allow_http_loopback is None:
         allow_http_loopback = get_settings().webhook_allow_http_loopback
-    errors = Errors()
-    url = data.url.strip()
+    url = raw.strip()
     problem = webhooks.url_problem(url, allow_http_loopback=allow_http_loopback)
     if problem:
         errors.add("url", problem, "required" if not url else "invalid")
+    return url
+
+
+def _check_types(s: Session, errors: Errors, client: ClientSystem, types: list[str]) -> list[str]:
+    """The chosen types in their fixed order; an error on `event_types` when none, an unknown
+    one, or one no usable key of the client covers (site-wide or of one agency)."""
+    if not types:
+        errors.add("event_types", "Pilih sekurang-kurangnya satu jenis peristiwa.", "required")
+    elif webhooks.unknown_types(types):
+        unknown = ", ".join(webhooks.unknown_types(types))
+        errors.add("event_types", f"Jenis peristiwa tidak dikenal: {unknown}.")
+    else:
+        scopes = webhooks.all_scopes(_grants_by_client(s, {client.id}, utcnow())[client.id])
+        missing = webhooks.types_without_scope(webhooks.normal_types(types), scopes)
+        if missing:
+            needed = sorted({webhooks.TYPE_SCOPES[t] for t in missing})
+            errors.add("event_types", "Sistem ini belum memiliki kunci API dengan cakupan "
+                       f"{', '.join(needed)} untuk peristiwa {', '.join(missing)}.", "scope_missing")
+    return webhooks.normal_types(types)
+
+
+def subscribe(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID | None, data: EndpointIn, *,
+              allow_http_loopback: bool | None = None) -> IssuedEndpoint:
+    """A new endpoint for the client; its signing secret is returned here only. Plain http to a
+    loopback address only when allowed (default: settings.webhook_allow_http_loopback)."""
+    errors = Errors()
+    url = _check_url(errors, data.url, allow_http_loopback)
     with db.write() as s:
-        site = _managed_site(s, actor, site_code)
-        client = _client(s, site, client_id)
-        if not data.event_types:
-            errors.add("event_types", "Pilih sekurang-kurangnya satu jenis peristiwa.", "required")
-        elif webhooks.unknown_types(data.event_types):
-            unknown = ", ".join(webhooks.unknown_types(data.event_types))
-            errors.add("event_types", f"Jenis peristiwa tidak dikenal: {unknown}.")
-        else:
-            scopes = _scopes_by_client(s, {client.id}, utcnow())[client.id]
-            missing = webhooks.types_without_scope(webhooks.normal_types(data.event_types), scopes)
-            if missing:
-                needed = sorted({webhooks.TYPE_SCOPES[t] for t in missing})
-                errors.add("event_types", "Sistem ini belum memiliki kunci API seluruh MPP dengan cakupan "
-                           f"{', '.join(needed)} untuk peristiwa {', '.join(missing)}.", "scope_missing")
+        site, client = _owned(s, actor, site_code, client_id)
+        types = _check_types(s, errors, client, data.event_types)
         errors.raise_if_any()
         secret = webhooks.new_secret()
-        e = WebhookEndpoint(client_id=client.id, site_id=site.id, url=url,
-                            event_types=webhooks.normal_types(data.event_types), secret=secret,
+        e = WebhookEndpoint(client_id=client.id, site_id=site.id, url=url, event_types=types, secret=secret,
                             secret_prefix=webhooks.visible_prefix(secret), enabled=True, consecutive_failures=0,
                             created_by=actor.label)
         s.add(e)
@@ -181,39 +215,74 @@ def subscribe(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID, 
         return IssuedEndpoint(secret=secret, info=_endpoint_out(e))
 
 
-def list_endpoints(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID) -> list[EndpointOut]:
+def update_endpoint(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID | None,
+                    endpoint_id: uuid.UUID, data: EndpointChange, *,
+                    allow_http_loopback: bool | None = None) -> EndpointOut:
+    """Change a subscription's URL and/or event types (a field left out stays as it is)."""
+    errors = Errors()
+    url = _check_url(errors, data.url, allow_http_loopback) if data.url is not None else None
+    with db.write() as s:
+        site, client = _owned(s, actor, site_code, client_id)
+        e = _endpoint(s, client, endpoint_id)
+        types = _check_types(s, errors, client, data.event_types) if data.event_types is not None else None
+        errors.raise_if_any()
+        before = {"url": e.url, "event_types": list(e.event_types)}
+        if url is not None:
+            e.url = url
+        if types is not None:
+            e.event_types = types
+        audit.record(s, actor, "webhook.update", "webhook_endpoint", e.id, site.id, before,
+                     {"url": e.url, "event_types": list(e.event_types)})
+        return _endpoint_out(e)
+
+
+def rotate_secret(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID | None,
+                  endpoint_id: uuid.UUID) -> IssuedEndpoint:
+    """A new signing secret, returned here only. It signs every attempt from now on, including
+    retries of deliveries still waiting; the old one stops at once."""
+    with db.write() as s:
+        site, client = _owned(s, actor, site_code, client_id)
+        e = _endpoint(s, client, endpoint_id)
+        before = {"secret_prefix": e.secret_prefix}
+        secret = webhooks.new_secret()
+        e.secret, e.secret_prefix = secret, webhooks.visible_prefix(secret)
+        audit.record(s, actor, "webhook.rotate_secret", "webhook_endpoint", e.id, site.id, before,
+                     {"secret_prefix": e.secret_prefix})
+        return IssuedEndpoint(secret=secret, info=_endpoint_out(e))
+
+
+def list_endpoints(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID | None) -> list[EndpointOut]:
     with db.read() as s:
-        site = _managed_site(s, actor, site_code)
-        client = _client(s, site, client_id)
+        site, client = _owned(s, actor, site_code, client_id)
         rows = s.scalars(select(WebhookEndpoint).where(WebhookEndpoint.client_id == client.id)
                          .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)).all()
         return [_endpoint_out(e) for e in rows]
 
 
-def get_endpoint(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID,
+def get_endpoint(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID | None,
                  endpoint_id: uuid.UUID) -> EndpointOut:
     with db.read() as s:
-        site = _managed_site(s, actor, site_code)
-        return _endpoint_out(_endpoint(s, _client(s, site, client_id), endpoint_id))
+        site, client = _owned(s, actor, site_code, client_id)
+        return _endpoint_out(_endpoint(s, client, endpoint_id))
 
 
-def list_deliveries(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID, endpoint_id: uuid.UUID,
+def list_deliveries(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID | None, endpoint_id: uuid.UUID,
                     limit: int = 100) -> list[DeliveryOut]:
     """The endpoint's delivery log, newest first."""
     with db.read() as s:
-        site = _managed_site(s, actor, site_code)
-        e = _endpoint(s, _client(s, site, client_id), endpoint_id)
+        site, client = _owned(s, actor, site_code, client_id)
+        e = _endpoint(s, client, endpoint_id)
         rows = s.scalars(select(WebhookDelivery).where(WebhookDelivery.endpoint_id == e.id)
                          .order_by(WebhookDelivery.id.desc()).limit(limit)).all()
         return [_delivery_out(d) for d in rows]
 
 
-def redeliver(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID, endpoint_id: uuid.UUID,
+def redeliver(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID | None, endpoint_id: uuid.UUID,
               delivery_id: uuid.UUID) -> DeliveryOut:
     """Send a delivery again now (same message id, so a receiver that has it drops the copy)."""
     with db.write() as s:
-        site = _managed_site(s, actor, site_code)
-        e = _endpoint(s, _client(s, site, client_id), endpoint_id)
+        site, client = _owned(s, actor, site_code, client_id)
+        e = _endpoint(s, client, endpoint_id)
         d = s.get(WebhookDelivery, delivery_id, with_for_update=True)
         if d is None or d.endpoint_id != e.id:
             raise NotFound("Pengiriman webhook", "delivery")
@@ -225,12 +294,12 @@ def redeliver(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID, 
         return _delivery_out(d)
 
 
-def set_enabled(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID, endpoint_id: uuid.UUID,
+def set_enabled(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID | None, endpoint_id: uuid.UUID,
                 enabled: bool) -> EndpointOut:
     """Switch an endpoint on again (its failure count starts afresh; waiting rows go out) or off."""
     with db.write() as s:
-        site = _managed_site(s, actor, site_code)
-        e = _endpoint(s, _client(s, site, client_id), endpoint_id)
+        site, client = _owned(s, actor, site_code, client_id)
+        e = _endpoint(s, client, endpoint_id)
         before = {"enabled": e.enabled}
         e.enabled = enabled
         if enabled:
@@ -242,10 +311,11 @@ def set_enabled(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID
         return _endpoint_out(e)
 
 
-def delete_endpoint(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID, endpoint_id: uuid.UUID) -> None:
+def delete_endpoint(db: Database, actor: Actor, site_code: str, client_id: uuid.UUID | None,
+                    endpoint_id: uuid.UUID) -> None:
     with db.write() as s:
-        site = _managed_site(s, actor, site_code)
-        e = _endpoint(s, _client(s, site, client_id), endpoint_id)
+        site, client = _owned(s, actor, site_code, client_id)
+        e = _endpoint(s, client, endpoint_id)
         audit.record(s, actor, "webhook.delete", "webhook_endpoint", e.id, site.id, {"url": e.url}, None)
         s.delete(e)
 
@@ -279,26 +349,66 @@ def events_of(session: Session) -> list[domain_events.DomainEvent]:
     return out
 
 
+def _uuid(text: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(text))
+    except ValueError:
+        return None
+
+
+def _agency_of(s: Session, event: domain_events.DomainEvent) -> uuid.UUID | None:
+    """The event's agency: as noted by its use case, else a ticket's service's, a catalogue
+    entry's own (an agency, or a service's or counter's agency). None: the whole site's."""
+    if event.agency_id is not None:
+        return event.agency_id
+    if event.type.startswith("ticket.") and (service_id := _uuid(event.data.get("service_id"))):
+        svc = catalogue.service(s, service_id)
+        return svc.agency_id if svc else None
+    if event.type == "catalogue.changed" and (entity_id := _uuid(event.data.get("entity_id"))):
+        kind = event.data.get("entity")
+        if kind == "agency":
+            return entity_id
+        if kind == "service":
+            svc = catalogue.service(s, entity_id)
+            return svc.agency_id if svc else None
+        if kind == "counter":
+            counter = catalogue.counter(s, entity_id)
+            return counter.agency_id if counter else None
+    return None
+
+
 def write_outbox(session: Session) -> int:
     """The before-commit hook: one delivery per subscribed endpoint and event, in the caller's
-    transaction. Returns how many rows it added."""
+    transaction. An endpoint hears its own site's events and those of the site's mobile events;
+    only those its client's keys cover (webhooks.receives: a key of one agency hears that
+    agency's only). Returns how many rows it added."""
     events = events_of(session)
     if not events:
         return 0
-    sites = {e.site_id for e in events}
+    parents: dict[uuid.UUID, uuid.UUID | None] = {}
+    for site_id in {e.site_id for e in events}:
+        facts = catalogue.site(session, site_id)
+        parents[site_id] = facts.parent_site_id if facts else None
+    sites = set(parents) | {p for p in parents.values() if p is not None}
     endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.site_id.in_(sites),
                                                               WebhookEndpoint.enabled.is_(True))).all()
     if not endpoints:
         return 0
     now = utcnow()
-    scopes = _scopes_by_client(session, {e.client_id for e in endpoints}, now)
+    grants = _grants_by_client(session, {e.client_id for e in endpoints}, now)
     added = 0
     for event in events:
+        agency: uuid.UUID | None = None
+        agency_known = False
         for ep in endpoints:
-            if ep.site_id != event.site_id or event.type not in ep.event_types:
+            if not webhooks.site_matches(ep.site_id, event.site_id, parents.get(event.site_id)):
                 continue
-            if webhooks.TYPE_SCOPES[event.type] not in scopes.get(ep.client_id, frozenset()):
-                continue  # its keys no longer cover the type: nothing leaves
+            if event.type not in ep.event_types:
+                continue
+            if not agency_known:
+                agency, agency_known = _agency_of(session, event), True
+            if not webhooks.receives(grants.get(ep.client_id, {}), event.type, agency):
+                continue  # its keys do not (or no longer) cover the type, or not this agency
             body = webhooks.body_of(webhooks.payload(event.type, event.at, event.data))
             session.add(WebhookDelivery(endpoint_id=ep.id, event_type=event.type, entity=event.entity[:80],
                                         body=body.decode(), status=PENDING, attempts=0, next_attempt_at=now,

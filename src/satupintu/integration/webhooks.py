@@ -11,6 +11,13 @@ for its type in `FIELDS` (ids, codes, numbers, statuses, times): never a NIK, ph
 e-mail address or name, whatever the event carried. A client may subscribe to a type only when
 one of its usable keys has the scope the type needs (`TYPE_SCOPES`): the same facts its key
 could read through the API.
+
+What a client hears follows its keys (`receives`): a site-wide key with the type's scope hears
+the type for the whole site; a key limited to one agency only that agency's events (a ticket,
+booking, application or survey of the agency's services, a complaint addressed to it, a change
+of its catalogue entries), and never an event of the whole site (one with no agency). A key for
+a mall covers the mall's mobile events (child sites): their events reach the mall's
+subscriptions, as the mall's staff see them.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import hashlib
 import ipaddress
 import json
 import secrets
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -142,6 +151,31 @@ def normal_types(types: list[str]) -> list[str]:
 def types_without_scope(types: list[str], scopes: frozenset[str]) -> list[str]:
     """The chosen types the client's keys do not cover."""
     return [t for t in types if TYPE_SCOPES[t] not in scopes]
+
+
+# A client's usable keys: the scopes of its site-wide keys under None, those of a key limited
+# to one agency under that agency's id.
+Grants = Mapping[uuid.UUID | None, frozenset[str]]
+
+
+def all_scopes(grants: Grants) -> frozenset[str]:
+    """Every scope any of the client's keys holds (what it may subscribe to)."""
+    return frozenset().union(*grants.values()) if grants else frozenset()
+
+
+def receives(grants: Grants, type: str, agency_id: uuid.UUID | None) -> bool:
+    """Whether a client with these keys hears an event of this type belonging to this agency
+    (None: the whole site's). A site-wide key with the scope hears all; an agency's key only
+    its own agency's events."""
+    scope = TYPE_SCOPES[type]
+    if scope in grants.get(None, frozenset()):
+        return True
+    return agency_id is not None and scope in grants.get(agency_id, frozenset())
+
+
+def site_matches(endpoint_site: uuid.UUID, event_site: uuid.UUID, event_parent: uuid.UUID | None) -> bool:
+    """Whether an endpoint of one site hears events of another: its own, and its mobile events'."""
+    return endpoint_site == event_site or (event_parent is not None and endpoint_site == event_parent)
 
 
 # ---------------------------------------------------------------- payloads

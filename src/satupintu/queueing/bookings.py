@@ -178,6 +178,7 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
         if booking.notify_to:
             _queue_reminder(s, site, svc, booking, now)
         domain_events.record(s, "booking.made", site_id=site.id, entity=f"booking:{booking.id}",
+                             agency_id=svc.agency_id,
                              data={"site": site.code, "booking_id": str(booking.id), "service": svc.code,
                                    "slot_start": slot_start.isoformat(), "status": booking.status})
         return _booking_view(booking, site, svc)

@@ -65,7 +65,7 @@ def cancel_booking(db: Database, code: str, now: datetime | None = None) -> Book
         notify.cancel_unsent(s, reference=b.code, kind=Kind.booking_reminder.value)
         audit.record(s, CITIZEN, "booking.cancel", "booking", b.id, site.id, {"status": "booked"},
                      {"status": "cancelled", "cancelled_at": now.isoformat()})
-        domain_events.record(s, "booking.cancelled", site_id=site.id, entity=f"booking:{b.id}",
+        domain_events.record(s, "booking.cancelled", site_id=site.id, entity=f"booking:{b.id}", agency_id=svc.agency_id,
                              data={"site": site.code, "booking_id": str(b.id), "service": svc.code,
                                    "slot_start": b.slot_start.isoformat(), "status": b.status})
         return _cancelled(b, site, svc, already=False)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import Forbidden, NotFound
-from ..scope import Actor, can_read_site
+from ..scope import Actor, can_read_site, key_agency
 from ..timeutil import utcnow
 from . import lookup, policy, store, voice
 from .models import BoardText, CounterState, Ticket, TicketEvent
@@ -128,8 +128,10 @@ def waiting(db: Database, actor: Actor, site_code: str) -> list[TicketView]:
         site = catalogue.require_site(s, site_code)
         if not can_read_site(actor, site.ref):
             raise Forbidden()
-        tickets = s.scalars(select(Ticket).where(Ticket.site_id == site.id, Ticket.status == Status.waiting)
-                            .order_by(Ticket.is_priority.desc(), Ticket.ready_at, Ticket.id)).all()
+        q = select(Ticket).where(Ticket.site_id == site.id, Ticket.status == Status.waiting)
+        if (agency := key_agency(actor)) is not None:  # a key of one agency: its services' tickets only
+            q = q.where(Ticket.service_id.in_(catalogue.service_ids_of_agency(s, agency)))
+        tickets = s.scalars(q.order_by(Ticket.is_priority.desc(), Ticket.ready_at, Ticket.id)).all()
         return [ticket_view(db, t, site.code) for t in tickets]
 
 
@@ -210,6 +212,8 @@ def site_counters(db: Database, actor: Actor, site_code: str) -> list[CounterSta
         if not can_read_site(actor, site.ref):
             raise Forbidden()
         counters = catalogue.site_counters(s, site.id)
+        if (agency := key_agency(actor)) is not None:  # a key of one agency: its counters only
+            counters = [c for c in counters if c.agency_id == agency]
         return [counter_view(db, s, site.code, c.id, s.get(CounterState, c.id)) for c in counters]
 
 
