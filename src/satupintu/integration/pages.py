@@ -8,23 +8,21 @@ key again, and creates nothing (the browser repeats the GET, not the POST)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
-from cryptography.fernet import InvalidToken
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from .. import secretbox
 from ..catalogue import service as catalogue
 from ..errors import NotFound, ValidationFailed
 from ..scope import Actor
 from ..timeutil import format_local
-from ..web.pages import db_of, errors_of, staff_actor
+from ..web.pages import db_of, errors_of, keep_once, staff_actor
+from ..web.pages import take_once as web_take_once
 from ..web.render import register_templates, render
 from ..web.security import check_csrf
 from . import keys, service
@@ -88,21 +86,9 @@ def register(request: Request, site: str, csrf: Annotated[str, Form()], name: An
     return RedirectResponse(f"/kelola/{quote(site)}/integrasi/{client.id}?terdaftar=1", status_code=303)
 
 
-def keep_once(request: Request, name: str, payload: dict[str, str | None]) -> None:
-    """Keep a secret for the next page only: encrypted in the session under `name`."""
-    request.session[name] = secretbox.encrypt(json.dumps(payload))
-
-
 def take_once(request: Request, name: str, client_id: uuid.UUID) -> dict[str, str | None] | None:
-    """What `keep_once` kept for this client's page, once: it leaves the session as it is read."""
-    raw = request.session.pop(name, None)
-    if not isinstance(raw, str):
-        return None
-    try:
-        kept = json.loads(secretbox.decrypt(raw))
-    except (InvalidToken, ValueError):
-        return None
-    return kept if isinstance(kept, dict) and kept.get("client") == str(client_id) else None
+    """What was kept for this client's page, once (web.pages.take_once)."""
+    return web_take_once(request, name, ("client", str(client_id)))
 
 
 def _show_once(request: Request, site: str, client_id: uuid.UUID, issued: service.IssuedKey,

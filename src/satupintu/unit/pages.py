@@ -29,10 +29,8 @@ def _centre_page(request: Request, site: str, event: str, *, errors: dict[str, s
                  form: dict[str, str] | None = None, status_code: int = 200) -> Response:
     db = db_of(request)
     units = enrolment.units_of(db, request.state.actor, event)
-    shown = take_once(request, FLASH)
-    if shown is not None and shown.get("event") != event:
-        shown = None
-    expiry = datetime.fromisoformat(shown["expires_at"]) if shown else None
+    shown = take_once(request, FLASH, ("event", event))
+    expiry = datetime.fromisoformat(shown["expires_at"] or "") if shown else None
     return render(request, "unit/centre.html", status_code=status_code, site=catalogue.get_site(db, site),
                   ev=catalogue.get_site(db, event), units=units, shown=shown, shown_expiry=expiry, errors=errors or {},
                   form=form or {"contact_name": "", "contact_email": ""}, now=utcnow(),

@@ -39,7 +39,7 @@ def errors_of(exc: ValidationError | DomainError, invalid: str = INVALID) -> dic
     return {d.field: d.message for d in exc.details} if exc.details else {exc.field or "_": exc.message}
 
 
-def keep_once(request: Request, name: str, payload: dict[str, str]) -> None:
+def keep_once(request: Request, name: str, payload: dict[str, str | None]) -> None:
     """Keep a secret for the next page only (POST-redirect-GET): encrypted in the session."""
     import json
 
@@ -48,8 +48,9 @@ def keep_once(request: Request, name: str, payload: dict[str, str]) -> None:
     request.session[name] = encrypt(json.dumps(payload))
 
 
-def take_once(request: Request, name: str) -> dict[str, str] | None:
-    """What `keep_once` kept, once: it leaves the session as it is read (a reload finds nothing)."""
+def take_once(request: Request, name: str, owner: tuple[str, str] | None = None) -> dict[str, str | None] | None:
+    """What `keep_once` kept, once: it leaves the session as it is read (a reload finds nothing).
+    With `owner` (a key and its value, e.g. ("client", id)), only a payload kept for that page."""
     import json
 
     from cryptography.fernet import InvalidToken
@@ -63,4 +64,6 @@ def take_once(request: Request, name: str) -> dict[str, str] | None:
         kept = json.loads(decrypt(raw))
     except (InvalidToken, ValueError):
         return None
-    return {str(k): str(v) for k, v in kept.items()} if isinstance(kept, dict) else None
+    if not isinstance(kept, dict) or (owner is not None and kept.get(owner[0]) != owner[1]):
+        return None
+    return {str(k): None if v is None else str(v) for k, v in kept.items()}
