@@ -35,7 +35,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from ..queueing.policy import Status
-from .distribution import Distribution, micros
+from .distribution import Dense, Distribution, micros
 from .facts import SKM_REGULATION, CounterSpan, Facts, Id, TicketFact
 from .periods import Grain, hour_pieces, local_day_hour, require_aware
 
@@ -243,6 +243,79 @@ def merge_headlines(parts: Iterable[Headline]) -> Headline:
         for k, d in h.service_by_service.items():
             per.setdefault(k, []).append(d)
     return Headline(merge_totals(h.totals for h in parts), {k: Distribution.merge_all(v) for k, v in per.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """A headline as the national view reads it: the additive parts of the site's figures (its
+    histograms as `Dense` runs), and of the service times of services with a minute standard how
+    many were measured and how many lasted at most the standard, so parts add up without
+    merging a histogram per service. `standards` is what the standard counts were taken
+    against (service id as text -> minutes, None for a service without one; services with a
+    measured service time only): a glance stays valid while the standards of its services do."""
+
+    counts: Mapping[str, int] = field(default_factory=dict)
+    wait: Dense = Dense()
+    service: Dense = Dense()
+    open_us: int = 0
+    busy_us: int = 0
+    skm: Mapping[str, Mapping[int, int]] = field(default_factory=dict)
+    referrals_from: Mapping[Id, int] = field(default_factory=dict)
+    with_standard: int = 0
+    within_standard: int = 0
+    standards: Mapping[str, int | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, h: Headline, standard: Mapping[str, int]) -> Glance:
+        """`standard`: service id as text -> minutes."""
+        measured = within = 0
+        used: dict[str, int | None] = {}
+        for service_id, d in h.service_by_service.items():
+            key = str(service_id)
+            minutes = used[key] = standard.get(key)
+            if minutes is not None:
+                measured += d.count
+                within += d.count_within(minutes)
+        t = h.totals
+        return cls(dict(t.counts), Dense.of(t.wait), Dense.of(t.service), t.open_us, t.busy_us,
+                   t.skm, t.referrals_from, measured, within, used)
+
+    def valid_for(self, standard: Mapping[str, int]) -> bool:
+        return all(standard.get(k) == v for k, v in self.standards.items())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"counts": dict(sorted(self.counts.items())), "wait": self.wait.as_list(),
+                "service": self.service.as_list(), "open_us": self.open_us, "busy_us": self.busy_us,
+                "skm": {u: {str(v): n for v, n in per.items()} for u, per in self.skm.items()},
+                "referrals_from": {str(k): v for k, v in self.referrals_from.items()},
+                "with_standard": self.with_standard, "within_standard": self.within_standard,
+                "standards": self.standards}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], parse_id: Callable[[str], Id] = str) -> Glance:
+        return cls(data["counts"], Dense.from_list(data["wait"]), Dense.from_list(data["service"]),
+                   data["open_us"], data["busy_us"],
+                   {u: {int(v): n for v, n in per.items()} for u, per in data["skm"].items()},
+                   {parse_id(k): v for k, v in data["referrals_from"].items()},
+                   data["with_standard"], data["within_standard"], data["standards"])
+
+
+def merge_glances(parts: Iterable[Glance]) -> Glance:
+    """Glances added into one (order does not matter; `standards` is not carried over)."""
+    parts = list(parts)
+    counts: Counter[str] = Counter()
+    referrals: Counter[Id] = Counter()
+    skm: dict[str, Counter[int]] = {}
+    for g in parts:
+        counts.update(g.counts)
+        if g.referrals_from:
+            referrals.update(g.referrals_from)
+        for unsur, per_value in g.skm.items():
+            skm.setdefault(unsur, Counter()).update(per_value)
+    return Glance(_nonzero(counts), Dense.merge_all(g.wait for g in parts),
+                  Dense.merge_all(g.service for g in parts), sum(g.open_us for g in parts),
+                  sum(g.busy_us for g in parts), {u: _nonzero(c) for u, c in sorted(skm.items()) if any(c.values())},
+                  _nonzero(referrals), sum(g.with_standard for g in parts), sum(g.within_standard for g in parts))
 
 
 _K = TypeVar("_K", bound=Hashable)
