@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from satupintu.oversight.facts import Facts
-from satupintu.oversight.periods import Grain, local_day
 from satupintu.oversight.measures import MeasureSettings, summarize, summarize_glance
+from satupintu.oversight.periods import Grain, local_day
 from satupintu.oversight.rollup import (
     Glance,
     RollupKey,
@@ -20,6 +20,7 @@ from satupintu.oversight.rollup import (
     merge_glances,
     merge_totals,
     rollup,
+    standards_basis,
 )
 
 from .helpers import AS_OF, MONDAY, TZ, hand_day
@@ -89,19 +90,19 @@ def test_hourly_rollups_add_up_to_the_daily_ones(generated):
 def test_glances_of_any_split_of_days_give_the_figures_of_the_whole(generated, part_of_day, minutes):
     """What the national view adds up (a glance per kept day or month) gives the same figures as
     the rollups of the whole range, for any standards; a glance round-trips through its JSON and
-    is valid only for the standards it was taken against."""
+    carries the fingerprint of the standards it was taken against, which changes with them."""
     _, facts = generated
     rollups = rollup(facts, TZ, as_of=AS_OF)
     parts = [[r for r in rollups if part_of_day[(r.key.day - MONDAY).days % DAYS] == p] for p in range(4)]
-    glances = [Glance.of(headline(part), minutes) for part in parts]
+    basis = standards_basis(minutes)
+    glances = [Glance.of(headline(part), minutes, basis) for part in parts]
     config = MeasureSettings(wait_threshold_minutes=10, standard_minutes=minutes)
     assert summarize_glance(merge_glances(glances), config) == summarize(rollups, config)
     assert summarize_glance(merge_glances(reversed(glances)), config) == summarize(rollups, config)
     for g in glances:
         assert Glance.from_dict(json.loads(json.dumps(g.as_dict()))) == g
-        assert g.valid_for(minutes)
-        if g.standards:
-            assert not g.valid_for({**minutes, next(iter(g.standards)): 7})
+        assert g.basis == basis
+    assert standards_basis({**minutes, "A1": 7}) != basis
 
 
 @settings(max_examples=40, deadline=None)

@@ -322,7 +322,7 @@ def summarize_glance(g: Glance, settings: MeasureSettings | None = None,
     wait, service = g.wait.distribution(), g.service.distribution()
     return _from_counts(lambda name: counts.get(name, 0), _durations(wait),
                         wait.count_over(settings.wait_threshold_minutes), _durations(service),
-                        g.with_standard, g.within_standard, g.open_us, g.busy_us, g.skm, g.referrals_from,
+                        g.with_standard, g.within_standard, g.open_us, g.busy_us, g.skm_tally(), g.referrals_from,
                         exact=False, paper=[t for t in paper if t.regulation == SKM_REGULATION])
 
 

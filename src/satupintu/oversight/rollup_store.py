@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, delete, func, or_, select, type_coerce
+from sqlalchemy import String, and_, delete, func, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from .models import DailyRollup, MonthlyRollup
 from .rollup import Glance, Headline, Rollup, RollupKey, Totals, fold, headline, merge_totals
 
 SiteDay = tuple[uuid.UUID, date]
+Retaken = tuple[str, "Glance"]  # a kept row's headline, and the glance taken from it now
 
 
 def _id(value: str | None) -> uuid.UUID | None:
@@ -115,15 +116,13 @@ def decode_glance(text: str) -> Glance:
     return Glance.from_dict(json.loads(text), uuid.UUID)
 
 
-def glance_or_headline(glance: str | None, headline_text: str | None,
-                       standard: Mapping[str, int]) -> Glance | None:
-    """The kept glance when it was taken against the same standards, else one taken from the
-    kept headline now (None when the headline must be read first)."""
-    if glance is not None:
-        g = decode_glance(glance)
-        if g.valid_for(standard):
-            return g
-    return None if headline_text is None else Glance.of(decode_headline(headline_text), standard)
+def kept_glance(text: str | None, basis: str) -> Glance | None:
+    """The kept glance when it was taken against the site's standards as they are now (`basis`),
+    else None: the caller takes one from the kept headline."""
+    if text is None:
+        return None
+    g = decode_glance(text)
+    return g if g.basis == basis else None
 
 
 @dataclass(frozen=True)
@@ -188,9 +187,11 @@ def read_headlines(s: Session, site_ids: Collection[uuid.UUID], first: date, las
 
 
 def read_glances(s: Session, site_ids: Collection[uuid.UUID], first: date, last: date,
-                 wanted: Collection[SiteDay], standard: Mapping[str, int]) -> dict[SiteDay, Glance]:
+                 wanted: Collection[SiteDay], standard: Mapping[str, int], bases: Mapping[uuid.UUID, str],
+                 retaken: dict[SiteDay, Retaken] | None = None) -> dict[SiteDay, Glance]:
     """The glances of the wanted (site, day) pairs lying in first..last: the kept ones, or taken
-    from the headline of a day kept without one or against other standards."""
+    from the headline of a day kept without one or against other standards (also put in
+    `retaken`, for `keep_glances`)."""
     ids = _id_lookup(site_ids)
     out: dict[SiteDay, Glance] = {}
     missing: set[SiteDay] = set()
@@ -199,7 +200,7 @@ def read_glances(s: Session, site_ids: Collection[uuid.UUID], first: date, last:
             .where(DailyRollup.site_id.in_(site_ids), DailyRollup.day >= first, DailyRollup.day <= last)):
         key = (ids[raw_id], day)
         if key in wanted:
-            g = glance_or_headline(text, None, standard)
+            g = kept_glance(text, bases[key[0]])
             if g is None:
                 missing.add(key)
             else:
@@ -207,8 +208,25 @@ def read_glances(s: Session, site_ids: Collection[uuid.UUID], first: date, last:
     if missing:
         for key, text in read_headlines(s, {k[0] for k in missing}, min(d for _, d in missing),
                                         max(d for _, d in missing), missing).items():
-            out[key] = Glance.of(decode_headline(text), standard)
+            out[key] = Glance.of(decode_headline(text), standard, bases[key[0]])
+            if retaken is not None:
+                retaken[key] = (text, out[key])
     return out
+
+
+def keep_glances(db: Database, days: Mapping[SiteDay, Retaken], months: Mapping[SiteDay, Retaken]) -> None:
+    """Replace the glances of kept days and months retaken from their headline (against the
+    standards as they are now), only where the row still holds that headline: a row rebuilt
+    meanwhile keeps the glance written with it."""
+    if not days and not months:
+        return
+    with db.write() as s:
+        for (site_id, day), (text, g) in days.items():
+            s.execute(update(DailyRollup).where(DailyRollup.site_id == site_id, DailyRollup.day == day,
+                                                DailyRollup.headline == text).values(glance=encode_glance(g)))
+        for (site_id, month), (text, g) in months.items():
+            s.execute(update(MonthlyRollup).where(MonthlyRollup.site_id == site_id, MonthlyRollup.month == month,
+                                                  MonthlyRollup.headline == text).values(glance=encode_glance(g)))
 
 
 @dataclass(frozen=True)
@@ -232,10 +250,12 @@ def _delete_days(s: Session, keys: Collection[SiteDay]) -> None:
                                                 DailyRollup.day.in_(day_list[i:i + 500])))
 
 
-def keep(db: Database, built: Collection[Built], standard: Mapping[str, int]) -> None:
+def keep(db: Database, built: Collection[Built], standard: Mapping[str, int],
+         bases: Mapping[uuid.UUID, str]) -> None:
     """Write (or replace) the days in one transaction, each with its glance taken against
-    `standard` (service id as text -> minutes). Another reader keeping the same days at the same
-    moment may win the race: then its rows, built from the same facts, stay."""
+    `standard` (service id as text -> minutes; `bases`: per site its fingerprint). Another
+    reader keeping the same days at the same moment may win the race: then its rows, built from
+    the same facts, stay."""
     if not built:
         return
     now = utcnow()
@@ -244,7 +264,7 @@ def keep(db: Database, built: Collection[Built], standard: Mapping[str, int]) ->
         h = headline(b.rollups)
         rows.append(DailyRollup(site_id=b.site_id, day=b.day, closed_at=b.closed_at, tickets=b.tickets,
                                 rollups=encode_rollups(b.rollups), headline=encode_headline(h),
-                                glance=encode_glance(Glance.of(h, standard)), built_at=now))
+                                glance=encode_glance(Glance.of(h, standard, bases[b.site_id])), built_at=now))
     try:
         with db.write() as s:
             _delete_days(s, [(b.site_id, b.day) for b in built])
@@ -254,9 +274,11 @@ def keep(db: Database, built: Collection[Built], standard: Mapping[str, int]) ->
 
 
 def read_months(s: Session, site_ids: Collection[uuid.UUID], months: Collection[date],
-                standard: Mapping[str, int]) -> dict[SiteDay, tuple[str, Glance]]:
+                standard: Mapping[str, int], bases: Mapping[uuid.UUID, str],
+                retaken: dict[SiteDay, Retaken] | None = None) -> dict[SiteDay, tuple[str, Glance]]:
     """(stamp, glance) of stored months, by (site, first day of the month): the kept glance, or
-    one taken from the month's headline when it was kept without one or against other standards."""
+    one taken from the month's headline when it was kept without one or against other standards
+    (also put in `retaken`, for `keep_glances`)."""
     if not months:
         return {}
     ids = _id_lookup(site_ids)
@@ -267,7 +289,7 @@ def read_months(s: Session, site_ids: Collection[uuid.UUID], months: Collection[
                    MonthlyRollup.glance)
             .where(MonthlyRollup.site_id.in_(site_ids), MonthlyRollup.month.in_(list(months)))):
         key = (ids[site_id], month)
-        g = glance_or_headline(text, None, standard)
+        g = kept_glance(text, bases[key[0]])
         if g is None:
             missing[key] = stamp
         else:
@@ -279,11 +301,14 @@ def read_months(s: Session, site_ids: Collection[uuid.UUID], months: Collection[
                        MonthlyRollup.month.in_({k[1] for k in missing}))):
             key = (ids[site_id], month)
             if key in missing:
-                out[key] = (missing[key], Glance.of(decode_headline(text), standard))
+                out[key] = (missing[key], Glance.of(decode_headline(text), standard, bases[key[0]]))
+                if retaken is not None:
+                    retaken[key] = (text, out[key][1])
     return out
 
 
-def keep_months(db: Database, months: Mapping[SiteDay, tuple[str, Headline]], standard: Mapping[str, int]) -> None:
+def keep_months(db: Database, months: Mapping[SiteDay, tuple[str, Headline]], standard: Mapping[str, int],
+                bases: Mapping[uuid.UUID, str]) -> None:
     """Write (or replace) merged months, each with its glance taken against `standard`."""
     if not months:
         return
@@ -297,7 +322,7 @@ def keep_months(db: Database, months: Mapping[SiteDay, tuple[str, Headline]], st
                                                                  MonthlyRollup.month == month)
                                                             for site_id, month in chunk))))
             s.add_all([MonthlyRollup(site_id=site_id, month=month, stamp=stamp, headline=encode_headline(h),
-                                     glance=encode_glance(Glance.of(h, standard)), built_at=now)
+                                     glance=encode_glance(Glance.of(h, standard, bases[site_id])), built_at=now)
                        for (site_id, month), (stamp, h) in months.items()])
     except IntegrityError:
         pass
