@@ -15,8 +15,8 @@ demo/history.py) on SQLite and PostgreSQL. Timed, best of three:
 Ceilings of the same run, with a bare sqlite3 / psycopg cursor: the driver fetching every
 ticket joined to its events over the range (what the figures read before rollups were kept),
 and fetching the kept rows the figures read now (the day headlines of the range for a summary, the
-per-agency-and-service rollups for a dashboard; for the national view the month rows and the day
-headlines); the ratio is against the second.
+per-agency-and-service rollups for a dashboard; for the national view the month and day glances);
+the ratio is against the second.
 
 Run: `.venv/bin/python bench/oversight_bench.py [--days 250] [--per-day 1000] [--keep DIR]`
 (`--keep`: keep the loaded databases, SQLite in DIR and PostgreSQL as sp_bench_oversight_*, and
@@ -65,8 +65,8 @@ def best(fn: Callable[[], Any], runs: int = 3) -> float:
 
 KEPT = "SELECT headline FROM daily_rollups WHERE site_id = {p} AND day >= {p} AND day <= {p}"
 KEPT_DETAIL = "SELECT rollups FROM daily_rollups WHERE site_id = {p} AND day >= {p} AND day <= {p}"
-NATIONAL_KEPT = ("SELECT headline FROM monthly_rollups WHERE month >= {p} AND month <= {p} "
-                 "UNION ALL SELECT headline FROM daily_rollups WHERE (day >= {p} AND day < {p}) "
+NATIONAL_KEPT = ("SELECT glance FROM monthly_rollups WHERE month >= {p} AND month <= {p} "
+                 "UNION ALL SELECT glance FROM daily_rollups WHERE (day >= {p} AND day < {p}) "
                  "OR (day > {p} AND day <= {p})")
 SITES = 300
 Raw = Callable[[str, tuple[Any, ...]], int]

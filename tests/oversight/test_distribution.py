@@ -10,6 +10,7 @@ from satupintu.oversight.distribution import (
     BUCKET_US,
     MAX_BUCKET,
     OVERFLOW,
+    Dense,
     Distribution,
     bucket_of,
     exact_count_over,
@@ -87,3 +88,15 @@ def test_merging_is_associative_commutative_and_equals_the_whole(a, b, c):
 def test_stored_form_round_trips(values):
     d = Distribution.of(values)
     assert Distribution.from_dict(d.as_dict()) == d
+
+
+@given(st.lists(durations, max_size=6))
+def test_dense_runs_merge_to_the_merged_histogram(parts):
+    """The national view's dense runs add up to exactly the histogram the sparse ones give, and
+    read back as it; their stored form round-trips."""
+    ds = [Distribution.of(p) for p in parts]
+    dense = [Dense.of(d) for d in ds]
+    assert [x.distribution() for x in dense] == ds
+    assert [Dense.from_list(x.as_list()) for x in dense] == dense
+    assert Dense.merge_all(dense).distribution() == Distribution.merge_all(ds)
+    assert Dense.merge_all(reversed(dense)) == Dense.merge_all(dense)

@@ -9,8 +9,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from satupintu.oversight.facts import Facts
+from satupintu.oversight.measures import MeasureSettings, summarize, summarize_glance
 from satupintu.oversight.periods import Grain, local_day
-from satupintu.oversight.rollup import RollupKey, Totals, merge, merge_totals, rollup
+from satupintu.oversight.rollup import (
+    Glance,
+    RollupKey,
+    Totals,
+    headline,
+    merge,
+    merge_glances,
+    merge_totals,
+    rollup,
+    standards_basis,
+)
 
 from .helpers import AS_OF, MONDAY, TZ, hand_day
 from .strategies import DAYS, site_facts
@@ -71,6 +82,27 @@ def test_hourly_rollups_add_up_to_the_daily_ones(generated):
         day_key = RollupKey(k.day, k.site_id, k.agency_id, k.service_id, k.counter_id, k.officer_id)
         by_day.setdefault(day_key, []).append(r.totals)
     assert {k: merge_totals(v) for k, v in by_day.items()} == daily
+
+
+@settings(max_examples=100, deadline=None)
+@given(site_facts(), st.lists(st.integers(min_value=0, max_value=3), min_size=DAYS, max_size=DAYS),
+       st.sampled_from([{}, {"A1": 15}, {"A1": 15, "B1": 1}, {"B1": 30, "C1": 1440}]))
+def test_glances_of_any_split_of_days_give_the_figures_of_the_whole(generated, part_of_day, minutes):
+    """What the national view adds up (a glance per kept day or month) gives the same figures as
+    the rollups of the whole range, for any standards; a glance round-trips through its JSON and
+    carries the fingerprint of the standards it was taken against, which changes with them."""
+    _, facts = generated
+    rollups = rollup(facts, TZ, as_of=AS_OF)
+    parts = [[r for r in rollups if part_of_day[(r.key.day - MONDAY).days % DAYS] == p] for p in range(4)]
+    basis = standards_basis(minutes)
+    glances = [Glance.of(headline(part), minutes, basis) for part in parts]
+    config = MeasureSettings(wait_threshold_minutes=10, standard_minutes=minutes)
+    assert summarize_glance(merge_glances(glances), config) == summarize(rollups, config)
+    assert summarize_glance(merge_glances(reversed(glances)), config) == summarize(rollups, config)
+    for g in glances:
+        assert Glance.from_dict(json.loads(json.dumps(g.as_dict()))) == g
+        assert g.basis == basis
+    assert standards_basis({**minutes, "A1": 7}) != basis
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,7 +1,9 @@
 """The figures read from kept daily rollups equal the figures recomputed from the raw tickets and
 events (percentiles within the minute above, as `rollup` documents), for a site, an agency and a
-service, on the dashboard and in the national view; and a settled day that changes after it was
-kept (a ticket gone, the day closed again) is rolled up again. SQLite and PostgreSQL (demo_db).
+service, on the dashboard and in the national view; the glances the national view adds up are
+kept with every day and month and equal the headline they stand for; a settled day that changes
+after it was kept (a ticket gone, the day closed again) is rolled up again, its glance with it; a
+changed service standard is counted at once. SQLite and PostgreSQL (demo_db).
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from satupintu.db import Database
+from satupintu.oversight import rollup_store
 from satupintu.oversight import service as oversight
 from satupintu.oversight.measures import Summary
+from satupintu.oversight.models import DailyRollup, MonthlyRollup
+from satupintu.oversight.rollup import Glance
 from satupintu.roles import Role
 from satupintu.scope import SYSTEM, Actor
 
@@ -87,6 +92,86 @@ def test_the_national_view_from_kept_months_equals_the_raw_recomputation(demo_db
             _same(row.figures, oversight.summary(demo_db, SYSTEM, SITE, a, b, exact=True))
     with demo_db.read() as s:
         assert s.execute(text("SELECT count(*) FROM monthly_rollups")).scalar_one() >= 1
+    assert _glances_match_headlines(demo_db) == {"daily_rollups": 0, "monthly_rollups": 0}
+
+
+def _glances_match_headlines(db: Database) -> dict[str, int]:
+    """Every kept day and month carries a glance; one counted against the site's standards as
+    they are now equals the glance taken from its headline now. Returns, per table, how many
+    were counted against other standards (read from their headline until retaken)."""
+    from satupintu.catalogue import queries as catalogue
+
+    with db.read() as s:
+        site = catalogue.require_site(s, SITE)
+        standard, bases = oversight._standards(s, [site])
+        rows = {model.__tablename__: list(s.execute(select(model.glance, model.headline)
+                                                    .where(model.site_id == site.id)))
+                for model in (DailyRollup, MonthlyRollup)}
+    assert rows["daily_rollups"] and rows["monthly_rollups"]
+    stale = {}
+    for table, found in rows.items():
+        stale[table] = 0
+        for glance, headline in found:
+            assert glance is not None
+            kept = rollup_store.decode_glance(glance)
+            if kept.basis != bases[site.id]:
+                stale[table] += 1
+                continue
+            assert kept == Glance.of(rollup_store.decode_headline(headline), standard, bases[site.id])
+    return stale
+
+
+def test_a_changed_standard_or_a_rebuilt_day_shows_in_the_national_view(fresh_demo_db: Database) -> None:
+    """The overseer's row of the mall equals its exact figures after a service's Standar
+    Pelayanan time changes (the kept glances were counted against the old one), and after a kept
+    day inside a kept month is closed again (the day and its month are rebuilt, glances with them)."""
+    demo_db = fresh_demo_db  # it changes a standard and closes a day again
+    start, today = _range(demo_db)
+    a, b = start - timedelta(days=40), today - timedelta(days=1)  # every month the module kept
+
+    def national_equals_exact() -> None:
+        row = next(r for r in oversight.national(demo_db, OVERSEER, a, b) if r.code == SITE)
+        exact = oversight.summary(demo_db, SYSTEM, SITE, a, b, exact=True)
+        _same(row.figures, exact)
+        assert row.figures.with_standard == exact.with_standard > 0
+
+    oversight.summary(demo_db, SYSTEM, SITE, a, b)  # the site's own reading keeps every settled day
+    national_equals_exact()
+    national_equals_exact()  # now from the kept month rows
+    with demo_db.read() as s:
+        assert s.execute(text("SELECT count(*) FROM monthly_rollups")).scalar_one() >= 1
+    with demo_db.write() as s:
+        service_id, minutes = s.execute(text(
+            "SELECT sv.id, sv.time_value FROM services sv JOIN tickets t ON t.service_id = sv.id "
+            "WHERE sv.time_unit = 'minutes' AND sv.time_value BETWEEN 2 AND 1440 ORDER BY sv.code LIMIT 1")).one()
+        s.execute(text("UPDATE services SET time_value = :m WHERE id = :i"), {"m": minutes - 1, "i": service_id})
+    before = next(r for r in oversight.national(demo_db, OVERSEER, a, b) if r.code == SITE).figures
+    national_equals_exact()
+    with demo_db.write() as s:
+        s.execute(text("UPDATE services SET time_unit = NULL, time_value = NULL WHERE id = :i"), {"i": service_id})
+    national_equals_exact()
+    after = next(r for r in oversight.national(demo_db, OVERSEER, a, b) if r.code == SITE).figures
+    assert after.with_standard < before.with_standard, "a service without a standard no longer counts"
+    stale = _glances_match_headlines(demo_db)
+    assert stale["monthly_rollups"] == 0, "the month rows read were retaken against the new standards"
+    assert stale["daily_rollups"] > 0, "days inside kept months are retaken only when read one by one"
+
+    with demo_db.read() as s:
+        day, built = s.execute(text("SELECT d.day, d.built_at FROM daily_rollups d JOIN monthly_rollups m "
+                                    "ON m.site_id = d.site_id AND d.day >= m.month AND d.tickets > 0 "
+                                    "ORDER BY d.day LIMIT 1")).one()
+    with demo_db.write() as s:
+        s.execute(text("UPDATE queue_day_closes SET closed_at = :at WHERE local_date = :d"),
+                  {"at": datetime.now(ZoneInfo("UTC")), "d": day})
+    oversight.summary(demo_db, SYSTEM, SITE, a, b)  # a site's own reading rebuilds the day
+    national_equals_exact()
+    with demo_db.read() as s:
+        rebuilt = s.execute(text("SELECT built_at FROM daily_rollups WHERE day = :d"), {"d": day}).scalar_one()
+    assert str(rebuilt) != str(built)
+    assert _glances_match_headlines(demo_db)["monthly_rollups"] == 0
+    assert oversight.rebuild(demo_db, SITE, since=a) > 0  # the backfill keeps every day against them
+    national_equals_exact()
+    assert _glances_match_headlines(demo_db) == {"daily_rollups": 0, "monthly_rollups": 0}
 
 
 def test_a_kept_day_that_changes_is_rolled_up_again(demo_db: Database) -> None:

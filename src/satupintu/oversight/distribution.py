@@ -157,3 +157,51 @@ def exact_count_over(values_us: Iterable[int], minutes: int) -> int:
     _check_minutes(minutes)
     limit = minutes * BUCKET_US
     return sum(1 for us in values_us if us > limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Dense:
+    """A `Distribution` with its buckets as one run of counts from bucket `lo` (zeros inside the
+    run): what the national view keeps per site and month, because many of them add up bucket by
+    bucket in a few C-level passes instead of a dictionary update per bucket."""
+
+    count: int = 0
+    total_us: int = 0
+    lo: int = 0
+    counts: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, d: Distribution) -> Dense:
+        if not d.buckets:
+            return cls(d.count, d.total_us)
+        lo, hi = d.buckets[0][0], d.buckets[-1][0]
+        run = [0] * (hi - lo + 1)
+        for b, n in d.buckets:
+            run[b - lo] = n
+        return cls(d.count, d.total_us, lo, tuple(run))
+
+    def distribution(self) -> Distribution:
+        lo = self.lo
+        return Distribution(self.count, self.total_us, tuple((lo + i, n) for i, n in enumerate(self.counts) if n))
+
+    def as_list(self) -> list[int]:
+        """[count, total_us, lo, counts...]: a JSON-ready form."""
+        return [self.count, self.total_us, self.lo, *self.counts]
+
+    @classmethod
+    def from_list(cls, values: Sequence[int]) -> Dense:
+        return cls(values[0], values[1], values[2], tuple(values[3:]))
+
+    @classmethod
+    def merge_all(cls, parts: Iterable[Dense]) -> Dense:
+        parts = [p for p in parts if p.count or p.counts]
+        if len(parts) <= 1:
+            return parts[0] if parts else cls()
+        runs = [p for p in parts if p.counts]
+        count, total = sum(p.count for p in parts), sum(p.total_us for p in parts)
+        if not runs:
+            return cls(count, total)
+        lo = min(p.lo for p in runs)
+        hi = max(p.lo + len(p.counts) for p in runs)
+        padded = [(0,) * (p.lo - lo) + p.counts + (0,) * (hi - p.lo - len(p.counts)) for p in runs]
+        return cls(count, total, lo, tuple(map(sum, zip(*padded, strict=True))))

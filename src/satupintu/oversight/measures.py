@@ -68,6 +68,7 @@ from .rollup import (
     RESPONDENTS,
     TICKETS,
     VISITORS,
+    Glance,
     Rollup,
     Totals,
     booking_count,
@@ -310,6 +311,18 @@ def summarize_counted(totals: Totals, with_standard: int, within_standard: int,
     return _from_counts(totals.count, _durations(totals.wait),
                         totals.wait.count_over(settings.wait_threshold_minutes), _durations(totals.service),
                         with_standard, within, totals.open_us, totals.busy_us, totals.skm, totals.referrals_from,
+                        exact=False, paper=[t for t in paper if t.regulation == SKM_REGULATION])
+
+
+def summarize_glance(g: Glance, settings: MeasureSettings | None = None,
+                     paper: Sequence[SurveyTallyFact] = ()) -> Summary:
+    """The figures of merged glances: the same as `summarize_counted` of the totals they came from."""
+    settings = settings or MeasureSettings()
+    counts = g.counts
+    wait, service = g.wait.distribution(), g.service.distribution()
+    return _from_counts(lambda name: counts.get(name, 0), _durations(wait),
+                        wait.count_over(settings.wait_threshold_minutes), _durations(service),
+                        g.with_standard, g.within_standard, g.open_us, g.busy_us, g.skm_tally(), g.referrals_from,
                         exact=False, paper=[t for t in paper if t.regulation == SKM_REGULATION])
 
 

@@ -78,8 +78,9 @@ class DailyRollup(Base):
     """A settled local day of a site, rolled up (oversight.rollup) once so figures never read its
     tickets and events again. `rollups` holds the day's rollups per agency and service (counter
     and officer folded in) as JSON; `headline` the whole site's day merged, with the service-time
-    histogram per service, for the national view. `closed_at` (the queue day close it was built
-    after, None for a day without tickets) and `tickets` tell when the day changed since."""
+    histogram per service, and `glance` what the national view reads of it. `closed_at` (the
+    queue day close it was built after, None for a day without tickets) and `tickets` tell when
+    the day changed since."""
 
     __tablename__ = "daily_rollups"
     # What the figures check before reading a row (is it there, fresh, when built), answered
@@ -92,6 +93,9 @@ class DailyRollup(Base):
     tickets: Mapped[int] = mapped_column(Integer)
     rollups: Mapped[str] = mapped_column(Text)
     headline: Mapped[str] = mapped_column(Text)
+    # What the national view reads of the headline (rollup.Glance as JSON), written with it;
+    # None in rows kept before it existed (the headline is read instead).
+    glance: Mapped[str | None] = mapped_column(Text, nullable=True)
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -107,4 +111,7 @@ class MonthlyRollup(Base):
     month: Mapped[date] = mapped_column(Date, primary_key=True)  # its first day
     stamp: Mapped[str] = mapped_column(String(64))
     headline: Mapped[str] = mapped_column(Text)
+    # What the national view reads of the headline (rollup.Glance as JSON), written with it;
+    # None in rows kept before it existed (the headline is read instead).
+    glance: Mapped[str | None] = mapped_column(Text, nullable=True)
     built_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -27,6 +27,7 @@ counted only while the counter is open; utilisation = busy / open.
 
 from __future__ import annotations
 
+import hashlib
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -35,7 +36,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from ..queueing.policy import Status
-from .distribution import Distribution, micros
+from .distribution import Dense, Distribution, micros
 from .facts import SKM_REGULATION, CounterSpan, Facts, Id, TicketFact
 from .periods import Grain, hour_pieces, local_day_hour, require_aware
 
@@ -243,6 +244,91 @@ def merge_headlines(parts: Iterable[Headline]) -> Headline:
         for k, d in h.service_by_service.items():
             per.setdefault(k, []).append(d)
     return Headline(merge_totals(h.totals for h in parts), {k: Distribution.merge_all(v) for k, v in per.items()})
+
+
+SKM_KEY_SEP = "|"
+
+
+def standards_basis(minutes: Mapping[str, int]) -> str:
+    """A short fingerprint of a site's service standards (service id as text -> minutes): a kept
+    glance counted against them is valid while it is the same."""
+    text = ",".join(f"{k}:{v}" for k, v in sorted(minutes.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class Glance:
+    """A headline as the national view reads it: the additive parts of the site's figures (its
+    histograms as `Dense` runs, the SKM answers flat as "unsur|value" -> count), and of the
+    service times of services with a minute standard how many were measured and how many lasted
+    at most the standard, so parts add up without merging a histogram per service. `basis` is
+    the `standards_basis` of the site's standards the counts were taken against."""
+
+    counts: Mapping[str, int] = field(default_factory=dict)
+    wait: Dense = Dense()
+    service: Dense = Dense()
+    open_us: int = 0
+    busy_us: int = 0
+    skm: Mapping[str, int] = field(default_factory=dict)
+    referrals_from: Mapping[Id, int] = field(default_factory=dict)
+    with_standard: int = 0
+    within_standard: int = 0
+    basis: str = ""
+
+    @classmethod
+    def of(cls, h: Headline, standard: Mapping[str, int], basis: str = "") -> Glance:
+        """`standard`: service id as text -> minutes (at least the site's); `basis` its fingerprint."""
+        measured = within = 0
+        for service_id, d in h.service_by_service.items():
+            minutes = standard.get(str(service_id))
+            if minutes is not None:
+                measured += d.count
+                within += d.count_within(minutes)
+        t = h.totals
+        skm = {f"{u}{SKM_KEY_SEP}{v}": n for u, per in t.skm.items() for v, n in per.items() if n}
+        return cls(dict(t.counts), Dense.of(t.wait), Dense.of(t.service), t.open_us, t.busy_us,
+                   skm, t.referrals_from, measured, within, basis)
+
+    def skm_tally(self) -> dict[str, dict[int, int]]:
+        """The SKM answers as `Totals.skm` holds them: unsur (sorted) -> answer value -> count."""
+        out: dict[str, dict[int, int]] = {}
+        for key, n in self.skm.items():
+            if n:
+                unsur, _, value = key.rpartition(SKM_KEY_SEP)
+                out.setdefault(unsur, {})[int(value)] = n
+        return dict(sorted(out.items()))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"counts": dict(sorted(self.counts.items())), "wait": self.wait.as_list(),
+                "service": self.service.as_list(), "open_us": self.open_us, "busy_us": self.busy_us,
+                "skm": dict(sorted(self.skm.items())),
+                "referrals_from": {str(k): v for k, v in self.referrals_from.items()},
+                "with_standard": self.with_standard, "within_standard": self.within_standard, "basis": self.basis}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], parse_id: Callable[[str], Id] = str) -> Glance:
+        refs = data["referrals_from"]
+        return cls(data["counts"], Dense.from_list(data["wait"]), Dense.from_list(data["service"]),
+                   data["open_us"], data["busy_us"], data["skm"],
+                   {parse_id(k): v for k, v in refs.items()} if refs else {},
+                   data["with_standard"], data["within_standard"], data["basis"])
+
+
+def merge_glances(parts: Iterable[Glance]) -> Glance:
+    """Glances added into one (order does not matter; the basis is not carried over)."""
+    parts = list(parts)
+    counts: Counter[str] = Counter()
+    skm: Counter[str] = Counter()
+    referrals: Counter[Id] = Counter()
+    for g in parts:
+        counts.update(g.counts)
+        skm.update(g.skm)
+        if g.referrals_from:
+            referrals.update(g.referrals_from)
+    return Glance(_nonzero(counts), Dense.merge_all(g.wait for g in parts),
+                  Dense.merge_all(g.service for g in parts), sum(g.open_us for g in parts),
+                  sum(g.busy_us for g in parts), _nonzero(skm), _nonzero(referrals),
+                  sum(g.with_standard for g in parts), sum(g.within_standard for g in parts))
 
 
 _K = TypeVar("_K", bound=Hashable)

@@ -1,5 +1,8 @@
 """Oversight's stored rollups: reading and writing the `daily_rollups` and `monthly_rollups` rows.
 
+Each row keeps beside its headline a glance (`rollup.Glance`): what the national view adds up of
+it, written in the same transaction, so it is rebuilt whenever the headline is.
+
 A row holds JSON text (not a JSON column): it is written once and always read whole, and text
 keeps one encoding on SQLite and PostgreSQL. Ids inside are UUID strings.
 """
@@ -12,7 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import String, and_, delete, func, or_, select, type_coerce
+from sqlalchemy import String, and_, delete, func, or_, select, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,9 +23,10 @@ from ..db import Database
 from ..timeutil import utcnow
 from .facts import Id
 from .models import DailyRollup, MonthlyRollup
-from .rollup import Headline, Rollup, RollupKey, Totals, fold, headline, merge_totals
+from .rollup import Glance, Headline, Rollup, RollupKey, Totals, fold, headline, merge_totals
 
 SiteDay = tuple[uuid.UUID, date]
+Retaken = tuple[str, "Glance"]  # a kept row's headline, and the glance taken from it now
 
 
 def _id(value: str | None) -> uuid.UUID | None:
@@ -59,8 +63,18 @@ def decode_rollups(site_id: uuid.UUID, day: date, text: str) -> list[Rollup]:
     return out
 
 
+@dataclass(frozen=True)
+class AgencyGlance:
+    """An agency's day as a dashboard reads it: its merged totals, and of the service times of
+    services with a minute standard how many were measured and how many lasted at most it."""
+
+    totals: Totals
+    with_standard: int
+    within_standard: int
+
+
 def agency_glances(s: Session, site_id: uuid.UUID, first: date, last: date, wanted: Collection[date],
-                   standard: Mapping[str, int]) -> list[tuple[date, uuid.UUID | None, Glance]]:
+                   standard: Mapping[str, int]) -> list[tuple[date, uuid.UUID | None, AgencyGlance]]:
     """Per kept wanted day and agency of a site, the agency's totals and service times within
     standard, decoding no service's totals (a dashboard's per-day and per-agency rows)."""
     out = []
@@ -77,7 +91,7 @@ def agency_glances(s: Session, site_id: uuid.UUID, first: date, last: date, want
                     dist = d["service"]
                     measured += dist["count"]
                     within += sum(n for b, n in dist["buckets"] if b <= minutes)
-            out.append((day, _id(agency), Glance(Totals.from_dict(totals, uuid.UUID), measured, within)))
+            out.append((day, _id(agency), AgencyGlance(Totals.from_dict(totals, uuid.UUID), measured, within)))
     return out
 
 
@@ -87,6 +101,28 @@ def encode_headline(h: Headline) -> str:
 
 def decode_headline(text: str) -> Headline:
     return Headline.from_dict(json.loads(text), uuid.UUID)
+
+
+def agency_glance_of(h: Headline, standard: Mapping[str, int]) -> AgencyGlance:
+    g = Glance.of(Headline(Totals(), h.service_by_service), standard)
+    return AgencyGlance(h.totals, g.with_standard, g.within_standard)
+
+
+def encode_glance(g: Glance) -> str:
+    return json.dumps(g.as_dict(), separators=(",", ":"))
+
+
+def decode_glance(text: str) -> Glance:
+    return Glance.from_dict(json.loads(text), uuid.UUID)
+
+
+def kept_glance(text: str | None, basis: str) -> Glance | None:
+    """The kept glance when it was taken against the site's standards as they are now (`basis`),
+    else None: the caller takes one from the kept headline."""
+    if text is None:
+        return None
+    g = decode_glance(text)
+    return g if g.basis == basis else None
 
 
 @dataclass(frozen=True)
@@ -150,37 +186,47 @@ def read_headlines(s: Session, site_ids: Collection[uuid.UUID], first: date, las
     return out
 
 
-@dataclass(frozen=True)
-class Glance:
-    """A headline as the national view reads it: the merged totals, and per service (by id as
-    text) how many service times were measured and how many lasted at most the service's
-    standard, so parts add up without merging histograms."""
+def read_glances(s: Session, site_ids: Collection[uuid.UUID], first: date, last: date,
+                 wanted: Collection[SiteDay], standard: Mapping[str, int], bases: Mapping[uuid.UUID, str],
+                 retaken: dict[SiteDay, Retaken] | None = None) -> dict[SiteDay, Glance]:
+    """The glances of the wanted (site, day) pairs lying in first..last: the kept ones, or taken
+    from the headline of a day kept without one or against other standards (also put in
+    `retaken`, for `keep_glances`)."""
+    ids = _id_lookup(site_ids)
+    out: dict[SiteDay, Glance] = {}
+    missing: set[SiteDay] = set()
+    for raw_id, day, text in s.execute(
+            select(type_coerce(DailyRollup.site_id, String), DailyRollup.day, DailyRollup.glance)
+            .where(DailyRollup.site_id.in_(site_ids), DailyRollup.day >= first, DailyRollup.day <= last)):
+        key = (ids[raw_id], day)
+        if key in wanted:
+            g = kept_glance(text, bases[key[0]])
+            if g is None:
+                missing.add(key)
+            else:
+                out[key] = g
+    if missing:
+        for key, text in read_headlines(s, {k[0] for k in missing}, min(d for _, d in missing),
+                                        max(d for _, d in missing), missing).items():
+            out[key] = Glance.of(decode_headline(text), standard, bases[key[0]])
+            if retaken is not None:
+                retaken[key] = (text, out[key])
+    return out
 
-    totals: Totals
-    with_standard: int
-    within_standard: int
 
-
-def glance(text: str, standard: Mapping[str, int]) -> Glance:
-    """A stored headline read for the national view (`standard`: service id text -> minutes)."""
-    data = json.loads(text)
-    measured = within = 0
-    for service_id, d in data["service_by_service"].items():
-        minutes = standard.get(service_id)
-        if minutes is not None:
-            measured += d["count"]
-            within += sum(n for b, n in d["buckets"] if b <= minutes)
-    return Glance(Totals.from_dict(data["totals"], uuid.UUID), measured, within)
-
-
-def glance_of(h: Headline, standard: Mapping[str, int]) -> Glance:
-    measured = within = 0
-    for service_id, d in h.service_by_service.items():
-        minutes = standard.get(str(service_id))
-        if minutes is not None:
-            measured += d.count
-            within += d.count_within(minutes)
-    return Glance(h.totals, measured, within)
+def keep_glances(db: Database, days: Mapping[SiteDay, Retaken], months: Mapping[SiteDay, Retaken]) -> None:
+    """Replace the glances of kept days and months retaken from their headline (against the
+    standards as they are now), only where the row still holds that headline: a row rebuilt
+    meanwhile keeps the glance written with it."""
+    if not days and not months:
+        return
+    with db.write() as s:
+        for (site_id, day), (text, g) in days.items():
+            s.execute(update(DailyRollup).where(DailyRollup.site_id == site_id, DailyRollup.day == day,
+                                                DailyRollup.headline == text).values(glance=encode_glance(g)))
+        for (site_id, month), (text, g) in months.items():
+            s.execute(update(MonthlyRollup).where(MonthlyRollup.site_id == site_id, MonthlyRollup.month == month,
+                                                  MonthlyRollup.headline == text).values(glance=encode_glance(g)))
 
 
 @dataclass(frozen=True)
@@ -204,35 +250,66 @@ def _delete_days(s: Session, keys: Collection[SiteDay]) -> None:
                                                 DailyRollup.day.in_(day_list[i:i + 500])))
 
 
-def keep(db: Database, built: Collection[Built]) -> None:
-    """Write (or replace) the days in one transaction. Another reader keeping the same days at
-    the same moment may win the race: then its rows, built from the same facts, stay."""
+def keep(db: Database, built: Collection[Built], standard: Mapping[str, int],
+         bases: Mapping[uuid.UUID, str]) -> None:
+    """Write (or replace) the days in one transaction, each with its glance taken against
+    `standard` (service id as text -> minutes; `bases`: per site its fingerprint). Another
+    reader keeping the same days at the same moment may win the race: then its rows, built from
+    the same facts, stay."""
     if not built:
         return
     now = utcnow()
+    rows = []
+    for b in built:
+        h = headline(b.rollups)
+        rows.append(DailyRollup(site_id=b.site_id, day=b.day, closed_at=b.closed_at, tickets=b.tickets,
+                                rollups=encode_rollups(b.rollups), headline=encode_headline(h),
+                                glance=encode_glance(Glance.of(h, standard, bases[b.site_id])), built_at=now))
     try:
         with db.write() as s:
             _delete_days(s, [(b.site_id, b.day) for b in built])
-            s.add_all([DailyRollup(site_id=b.site_id, day=b.day, closed_at=b.closed_at, tickets=b.tickets,
-                                   rollups=encode_rollups(b.rollups), headline=encode_headline(headline(b.rollups)),
-                                   built_at=now) for b in built])
+            s.add_all(rows)
     except IntegrityError:
         pass
 
 
-def read_months(s: Session, site_ids: Collection[uuid.UUID],
-                months: Collection[date]) -> dict[SiteDay, tuple[str, str]]:
-    """(stamp, headline text) of stored months, by (site, first day of the month)."""
+def read_months(s: Session, site_ids: Collection[uuid.UUID], months: Collection[date],
+                standard: Mapping[str, int], bases: Mapping[uuid.UUID, str],
+                retaken: dict[SiteDay, Retaken] | None = None) -> dict[SiteDay, tuple[str, Glance]]:
+    """(stamp, glance) of stored months, by (site, first day of the month): the kept glance, or
+    one taken from the month's headline when it was kept without one or against other standards
+    (also put in `retaken`, for `keep_glances`)."""
     if not months:
         return {}
     ids = _id_lookup(site_ids)
-    return {(ids[site_id], month): (stamp, text) for site_id, month, stamp, text in s.execute(
-        select(type_coerce(MonthlyRollup.site_id, String), MonthlyRollup.month, MonthlyRollup.stamp,
-               MonthlyRollup.headline)
-        .where(MonthlyRollup.site_id.in_(site_ids), MonthlyRollup.month.in_(list(months))))}
+    out: dict[SiteDay, tuple[str, Glance]] = {}
+    missing: dict[SiteDay, str] = {}
+    for site_id, month, stamp, text in s.execute(
+            select(type_coerce(MonthlyRollup.site_id, String), MonthlyRollup.month, MonthlyRollup.stamp,
+                   MonthlyRollup.glance)
+            .where(MonthlyRollup.site_id.in_(site_ids), MonthlyRollup.month.in_(list(months)))):
+        key = (ids[site_id], month)
+        g = kept_glance(text, bases[key[0]])
+        if g is None:
+            missing[key] = stamp
+        else:
+            out[key] = (stamp, g)
+    if missing:
+        for site_id, month, text in s.execute(
+                select(type_coerce(MonthlyRollup.site_id, String), MonthlyRollup.month, MonthlyRollup.headline)
+                .where(MonthlyRollup.site_id.in_({k[0] for k in missing}),
+                       MonthlyRollup.month.in_({k[1] for k in missing}))):
+            key = (ids[site_id], month)
+            if key in missing:
+                out[key] = (missing[key], Glance.of(decode_headline(text), standard, bases[key[0]]))
+                if retaken is not None:
+                    retaken[key] = (text, out[key][1])
+    return out
 
 
-def keep_months(db: Database, months: Mapping[SiteDay, tuple[str, Headline]]) -> None:
+def keep_months(db: Database, months: Mapping[SiteDay, tuple[str, Headline]], standard: Mapping[str, int],
+                bases: Mapping[uuid.UUID, str]) -> None:
+    """Write (or replace) merged months, each with its glance taken against `standard`."""
     if not months:
         return
     now = utcnow()
@@ -245,6 +322,7 @@ def keep_months(db: Database, months: Mapping[SiteDay, tuple[str, Headline]]) ->
                                                                  MonthlyRollup.month == month)
                                                             for site_id, month in chunk))))
             s.add_all([MonthlyRollup(site_id=site_id, month=month, stamp=stamp, headline=encode_headline(h),
-                                     built_at=now) for (site_id, month), (stamp, h) in months.items()])
+                                     glance=encode_glance(Glance.of(h, standard, bases[site_id])), built_at=now)
+                       for (site_id, month), (stamp, h) in months.items()])
     except IntegrityError:
         pass

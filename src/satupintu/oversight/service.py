@@ -48,21 +48,24 @@ from .measures import (
     heatmap,
     summarize,
     summarize_counted,
+    summarize_glance,
     tallies_within,
 )
 from .periods import day_bounds, days, local_day, previous_range
 from .regions import Place, place_of
 from .rollup import (
     TICKETS,
+    Glance,
     Headline,
     Rollup,
     RollupKey,
-    Totals,
     fold,
     headline,
+    merge_glances,
     merge_headlines,
     merge_totals,
     rollup,
+    standards_basis,
 )
 
 MAX_RANGE_DAYS = 400  # a year and a little: longer ranges go through the monthly figures
@@ -155,10 +158,32 @@ class _Context:
     settings: MeasureSettings
 
 
+def _standard_minutes(services: Collection[catalogue.ServiceFacts]) -> dict[Hashable, int]:
+    """The services' Standar Pelayanan times that the figures count against: whole minutes, 1 to 24 h."""
+    return {svc.id: svc.time_value for svc in services
+            if svc.time_unit == "minutes" and svc.time_value and 1 <= svc.time_value <= 24 * 60}
+
+
+def _standards(s: Session, sites: Collection[catalogue.SiteFacts]) -> tuple[dict[str, int], dict[uuid.UUID, str]]:
+    """The standards of these sites' services as kept glances take them (service id as text),
+    and per site the fingerprint of its own (`rollup.standards_basis`)."""
+    return _standards_of(catalogue.services_of_sites(s, {site.home_id for site in sites}), sites)
+
+
+def _standards_of(services: Collection[catalogue.ServiceFacts],
+                  sites: Collection[catalogue.SiteFacts]) -> tuple[dict[str, int], dict[uuid.UUID, str]]:
+    minutes = _standard_minutes(services)
+    per_home: dict[uuid.UUID, dict[str, int]] = {}
+    for svc in services:
+        if svc.id in minutes:
+            per_home.setdefault(svc.site_id, {})[str(svc.id)] = minutes[svc.id]
+    return ({str(k): v for k, v in minutes.items()},
+            {site.id: standards_basis(per_home.get(site.home_id, {})) for site in sites})
+
+
 def _context(s: Session, scope: Scope) -> _Context:
     services = catalogue.services_of_site(s, scope.site.home_id)
-    standard: dict[Hashable, int] = {svc.id: svc.time_value for svc in services
-                if svc.time_unit == "minutes" and svc.time_value and 1 <= svc.time_value <= 24 * 60}
+    standard = _standard_minutes(services)
     counter_agency = {c.id: c.agency_id for site_id in scope.site_ids for c in catalogue.site_counters(s, site_id)}
     return _Context({svc.id: svc.agency_id for svc in services}, counter_agency,
                     MeasureSettings(standard_minutes=standard))
@@ -315,6 +340,10 @@ def _build(db: Database, sites: Mapping[uuid.UUID, catalogue.SiteFacts], build: 
     for site_id, day in build:
         by_site.setdefault(site_id, []).append(day)
     built: list[rollup_store.Built] = []
+    if not by_site:
+        return built
+    with db.read() as s:
+        standard, bases = _standards(s, [sites[site_id] for site_id in by_site])
     for site_id, day_list in by_site.items():
         wanted = set(day_list)
         for run in _runs(day_list):
@@ -326,7 +355,7 @@ def _build(db: Database, sites: Mapping[uuid.UUID, catalogue.SiteFacts], build: 
                 counts = queue.tickets_per_day(s, [site_id], run[0], run[1])
             for day, rs in per_day.items():
                 part.append(rollup_store.Built(site_id, day, build[(site_id, day)], counts.get((site_id, day), 0), rs))
-            rollup_store.keep(db, part)
+            rollup_store.keep(db, part, standard, bases)
             built += part
     return built
 
@@ -522,14 +551,15 @@ def _of_agency(agency_id: uuid.UUID) -> Callable[[TicketFact], bool]:
     return lambda t: t.agency_id == agency_id
 
 
-Piece = tuple[date, Hashable | None, rollup_store.Glance]  # a day's figures of one agency
+Piece = tuple[date, Hashable | None, rollup_store.AgencyGlance]  # a day's figures of one agency
 
 
 def _pieces_of(rollups: Collection[Rollup], standard: Mapping[str, int]) -> list[Piece]:
     per: dict[tuple[date, Hashable | None], list[Rollup]] = {}
     for r in rollups:
         per.setdefault((r.key.day, r.key.agency_id), []).append(r)
-    return [(day, agency, rollup_store.glance_of(headline(rs), standard)) for (day, agency), rs in per.items()]
+    return [(day, agency, rollup_store.agency_glance_of(headline(rs), standard))
+            for (day, agency), rs in per.items()]
 
 
 def _agency_pieces(db: Database, scope: Scope, start: date, end: date,
@@ -689,41 +719,35 @@ def national_figures(db: Database, sites: list[catalogue.SiteFacts], start: date
     months = _months_within(start, end)
     with db.read() as s:
         services = catalogue.services_of_sites(s, {site.home_id for site in sites})
+        settings = MeasureSettings(standard_minutes=_standard_minutes(services))
+        standard, bases = _standards_of(services, sites)
         marks = _month_marks(s, ids, months)
-        stored = rollup_store.read_months(s, ids, [m for m, _ in months])
+        retaken: dict[rollup_store.SiteDay, rollup_store.Retaken] = {}
+        stored = rollup_store.read_months(s, ids, [m for m, _ in months], standard, bases, retaken)
     agency_of = {svc.id: svc.agency_id for svc in services}
-    settings = MeasureSettings(standard_minutes={
-        svc.id: svc.time_value for svc in services
-        if svc.time_unit == "minutes" and svc.time_value and 1 <= svc.time_value <= 24 * 60})
-    standard = {str(k): v for k, v in settings.standard_minutes.items()}
-    parts: dict[uuid.UUID, list[rollup_store.Glance]] = {site.id: [] for site in sites}
+    parts: dict[uuid.UUID, list[Glance]] = {site.id: [] for site in sites}
     whole = [site for site in sites if months and not count_tickets and all(
         (got := stored.get((site.id, first))) is not None and got[0] == marks.get((site.id, first))
         for first, _ in months)]
     for site in whole:
-        parts[site.id] += [rollup_store.glance(stored[(site.id, first)][1], standard) for first, _ in months]
+        parts[site.id] += [stored[(site.id, first)][1] for first, _ in months]
+    # months kept against other standards, retaken from their headline: kept for the next reading
+    rollup_store.keep_glances(db, {}, {k: r for k, r in retaken.items() if stored[k][0] == marks.get(k)})
     rest = [site for site in sites if site not in whole]
     if whole:
         for a, b in ((start, months[0][0] - timedelta(days=1)), (months[-1][1] + timedelta(days=1), end)):
             if a <= b:
-                _national_days(db, whole, a, b, [], moment, count_tickets, standard, parts)
+                _national_days(db, whole, a, b, [], moment, count_tickets, (standard, bases), parts)
     if rest:
-        _national_days(db, rest, start, end, months, moment, count_tickets, standard, parts)
+        _national_days(db, rest, start, end, months, moment, count_tickets, (standard, bases), parts)
     with db.read() as s:
         judged, paper = _judged_all(s, sites, agency_of, start, end)
     for site in sites:
         rs = [r for r in rollup(judged.get(site.id, Facts()), site.timezone, as_of=moment) if start <= r.key.day <= end]
         if rs:
-            parts[site.id].append(rollup_store.glance_of(headline(rs), standard))
-    out = {}
-    for site in sites:
-        glances = parts[site.id]
-        totals = (glances[0].totals if len(glances) == 1 else
-                  merge_totals(g.totals for g in glances) if glances else Totals())
-        out[site.id] = summarize_counted(totals, sum(g.with_standard for g in glances),
-                                         sum(g.within_standard for g in glances), settings,
-                                         tallies_within(paper.get(site.id, []), start, end))
-    return out
+            parts[site.id].append(Glance.of(headline(rs), standard, bases[site.id]))
+    return {site.id: summarize_glance(merge_glances(parts[site.id]), settings,
+                                      tallies_within(paper.get(site.id, []), start, end)) for site in sites}
 
 
 def _month_marks(s: Session, ids: Collection[uuid.UUID], months: Collection[tuple[date, date]]
@@ -743,12 +767,14 @@ def _month_marks(s: Session, ids: Collection[uuid.UUID], months: Collection[tupl
 
 def _national_days(db: Database, sites: list[catalogue.SiteFacts], start: date, end: date,
                    months: list[tuple[date, date]], moment: datetime, count_tickets: bool,
-                   standard: Mapping[str, int], parts: dict[uuid.UUID, list[rollup_store.Glance]]) -> None:
+                   standards: tuple[Mapping[str, int], Mapping[uuid.UUID, str]],
+                   parts: dict[uuid.UUID, list[Glance]]) -> None:
     """Adds to `parts` the sites' glances of local days start..end: whole `months` from their
     kept month rows (merged and kept again when changed), the other kept days one by one, the
     days not settled from the raw facts."""
     ids = [site.id for site in sites]
     site_map = {site.id: site for site in sites}
+    standard, bases = standards
     with db.read() as s:
         plan = _plan(s, sites, start, end, moment, count_tickets=count_tickets)
     _build(db, site_map, plan.build, moment)
@@ -756,7 +782,9 @@ def _national_days(db: Database, sites: list[catalogue.SiteFacts], start: date, 
     new_months: dict[rollup_store.SiteDay, tuple[str, Headline]] = {}
     with db.read() as s:
         marks = _month_marks(s, ids, months)
-        stored = rollup_store.read_months(s, ids, [m for m, _ in months])
+        retaken_months: dict[rollup_store.SiteDay, rollup_store.Retaken] = {}
+        retaken_days: dict[rollup_store.SiteDay, rollup_store.Retaken] = {}
+        stored = rollup_store.read_months(s, ids, [m for m, _ in months], standard, bases, retaken_months)
         covered: set[rollup_store.SiteDay] = set()
         to_merge: dict[rollup_store.SiteDay, tuple[str, list[date]]] = {}
         for site in sites:
@@ -768,19 +796,21 @@ def _national_days(db: Database, sites: list[catalogue.SiteFacts], start: date, 
                     continue
                 got = stored.get((site.id, first))
                 if got is not None and got[0] == stamp:
-                    parts[site.id].append(rollup_store.glance(got[1], standard))
+                    parts[site.id].append(got[1])
                 else:
                     to_merge[(site.id, first)] = (stamp, month_days)
                 covered.update(keys)
-        wanted = (kept_keys - covered) | {(sid, d) for (sid, _), (_, ds) in to_merge.items() for d in ds}
-        heads = rollup_store.read_headlines(s, ids, start, end, wanted)
+        merging = {(sid, d) for (sid, _), (_, ds) in to_merge.items() for d in ds}
+        heads = rollup_store.read_headlines(s, ids, start, end, merging) if merging else {}
         for (sid, first), (stamp, ds) in to_merge.items():
             merged = merge_headlines(rollup_store.decode_headline(heads[(sid, d)]) for d in ds if (sid, d) in heads)
             new_months[(sid, first)] = (stamp, merged)
-            parts[sid].append(rollup_store.glance_of(merged, standard))
-        for (sid, day), text in heads.items():
-            if (sid, day) not in covered:
-                parts[sid].append(rollup_store.glance(text, standard))
+            parts[sid].append(Glance.of(merged, standard, bases[sid]))
+        loose = kept_keys - covered
+        if loose:
+            for (sid, _), g in rollup_store.read_glances(s, ids, start, end, loose, standard, bases,
+                                                          retaken_days).items():
+                parts[sid].append(g)
         for sid, live_days in plan.live.items():
             site = site_map[sid]
             scope = Scope(site, (sid,))
@@ -789,8 +819,10 @@ def _national_days(db: Database, sites: list[catalogue.SiteFacts], start: date, 
             for run in _runs(live_days, limit=MAX_RANGE_DAYS):
                 facts = _queue_facts(s, scope, ctx, run[0], run[1], moment)
                 h = headline(r for r in rollup(facts, site.timezone, as_of=moment) if r.key.day in wanted_days)
-                parts[sid].append(rollup_store.glance_of(h, standard))
-    rollup_store.keep_months(db, new_months)
+                parts[sid].append(Glance.of(h, standard, bases[sid]))
+    rollup_store.keep_months(db, new_months, standard, bases)
+    rollup_store.keep_glances(db, retaken_days, {k: r for k, r in retaken_months.items()
+                                                 if k not in new_months and stored[k][0] == marks.get(k)})
 
 
 def _judged_all(s: Session, sites: list[catalogue.SiteFacts], agency_of: Mapping[uuid.UUID, uuid.UUID], start: date,
