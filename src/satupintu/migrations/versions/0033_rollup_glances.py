@@ -8,14 +8,14 @@ merged again with their glance on the next reading); the kept days without a gla
 their headline until they are rebuilt (`satupintu oversight rollup`).
 
 Revision ID: 0033
-Revises: 0028
+Revises: 0037
 Create Date: 2026-12-03 13:40:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0033'
-down_revision = '0028'
+down_revision = '0037'
 branch_labels = None
 depends_on = None
 
