@@ -43,6 +43,8 @@ FULL: dict[tuple[str, str], tuple[str, dict | None]] = {
     ("GET", "/api/v1/sites/{site}/skm"): ("/api/v1/sites/lahat/skm", None),
     ("GET", "/api/v1/sites/{site}/skm.{fmt}"): ("/api/v1/sites/lahat/skm.csv", None),
     ("GET", "/api/v1/sites/{site}/unit/bundle"): ("/api/v1/sites/plaza-lematang/unit/bundle", None),
+    ("POST", "/api/v1/sites/{site}/unit/records"): ("/api/v1/sites/plaza-lematang/unit/records",
+                                                     {"format": 1, "tables": {}}),
 }
 # The same, keyed as the scope table is (paths under /api/v1).
 REQUESTS = {(m, p.removeprefix(keys.API_PREFIX)): v for (m, p), v in FULL.items()}
