@@ -184,3 +184,38 @@ def test_a_ticket_the_centre_moved_on_is_refused_by_name_and_the_rest_applies(ba
     assert pushed.written["tickets"] == 1 and pushed.written["ticket_events"] >= 2
     with centre.read() as s:
         assert s.scalar(select(tickets.c.status).where(tickets.c.id == second.id)) is Status.done
+
+
+def test_a_complaint_the_centre_took_over_is_refused_and_reported(bare_server: LiveServer, van: Database) -> None:
+    """A visitor files a complaint at the van; it reaches the centre, whose manager verifies it
+    there (the centre now owns it). When the van's manager also acts on it, the push reports the
+    complaint and its new step as refused ('Pusat sudah menangani'), and the van's new ticket lands."""
+    from satupintu.feedback import complaint_service as cs
+    from satupintu.feedback.complaint_schemas import ComplaintIn, StepIn
+    from satupintu.feedback.complaints import Severity, Step
+    from satupintu.feedback.models import Complaint
+
+    data = ComplaintIn(title="Antrean tidak tertib", body="Nomor saya dilewati di meja 2.",
+                       reporter_name="Budi Santoso", reporter_contact="0812-1111-2222")
+    code = cs.file_complaint(van, EVENT, data, "kiosk").tracking_code
+    first = link.push(van)
+    assert first.written.get("complaints") == 1 and not first.refused
+    centre: Database = bare_server.app.state.db
+    with centre.read() as s:
+        cid = s.scalar(select(Complaint.id).where(Complaint.tracking_code == code))
+    assert cid is not None
+    cs.take_step(centre, accounts.authenticate(centre, "pengelola", DEMO_PASSWORD), EVENT, cid,
+                 StepIn(step=Step.verify, severity=Severity.high))
+    cs.take_step(van, _officer(van), EVENT, cid, StepIn(step=Step.verify, severity=Severity.normal))
+    ticket = queue.issue_ticket(van, queue.Issuer(label="kios:van", site_id=catalogue.get_site(van, EVENT).id),
+                                EVENT, "DKC-01")
+    pushed = link.push(van)
+    refused = {(r.table, r.code) for r in pushed.refused}
+    assert refused == {("complaints", "handed_over"), ("complaint_events", "handed_over")}
+    assert all("sudah menangani" in r.reason for r in pushed.refused)
+    assert pushed.written["tickets"] == 1
+    with centre.read() as s:
+        kept = s.get(Complaint, cid)
+        assert kept is not None and kept.severity in (Severity.high, Severity.high.value)
+        tickets = Base.metadata.tables["tickets"]
+        assert s.scalar(select(func.count()).select_from(tickets).where(tickets.c.id == ticket.id)) == 1
