@@ -23,6 +23,7 @@ from .ownership import OWNERSHIP, Owner
 from .rows import JsonRow, encode_row
 
 BATCH = 500
+BATCH_BYTES = 4 * 1024 * 1024  # attachments travel in their rows: keep a batch well under the 12 MB body limit
 # Child tables without a site: their parent's table and the column that points at it.
 PARENTS = {"ticket_events": ("tickets", "ticket_id"), "complaint_events": ("complaints", "complaint_id"),
            "complaint_attachments": ("complaints", "complaint_id"),
@@ -100,15 +101,22 @@ class Batch:
     size: int = 0
 
 
-def batches(rows: Iterator[tuple[str, JsonRow]], size: int = BATCH) -> Iterator[Batch]:
-    """The rows in batches of at most `size`, keeping their order (parents before children)."""
-    batch = Batch()
+def batches(rows: Iterator[tuple[str, JsonRow]], size: int = BATCH,
+            max_bytes: int = BATCH_BYTES) -> Iterator[Batch]:
+    """The rows in batches of at most `size` rows and about `max_bytes` of JSON, keeping their
+    order (parents before children); a single bigger row travels alone."""
+    batch, held = Batch(), 0
     for name, row in rows:
+        weight = len(as_json(row))
+        if batch.size and held + weight > max_bytes:
+            yield batch
+            batch, held = Batch(), 0
         batch.tables.setdefault(name, []).append(row)
         batch.size += 1
+        held += weight
         if batch.size >= size:
             yield batch
-            batch = Batch()
+            batch, held = Batch(), 0
     if batch.size:
         yield batch
 

@@ -211,3 +211,20 @@ def push(db: Database, transport: httpx.BaseTransport | None = None, batch_size:
                   .values(pushed_seq=upto))
     _note(db, link_id, last_push_at=utcnow(), last_error=None, last_error_at=None)
     return done
+
+
+def sync(db: Database, transport: httpx.BaseTransport | None = None) -> tuple[Pushed, Applied]:
+    """Push the unit's records, then pull the centre's changes; when the pull wrote something
+    (and so an audit entry of the unit's), push once more so the backlog is empty afterwards."""
+    pushed = push(db, transport)
+    applied = pull(db, transport)
+    if applied.total:
+        more = push(db, transport)
+        pushed.sent += more.sent
+        pushed.batches += more.batches
+        for name, n in more.written.items():
+            pushed.written[name] = pushed.written.get(name, 0) + n
+        for name, n in more.unchanged.items():
+            pushed.unchanged[name] = pushed.unchanged.get(name, 0) + n
+        pushed.refused += more.refused
+    return pushed, applied
