@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, and_, exists, func, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..models import Base
 from .ownership import OWNERSHIP, Owner
-from .rows import JsonRow, encode_row
+from .rows import JsonRow, decode_value, encode_row
 
 BATCH = 500
 BATCH_BYTES = 4 * 1024 * 1024  # attachments travel in their rows: keep a batch well under the 12 MB body limit
@@ -84,14 +84,27 @@ def _site_filter(table: Table, event_id: uuid.UUID) -> ColumnElement[bool]:
 
 
 def changed_rows(conn: Connection, event_id: uuid.UUID, after: int, upto: int) -> Iterator[tuple[str, JsonRow]]:
-    """The current values of every event row changed in (after, upto], each once, parents first."""
+    """The current values of every event row changed in (after, upto], each once, parents first
+    (within a table by primary key: ids are time-ordered, so a referred ticket follows its first)."""
     ch = _changes()
     for table in up_tables():
-        match = and_(ch.c.table_name == table.name, ch.c.seq > after, ch.c.seq <= upto,
-                     *(col == func.json_extract(ch.c.row_pk, f"$.{col.name}") for col in table.primary_key.columns))
-        query = (select(table).where(exists(select(ch.c.seq).where(match)), _site_filter(table, event_id))
-                 .order_by(*table.primary_key.columns))
-        for row in conn.execute(query):
+        keys = conn.scalars(select(ch.c.row_pk).where(ch.c.table_name == table.name, ch.c.seq > after,
+                                                     ch.c.seq <= upto).distinct()).all()
+        if not keys:
+            continue
+        columns = list(table.primary_key.columns)
+        wanted = [tuple(decode_value(c.type, json.loads(k)[c.name]) for c in columns) for k in keys]
+        found: list[Any] = []
+        if len(columns) == 1:
+            for start in range(0, len(wanted), 500):
+                chunk = [k[0] for k in wanted[start:start + 500]]
+                found += conn.execute(select(table).where(columns[0].in_(chunk), _site_filter(table, event_id))).all()
+        else:
+            for key in wanted:
+                found += conn.execute(select(table).where(
+                    *(c == v for c, v in zip(columns, key, strict=True)), _site_filter(table, event_id))).all()
+        found.sort(key=lambda row: tuple(str(row._mapping[c.name]) for c in columns))
+        for row in found:
             yield table.name, encode_row(table, row)
 
 
