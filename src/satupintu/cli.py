@@ -356,16 +356,31 @@ def unit_enrol(url: str = typer.Argument(..., help="The centre's address, e.g. h
         db.dispose()
 
 
+def _push_summary(pushed: object) -> list[str]:
+    from .unit.link import Pushed
+
+    assert isinstance(pushed, Pushed)
+    if not pushed.sent:
+        return ["Dikirim ke pusat: tidak ada yang baru."]
+    written = ", ".join(f"{t} {n}" for t, n in sorted(pushed.written.items())) or "tidak ada"
+    lines = [f"Dikirim ke pusat: {pushed.sent} baris dalam {pushed.batches} kiriman; ditulis: {written}; "
+             f"sudah ada: {sum(pushed.unchanged.values())}; ditolak: {len(pushed.refused)}."]
+    lines += [f"  ditolak {r.table} {r.id}: {r.reason} ({r.code})" for r in pushed.refused]
+    return lines
+
+
 @unit_app.command("sync")
 def unit_sync() -> None:
-    """Pull what changed at the centre for this unit's event (sent, received, refused)."""
+    """Push what the unit recorded, then pull what changed at the centre (sent, received, refused)."""
     from .db import Database
     from .errors import DomainError
     from .unit import link
 
     db = Database.from_settings(get_settings())
     try:
-        applied = link.pull(db)
+        pushed, applied = link.sync(db)
+        for line in _push_summary(pushed):
+            typer.echo(line)
         typer.echo(f"Diterima dari pusat: {_summary(applied)}.")
     except DomainError as exc:
         typer.echo(f"{exc.field or 'unit'}: {exc.message}", err=True)

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from satupintu.catalogue import service as catalogue
 from satupintu.db import Database
 from satupintu.migrate import upgrade
+from satupintu.queueing import service as queue
 from satupintu.unit import link
 from satupintu.unit.models import EnrolmentCode
 from tests.conftest import LiveServer
@@ -76,14 +78,21 @@ def test_the_manager_enrols_a_vans_laptop(browser, centre, van, axe_source):  # 
     assert "Terdaftar" in row.inner_text()
     screen(page, "227-unit-daftar-laptop-1366x768")
 
+    event = catalogue.get_site(van, "plaza-lematang")
+    queue.issue_ticket(van, queue.Issuer(label="kios:van", site_id=event.id), "plaza-lematang", "DKC-01")
     with LiveServer(van) as at_van:
         van_page = new_context(browser, viewport={"width": 1366, "height": 768}).new_page()
         login(van_page, at_van, "pengelola")
         van_page.goto(at_van.url + "/unit")
         assert van_page.locator("h1").inner_text() == "Sinkronisasi dengan pusat"
         assert "Plaza Lematang" in van_page.content() or "plaza-lematang" in van_page.content()
+        waiting = van_page.get_by_role("row", name="Catatan menunggu dikirim").inner_text()
+        assert int(waiting.split()[-1]) >= 2  # the visit and the ticket, at least
         assert serious_violations(van_page, axe_source) == []
         van_page.get_by_role("button", name="Sinkronkan sekarang").click()
         van_page.wait_for_load_state()
-        assert van_page.get_by_role("status").inner_text().startswith("Sinkronisasi selesai")
+        said = van_page.get_by_role("status").inner_text()
+        assert said.startswith("Sinkronisasi selesai") and "0 ditolak" in said, said
+        backlog = van_page.get_by_role("row", name="Catatan menunggu dikirim").inner_text()
+        assert "pusat sudah menerima semuanya" in backlog
         screen(van_page, "228-unit-status-sinkron-1366x768")

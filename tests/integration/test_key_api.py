@@ -56,6 +56,8 @@ FULL: dict[tuple[str, str], tuple[str, dict | None]] = {
         f"/api/v1/sites/lahat/webhooks/{SOME_ID}/deliveries", None),
     ("POST", "/api/v1/sites/{site}/webhooks/{endpoint_id}/deliveries/{delivery_id}/redeliver"): (
         f"/api/v1/sites/lahat/webhooks/{SOME_ID}/deliveries/{SOME_ID}/redeliver", None),
+    ("POST", "/api/v1/sites/{site}/unit/records"): ("/api/v1/sites/plaza-lematang/unit/records",
+                                                     {"format": 1, "tables": {}}),
 }
 # The same, keyed as the scope table is (paths under /api/v1).
 REQUESTS = {(m, p.removeprefix(keys.API_PREFIX)): v for (m, p), v in FULL.items()}

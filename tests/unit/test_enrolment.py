@@ -100,7 +100,8 @@ def test_a_pull_while_the_centre_is_away_is_recorded_and_changes_nothing(bare_se
 
 def test_the_enrol_command_says_what_it_received(bare_server: LiveServer, tmp_path: Path, monkeypatch: Any) -> None:
     """`satupintu unit enrol URL CODE` on a fresh install prints the event and what came down;
-    `satupintu unit sync` then says nothing changed."""
+    `satupintu unit sync` then sends the unit's records (so far, the enrolment's audit entries) and
+    says nothing changed at the centre."""
     from typer.testing import CliRunner
 
     from satupintu import cli
@@ -116,6 +117,7 @@ def test_the_enrol_command_says_what_it_received(bare_server: LiveServer, tmp_pa
         assert f"Terdaftar untuk acara {EVENT}" in done.output and "counters 6" in done.output
         again = CliRunner().invoke(cli.app, ["unit", "sync"])  # nobody signed in at the centre meanwhile
         assert again.exit_code == 0 and "tidak ada perubahan" in again.output, again.output
+        assert "Dikirim ke pusat:" in again.output and "ditolak: 0" in again.output  # the pull's audit entry went up
         bad = CliRunner().invoke(cli.app, ["unit", "enrol", bare_server.url, "AAAA-BBBB"])
         assert bad.exit_code == 1 and "code:" in bad.output
     finally:

@@ -46,6 +46,7 @@ API_PREFIX = "/api/v1"
 # Method and route path under API_PREFIX (as the route declares it) -> the scope a key needs.
 ROUTE_SCOPES: dict[tuple[str, str], str] = {
     ("GET", "/sites/{site}/unit/bundle"): "unit:sync",
+    ("POST", "/sites/{site}/unit/records"): "unit:sync",
     ("GET", "/sites/{site}/services"): "catalogue:read",
     ("GET", "/sites/{site}/services/{code}"): "catalogue:read",
     ("GET", "/sites/{site}/agencies/{agency}"): "catalogue:read",

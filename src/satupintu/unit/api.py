@@ -64,3 +64,37 @@ def enrol(request: Request, body: EnrolIn) -> EnrolOut:
     done = enrolment.enrol(request.app.state.db, body.code, body.unit_name)
     return EnrolOut(key=done.key, event_code=done.event_code, event_id=done.event_id, event_name=done.event_name,
                     centre_release=done.centre_release)
+
+
+class RecordsIn(Strict):
+    format: int = Field(description="The batch format (1)")
+    release: str = Field(default="", max_length=32, description="The unit's SatuPintu release")
+    tables: dict[str, list[dict[str, Any]]] = Field(description="The unit's rows by table, parents first")
+    history: dict[str, dict[str, list[str]]] = Field(
+        default_factory=dict, description="For each complaint or application sent, the ids of its history rows "
+                                          "the unit has (the centre's other rows mean it took the record over)")
+
+
+class RefusalOut(BaseModel):
+    table: str
+    id: str
+    code: str = Field(description="not_unit_owned, other_site, unknown_columns, status_backwards or handed_over")
+    reason: str
+
+
+class RecordsOut(BaseModel):
+    written: dict[str, int] = Field(description="Rows inserted or changed, by table")
+    unchanged: dict[str, int] = Field(description="Rows the centre already had as sent (a replay)")
+    refused: list[RefusalOut]
+
+
+@router.post("/sites/{site}/unit/records", operation_id="unit_push_records",
+             summary="A batch of the mobile service unit's rows for its event (up sync)",
+             description=("Rows of unit-owned tables (visits, tickets and their events, counter states, surveys, "
+                          "complaints, applications, audit) in foreign-key order, applied in one transaction by "
+                          "primary key: a replay writes nothing. Rows of another site or table, a ticket status "
+                          "moving backwards, or a record the centre took over are refused and listed."))
+def push_records(request: Request, site: str, actor: ActorDep, body: RecordsIn) -> RecordsOut:
+    done = service.receive_records(request.app.state.db, actor, site, body.model_dump())
+    return RecordsOut(written=done.written, unchanged=done.unchanged,
+                      refused=[RefusalOut(**r.__dict__) for r in done.refused])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, IdMixin
@@ -50,3 +50,17 @@ class CentreLink(IdMixin, Base):
     last_push_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column()
+    # The last change (unit_changes.seq) the centre acknowledged; a push sends what is after it.
+    pushed_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class UnitChange(Base):
+    """At the unit: one write to a unit-owned table (the table and the row's primary key as JSON),
+    recorded by SQLite triggers made at enrolment, so every write path is caught."""
+
+    __tablename__ = "unit_changes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_pk: Mapped[str] = mapped_column(Text)

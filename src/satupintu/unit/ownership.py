@@ -103,6 +103,7 @@ OWNERSHIP: dict[str, Ownership] = {
     "monthly_rollups": Ownership(_L, "rebuilt from the records wherever they are read"),
     "unit_enrolment_codes": Ownership(_L, "the centre's one-time codes"),
     "unit_centre_links": Ownership(_L, "the unit's own link to its centre"),
+    "unit_changes": Ownership(_L, "the unit's change log, read by each push"),
     "alembic_version": Ownership(_L, "each install's schema"),
 }
 

@@ -1,6 +1,7 @@
 """The unit's pages: at the centre, an event's unit page (make an enrolment code, see the
 enrolled laptops and their last contact); at the van, the sync status page (the link, the last
-pull and why it failed, "Sinkronkan sekarang")."""
+pull and push and why they failed, the backlog of records not yet at the centre, "Sinkronkan
+sekarang": push, then pull)."""
 
 from __future__ import annotations
 
@@ -74,8 +75,12 @@ def _status_page(request: Request, *, error: str = "", status_code: int = 200) -
             tz, event_name = event.timezone, event.name
         except DomainError:  # enrolled, but the first pull has not come through yet
             pass
+    sent = refused = None
+    q = request.query_params
+    if q.get("kirim", "").isdigit() and q.get("tolak", "").isdigit():
+        sent, refused = int(q["kirim"]), int(q["tolak"])
     return render(request, "unit/status.html", status_code=status_code, link=found, error=error, tz=tz,
-                  event_name=event_name, done=request.query_params.get("hasil", "")[:10])
+                  event_name=event_name, done=q.get("hasil", "")[:10], sent=sent, refused=refused)
 
 
 @router.get("/unit")
@@ -92,9 +97,10 @@ async def sync_now(request: Request) -> Response:
 
     def run() -> Response:
         try:
-            applied = link.pull(db_of(request))
+            pushed, applied = link.sync(db_of(request))  # the unit's records, then the centre's changes
         except DomainError as exc:
             return _status_page(request, error=exc.message, status_code=503 if exc.status == 503 else 422)
-        return RedirectResponse(f"/unit?hasil={'berubah' if applied.total else 'sama'}", status_code=303)
+        return RedirectResponse(f"/unit?hasil={'berubah' if applied.total else 'sama'}"
+                                f"&kirim={pushed.sent}&tolak={len(pushed.refused)}", status_code=303)
 
     return await run_in_threadpool(run)

@@ -16,9 +16,11 @@ from ..errors import DomainError, FieldError, Forbidden, ValidationFailed
 from ..migrate import current_revision
 from ..scope import Actor, SiteRef, can_manage_site
 from . import bundle as bundles
+from . import receive
 from .bundle import Applied, BundleRefused, EventScope
+from .receive import Received, Refusal
 
-__all__ = ["Applied", "BundleRefused", "apply_bundle", "event_bundle"]
+__all__ = ["Applied", "BundleRefused", "Received", "Refusal", "apply_bundle", "event_bundle", "receive_records"]
 
 
 def _event_scope(db: Database, event_code: str) -> tuple[EventScope, SiteRef]:
@@ -31,16 +33,21 @@ def _event_scope(db: Database, event_code: str) -> tuple[EventScope, SiteRef]:
     return EventScope(event.id, mall.id), SiteRef(event.id, mall.id)
 
 
-def event_bundle(db: Database, actor: Actor, event_code: str) -> dict[str, Any]:
-    """The event's bundle for its unit: the event's manager, the mall's, or the overseer; or a
-    client key of the event with the `unit:sync` scope (checked at the edge)."""
-    scope, ref = _event_scope(db, event_code)
+def _may_sync(actor: Actor, ref: SiteRef) -> None:
+    """The event's manager, the mall's, or the overseer; or a client key of the event (or its
+    mall) for the whole site, with the `unit:sync` scope (checked at the edge)."""
     if actor.key is None and not can_manage_site(actor, ref):
         raise Forbidden()
     if actor.key is not None and actor.site_id not in (ref.id, ref.parent_id):
         raise Forbidden()
     if actor.key is not None and actor.agency_id is not None:
         raise Forbidden("Kunci unit layanan keliling harus berlaku untuk seluruh acara, bukan satu instansi.")
+
+
+def event_bundle(db: Database, actor: Actor, event_code: str) -> dict[str, Any]:
+    """The event's bundle for its unit (down)."""
+    scope, ref = _event_scope(db, event_code)
+    _may_sync(actor, ref)
     with db.read() as s:
         conn = s.connection()
         return bundles.build(conn, scope, current_revision(db.engine))
@@ -62,4 +69,23 @@ def apply_bundle(db: Database, actor: Actor, bundle: dict[str, Any]) -> Applied:
             event_id = uuid.UUID(bundle["event_id"])
             audit.record(s, actor, "unit.bundle_applied", "site", event_id, event_id, None,
                          {"written": done.written, "removed": done.removed, "release": bundle.get("release")})
+    return done
+
+
+def receive_records(db: Database, actor: Actor, event_code: str, batch: dict[str, Any]) -> Received:
+    """Apply a batch of the unit's rows at the centre (up), in one transaction: written by primary
+    key, refused rows reported with their reason; audited when it wrote something."""
+    scope, ref = _event_scope(db, event_code)
+    _may_sync(actor, ref)
+    if not isinstance(batch, dict) or not isinstance(batch.get("tables"), dict):
+        raise ValidationFailed([FieldError("tables", "Kiriman unit tidak dapat dibaca.", "invalid")])
+    if batch.get("format") != receive.FORMAT:
+        raise DomainError("version_mismatch", (
+            f"Unit mengirim format {batch.get('format')}, pusat membaca format {receive.FORMAT}. Pasang SatuPintu "
+            f"versi yang sama dengan pusat di unit ini, lalu sinkronkan lagi; data unit tetap tersimpan."), "format")
+    with db.write() as s:
+        done = receive.apply_batch(s.connection(), scope.event_id, batch)
+        if done.written:
+            audit.record(s, actor, "unit.records_received", "site", scope.event_id, scope.event_id, None,
+                         {"written": done.written, "refused": len(done.refused), "release": batch.get("release")})
     return done
