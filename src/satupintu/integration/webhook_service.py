@@ -154,9 +154,12 @@ def _owned(s: Session, actor: Actor, site_code: str, client_id: uuid.UUID | None
         return site, own
     site = _managed_site(s, actor, site_code)
     if client_id is None:
-        raise Forbidden("Hanya sistem klien dengan kunci API yang dapat mengatur langganannya sendiri di alamat ini; "
-                        "pengelola memakai /sites/{site}/clients/{client_id}/webhooks.")
+        raise Forbidden(OWN_ROUTES_FOR_KEYS)
     return site, _client(s, site, client_id)
+
+
+OWN_ROUTES_FOR_KEYS = ("Hanya sistem klien dengan kunci API yang dapat mengatur langganannya sendiri di alamat ini; "
+                       "pengelola memakai /sites/{site}/clients/{client_id}/webhooks.")
 
 
 def _endpoint(s: Session, client: ClientSystem, endpoint_id: uuid.UUID) -> WebhookEndpoint:
