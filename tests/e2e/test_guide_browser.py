@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from satupintu.integration import keys
 from tests.conftest import LiveServer, token_for
 from tests.e2e.conftest import demo_server, new_context
 from tests.e2e.test_accessibility import axe_source, serious_violations  # noqa: F401  (fixture)
@@ -35,7 +36,7 @@ def test_a_developer_reads_the_guide_from_the_integration_page_in_indonesian_and
     page.wait_for_load_state()
     assert page.url.endswith("/api/v1/panduan")
     assert page.get_by_role("heading", name="Panduan integrasi API", level=1).count() == 1
-    assert page.locator("table.scopes tbody tr").count() == 8  # webhooks:manage among them
+    assert page.locator("table.scopes tbody tr").count() == len(keys.SCOPES)  # webhooks:manage, unit:sync among them
     screen(page, "217-api-panduan-1366x768")
     assert serious_violations(page, axe_source) == []
 

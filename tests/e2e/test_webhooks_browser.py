@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from satupintu.accounts import service as accounts
 from satupintu.config import get_settings
@@ -112,6 +112,23 @@ def test_a_manager_subscribes_sees_a_refused_delivery_in_the_log_and_sends_it_ag
         last = receiver.received[-1]
         assert Webhook(secret).verify(last.body, last.headers)["type"] == "complaint.received"
         assert b"Siti" not in last.body and b"081298765432" not in last.body
+
+        # The manager makes a new signing secret: shown once on the list, the next delivery is
+        # signed with it (the old one no longer verifies).
+        page.get_by_role("button", name="Buat rahasia penandatangan baru").click()
+        page.wait_for_load_state()
+        rotated = page.get_by_role("textbox", name="Rahasia penandatangan").input_value()
+        assert rotated.startswith("whsec_") and rotated != secret
+        screen(page, "238-kelola-webhook-rahasia-diganti-1366x768")
+        page.get_by_role("link", name="Log pengiriman").click()
+        page.wait_for_load_state()
+        page.get_by_role("button", name="Kirim ulang").first.click()
+        page.wait_for_load_state()
+        worker.run_once()
+        last = receiver.received[-1]
+        assert Webhook(rotated).verify(last.body, last.headers)["type"] == "complaint.received"
+        with pytest.raises(WebhookVerificationError):
+            Webhook(secret).verify(last.body, last.headers)
 
         # The receiver goes down for good: after the failures allowed the subscription is
         # switched off, the page says so and why, and the contact is e-mailed (notify outbox).

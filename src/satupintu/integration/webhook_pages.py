@@ -112,3 +112,13 @@ def enable(request: Request, site: str, client_id: uuid.UUID, endpoint_id: uuid.
     check_csrf(request, csrf)
     service.set_enabled(db_of(request), staff_actor(request), site, client_id, endpoint_id, on == "1")
     return RedirectResponse(f"{_base(site, client_id)}/{endpoint_id}", status_code=303)
+
+
+@router.post("/kelola/{site}/integrasi/{client_id}/webhook/{endpoint_id}/rahasia-baru")
+def rotate_secret(request: Request, site: str, client_id: uuid.UUID, endpoint_id: uuid.UUID,
+                  csrf: Annotated[str, Form()]) -> Response:
+    """A new signing secret (the old one stops at once), shown once on the list page."""
+    check_csrf(request, csrf)
+    issued = service.rotate_secret(db_of(request), staff_actor(request), site, client_id, endpoint_id)
+    keep_once(request, FLASH, {"client": str(client_id), "secret": issued.secret, "endpoint": str(issued.info.id)})
+    return RedirectResponse(_base(site, client_id) + "?langganan=baru", status_code=303)
