@@ -10,13 +10,30 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from ..errors import Forbidden
 from ..schemas import Strict
-from ..scope import Actor
-from ..web.security import ManagerDep, require_api_actor
+from ..scope import Actor, can_manage_site
+from ..web.security import ManagerDep, authenticating, require_api_actor, site_scope
 from . import enrolment, service
 
 router = APIRouter(tags=["unit"])
 ActorDep = Annotated[Actor, Depends(require_api_actor)]
+
+
+@authenticating
+def require_unit_caller(request: Request) -> Actor:
+    """A unit's whole-event key, or a manager of the event: checked before the body is read."""
+    actor = require_api_actor(request)
+    code = request.path_params.get("site")
+    if actor.key is None:
+        if code is None or not can_manage_site(actor, site_scope(request, code)):
+            raise Forbidden()
+    elif actor.agency_id is not None:
+        raise Forbidden("Kunci unit layanan keliling harus berlaku untuk seluruh acara, bukan satu instansi.")
+    return actor
+
+
+UnitCallerDep = Annotated[Actor, Depends(require_unit_caller)]
 
 
 @router.get("/sites/{site}/unit/bundle", operation_id="unit_event_bundle",
@@ -94,7 +111,7 @@ class RecordsOut(BaseModel):
                           "complaints, applications, audit) in foreign-key order, applied in one transaction by "
                           "primary key: a replay writes nothing. Rows of another site or table, a ticket status "
                           "moving backwards, or a record the centre took over are refused and listed."))
-def push_records(request: Request, site: str, actor: ActorDep, body: RecordsIn) -> RecordsOut:
+def push_records(request: Request, site: str, actor: UnitCallerDep, body: RecordsIn) -> RecordsOut:
     done = service.receive_records(request.app.state.db, actor, site, body.model_dump())
     return RecordsOut(written=done.written, unchanged=done.unchanged,
                       refused=[RefusalOut(**r.__dict__) for r in done.refused])
