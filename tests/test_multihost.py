@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.multihost import Load, LoadResult, Topology, missing_parts, open_counters, summary, tokens
+from tests.queueing.test_events import _run as run_in_own_thread  # a browser test may hold a loop here
 
 COUNTERS = [4, 5, 6]  # Dukcapil's counters
 SERVICES = ["DKC-01", "DKC-03", "DKC-04"]  # one served at each of them
@@ -84,7 +85,7 @@ def test_killing_an_app_host_under_load_loses_no_ticket_and_every_screen_catches
                     break
                 await asyncio.sleep(0.1)
 
-    result = asyncio.run(load.run(LOAD_SECONDS, during=kill_and_restart))
+    result = run_in_own_thread(load.run(LOAD_SECONDS, during=kill_and_restart))
     print(summary(result))
     print("kill at {:.1f} s, restart at {:.1f} s, ready at {:.1f} s, in the balancer again at {} "
           "(from the load's start)"

@@ -21,6 +21,7 @@ from satupintu.events import Entry, LocalBus, RedisBus, Resync, Start, replay_af
 from tests.conftest import token_for
 from tests.procserver import ServerProcess
 from tests.queueing.test_events import _run, until
+from tests.queueing.test_events import _run as run_in_own_thread  # a browser test may hold a loop here
 from tests.redisserver import RedisServer, TcpProxy, require_redis_server
 
 # ---------------------------------------------------------------- the rule
@@ -327,7 +328,7 @@ def test_a_process_reads_only_the_streams_of_sites_its_clients_watch(fresh_demo_
                     keys = {cmd.split()[1] for cmd in commands if cmd.startswith("XADD satupintu:site:")}
                 return keys
 
-            asyncio.run(until(lambda: len(xadd_key()) == 1, "the mall's stream written"))
+            run_in_own_thread(until(lambda: len(xadd_key()) == 1, "the mall's stream written"))
             mall_key = xadd_key().pop()
             time.sleep(2.5)  # two block times: every listener has issued its reads since
             with lock:
