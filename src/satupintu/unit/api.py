@@ -10,9 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from ..errors import Forbidden
 from ..schemas import Strict
-from ..scope import Actor, can_manage_site
+from ..scope import Actor
 from ..web.security import ManagerDep, authenticating, require_api_actor, site_scope
 from . import enrolment, service
 
@@ -24,12 +23,7 @@ ActorDep = Annotated[Actor, Depends(require_api_actor)]
 def require_unit_caller(request: Request) -> Actor:
     """A unit's whole-event key, or a manager of the event: checked before the body is read."""
     actor = require_api_actor(request)
-    code = request.path_params.get("site")
-    if actor.key is None:
-        if code is None or not can_manage_site(actor, site_scope(request, code)):
-            raise Forbidden()
-    elif actor.agency_id is not None:
-        raise Forbidden("Kunci unit layanan keliling harus berlaku untuk seluruh acara, bukan satu instansi.")
+    service.may_sync(actor, site_scope(request, request.path_params["site"]))
     return actor
 
 

@@ -18,13 +18,13 @@ from sqlalchemy import select, update
 
 from .. import __version__, audit
 from ..catalogue import queries as catalogue_queries
-from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import FieldError, Forbidden, ValidationFailed
 from ..integration import service as integration
-from ..scope import SYSTEM, Actor, SiteRef, can_manage_site
+from ..scope import SYSTEM, Actor, can_manage_site
 from ..timeutil import utcnow
 from .models import EnrolmentCode
+from .service import event_of
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1
 CODE_LENGTH = 8
@@ -75,20 +75,10 @@ class UnitRow:
     last_contact_at: datetime | None
 
 
-def _event_ref(db: Database, event_code: str) -> tuple[catalogue.SiteOut, SiteRef]:
-    event = catalogue.get_site(db, event_code)
-    if event.kind is not catalogue.SiteKind.mobile or not event.parent_site:
-        raise ValidationFailed([FieldError(
-            "site", "Unit layanan keliling hanya dapat didaftarkan untuk layanan keliling (acara), bukan untuk mal.",
-            "not_an_event")])
-    mall = catalogue.get_site(db, event.parent_site)
-    return event, SiteRef(event.id, mall.id)
-
-
 def create_code(db: Database, actor: Actor, event_code: str, contact_name: str, contact_email: str) -> IssuedCode:
     """A new one-time code for the event (its manager, the mall's, or the overseer), naming who
     answers for the van's laptop."""
-    event, ref = _event_ref(db, event_code)
+    event, ref = event_of(db, event_code)
     if not can_manage_site(actor, ref):
         raise Forbidden()
     contact_name, contact_email = " ".join(contact_name.split())[:200], contact_email.strip()[:254]
@@ -148,7 +138,7 @@ def enrol(db: Database, code: str, unit_name: str) -> EnrolledUnit:
 
 def units_of(db: Database, actor: Actor, event_code: str) -> list[UnitRow]:
     """The event's codes and enrolled laptops, newest first, with each key's last contact."""
-    event, ref = _event_ref(db, event_code)
+    event, ref = event_of(db, event_code)
     if not can_manage_site(actor, ref):
         raise Forbidden()
     with db.read() as s:

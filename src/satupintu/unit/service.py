@@ -20,20 +20,28 @@ from . import receive
 from .bundle import Applied, BundleRefused, EventScope
 from .receive import Received, Refusal
 
-__all__ = ["Applied", "BundleRefused", "Received", "Refusal", "apply_bundle", "event_bundle", "receive_records"]
+__all__ = ["Applied", "BundleRefused", "Received", "Refusal", "apply_bundle", "event_bundle", "event_of",
+           "may_sync", "receive_records"]
 
 
-def _event_scope(db: Database, event_code: str) -> tuple[EventScope, SiteRef]:
+def event_of(db: Database, event_code: str) -> tuple[catalogue.SiteOut, SiteRef]:
+    """A mobile event and its place in the access rules; a mall (not an event) is refused by name."""
     event = catalogue.get_site(db, event_code)
     if event.kind is not catalogue.SiteKind.mobile or not event.parent_site:
         raise ValidationFailed([FieldError(
             "site", "Unit layanan keliling hanya dapat didaftarkan untuk layanan keliling (acara), "
                     "bukan untuk mal.", "not_an_event")])
     mall = catalogue.get_site(db, event.parent_site)
-    return EventScope(event.id, mall.id), SiteRef(event.id, mall.id)
+    return event, SiteRef(event.id, mall.id)
 
 
-def _may_sync(actor: Actor, ref: SiteRef) -> None:
+def _event_scope(db: Database, event_code: str) -> tuple[EventScope, SiteRef]:
+    event, ref = event_of(db, event_code)
+    assert ref.parent_id is not None
+    return EventScope(event.id, ref.parent_id), ref
+
+
+def may_sync(actor: Actor, ref: SiteRef) -> None:
     """The event's manager, the mall's, or the overseer; or a client key of the event (or its
     mall) for the whole site, with the `unit:sync` scope (checked at the edge)."""
     if actor.key is None and not can_manage_site(actor, ref):
@@ -47,7 +55,7 @@ def _may_sync(actor: Actor, ref: SiteRef) -> None:
 def event_bundle(db: Database, actor: Actor, event_code: str) -> dict[str, Any]:
     """The event's bundle for its unit (down)."""
     scope, ref = _event_scope(db, event_code)
-    _may_sync(actor, ref)
+    may_sync(actor, ref)
     with db.read() as s:
         conn = s.connection()
         return bundles.build(conn, scope, current_revision(db.engine))
@@ -76,7 +84,7 @@ def receive_records(db: Database, actor: Actor, event_code: str, batch: dict[str
     """Apply a batch of the unit's rows at the centre (up), in one transaction: written by primary
     key, refused rows reported with their reason; audited when it wrote something."""
     scope, ref = _event_scope(db, event_code)
-    _may_sync(actor, ref)
+    may_sync(actor, ref)
     if not isinstance(batch, dict) or not isinstance(batch.get("tables"), dict):
         raise ValidationFailed([FieldError("tables", "Kiriman unit tidak dapat dibaca.", "invalid")])
     if batch.get("format") != receive.FORMAT:
