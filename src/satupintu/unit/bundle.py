@@ -22,7 +22,7 @@ from .. import __version__
 from ..db import Base
 from ..roles import Role
 from .ownership import OWNERSHIP, Owner
-from .rows import JsonRow, decode_row, encode_row, primary_key
+from .rows import JsonRow, decode_row, encode_row, encode_value, primary_key
 
 FORMAT = 1
 # Link tables: a row the centre no longer has is removed at the unit.
@@ -162,16 +162,10 @@ def apply(conn: Connection, bundle: dict[str, Any], schema: str | None) -> Appli
         if table.name in _LINKS:
             sent = {primary_key(table, row) for row in rows}
             have = conn.execute(select(*table.primary_key.columns).where(_scope_filter(table, scope))).all()
-            gone = [key for key in have if tuple(_encode_key(k) for k in key) not in sent]
+            gone = [key for key in have if tuple(encode_value(k) for k in key) not in sent]
             for key in gone:
                 conn.execute(delete(table).where(and_(
                     *(col == value for col, value in zip(table.primary_key.columns, key, strict=True)))))
             if gone:
                 done.removed[table.name] = len(gone)
     return done
-
-
-def _encode_key(value: Any) -> Any:
-    from .rows import encode_value
-
-    return encode_value(value)
