@@ -81,25 +81,27 @@ def _period(preset: str, today: date) -> tuple[date, date]:
     return today - timedelta(days=29), today
 
 
-def _dates(request: Request, today: date) -> tuple[date, date, dict[str, str]]:
-    """The period asked for: `dari`/`sampai` (ISO dates) or a preset (`periode`), last 30 days by default."""
+def _query_dates(request: Request) -> tuple[dict[str, date], dict[str, str]]:
+    """The ISO dates given as `dari` (start) and `sampai` (end), and an error per field that is not one."""
     q = request.query_params
-    start, end = _period(q.get("periode", "30"), today)
+    values: dict[str, date] = {}
     errors: dict[str, str] = {}
     for name, field in (("dari", "start"), ("sampai", "end")):
         raw = q.get(name, "").strip()
         if not raw:
             continue
         try:
-            value = date.fromisoformat(raw)
+            values[field] = date.fromisoformat(raw)
         except ValueError:
             errors[field] = "Tanggal tidak valid; pakai format tahun-bulan-tanggal, misalnya 2026-11-30."
-            continue
-        if field == "start":
-            start = value
-        else:
-            end = value
-    return start, end, errors
+    return values, errors
+
+
+def _dates(request: Request, today: date) -> tuple[date, date, dict[str, str]]:
+    """The period asked for: `dari`/`sampai` (ISO dates) or a preset (`periode`), last 30 days by default."""
+    start, end = _period(request.query_params.get("periode", "30"), today)
+    values, errors = _query_dates(request)
+    return values.get("start", start), values.get("end", end), errors
 
 
 def _params(request: Request) -> tuple[str | None, str | None]:
@@ -189,17 +191,8 @@ def history_csv(request: Request, site: str) -> Response:
 
 def _evaluation_period(request: Request, site_view: Any) -> tuple[date | None, date | None, dict[str, str]]:
     """Dates from the form; none given: the event's own dates, or the last fourteen days."""
-    q = request.query_params
-    errors: dict[str, str] = {}
-    values: dict[str, date | None] = {"start": None, "end": None}
-    for name, field in (("dari", "start"), ("sampai", "end")):
-        raw = q.get(name, "").strip()
-        if raw:
-            try:
-                values[field] = date.fromisoformat(raw)
-            except ValueError:
-                errors[field] = "Tanggal tidak valid; pakai format tahun-bulan-tanggal, misalnya 2026-11-30."
-    return values["start"], values["end"], errors
+    values, errors = _query_dates(request)
+    return values.get("start"), values.get("end"), errors
 
 
 @router.get("/kelola/{site}/evaluasi")
