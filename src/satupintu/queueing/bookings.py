@@ -109,6 +109,11 @@ def _booking_view(b: Booking, site: catalogue.SiteFacts,
                        phone_masked=b.phone_masked, ticket_id=b.ticket_id, cancelled_at=b.cancelled_at)
 
 
+def _slot_full() -> Conflict:
+    """The refusal when a slot has no seat left (from the plain read or the guarded update)."""
+    return Conflict("slot_full", "Kuota slot ini sudah penuh; pilih slot lain.", "slot_start")
+
+
 def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
     errors = Errors()
     nik = (data.nik or "").strip() or None
@@ -156,14 +161,14 @@ def book(db: Database, site_code: str, data: BookingIn) -> BookingView:
         # every booking in flight (a quota opening: hundreds of refusals would wait in line).
         booked = s.scalar(select(table.c.booked).where(table.c.service_id == svc.id, table.c.slot_start == slot_start))
         if booked is not None and booked >= qs.slot_quota:
-            raise Conflict("slot_full", "Kuota slot ini sudah penuh; pilih slot lain.", "slot_start")
+            raise _slot_full()
         # Take a seat only while seats remain: one guarded UPDATE, safe under concurrency.
         s.execute(dialect_insert(s, table).values(service_id=svc.id, slot_start=slot_start, booked=0)
                   .on_conflict_do_nothing(index_elements=["service_id", "slot_start"]))
         taken = _dml(s, update(table).where(table.c.service_id == svc.id, table.c.slot_start == slot_start,
                                            table.c.booked < qs.slot_quota).values(booked=table.c.booked + 1))
         if taken.rowcount != 1:
-            raise Conflict("slot_full", "Kuota slot ini sudah penuh; pilih slot lain.", "slot_start")
+            raise _slot_full()
         booking = Booking(site_id=site.id, service_id=svc.id, on_date=day, slot_start=slot_start,
                           code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)), name=data.name,
                           nik_hash=nik_hash, phone_hash=phone_hash, nik_masked=mask_nik(nik) if nik else "",
