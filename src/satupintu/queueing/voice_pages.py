@@ -4,6 +4,7 @@ back to the built-in voice), the board's JSON of its voice and the clips it play
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 
 from fastapi import APIRouter, Request
@@ -40,23 +41,29 @@ def voice_page(request: Request, site: str, done: str = "") -> Response:
     return _page(request, site, done=done)
 
 
+async def _submit(request: Request, site: str, done: str, action: Callable[[], object]) -> Response:
+    """Run a form's action off the event loop: back to the page with `done` shown, or the page again
+    at 422 with the refusal beside its field (an access refusal goes on up)."""
+    def run() -> Response:
+        try:
+            action()
+        except DomainError as exc:
+            if exc.status in (401, 403, 404):
+                raise
+            return _page(request, site, errors=errors_of(exc), status_code=422)
+        return RedirectResponse(f"/kelola/{site}/suara?done={done}", status_code=303)
+
+    return await run_in_threadpool(run)
+
+
 @router.post("/kelola/{site}/suara/preferensi")
 async def voice_preference(request: Request, site: str) -> Response:
     actor = staff_actor(request)
     raw = await request.form()
     check_csrf(request, str(raw.get("csrf", "")))
     preference = str(raw.get("preference", ""))
-
-    def run() -> Response:
-        try:
-            voice_pack.set_preference(db_of(request), actor, site, preference)
-        except DomainError as exc:
-            if exc.status in (401, 403, 404):
-                raise
-            return _page(request, site, errors=errors_of(exc), status_code=422)
-        return RedirectResponse(f"/kelola/{site}/suara?done=preference", status_code=303)
-
-    return await run_in_threadpool(run)
+    return await _submit(request, site, "preference",
+                         lambda: voice_pack.set_preference(db_of(request), actor, site, preference))
 
 
 @router.post("/kelola/{site}/suara/paket")
@@ -70,17 +77,7 @@ async def voice_pack_upload(request: Request, site: str) -> Response:
     if isinstance(upload, UploadFile):
         data = await upload.read(voice_pack.MAX_PACK_BYTES + 1)
         name = upload.filename or ""
-
-    def run() -> Response:
-        try:
-            voice_pack.upload_pack(db_of(request), actor, site, name, data)
-        except DomainError as exc:
-            if exc.status in (401, 403, 404):
-                raise
-            return _page(request, site, errors=errors_of(exc), status_code=422)
-        return RedirectResponse(f"/kelola/{site}/suara?done=pack", status_code=303)
-
-    return await run_in_threadpool(run)
+    return await _submit(request, site, "pack", lambda: voice_pack.upload_pack(db_of(request), actor, site, name, data))
 
 
 @router.post("/kelola/{site}/suara/bawaan")
