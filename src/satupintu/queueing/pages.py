@@ -22,7 +22,7 @@ from ..timeutil import format_local, zone_label
 from ..web.frontdoor import is_https
 from ..web.pages import db_of, errors_of
 from ..web.qr import qr_svg
-from ..web.ratelimit import limited
+from ..web.ratelimit import DEVICE_COOKIE, limited
 from ..web.render import register_templates, render
 from ..web.security import check_csrf, session_actor
 from . import service, surveys, thermal
@@ -32,7 +32,6 @@ from .schemas import BookingIn
 
 router = APIRouter(include_in_schema=False)
 register_templates(Path(__file__).parent / "templates")
-DEVICE_COOKIE = "satupintu_device"
 log = structlog.get_logger("satupintu.kiosk")
 
 

@@ -40,7 +40,7 @@ from ..errors import DomainError
 log = structlog.get_logger("satupintu")
 
 REDIS_RETRY_SECONDS = 30.0
-DEVICE_COOKIE = "satupintu_device"  # the kiosk browser's device token (set by queueing/pages.py)
+DEVICE_COOKIE = "satupintu_device"  # a paired kiosk or board browser's device token (set at pairing)
 # The settings that hold each named limit.
 LIMIT_SETTINGS = {
     "complaint": "rate_limit_complaint",
