@@ -6,7 +6,6 @@ database: a claim gives each row to one of them, under a lease.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -17,32 +16,33 @@ import structlog
 
 from ..config import Settings
 from ..db import Database
+from ..polling import PollingThread
 from ..timeutil import utcnow
 from . import webhook_service as service
 from . import webhooks
-
-HOUSEKEEPING_SECONDS = 600.0
 
 
 def _log() -> structlog.typing.FilteringBoundLogger:
     return structlog.get_logger("satupintu.webhooks")
 
 
-class WebhookWorker:
+class WebhookWorker(PollingThread):
     """run_once() for one pass (tests, cron); start()/stop() for a thread polling every
     settings.webhook_poll_seconds."""
 
+    thread_name = "satupintu-webhooks"
+    log_name = "satupintu.webhooks"
+    error_event = "webhook.worker_error"
+
     def __init__(self, db: Database, settings: Settings, *, client: httpx.Client | None = None,
                  clock: Callable[[], datetime] = utcnow, policy: webhooks.RetryPolicy | None = None) -> None:
+        super().__init__()
         self.db = db
         self.settings = settings
         self.clock = clock
         self.policy = policy or service.policy_from(settings)
         # No redirects: a signed body goes only to the address the manager entered.
         self.client = client or httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def send(self, claimed: service.Claimed) -> service.Attempt:
         timestamp = int(time.time())  # the moment of this attempt, whatever clock schedules the retries
@@ -83,41 +83,22 @@ class WebhookWorker:
         """The delivery log keeps settled rows for settings.webhook_keep_days."""
         return service.forget_old(self.db, now or self.clock(), self.settings.webhook_keep_days)
 
-    def _loop(self) -> None:
-        housekept_at: float | None = None
-        while not self._stop.is_set():
-            full = False
-            try:
-                if housekept_at is None or time.monotonic() - housekept_at >= HOUSEKEEPING_SECONDS:
-                    housekept_at = time.monotonic()
-                    self.keep_house()
-                full = self.run_once()["claimed"] >= self.settings.webhook_batch_size
-            except Exception as exc:  # database down, etc.: keep polling
-                _log().error("webhook.worker_error", error=type(exc).__name__)
-            if full:
-                continue
-            self._wake.wait(self.settings.webhook_poll_seconds)
-            self._wake.clear()
+    # The thread (polling.PollingThread) -----------------------------------------------------
 
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
+    def round(self) -> bool:
+        return self.run_once()["claimed"] >= self.settings.webhook_batch_size
+
+    def interval(self) -> float:
+        return self.settings.webhook_poll_seconds
+
+    def housekeep(self) -> None:
+        self.keep_house()
+
+    def before_start(self) -> None:
         if self.client.is_closed:  # stopped before: a fresh connection pool
             self.client = httpx.Client(timeout=self.settings.webhook_timeout_seconds, follow_redirects=False)
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="satupintu-webhooks", daemon=True)
-        self._thread.start()
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop after the delivery in hand; the rest stay queued (or come back after the lease)."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+    def after_stop(self) -> None:
         self.client.close()
 
 

@@ -7,8 +7,6 @@ database; claim_due gives each message to one of them at a time.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -17,13 +15,12 @@ import structlog
 
 from ..config import Settings
 from ..db import Database
+from ..polling import PollingThread
 from ..timeutil import utcnow
 from . import service
 from .backoff import Backoff
 from .channels import Channel, OutgoingMessage, PermanentSendError, TransientSendError
 from .models import NotifyStatus
-
-HOUSEKEEPING_SECONDS = 600.0
 
 
 def _log() -> structlog.typing.FilteringBoundLogger:
@@ -36,25 +33,26 @@ def backoff_from(settings: Settings) -> Backoff:
                    max_attempts=settings.notify_max_attempts)
 
 
-class NotificationWorker:
+class NotificationWorker(PollingThread):
     """run_once() for one pass (tests, a CLI command, cron); start()/stop() for a thread that
     polls every settings.notify_poll_seconds."""
+
+    thread_name = "satupintu-notify"
+    log_name = "satupintu.notify"
+    error_event = "notification_worker_error"
 
     def __init__(self, db: Database, channels: Mapping[str, Channel], settings: Settings, *,
                  backoff: Backoff | None = None, clock: Callable[[], datetime] = utcnow,
                  housekeeping: Sequence[Callable[[Database, datetime], object]] = ()) -> None:
+        super().__init__()
         self.db = db
         self.channels = dict(channels)
         self.settings = settings
         self.backoff = backoff or backoff_from(settings)
         self.clock = clock
         # Retention jobs (e.g. erasing contact data no message needs any more), run by the loop
-        # at start and then every HOUSEKEEPING_SECONDS: no scheduler of its own is needed.
+        # at start and then every polling.HOUSEKEEPING_SECONDS: no scheduler of its own is needed.
         self.housekeeping = list(housekeeping)
-        self._housekept_at: float | None = None
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def _attempt(self, message: OutgoingMessage) -> service.Outcome:
         channel = self.channels.get(message.channel)
@@ -81,7 +79,7 @@ class NotificationWorker:
                                     max_attempts=self.backoff.max_attempts)
         counts["claimed"] = len(claimed)
         for i, message in enumerate(claimed):
-            if self._stop.is_set():  # stopping: give the rest back instead of waiting for the lease
+            if self.stopping:  # stopping: give the rest back instead of waiting for the lease
                 service.release(self.db, claimed[i:], now=fixed or self.clock())
                 break
             outcome = self._attempt(message)
@@ -110,44 +108,13 @@ class NotificationWorker:
                 _log().error("notification_housekeeping_error", job=getattr(job, "__name__", "job"),
                              error=type(exc).__name__)
 
-    # Background thread -------------------------------------------------------------------
+    # The thread (polling.PollingThread) -----------------------------------------------------
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            full = False
-            if self.housekeeping and (self._housekept_at is None
-                                      or time.monotonic() - self._housekept_at >= HOUSEKEEPING_SECONDS):
-                self._housekept_at = time.monotonic()
-                self.keep_house()
-            try:
-                counts = self.run_once()
-                full = counts["claimed"] >= self.settings.notify_batch_size
-            except Exception as exc:  # database down, etc.: log (no personal data) and keep polling
-                _log().error("notification_worker_error", error=type(exc).__name__)
-            if full:
-                continue  # more may be due: go on without waiting
-            self._wake.wait(self.settings.notify_poll_seconds)
-            self._wake.clear()
+    def round(self) -> bool:
+        return self.run_once()["claimed"] >= self.settings.notify_batch_size
 
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="satupintu-notify", daemon=True)
-        self._thread.start()
+    def interval(self) -> float:
+        return self.settings.notify_poll_seconds
 
-    def wake(self) -> None:
-        """Poll now instead of at the end of the interval (e.g. after a commit that enqueued)."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop after the message in hand (its result is recorded); unsent ones stay queued."""
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+    def housekeep(self) -> None:
+        self.keep_house()
