@@ -141,8 +141,7 @@ def test_the_centre_answers_a_complaint_from_the_van_and_the_van_stops_changing_
         assert s.scalar(select(ComplaintEvent.id).where(ComplaintEvent.id.in_(van_only))) is None
 
 
-def test_an_application_the_centre_moved_on_is_handed_over_to_it(bare_server: LiveServer, van: Database,
-                                                                  tmp_path: Path) -> None:
+def test_an_application_the_centre_moved_on_is_handed_over_to_it(bare_server: LiveServer, van: Database) -> None:
     """An application opened at the van's desk reaches the centre with its history; the centre's
     officer verifies it there; after the van's sync it shows the centre's state and the van's
     officer cannot move it any more ('Permohonan ini sudah ditangani pusat')."""
@@ -153,14 +152,11 @@ def test_an_application_the_centre_moved_on_is_handed_over_to_it(bare_server: Li
          "documents_received": [0]}))
     app_id = opened.application.id
     first = link.push(van)
-    assert first.written.get("applications") == 1 and first.written.get("application_events", 0) >= 0
+    assert first.written.get("applications") == 1
     assert _rows(centre, "applications", "id", app_id) == _rows(van, "applications", "id", app_id)
-    # At the centre an officer with the right role moves it on (a new history row of the centre's).
-    state = _rows(centre, "applications", "id", app_id)[str(app_id)]["state"]
-    with centre.write() as s:
-        s.add(_centre_event(app_id, state))
-        s.execute(Base.metadata.tables["applications"].update().where(
-            Base.metadata.tables["applications"].c.id == app_id).values(state="diverifikasi"))
+    # At the centre the agency's officer verifies it (a new history row of the centre's).
+    apps.take_action(centre, accounts.authenticate(centre, "petugas.dpmptsp", DEMO_PASSWORD), EVENT, app_id,
+                     "verifikasi")
     link.sync(van)
     assert _rows(van, "applications", "id", app_id) == _rows(centre, "applications", "id", app_id)
     with pytest.raises(DomainError) as refused:
@@ -171,11 +167,3 @@ def test_an_application_the_centre_moved_on_is_handed_over_to_it(bare_server: Li
         assert s.get(HandedOver, ("applications", app_id)) is not None
         assert capture.backlog(s.connection(), 0) > 0  # the van's history of it is still kept
 
-
-def _centre_event(app_id: Any, before: str) -> Any:
-    from satupintu.applications.models import ApplicationEvent
-    from satupintu.timeutil import utcnow
-
-    return ApplicationEvent(application_id=app_id, at=utcnow(), actor_label="petugas.dpmptsp (pusat)",
-                            action="verifikasi", from_state=before, to_state="diverifikasi", note="",
-                            note_public=False)
