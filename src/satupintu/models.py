@@ -31,6 +31,7 @@ from .feedback.models import (  # noqa: F401, E402
     SurveyResponse,
     SurveyTally,
 )
+from .handovers import HandedOver  # noqa: F401
 from .integration.idempotency_models import IdempotencyRecord  # noqa: F401
 from .integration.models import ApiKey, ClientSystem, WebhookDelivery, WebhookEndpoint  # noqa: F401, E402
 from .notify.models import Notification  # noqa: F401, E402
@@ -61,4 +62,4 @@ from .staffing.models import (  # noqa: F401, E402
     StaffPlan,
     VisitHistory,
 )
-from .unit.models import CentreLink, EnrolmentCode  # noqa: F401, E402
+from .unit.models import CentreLink, EnrolmentCode, RefusedRecord, UnitChange  # noqa: F401, E402

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit, domain_events
+from .. import audit, domain_events, handovers
 from ..catalogue import queries as catalogue
 from ..catalogue.hours import Hours
 from ..catalogue.queries import ServiceFacts, SiteFacts
@@ -401,6 +401,7 @@ def take_action(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID, a
                                                      "salah satu saja.", "required")])
     with db.write() as s:
         site, app = _load(s, actor, site_code, app_id, for_update=True)
+        handovers.check_editable(s, "applications", app.id, "action")  # at a unit: the centre works it now
         flow = workflow_for(s, app.service_id)
         before = app.state
         if status.strip():
@@ -446,6 +447,7 @@ def set_documents(db: Database, actor: Actor, site_code: str, app_id: uuid.UUID,
     """Tick the requirements the applicant has handed in (for example after a repair)."""
     with db.write() as s:
         site, app = _load(s, actor, site_code, app_id, for_update=True)
+        handovers.check_editable(s, "applications", app.id, "received")
         docs = s.scalars(select(ApplicationDocument).where(ApplicationDocument.application_id == app.id)).all()
         positions = {d.position for d in docs}
         bad = [p for p in received if p not in positions]

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import domain_events, exports
+from .. import domain_events, exports, handovers
 from ..catalogue import queries as catalogue
 from ..catalogue.queries import SiteFacts
 from ..db import Database
@@ -264,6 +264,7 @@ def take_step(db: Database, actor: Actor, site_code: str, complaint_id: uuid.UUI
         c = s.get(Complaint, complaint_id, with_for_update=True)
         if c is None or c.site_id != site.id:
             raise NotFound("Pengaduan", "complaint")
+        handovers.check_editable(s, "complaints", c.id, "step")  # at a unit: the centre works it now
         state = State(c.state)
         try:
             to, party = rules.next_state(state, data.step)
@@ -317,6 +318,7 @@ def reporter_step(db: Database, code: str, data: ReporterStepIn) -> ComplaintVie
         c = s.scalar(select(Complaint).where(Complaint.tracking_code == code.strip().upper()).with_for_update())
         if c is None:
             raise NotFound("Pengaduan dengan kode tersebut", "code")
+        handovers.check_editable(s, "complaints", c.id, "step")
         now = utcnow()
         state = State(c.state)
         to = state
@@ -411,6 +413,7 @@ def attach(db: Database, code: str, filename: str, data: bytes) -> AttachmentOut
         c = s.scalar(select(Complaint).where(Complaint.tracking_code == code.strip().upper()).with_for_update())
         if c is None:
             raise NotFound("Pengaduan dengan kode tersebut", "code")
+        handovers.check_editable(s, "complaints", c.id, "file")
         count = s.scalar(select(func.count()).select_from(ComplaintAttachment)
                          .where(ComplaintAttachment.complaint_id == c.id)) or 0
         if count >= rules.MAX_ATTACHMENTS:

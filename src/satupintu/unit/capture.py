@@ -103,9 +103,22 @@ def changed_rows(conn: Connection, event_id: uuid.UUID, after: int, upto: int) -
             for key in wanted:
                 found += conn.execute(select(table).where(
                     *(c == v for c, v in zip(columns, key, strict=True)), _site_filter(table, event_id))).all()
+        taken = _handed_over(conn, table)
+        if taken:  # the centre owns these now: the unit sends them no more
+            owner_col = "id" if table.name in HANDOVER else PARENTS[table.name][1]
+            found = [row for row in found if row._mapping[owner_col] not in taken]
         found.sort(key=lambda row: tuple(str(row._mapping[c.name]) for c in columns))
         for row in found:
             yield table.name, encode_row(table, row)
+
+
+def _handed_over(conn: Connection, table: Table) -> set[Any]:
+    """The ids of the records the centre took over that this table's rows belong to."""
+    parent = table.name if table.name in HANDOVER else PARENTS.get(table.name, ("",))[0]
+    if parent not in HANDOVER:
+        return set()
+    marks = Base.metadata.tables["unit_handovers"]
+    return set(conn.scalars(select(marks.c.record_id).where(marks.c.table_name == parent)))
 
 
 @dataclass

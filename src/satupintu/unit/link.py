@@ -206,6 +206,7 @@ def push(db: Database, transport: httpx.BaseTransport | None = None, batch_size:
         _note(db, link_id, last_error=exc.message, last_error_at=utcnow())
         raise
     done.sent = sum(done.written.values()) + sum(done.unchanged.values()) + len(done.refused)
+    service.keep_refusals(db, [(r.table, r.id, r.code, r.reason) for r in done.refused])  # for the status page
     with db.write() as s:  # acknowledged: the cursor moves (never backwards)
         s.execute(update(CentreLink).where(CentreLink.id == link_id, CentreLink.pushed_seq < upto)
                   .values(pushed_seq=upto))

@@ -64,3 +64,16 @@ class UnitChange(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     table_name: Mapped[str] = mapped_column(String(64))
     row_pk: Mapped[str] = mapped_column(Text)
+
+
+class RefusedRecord(IdMixin, Base):
+    """At the unit: a row the centre refused at a push, with its reason, for the status page
+    (the row itself stays at the unit: nothing is lost)."""
+
+    __tablename__ = "unit_refusals"
+
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    refused_at: Mapped[datetime] = mapped_column(default=utcnow)

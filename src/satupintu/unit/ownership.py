@@ -104,6 +104,8 @@ OWNERSHIP: dict[str, Ownership] = {
     "unit_enrolment_codes": Ownership(_L, "the centre's one-time codes"),
     "unit_centre_links": Ownership(_L, "the unit's own link to its centre"),
     "unit_changes": Ownership(_L, "the unit's change log, read by each push"),
+    "unit_handovers": Ownership(_L, "the unit's marks of records the centre took over"),
+    "unit_refusals": Ownership(_L, "the rows the centre refused, shown on the van's status page"),
     "alembic_version": Ownership(_L, "each install's schema"),
 }
 

@@ -1,7 +1,7 @@
 """The unit's pages: at the centre, an event's unit page (make an enrolment code, see the
 enrolled laptops and their last contact); at the van, the sync status page (the link, the last
-pull and push and why they failed, the backlog of records not yet at the centre, "Sinkronkan
-sekarang": push, then pull)."""
+pull and push and why they failed, the backlog of records not yet at the centre, the records the
+centre took over and the rows it refused with the reason, "Sinkronkan sekarang": push, then pull)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ..timeutil import utcnow
 from ..web.pages import db_of, errors_of, keep_once, staff_actor, take_once
 from ..web.render import register_templates, render
 from ..web.security import check_csrf
-from . import enrolment, link
+from . import enrolment, link, service
 
 router = APIRouter(include_in_schema=False)
 register_templates(Path(__file__).parent / "templates")
@@ -79,8 +79,11 @@ def _status_page(request: Request, *, error: str = "", status_code: int = 200) -
     q = request.query_params
     if q.get("kirim", "").isdigit() and q.get("tolak", "").isdigit():
         sent, refused = int(q["kirim"]), int(q["tolak"])
+    handed = service.handed_over_records(db) if found is not None else []
+    refusals = service.refused_rows(db) if found is not None else []
     return render(request, "unit/status.html", status_code=status_code, link=found, error=error, tz=tz,
-                  event_name=event_name, done=q.get("hasil", "")[:10], sent=sent, refused=refused)
+                  event_name=event_name, done=q.get("hasil", "")[:10], sent=sent, refused=refused,
+                  handed=handed, refusals=refusals)
 
 
 @router.get("/unit")

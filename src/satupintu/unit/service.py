@@ -7,21 +7,29 @@ centre-owned rows (bundle.py, ownership.py); the unit applies it in one transact
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import select
 
 from .. import audit
 from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import DomainError, FieldError, Forbidden, ValidationFailed
+from ..handovers import HandedOver
 from ..migrate import current_revision
 from ..scope import Actor, SiteRef, can_manage_site
 from . import bundle as bundles
-from . import receive
+from . import handover, receive
 from .bundle import Applied, BundleRefused, EventScope
+from .models import RefusedRecord
 from .receive import Received, Refusal
 
-__all__ = ["Applied", "BundleRefused", "Received", "Refusal", "apply_bundle", "event_bundle", "event_of",
-           "may_sync", "receive_records"]
+__all__ = ["Applied", "BundleRefused", "HandedOverRecord", "Received", "RefusedRow", "Refusal", "apply_bundle",
+           "event_bundle", "event_of", "handed_over_records", "keep_refusals", "may_sync", "receive_records",
+           "refused_rows"]
 
 
 def event_of(db: Database, event_code: str) -> tuple[catalogue.SiteOut, SiteRef]:
@@ -58,7 +66,11 @@ def event_bundle(db: Database, actor: Actor, event_code: str) -> dict[str, Any]:
     may_sync(actor, ref)
     with db.read() as s:
         conn = s.connection()
-        return bundles.build(conn, scope, current_revision(db.engine))
+        out = bundles.build(conn, scope, current_revision(db.engine))
+        # The event's complaints and applications with their history: the unit takes the
+        # centre's state of those the centre has worked (hand-over). An older unit ignores it.
+        out["handover"] = handover.section(conn, scope.event_id)
+        return out
 
 
 def apply_bundle(db: Database, actor: Actor, bundle: dict[str, Any]) -> Applied:
@@ -71,6 +83,8 @@ def apply_bundle(db: Database, actor: Actor, bundle: dict[str, Any]) -> Applied:
     with db.write() as s:
         try:
             done = bundles.apply(s.connection(), bundle, schema)
+            for name, n in handover.apply(s.connection(), bundle.get("handover")).items():
+                done.written[name] = done.written.get(name, 0) + n
         except BundleRefused as exc:
             raise DomainError(exc.code, exc.message, "bundle") from exc
         if done.total:
@@ -97,3 +111,41 @@ def receive_records(db: Database, actor: Actor, event_code: str, batch: dict[str
             audit.record(s, actor, "unit.records_received", "site", scope.event_id, scope.event_id, None,
                          {"written": done.written, "refused": len(done.refused), "release": batch.get("release")})
     return done
+
+
+@dataclass(frozen=True)
+class HandedOverRecord:
+    table: str
+    id: uuid.UUID
+    label: str  # the tracking code the staff know it by
+    state: str  # its state at the centre
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RefusedRow:
+    table: str
+    id: str
+    code: str
+    reason: str
+    at: datetime
+
+
+def handed_over_records(db: Database) -> list[HandedOverRecord]:
+    """At the unit: the records the centre took over, newest first (for the status page)."""
+    with db.read() as s:
+        return [HandedOverRecord(r.table_name, r.record_id, r.label, r.state, r.handed_over_at)
+                for r in s.scalars(select(HandedOver).order_by(HandedOver.handed_over_at.desc()))]
+
+
+def refused_rows(db: Database, limit: int = 50) -> list[RefusedRow]:
+    """At the unit: the rows the centre refused at a push and why, newest first."""
+    with db.read() as s:
+        return [RefusedRow(r.table_name, r.row_id, r.code, r.reason, r.refused_at)
+                for r in s.scalars(select(RefusedRecord).order_by(RefusedRecord.refused_at.desc()).limit(limit))]
+
+
+def keep_refusals(db: Database, refused: Iterable[tuple[str, str, str, str]]) -> int:
+    """At the unit: keep the rows a push had refused (table, id, code, reason) for the status page."""
+    with db.write() as s:
+        return handover.keep_refusals(s.connection(), refused)
