@@ -29,6 +29,7 @@ from satupintu.migrate import upgrade
 from satupintu.models import Base
 from satupintu.unit import capture, handover, link
 from satupintu.unit import service as unit_service
+from satupintu.unit.models import CentreLink
 from satupintu.unit.rows import encode_row
 from satupintu.web.i18n import gettext
 from tests.conftest import DEMO_PASSWORD, LiveServer, token_for
@@ -167,3 +168,28 @@ def test_an_application_the_centre_moved_on_is_handed_over_to_it(bare_server: Li
         assert s.get(HandedOver, ("applications", app_id)) is not None
         assert capture.backlog(s.connection(), 0) > 0  # the van's history of it is still kept
 
+
+
+def test_a_complaint_filed_at_the_centre_never_travels_to_the_van(bare_server: LiveServer, van: Database) -> None:
+    """A complaint about the event filed online at the centre stays at the centre: the bundle the
+    van fetches with its key carries the complaints that came up from the van and none other, so
+    the contact of a visitor who never came to the van is not sent to it."""
+    centre: Database = bare_server.app.state.db
+    _, from_van = file_and_push(van)
+    at_centre = cs.file_complaint(centre, EVENT, ComplaintIn(
+        title="Informasi jadwal", body="Jadwal unit bergerak minggu depan belum diumumkan.",
+        reporter_name="Sari Dewi", reporter_contact="sari.dewi@contoh.id"), "web")
+    with centre.read() as s:
+        centre_only = s.scalar(select(Complaint.id).where(Complaint.tracking_code == at_centre.tracking_code))
+    with van.read() as s:
+        key = s.scalar(select(CentreLink.api_key))
+    with bare_server.client() as c:
+        r = c.get(f"/api/v1/sites/{EVENT}/unit/bundle", headers={"X-API-Key": key})
+    assert r.status_code == 200, r.text
+    sent = r.json()["handover"]["complaints"]
+    assert {row["id"] for row in sent["rows"]} == {str(from_van)}
+    assert str(centre_only) not in r.text and "sari.dewi@contoh.id" not in r.text
+    pushed, _ = link.sync(van)
+    assert not pushed.refused
+    with van.read() as s:
+        assert s.scalar(select(Complaint.id).where(Complaint.id == centre_only)) is None

@@ -21,7 +21,7 @@ from ..models import Base
 from . import rules
 from .bundle import BundleRefused, _upsert
 from .capture import HANDOVER
-from .models import RefusedRecord
+from .models import ReceivedRecord, RefusedRecord
 from .rows import JsonRow, decode_row, encode_row
 
 LABELS = {"complaints": "tracking_code", "applications": "tracking_number"}
@@ -32,13 +32,19 @@ def _t(name: str) -> Table:
 
 
 def section(conn: Connection, event_id: uuid.UUID) -> dict[str, dict[str, list[JsonRow]]]:
-    """At the centre: the event's complaints and applications with their history, for the bundle."""
+    """At the centre: the event's complaints and applications that came from the unit, with their
+    history, for the bundle."""
     out: dict[str, dict[str, list[JsonRow]]] = {}
     for parent_name, (child_name, column) in HANDOVER.items():
         parent, child = _t(parent_name), _t(child_name)
-        ids = select(parent.c.id).where(parent.c.site_id == event_id)
+        # Only the records that came up from the unit: the contact details of a complaint or
+        # application filed at the centre never travel to the van.
+        received = _t(ReceivedRecord.__tablename__)
+        ids = (select(parent.c.id).join(received, (received.c.table_name == parent_name)
+                                        & (received.c.record_id == parent.c.id))
+               .where(parent.c.site_id == event_id, received.c.event_id == event_id))
         out[parent_name] = {
-            "rows": [encode_row(parent, r) for r in conn.execute(select(parent).where(parent.c.site_id == event_id)
+            "rows": [encode_row(parent, r) for r in conn.execute(select(parent).where(parent.c.id.in_(ids))
                                                                  .order_by(parent.c.id))],
             "history": [encode_row(child, r) for r in conn.execute(select(child).where(child.c[column].in_(ids))
                                                                    .order_by(child.c.id))]}

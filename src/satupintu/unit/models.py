@@ -77,3 +77,16 @@ class RefusedRecord(IdMixin, Base):
     code: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(Text)
     refused_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReceivedRecord(Base):
+    """At the centre: a complaint or application that came up from a unit. Only these travel
+    back down in the bundle's hand-over section, so a van never receives the contact details
+    of complaints and applications filed at the centre."""
+
+    __tablename__ = "unit_received_records"
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -106,6 +106,7 @@ OWNERSHIP: dict[str, Ownership] = {
     "unit_changes": Ownership(_L, "the unit's change log, read by each push"),
     "unit_handovers": Ownership(_L, "the unit's marks of records the centre took over"),
     "unit_refusals": Ownership(_L, "the rows the centre refused, shown on the van's status page"),
+    "unit_received_records": Ownership(_L, "the centre's register of complaints and applications from a unit"),
     "alembic_version": Ownership(_L, "each install's schema"),
 }
 

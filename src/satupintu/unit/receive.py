@@ -19,9 +19,11 @@ from sqlalchemy.engine import Connection
 
 from ..models import Base
 from ..queueing.policy import Status
+from ..timeutil import utcnow
 from . import rules
 from .bundle import _upsert
 from .capture import HANDOVER, PARENTS, up_tables
+from .models import ReceivedRecord
 from .rows import decode_row
 
 FORMAT = 1
@@ -135,4 +137,17 @@ def apply_batch(conn: Connection, event_id: uuid.UUID, batch: dict[str, Any]) ->
                 continue
             bucket = done.written if _upsert(conn, table, values) else done.unchanged
             bucket[table.name] = bucket.get(table.name, 0) + 1
+            if table.name in HANDOVER:
+                _register(conn, table.name, values["id"], event_id)
     return done
+
+
+def _register(conn: Connection, table_name: str, record_id: uuid.UUID, event_id: uuid.UUID) -> None:
+    """Note that this complaint or application came up from the unit (once; replays change nothing)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    register = Base.metadata.tables[ReceivedRecord.__tablename__]
+    conn.execute(insert(register).values(table_name=table_name, record_id=record_id, event_id=event_id,
+                                         received_at=utcnow())
+                 .on_conflict_do_nothing(index_elements=["table_name", "record_id"]))
