@@ -16,7 +16,10 @@ needs root, haproxy, pgbouncer, redis-server, PostgreSQL at 127.0.0.1:5432).
    more hosts add no CPU: the ratio says what the topology and the kill cost).
 
 Latency is counted from each request's due time (open loop, as bench/openloop.py), so waiting
-in line counts. Run: `.venv/bin/python bench/multihost_bench.py [--rate 100] [--seconds 30]`
+in line counts. The SSE boards run in a process of their own (tests/multihost.py
+`boards_apart`): reading every event on 30 streams is the generator's heaviest work, and in the
+kiosks' and officers' event loop it delayed their requests.
+Run: `.venv/bin/python bench/multihost_bench.py [--rate 100] [--seconds 30]`
 """
 
 from __future__ import annotations
@@ -48,9 +51,15 @@ from bench.common import postgres_database  # noqa: E402
 from bench.queue_bench import pg_ceiling  # noqa: E402
 
 # Extra Dukcapil counters, so that the generator is not the limit: each counter (and each kiosk)
-# is one keep-alive connection whose requests go one after another, as at a real counter.
-COUNTERS = list(range(101, 131))
-KIOSKS = 25
+# is one keep-alive connection whose requests go one after another, as at a real counter. At
+# 100 calls/s each of 100 counters calls once a second, and has that second for its call, start
+# and finish (with 30 counters it had 0.3 s: any step slower than 100 ms put the counter behind
+# its schedule for good, and its later calls counted the whole backlog). A national instance
+# has thousands of counters, each calling every few minutes. The same for the kiosks: 100 of
+# them, one ticket a second each (with 25, four a second, an answer slower than 250 ms put a
+# kiosk behind for good).
+COUNTERS = list(range(101, 201))
+KIOSKS = 100
 
 
 def add_counters(db: Any) -> None:
@@ -68,7 +77,7 @@ def phase(hosts: int, args: argparse.Namespace) -> tuple[LoadResult, dict[str, A
         kiosk, officer = tokens(topo.balancer_url)
         open_counters(topo.balancer_url, officer, COUNTERS)
         load = Load(topo.balancer_url, kiosk, officer, COUNTERS, ["DKC-01"], issue_rate=args.rate,
-                    call_rate=args.rate, boards=args.boards, kiosks=KIOSKS)
+                    call_rate=args.rate, boards=args.boards, kiosks=KIOSKS, boards_apart=True)
         info: dict[str, Any] = {}
 
         async def kill_and_restart(result: LoadResult) -> None:

@@ -29,6 +29,7 @@ import contextlib
 import json
 import os
 import pwd
+import queue
 import random
 import shutil
 import signal
@@ -443,6 +444,64 @@ class _Conn:
         self.reader = self.writer = None
 
 
+async def watch_board(base: str, site: str, client: BoardClient, stop: asyncio.Event) -> None:
+    """One SSE screen through the balancer until `stop`: it reconnects whenever its stream
+    breaks, sending the last event id it saw, as EventSource does."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=None)) as c:
+        while not stop.is_set():
+            info: dict[str, Any] = {"opened": time.perf_counter(), "host": None, "first_frame": None,
+                                    "broke": None}
+            client.connections.append(info)
+            headers = {"Last-Event-ID": client.last_id} if client.last_id else {}
+            try:
+                async with c.stream("GET", f"{base}/api/v1/sites/{site}/events", headers=headers) as r:
+                    info["host"] = r.headers.get("x-served-by")
+                    if r.status_code != 200:
+                        raise httpx.TransportError(f"status {r.status_code}")
+                    event = "message"
+                    async for line in r.aiter_lines():
+                        if line.startswith("event:"):
+                            event = line.split(":", 1)[1].strip()
+                        elif line.startswith("id:"):
+                            client.last_id = line.split(":", 1)[1].strip()
+                        elif line.startswith("data:"):
+                            client.last_frame = time.perf_counter()
+                            if info["first_frame"] is None:
+                                info["first_frame"] = client.last_frame
+                            client.take(event, json.loads(line.split(":", 1)[1]))
+                        if stop.is_set():
+                            return
+            except (httpx.HTTPError, json.JSONDecodeError):
+                pass
+            info["broke"] = time.perf_counter()
+            await asyncio.sleep(0.2 + random.random() * 0.3)  # as EventSource's retry
+
+
+def _board_process(base: str, site: str, count: int, ready: Any, stop: Any, out: Any) -> None:
+    """A process of its own for the screens (multiprocessing, spawned): reading and decoding every
+    event for dozens of streams is the generator's heaviest work, and in the kiosks' and
+    officers' event loop it would delay their requests past their due times. Every 0.5 s it
+    sends each screen's connections (hosts, opened, broke) so far, and at the end the screens."""
+    async def main() -> None:
+        clients = [BoardClient(i) for i in range(count)]
+        halt = asyncio.Event()
+        tasks = [asyncio.create_task(watch_board(base, site, b, halt)) for b in clients]
+        deadline = time.perf_counter() + 30
+        while any(b.snapshots == 0 for b in clients) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
+        ready.set()
+        while not stop.is_set():
+            out.put(("connections", [b.connections for b in clients]))
+            await asyncio.sleep(0.5)
+        halt.set()
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        out.put(("boards", clients))
+
+    asyncio.run(main())
+
+
 @dataclass
 class Load:
     base: str
@@ -455,6 +514,9 @@ class Load:
     boards: int = 0
     kiosks: int = 4
     site: str = "lahat"
+    # The screens in a process of their own (the bench: the generator must not be the limit);
+    # in this one, the test's default, their state is current at every moment.
+    boards_apart: bool = False
 
     async def run(self, seconds: float, during: Any = None, after: float = 8) -> LoadResult:
         """The load for `seconds`; `during(result)` (a coroutine function) runs beside it (the kill
@@ -513,42 +575,38 @@ class Load:
                     now = record(step, now, status)
             conn.close()
 
-        async def board(client: BoardClient) -> None:
-            async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=None)) as c:
-                while not stop.is_set():
-                    info: dict[str, Any] = {"opened": time.perf_counter(), "host": None, "first_frame": None,
-                                            "broke": None}
-                    client.connections.append(info)
-                    # As EventSource does: the last event id seen, sent again on reconnecting.
-                    headers = {"Last-Event-ID": client.last_id} if client.last_id else {}
-                    try:
-                        async with c.stream("GET", f"{self.base}/api/v1/sites/{self.site}/events",
-                                            headers=headers) as r:
-                            info["host"] = r.headers.get("x-served-by")
-                            if r.status_code != 200:
-                                raise httpx.TransportError(f"status {r.status_code}")
-                            event = "message"
-                            async for line in r.aiter_lines():
-                                if line.startswith("event:"):
-                                    event = line.split(":", 1)[1].strip()
-                                elif line.startswith("id:"):
-                                    client.last_id = line.split(":", 1)[1].strip()
-                                elif line.startswith("data:"):
-                                    client.last_frame = time.perf_counter()
-                                    if info["first_frame"] is None:
-                                        info["first_frame"] = client.last_frame
-                                    client.take(event, json.loads(line.split(":", 1)[1]))
-                                if stop.is_set():
-                                    return
-                    except (httpx.HTTPError, json.JSONDecodeError):
-                        pass
-                    info["broke"] = time.perf_counter()
-                    await asyncio.sleep(0.2 + random.random() * 0.3)  # as EventSource's retry
-
         result.boards = [BoardClient(i) for i in range(self.boards)]
-        board_tasks = [asyncio.create_task(board(b)) for b in result.boards]
+        board_tasks: list[asyncio.Task[None]] = []
+        apart: Any = None
+        if self.boards and self.boards_apart:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("spawn")
+            ready, halt, out = ctx.Event(), ctx.Event(), ctx.Queue()
+            apart = ctx.Process(target=_board_process, args=(self.base, self.site, self.boards, ready, halt, out),
+                                daemon=True)
+            apart.start()
+            await asyncio.to_thread(ready.wait, 60)
+
+            async def follow() -> None:
+                while True:
+                    try:
+                        kind, value = await asyncio.to_thread(out.get, True, 1)
+                    except queue.Empty:
+                        if not apart.is_alive():
+                            return
+                        continue
+                    if kind == "boards":
+                        result.boards = value
+                        return
+                    for b, connections in zip(result.boards, value, strict=True):
+                        b.connections = connections
+
+            board_tasks.append(asyncio.create_task(follow()))
+        else:
+            board_tasks = [asyncio.create_task(watch_board(self.base, self.site, b, stop)) for b in result.boards]
         deadline = time.perf_counter() + 30
-        while any(b.snapshots == 0 for b in result.boards) and time.perf_counter() < deadline:
+        while not apart and any(b.snapshots == 0 for b in result.boards) and time.perf_counter() < deadline:
             await asyncio.sleep(0.05)
         start = time.perf_counter() + 0.3
         until = start + seconds if during is None else float("inf")
@@ -566,6 +624,10 @@ class Load:
         result.seconds = time.perf_counter() - start
         await asyncio.sleep(3)  # the last calls reach the screens
         stop.set()
+        if apart is not None:
+            halt.set()
+            await asyncio.wait_for(board_tasks[0], 60)  # the screens as the process saw them
+            await asyncio.to_thread(apart.join, 10)
         for t in board_tasks:
             t.cancel()
         await asyncio.gather(*board_tasks, return_exceptions=True)

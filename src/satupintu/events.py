@@ -10,7 +10,8 @@ stream get a `Resync` marker for the same reason: they reload their state from t
 (whose commits came before any event about them) and carry on.
 
 The whole interface: `publish(channel, event)`, `stream(channel, after)` (yields one `Start`,
-then `Entry` items and `Resync` markers), `subscribe(channel)` (the same without ids: event
+then `Entry` items and `Resync` markers; `batches(channel, after)` the same with the entries
+already waiting in lists), `subscribe(channel)` (the same without ids: event
 dicts and `Resync`), `live` (events flow right now) and `close()`.
 
 - `LocalBus` (one process): each channel's last `maxlen` entries in memory, ids like Redis's.
@@ -54,10 +55,12 @@ import time
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from queue import Empty, SimpleQueue
 from typing import Any, TypeVar
 
 import structlog
+from sse_starlette.event import ServerSentEvent
 
 log = structlog.get_logger("satupintu.events")
 PREFIX = "satupintu:"
@@ -113,6 +116,15 @@ class Entry:
 
     id: str
     event: dict[str, Any]
+
+    @cached_property
+    def frame(self) -> bytes:
+        """The entry as one server-sent event (`id:`, `event:` the type, `data:` the JSON),
+        encoded once per process however many streams send it: with a few hundred events a
+        second and dozens of screens on one site, encoding it for each stream was a large part
+        of a worker's time."""
+        return ServerSentEvent(data=json.dumps(self.event, default=str), event=self.event.get("type", "message"),
+                               id=self.id).encode()
 
 
 @dataclass(frozen=True)
@@ -180,19 +192,16 @@ class LocalBus:
             self._last_id = (ms, self._last_id[1] + 1 if ms == self._last_id[0] else 0)
             entry = Entry(f"{ms}-{self._last_id[1]}", event)
             self._logs.setdefault(channel, deque(maxlen=self._maxlen)).append(entry)
-            for sub in self._subs.get(channel, ()):
-                with contextlib.suppress(RuntimeError):  # the subscriber's loop has closed
-                    sub.loop.call_soon_threadsafe(sub.put, entry)
+            _hand_over(self._subs.get(channel, ()), [entry])
 
     def _targets(self, channels: Iterable[str] | None) -> list[tuple[str, _Subscriber]]:
         with self._lock:
             names = list(self._subs) if channels is None else channels
             return [(channel, sub) for channel in names for sub in self._subs.get(channel, ())]
 
-    def _deliver(self, channel: str, entry: Entry) -> None:
-        for _, sub in self._targets([channel]):
-            with contextlib.suppress(RuntimeError):  # the subscriber's loop has closed
-                sub.loop.call_soon_threadsafe(sub.put, entry)
+    def _deliver(self, channel: str, entries: list[Entry]) -> None:
+        if entries:
+            _hand_over([sub for _, sub in self._targets([channel])], entries)
 
     def _position(self, channel: str) -> str | None:
         """The latest entry of the channel this process has read (None: none)."""
@@ -229,22 +238,42 @@ class LocalBus:
     async def stream(self, channel: str, after: str | None = None) -> AsyncGenerator[Start | Entry | Resync, None]:
         """One `Start`, the missed entries when resumed from `after`, then live entries and
         `Resync` markers. No entry is yielded twice, nor one the last snapshot covers."""
+        async with contextlib.aclosing(self.batches(channel, after)) as items:
+            async for item in items:
+                if isinstance(item, list):
+                    for entry in item:
+                        yield entry
+                else:
+                    yield item
+
+    async def batches(self, channel: str, after: str | None = None
+                      ) -> AsyncGenerator[Start | list[Entry] | Resync, None]:
+        """`stream()` with the entries already waiting taken together: a list of one or more
+        entries instead of one entry at a time, so a busy stream sends them in one write."""
         sub = _Subscriber(asyncio.get_running_loop())
         self._add(channel, sub)  # before the log is read: nothing published from now on falls between
         try:
             resumed, last, replay = await self._open(channel, after)
             yield Start(resumed, last, self.live)
-            for entry in replay:
-                yield entry
+            if replay:
+                yield replay
             while True:
                 item = await sub.queue.get()
+                batch: list[Entry] = []
+                while item is not _RESYNC:
+                    if last is None or id_order(item.id) > id_order(last):
+                        last = item.id
+                        batch.append(item)
+                    if sub.queue.empty():
+                        item = None
+                        break
+                    item = sub.queue.get_nowait()
+                if batch:
+                    yield batch
                 if item is _RESYNC:
                     sub.resync_queued = False
                     last = later(last, sub.resync_at)
                     yield Resync(live=self.live, at=last)
-                elif last is None or id_order(item.id) > id_order(last):
-                    last = item.id
-                    yield item
         finally:
             self._remove(channel, sub)
 
@@ -259,6 +288,24 @@ class LocalBus:
 
     def close(self) -> None:
         pass
+
+
+def _hand_over(subscribers: Iterable[_Subscriber], entries: list[Entry]) -> None:
+    """Put the entries into each subscriber's queue, from any thread: one call into each event
+    loop for all its subscribers (a call from another thread wakes the loop through a pipe, and
+    one per subscriber and event cost a worker thousands of wake-ups a second)."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Subscriber]] = {}
+    for sub in subscribers:
+        by_loop.setdefault(sub.loop, []).append(sub)
+    for loop, subs in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the subscribers' loop has closed
+            loop.call_soon_threadsafe(_put_all, subs, entries)
+
+
+def _put_all(subscribers: list[_Subscriber], entries: list[Entry]) -> None:
+    for sub in subscribers:
+        for entry in entries:
+            sub.put(entry)
 
 
 def _from(entries: Iterable[Entry], after: str) -> list[Entry] | None:
@@ -525,12 +572,16 @@ class RedisBus(LocalBus):
 
     def _receive(self, channel: str, rows: Any) -> None:
         last = None
+        batch: list[Entry] = []  # handed over together: one wake-up of each loop for all of them
         for raw_id, fields in rows:
             last = raw_id.decode()
             if b"resync" in fields:
+                self._deliver(channel, batch)  # in order: the entries before the notice first
+                batch = []
                 self._resync([channel], at=last)
             elif (entry := _entry(last, fields)) is not None:
-                self._deliver(channel, entry)
+                batch.append(entry)
+        self._deliver(channel, batch)
         with self._lock:
             if channel in self._cursors and last is not None:
                 self._cursors[channel] = later(self._cursors[channel], last)

@@ -298,3 +298,36 @@ def test_a_subscriber_that_falls_behind_is_told_to_resync_instead_of_silently_lo
         return items
 
     assert _run(scenario()) == [Resync(live=True), {"n": 1001}, {"n": 1002}]
+
+
+def test_a_screen_that_fell_behind_gets_the_waiting_events_together_in_order_each_as_one_sse_frame():
+    """A busy stream sends what has piled up in one write: `batches` hands the entries already
+    waiting over as one list, in publishing order, then later ones; each entry's frame is the
+    server-sent event a browser parses (id, event type, JSON data), encoded once however many
+    streams send it."""
+    import json
+
+    bus = LocalBus()
+
+    async def scenario():
+        batches = bus.batches("site:x")
+        start = await batches.__anext__()
+        for n in range(3):
+            bus.publish("site:x", {"type": "ticket.called", "number": f"A-00{n}"})
+        await asyncio.sleep(0.05)  # the three are waiting before the stream reads on
+        first = await asyncio.wait_for(batches.__anext__(), 2)
+        bus.publish("site:x", {"type": "ticket.done", "number": "A-000"})
+        second = await asyncio.wait_for(batches.__anext__(), 2)
+        await batches.aclose()
+        return start, first, second
+
+    start, first, second = _run(scenario())
+    assert not start.resumed
+    assert [e.event["number"] for e in first] == ["A-000", "A-001", "A-002"]
+    assert [e.event["type"] for e in second] == ["ticket.done"]
+    entry = first[1]
+    assert entry.frame is entry.frame  # encoded once
+    lines = entry.frame.decode().split("\r\n")
+    assert lines[:2] == [f"id: {entry.id}", "event: ticket.called"]
+    assert json.loads(lines[2].removeprefix("data: ")) == {"type": "ticket.called", "number": "A-001"}
+    assert entry.frame.endswith(b"\r\n\r\n")
