@@ -101,6 +101,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
             # Sends the webhook outbox to client systems in the background, with retries.
             webhook_worker = WebhookWorker(db, settings)
             webhook_worker.start()
+        unit_worker = None
+        if settings.unit_sync and db.dialect == "sqlite":
+            from .unit.worker import UnitSyncWorker
+
+            # A mobile service unit (SQLite, enrolled to a centre) syncs by itself while the link
+            # is up; on an install that is no unit it only looks at the empty link table.
+            unit_worker = UnitSyncWorker(db, settings)
+            unit_worker.start()
         import asyncio
 
         from .integration.service import forget_changed_keys
@@ -123,6 +131,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
             worker.stop()
         if webhook_worker is not None:
             webhook_worker.stop()
+        if unit_worker is not None:
+            unit_worker.stop()
         if app.state.hot_path is not None:
             await app.state.hot_path.close()
         bus.close()

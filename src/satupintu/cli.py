@@ -356,8 +356,11 @@ def unit_enrol(url: str = typer.Argument(..., help="The centre's address, e.g. h
         db.dispose()
 
 
+FIRST_REFUSED = 5  # the summary lists this many refused rows by id; the counts cover all of them
+
+
 def _push_summary(pushed: object) -> list[str]:
-    from .unit.link import Pushed
+    from .unit.link import Pushed, refusal_counts
 
     assert isinstance(pushed, Pushed)
     if not pushed.sent:
@@ -365,25 +368,66 @@ def _push_summary(pushed: object) -> list[str]:
     written = ", ".join(f"{t} {n}" for t, n in sorted(pushed.written.items())) or "tidak ada"
     lines = [f"Dikirim ke pusat: {pushed.sent} baris dalam {pushed.batches} kiriman; ditulis: {written}; "
              f"sudah ada: {sum(pushed.unchanged.values())}; ditolak: {len(pushed.refused)}."]
-    lines += [f"  ditolak {r.table} {r.id}: {r.reason} ({r.code})" for r in pushed.refused]
+    if pushed.refused:
+        reasons = {r.code: r.reason for r in pushed.refused}
+        lines.append("Ditolak menurut alasan:")
+        lines += [f"  {code}: {n} ({reasons[code]})" for code, n in refusal_counts(pushed.refused).items()]
+        lines += [f"  ditolak {r.table} {r.id}: {r.code}" for r in pushed.refused[:FIRST_REFUSED]]
+        if len(pushed.refused) > FIRST_REFUSED:
+            lines.append(f"  ... dan {len(pushed.refused) - FIRST_REFUSED} lainnya.")
     return lines
+
+
+class _SyncBar:
+    """A progress bar on stderr over the push batches, then the pull (link.Progress)."""
+
+    LABELS = {"push": "Mengirim ke pusat  ", "pull": "Mengambil dari pusat"}
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+        self.stage = ""
+        self.shown = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage or self.bar is None:
+            self.close()
+            self.stage, self.shown = stage, 0
+            self.bar = typer.progressbar(length=max(total, 1), label=self.LABELS.get(stage, stage),
+                                         file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        if done > self.shown:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @unit_app.command("sync")
 def unit_sync() -> None:
-    """Push what the unit recorded, then pull what changed at the centre (sent, received, refused)."""
+    """Push what the unit recorded, then pull what changed at the centre, with a progress bar;
+    then a summary: sent, received, refused and why. Waits for no other sync: one at a time."""
     from .db import Database
     from .errors import DomainError
     from .unit import link
 
     db = Database.from_settings(get_settings())
+    bar = _SyncBar()
     try:
-        pushed, applied = link.sync(db)
+        try:
+            pushed, applied = link.sync(db, progress=bar)
+        finally:
+            bar.close()
         for line in _push_summary(pushed):
             typer.echo(line)
         typer.echo(f"Diterima dari pusat: {_summary(applied)}.")
     except DomainError as exc:
         typer.echo(f"{exc.field or 'unit'}: {exc.message}", err=True)
+        found = link.status(db)
+        if found is not None and found.backlog:
+            typer.echo(f"Catatan menunggu dikirim: {found.backlog} (tetap tersimpan di laptop ini).", err=True)
         raise typer.Exit(1) from exc
     finally:
         db.dispose()

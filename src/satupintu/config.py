@@ -145,6 +145,12 @@ class Settings(BaseSettings):
     # Outgoing webhooks to client systems (integration/webhooks.py): run the delivery worker in
     # each app process; plain http targets only to loopback addresses and only when allowed
     # (tests, a receiver on the same host); retries, and when an endpoint is switched off.
+    # A mobile service unit (an install enrolled to a centre) syncs by itself every this many
+    # seconds while the served app runs; after failures it waits twice as long each time, at
+    # most the cap, and goes back to the interval once the centre answers.
+    unit_sync: bool = True
+    unit_sync_interval: float = 60.0
+    unit_sync_backoff_cap: float = 900.0
     webhook_worker: bool = True
     webhook_allow_http_loopback: bool = False
     webhook_timeout_seconds: float = 10.0

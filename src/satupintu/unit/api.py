@@ -10,20 +10,35 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from ..errors import DomainError
 from ..schemas import Strict
 from ..scope import Actor
 from ..web.security import ManagerDep, authenticating, require_api_actor, site_scope
-from . import enrolment, service
+from . import enrolment, release, service
 
 router = APIRouter(tags=["unit"])
 ActorDep = Annotated[Actor, Depends(require_api_actor)]
 
 
+class UnitTooOld(DomainError):
+    status = 409
+
+
+def check_unit_release(request: Request) -> None:
+    """A unit of a release the centre no longer syncs with is refused before anything is read
+    or written (`unit_version_too_old`, naming the release to install); its records stay at the unit."""
+    theirs = release.of_request(request.headers.get(release.HEADER), request.headers.get("user-agent"))
+    if theirs is not None and not release.accepted(release.CENTRE, theirs):
+        raise UnitTooOld(release.TOO_OLD, release.too_old_message(release.CENTRE, theirs), "release")
+
+
 @authenticating
 def require_unit_caller(request: Request) -> Actor:
-    """A unit's whole-event key, or a manager of the event: checked before the body is read."""
+    """A unit's whole-event key, or a manager of the event: checked before the body is read,
+    and so is the unit's release."""
     actor = require_api_actor(request)
     service.may_sync(actor, site_scope(request, request.path_params["site"]))
+    check_unit_release(request)
     return actor
 
 
@@ -36,6 +51,7 @@ UnitCallerDep = Annotated[Actor, Depends(require_unit_caller)]
                          "of the officers assigned to the event, devices, bookings, settings), with the bundle "
                          "`format`, the centre's `release` and its `schema` revision. A unit applies it whole."))
 def event_bundle(request: Request, site: str, actor: ActorDep) -> dict[str, Any]:
+    check_unit_release(request)
     return service.event_bundle(request.app.state.db, actor, site)
 
 

@@ -50,6 +50,9 @@ class CentreLink(IdMixin, Base):
     last_push_at: Mapped[datetime | None] = mapped_column()
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column()
+    # Any answer from the centre (a refusal too) counts as contact; the error's code beside its message.
+    last_contact_at: Mapped[datetime | None] = mapped_column()
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
     # The last change (unit_changes.seq) the centre acknowledged; a push sends what is after it.
     pushed_seq: Mapped[int] = mapped_column(default=0, server_default="0")
 

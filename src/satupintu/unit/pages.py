@@ -65,6 +65,12 @@ async def create_code(request: Request, site: str, event: str) -> Response:
     return await run_in_threadpool(run)
 
 
+def _auto_every(request: Request) -> int:
+    """The background sync's interval in whole seconds, 0 when it does not run."""
+    settings = request.app.state.settings
+    return int(settings.unit_sync_interval) if settings.unit_sync and db_of(request).dialect == "sqlite" else 0
+
+
 def _status_page(request: Request, *, error: str = "", status_code: int = 200) -> Response:
     db = db_of(request)
     found = link.status(db)
@@ -83,7 +89,7 @@ def _status_page(request: Request, *, error: str = "", status_code: int = 200) -
     refusals = service.refused_rows(db) if found is not None else []
     return render(request, "unit/status.html", status_code=status_code, link=found, error=error, tz=tz,
                   event_name=event_name, done=q.get("hasil", "")[:10], sent=sent, refused=refused,
-                  handed=handed, refusals=refusals)
+                  handed=handed, refusals=refusals, auto_every=_auto_every(request))
 
 
 @router.get("/unit")
