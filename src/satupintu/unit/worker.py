@@ -9,13 +9,12 @@ backlog), so the van's status page shows it.
 
 from __future__ import annotations
 
-import threading
-
 import structlog
 
 from ..config import Settings
 from ..db import Database
 from ..errors import DomainError
+from ..polling import PollingThread
 from . import link
 
 
@@ -31,16 +30,19 @@ def next_wait(interval: float, failures: int, cap: float) -> float:
     return max(interval, min(cap, interval * 2.0 ** min(failures, 30)))
 
 
-class UnitSyncWorker:
+class UnitSyncWorker(PollingThread):
     """run_once() for one round; start()/stop() for the thread the app's lifespan runs."""
 
+    thread_name = "satupintu-unit-sync"
+    log_name = "satupintu.unit"
+    error_event = "unit.sync_error"
+
     def __init__(self, db: Database, settings: Settings) -> None:
+        super().__init__()
         self.db = db
-        self.interval = settings.unit_sync_interval
+        self.every = settings.unit_sync_interval
         self.cap = settings.unit_sync_backoff_cap
         self.failures = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self) -> str:
         """One round: "idle" (not enrolled), "synced", "busy" (another sync holds the lock), or
@@ -60,24 +62,15 @@ class UnitSyncWorker:
             _log().info("unit.synced", sent=pushed.sent, refused=len(pushed.refused), received=applied.total)
         return "synced"
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception as exc:  # the database busy or broken, a bug: keep the loop, try later
-                self.failures += 1
-                _log().error("unit.sync_error", error=type(exc).__name__)
-            self._stop.wait(next_wait(self.interval, self.failures, self.cap))
+    # The thread (polling.PollingThread) -----------------------------------------------------
 
-    def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="satupintu-unit-sync", daemon=True)
-        self._thread.start()
+    def round(self) -> bool:
+        try:
+            self.run_once()
+        except Exception:  # the database busy or broken, a bug: logged by the loop, tried later
+            self.failures += 1
+            raise
+        return False  # a round syncs everything due: the next waits
 
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+    def interval(self) -> float:
+        return next_wait(self.every, self.failures, self.cap)
