@@ -133,3 +133,16 @@ def test_session_cookie_calls_need_the_csrf_header(fresh_server):
         dashboard = c.get("/kelola/lahat")
         token = dashboard.text.split('name="csrf" value="')[1].split('"')[0]
         assert c.post("/api/v1/sites/lahat/booths", json=body, headers={"X-CSRF-Token": token}).status_code == 201
+
+
+def test_openapi_tells_a_units_developer_the_release_rule(server):
+    """Both routes a unit calls document the release header and the 409 naming the release to
+    install; a plain change keeps the general 409 text."""
+    with server.client() as c:
+        spec = c.get("/api/v1/openapi.json").json()
+    for path, method in (("/api/v1/sites/{site}/unit/bundle", "get"), ("/api/v1/sites/{site}/unit/records", "post")):
+        op = spec["paths"][path][method]
+        assert "unit_version_too_old" in op["responses"]["409"]["description"]
+        assert op["responses"]["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+        assert [p["in"] for p in op["parameters"] if p["name"] == "X-SatuPintu-Release"] == ["header"]
+    assert "counter is busy" in spec["paths"]["/api/v1/sites/{site}/booths"]["post"]["responses"]["409"]["description"]

@@ -1,8 +1,9 @@
 """A complaint the centre took over, seen at the van in real Chromium (laptop, 1366x768): the
 van's sync page lists it under "Ditangani pusat" with its code and the centre's status, and the
 van's own step the centre refused under "Ditolak pusat" with the reason; on the van's complaint
-desk the manager's attempt to close it is refused with "Pengaduan ini sudah ditangani pusat;
-perubahan dilakukan di pusat." beside it, and the complaint keeps the centre's answer."""
+desk opened before the sync the manager's attempt to close it is refused with "Pengaduan ini
+sudah ditangani pusat; perubahan dilakukan di pusat." beside it; opened after it, the desk marks
+the complaint "Ditangani pusat" with the centre's status and offers no step."""
 
 from __future__ import annotations
 
@@ -54,28 +55,38 @@ def test_the_van_shows_a_complaint_the_centre_took_over_and_refuses_to_change_it
 
     page = new_context(browser, viewport={"width": 1366, "height": 768}).new_page()
     login(page, van, "pengelola")
+    stale = page.context.new_page()  # the desk as it was opened before the sync
+    stale.goto(f"{van.url}/kelola/{EVENT}/pengaduan")
     page.goto(van.url + "/unit")
     page.get_by_role("button", name="Sinkronkan sekarang").click()
     page.wait_for_load_state()
     assert "2 ditolak" in page.locator("p.notice").inner_text()
     handed = page.locator("#diambil-alih + p + table")
-    assert code in handed.inner_text() and "dijawab" in handed.inner_text()
+    assert code in handed.inner_text() and "Dijawab" in handed.inner_text()  # the centre's state, as staff say it
     refused = page.locator("#ditolak + p + table").inner_text()
+    assert "Riwayat pengaduan" in refused and "complaint_events" not in refused  # never a raw table name
     assert refused.count("Pusat sudah menangani catatan ini") == 2
     assert serious_violations(page, axe_source) == []
     screen(page, "245-unit-ditangani-pusat-1366x768", full_page=True)
 
-    page.goto(f"{van.url}/kelola/{EVENT}/pengaduan")
-    section = page.locator(f"#c-{cid}")
-    section.get_by_role("button", name="Simpan").click()
-    page.wait_for_load_state()
-    error = page.locator(f"#err-{cid}")
+    # A desk opened before the sync still has the form: saving is refused beside the complaint.
+    stale.locator(f"#c-{cid}").get_by_role("button", name="Simpan").click()
+    stale.wait_for_load_state()
+    error = stale.locator(f"#err-{cid}")
     assert error.inner_text() == "Pengaduan ini sudah ditangani pusat; perubahan dilakukan di pusat."
     error.scroll_into_view_if_needed()
-    screen(page, "246-unit-pengaduan-ditolak-ubah-1366x768")
-    assert "Dijawab" in page.locator(f"#c-{cid} h2, #c-{cid} h3").first.inner_text()  # the centre's state
+    screen(stale, "246-unit-pengaduan-ditolak-ubah-1366x768")
+
+    # Opened now, the desk marks it and offers no step: nobody types an answer that cannot be kept.
+    page.goto(f"{van.url}/kelola/{EVENT}/pengaduan")
+    section = page.locator(f"#c-{cid}")
+    heading = section.locator("h2").first.inner_text()
+    assert "Dijawab" in heading and "Ditangani pusat" in heading  # the centre's state, and who works it
+    assert section.locator("form").count() == 0
+    assert section.locator(f"#pusat-{cid}").inner_text().startswith("Pengaduan ini sudah ditangani pusat")
+    assert serious_violations(page, axe_source) == []
+    section.scroll_into_view_if_needed()
+    screen(page, "247-unit-pengaduan-ditangani-pusat-1366x768")
 
     page.goto(f"{van.url}/kelola/{EVENT}/pengaduan?lang=en")
-    page.locator(f"#c-{cid}").get_by_role("button").last.click()
-    page.wait_for_load_state()
-    assert page.locator(f"#err-{cid}").inner_text().startswith("The centre is handling this complaint")
+    assert page.locator(f"#pusat-{cid}").inner_text().startswith("The centre is handling this complaint")

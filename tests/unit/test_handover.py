@@ -112,6 +112,8 @@ def test_the_centre_answers_a_complaint_from_the_van_and_the_van_stops_changing_
     assert set(van_steps) - set(centre_steps) == own_step  # nothing lost: the van's own step stays
     handed = unit_service.handed_over_records(van)
     assert [(h.table, h.id, h.label, h.state) for h in handed] == [("complaints", cid, code, "dijawab")]
+    assert (handed[0].kind, handed[0].state_label) == ("Pengaduan", "Dijawab")  # what the van's staff read
+    assert unit_service.handed_over_records(van, "en")[0].state_label == "Answered"
     refused = unit_service.refused_rows(van)
     assert {(r.table, r.code) for r in refused} == {("complaints", "handed_over"), ("complaint_events", "handed_over")}
     assert all("sudah menangani" in r.reason for r in refused)
@@ -167,6 +169,8 @@ def test_an_application_the_centre_moved_on_is_handed_over_to_it(bare_server: Li
         assert handover.handed_over_ids(s.connection(), "applications") == {app_id}
         assert s.get(HandedOver, ("applications", app_id)) is not None
         assert capture.backlog(s.connection(), 0) > 0  # the van's history of it is still kept
+    handed = unit_service.handed_over_records(van)
+    assert [(h.kind, h.state, h.state_label) for h in handed] == [("Permohonan", "diverifikasi", "Diverifikasi")]
 
 
 

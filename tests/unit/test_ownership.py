@@ -29,6 +29,13 @@ def test_the_readme_shows_the_ownership_table_as_the_code_has_it() -> None:
     assert ownership.ownership_table_markdown() in README.read_text(encoding="utf-8")
 
 
+def test_every_record_the_unit_sends_up_has_a_name_staff_read() -> None:
+    """The van's status page lists refused rows by kind ("Riwayat tiket"), never by table name."""
+    assert sorted(set(ownership.tables_owned_by(Owner.unit)) ^ set(ownership.RECORD_NAMES)) == []
+    assert ownership.record_name("ticket_events") == "Riwayat tiket"
+    assert ownership.record_name("ticket_events", "en") == "Ticket history"
+
+
 def test_the_unit_stops_changing_a_complaint_the_centre_took_over() -> None:
     assert unit_may_change("complaints", handed_over=False)
     assert not unit_may_change("complaints", handed_over=True)

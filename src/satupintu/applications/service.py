@@ -82,6 +82,16 @@ def workflow_for(s: Session, service_id: uuid.UUID) -> wf.Workflow:
     return wf.parse_workflow(row.definition) if row else wf.DEFAULT_WORKFLOW
 
 
+def state_label(db: Database, app_id: uuid.UUID, state: str, lang: str = "id") -> str:
+    """What staff read for `state` in the workflow of this application's service (the raw name
+    when the application or the state is unknown here)."""
+    with db.read() as s:
+        app = s.get(Application, app_id)
+        flow = workflow_for(s, app.service_id) if app is not None else wf.DEFAULT_WORKFLOW
+    found = flow.states.get(state)
+    return found.label(lang) if found else state
+
+
 def _role(actor: Actor) -> str | None:
     return actor.role.value if actor.role else None
 

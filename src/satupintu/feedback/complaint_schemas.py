@@ -71,6 +71,8 @@ class ComplaintView(BaseModel):
     overdue: bool
     due_soon: bool
     escalated: bool
+    handed_over: bool = Field(default=False, description="At a mobile service unit: the centre took this "
+                                                          "complaint over, so it is changed there, not here")
     deadline_at: datetime | None = None  # the deadline that applies now: to verify, then to follow up
     deadline_kind: Literal["verify", "follow_up"] | None = None
     events: list[EventView]

@@ -164,6 +164,7 @@ def _view(s: Session, c: Complaint, site: SiteFacts, show_identity: bool, show_t
         agency=agency.name if agency else None, state=state, state_label=rules.STATE_LABELS[state][0],
         received_at=c.received_at, verify_due_at=c.verify_due_at, due_at=c.due_at, answer=others(c.answer),
         reason=others(c.reason), overdue=t.overdue, due_soon=t.due_soon, escalated=c.escalated_at is not None,
+        handed_over=internal and handovers.is_handed_over(s, "complaints", c.id),
         deadline_at=due if open_ else None,
         deadline_kind=("verify" if state is State.received else "follow_up") if open_ and due else None,
         attachments=files,

@@ -44,9 +44,24 @@ def require_unit_caller(request: Request) -> Actor:
 
 UnitCallerDep = Annotated[Actor, Depends(require_unit_caller)]
 
+# What the OpenAPI document says of the release rule on the routes a unit calls.
+RELEASE_DOCS: dict[str, Any] = {
+    "responses": {409: {"description": (
+        f"`{release.TOO_OLD}`: the unit's release is too old for this centre (it syncs with its own release "
+        "and the one before); the message names the release to install. Nothing was read or written; the "
+        "unit keeps its records. On the push, also `handed_over` rows are listed as refused, not a 409.")}},
+    "openapi_extra": {"parameters": [{
+        "name": release.HEADER, "in": "header", "required": False, "schema": {"type": "string"},
+        "example": "0.9.0",
+        "description": ("The unit's SatuPintu release (MAJOR.MINOR.PATCH). Units before this header send "
+                        "`User-Agent: SatuPintu-unit/<release>`; a caller sending neither is no unit and is "
+                        "not checked.")}]},
+}
+
 
 @router.get("/sites/{site}/unit/bundle", operation_id="unit_event_bundle",
             summary="Everything a mobile service unit needs from the centre for one event (down sync)",
+            **RELEASE_DOCS,
             description=("The event's centre-owned rows by table (catalogue, accounts of the mall's managers and "
                          "of the officers assigned to the event, devices, bookings, settings), with the bundle "
                          "`format`, the centre's `release` and its `schema` revision. A unit applies it whole."))
@@ -116,7 +131,7 @@ class RecordsOut(BaseModel):
 
 
 @router.post("/sites/{site}/unit/records", operation_id="unit_push_records",
-             summary="A batch of the mobile service unit's rows for its event (up sync)",
+             summary="A batch of the mobile service unit's rows for its event (up sync)", **RELEASE_DOCS,
              description=("Rows of unit-owned tables (visits, tickets and their events, counter states, surveys, "
                           "complaints, applications, audit) in foreign-key order, applied in one transaction by "
                           "primary key: a replay writes nothing. Rows of another site or table, a ticket status "

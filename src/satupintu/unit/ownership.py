@@ -111,6 +111,33 @@ OWNERSHIP: dict[str, Ownership] = {
 }
 
 
+# What the van's staff read for a table the unit sends up (Indonesian, English); a test keeps
+# every UNIT table named here, so the status page never shows a raw table name.
+RECORD_NAMES: dict[str, tuple[str, str]] = {
+    "visits": ("Kunjungan", "Visit"),
+    "tickets": ("Tiket antrean", "Queue ticket"),
+    "ticket_events": ("Riwayat tiket", "Ticket history"),
+    "ticket_sequences": ("Nomor urut antrean", "Queue number sequence"),
+    "counter_states": ("Keadaan loket", "Counter state"),
+    "counter_attendance": ("Kehadiran petugas loket", "Counter attendance"),
+    "queue_day_closes": ("Penutupan hari layanan", "Day close"),
+    "survey_responses": ("Jawaban survei SKM", "SKM survey answer"),
+    "complaints": ("Pengaduan", "Complaint"),
+    "complaint_events": ("Riwayat pengaduan", "Complaint history"),
+    "complaint_attachments": ("Lampiran pengaduan", "Complaint attachment"),
+    "applications": ("Permohonan", "Application"),
+    "application_events": ("Riwayat permohonan", "Application history"),
+    "application_documents": ("Dokumen permohonan", "Application document"),
+    "audit_log": ("Catatan audit", "Audit entry"),
+}
+
+
+def record_name(table: str, lang: str = "id") -> str:
+    """What staff call a row of this table (the table's name when it has none)."""
+    pair = RECORD_NAMES.get(table)
+    return (pair[0] if lang == "id" else pair[1]) if pair else table
+
+
 def tables_owned_by(owner: Owner) -> list[str]:
     """The tables whose rows this owner makes (in OWNERSHIP's order)."""
     return [name for name, o in OWNERSHIP.items() if o.owner is owner]

@@ -19,7 +19,7 @@ from ..timeutil import utcnow
 from ..web.pages import db_of, errors_of, keep_once, staff_actor, take_once
 from ..web.render import register_templates, render
 from ..web.security import check_csrf
-from . import enrolment, link, service
+from . import enrolment, link, ownership, service
 
 router = APIRouter(include_in_schema=False)
 register_templates(Path(__file__).parent / "templates")
@@ -85,11 +85,13 @@ def _status_page(request: Request, *, error: str = "", status_code: int = 200) -
     q = request.query_params
     if q.get("kirim", "").isdigit() and q.get("tolak", "").isdigit():
         sent, refused = int(q["kirim"]), int(q["tolak"])
-    handed = service.handed_over_records(db) if found is not None else []
+    lang = request.state.lang
+    handed = service.handed_over_records(db, lang) if found is not None else []
     refusals = service.refused_rows(db) if found is not None else []
     return render(request, "unit/status.html", status_code=status_code, link=found, error=error, tz=tz,
                   event_name=event_name, done=q.get("hasil", "")[:10], sent=sent, refused=refused,
-                  handed=handed, refusals=refusals, auto_every=_auto_every(request))
+                  handed=handed, refusals=refusals, auto_every=_auto_every(request),
+                  record_name=ownership.record_name)
 
 
 @router.get("/unit")

@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from .. import audit
+from ..applications import service as applications
 from ..catalogue import service as catalogue
 from ..db import Database
 from ..errors import DomainError, FieldError, Forbidden, ValidationFailed
+from ..feedback import complaints as complaint_rules
 from ..handovers import HandedOver
 from ..migrate import current_revision
 from ..scope import Actor, SiteRef, can_manage_site
 from . import bundle as bundles
-from . import handover, receive
+from . import handover, ownership, receive
 from .bundle import Applied, BundleRefused, EventScope
 from .models import RefusedRecord
 from .receive import Received, Refusal
@@ -120,6 +122,8 @@ class HandedOverRecord:
     label: str  # the tracking code the staff know it by
     state: str  # its state at the centre
     at: datetime
+    state_label: str = ""  # what staff read for that state
+    kind: str = ""  # what staff call the record ("Pengaduan", "Permohonan")
 
 
 @dataclass(frozen=True)
@@ -131,11 +135,24 @@ class RefusedRow:
     at: datetime
 
 
-def handed_over_records(db: Database) -> list[HandedOverRecord]:
-    """At the unit: the records the centre took over, newest first (for the status page)."""
+def _state_label(db: Database, table: str, record_id: uuid.UUID, state: str, lang: str) -> str:
+    if table == "complaints":
+        try:
+            pair = complaint_rules.STATE_LABELS[complaint_rules.State(state)]
+        except ValueError:  # a state this release does not know (the centre is newer)
+            return state
+        return pair[0] if lang == "id" else pair[1]
+    return applications.state_label(db, record_id, state, lang)
+
+
+def handed_over_records(db: Database, lang: str = "id") -> list[HandedOverRecord]:
+    """At the unit: the records the centre took over, newest first (for the status page), each
+    with its state at the centre as staff read it."""
     with db.read() as s:
-        return [HandedOverRecord(r.table_name, r.record_id, r.label, r.state, r.handed_over_at)
+        rows = [HandedOverRecord(r.table_name, r.record_id, r.label, r.state, r.handed_over_at)
                 for r in s.scalars(select(HandedOver).order_by(HandedOver.handed_over_at.desc()))]
+    return [replace(r, state_label=_state_label(db, r.table, r.id, r.state, lang),
+                    kind=ownership.record_name(r.table, lang)) for r in rows]
 
 
 def refused_rows(db: Database, limit: int = 50) -> list[RefusedRow]:

@@ -14,7 +14,8 @@ module rewrites the generated document once per process:
   and `{}` (anonymous) when a caller may be unknown;
 - responses: 422 uses the error schema; every operation documents 503 (database unreachable)
   and 400 (a refusal by a rule); authenticated ones 401 and 403; ones with path parameters 404;
-  changes 409 (a conflicting state); rate-limited ones keep their 429;
+  changes 409 (a conflicting state); rate-limited ones keep their 429; a route's own
+  description of an error status (its `responses=`) is kept, with the error schema;
 - worked examples of the main request bodies (`REQUEST_EXAMPLES`: a ticket, an application's
   action or status push, a complaint).
 """
@@ -117,8 +118,8 @@ REQUEST_EXAMPLES: dict[str, JSON] = {
 }
 
 
-def error_response(status: str) -> JSON:
-    return {"description": STATUS_TEXT[status],
+def error_response(status: str, description: str | None = None) -> JSON:
+    return {"description": description or STATUS_TEXT[status],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
@@ -207,8 +208,12 @@ def rewrite(spec: JSON, facts: dict[tuple[str, str], tuple[str, set[str]]]) -> J
                 wanted.add("409")
             if "429" in responses or RATE_LIMITED in calls:
                 wanted.add("429")
-            for status in sorted(wanted):
-                responses[status] = error_response(status)
+            # A route that declares an error status itself (`responses={409: {"description": ...}}`)
+            # keeps its own description of it, with the one error schema.
+            declared = {st for st in responses if st in STATUS_TEXT and st != "422"}
+            for status in sorted(wanted | declared):
+                told = responses[status].get("description") if status in declared else None
+                responses[status] = error_response(status, told)
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None and op["operationId"] in REQUEST_EXAMPLES:
                 body["examples"] = REQUEST_EXAMPLES[op["operationId"]]
