@@ -171,6 +171,11 @@ def test_an_application_the_centre_moved_on_is_handed_over_to_it(bare_server: Li
         assert capture.backlog(s.connection(), 0) > 0  # the van's history of it is still kept
     handed = unit_service.handed_over_records(van)
     assert [(h.kind, h.state, h.state_label) for h in handed] == [("Permohonan", "diverifikasi", "Diverifikasi")]
+    # The van's officer opening it reads who works it now and is offered no action.
+    seen = apps.get_application(van, officer_van, EVENT, app_id)
+    assert seen.handed_over and seen.actions == [] and seen.state_label == "Diverifikasi"
+    assert not apps.get_application(centre, accounts.authenticate(centre, "petugas.dpmptsp", DEMO_PASSWORD),
+                                    EVENT, app_id).handed_over  # the centre has no marks
 
 
 

@@ -98,6 +98,8 @@ class ApplicationView(BaseModel):
     ticket_number: str | None = None
     documents: list[DocumentView] | None = None
     actions: list[ActionView] | None = None
+    # At a mobile service unit: the centre took this application over (it is changed there; no action here).
+    handed_over: bool = False
     # Client systems' own reference numbers (a client's key sees only its own):
     external_refs: list[ExternalRefView] | None = None
 

@@ -197,8 +197,10 @@ def _view(s: Session, app: Application, site: SiteFacts, flow: wf.Workflow, staf
         view.ticket_number = ticket_number
         view.documents = [DocumentView(position=d.position, requirement=d.requirement, received=d.received)
                           for d in docs]
-        view.actions = [ActionView(name=a.name, label=a.label(lang), note_required=a.note_required)
-                        for a in wf.allowed_actions(flow, app.state, _role(staff))]
+        view.handed_over = handovers.is_handed_over(s, "applications", app.id)
+        view.actions = [] if view.handed_over else [
+            ActionView(name=a.name, label=a.label(lang), note_required=a.note_required)
+            for a in wf.allowed_actions(flow, app.state, _role(staff))]
         refs = select(ApplicationExternalRef).where(ApplicationExternalRef.application_id == app.id)
         if staff.key is not None:  # a client system sees its own reference only
             refs = refs.where(ApplicationExternalRef.client_id == staff.key.client_id)
