@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from .. import __version__
 from ..db import Base
 from ..roles import Role
+from . import writes
 from .ownership import OWNERSHIP, Owner
 from .rows import JsonRow, decode_row, encode_row, encode_value, primary_key
 
@@ -127,20 +128,6 @@ def check_compatible(bundle: dict[str, Any], schema: str | None) -> None:
     del schema  # same format and tables: an older or newer schema still applies column by column
 
 
-def _upsert(conn: Connection, table: Table, values: dict[str, Any]) -> bool:
-    """Insert the row or update it by primary key; True when something changed."""
-    keys = [c.name for c in table.primary_key.columns]
-    where = and_(*(table.c[k] == values[k] for k in keys))
-    current = conn.execute(select(table).where(where)).first()
-    if current is None:
-        conn.execute(table.insert().values(**values))
-        return True
-    changed = {k: v for k, v in values.items() if k not in keys and current._mapping[k] != v}
-    if changed:
-        conn.execute(table.update().where(where).values(**changed))
-    return bool(changed)
-
-
 def apply(conn: Connection, bundle: dict[str, Any], schema: str | None) -> Applied:
     """Write the bundle into this install's database (the caller owns the transaction)."""
     check_compatible(bundle, schema)
@@ -156,7 +143,7 @@ def apply(conn: Connection, bundle: dict[str, Any], schema: str | None) -> Appli
             raise BundleRefused("version_mismatch", (
                 f"Pusat mengirim data yang belum dikenal unit ini ({exc.args[0]}). Pasang SatuPintu "
                 f"versi {bundle.get('release', '?')} di unit ini, lalu sinkronkan lagi.")) from exc
-        written = sum(_upsert(conn, table, values) for values in decoded)
+        written = writes.write_rows(conn, table, decoded, writes.current_rows(conn, table, decoded)).changed
         if written:
             done.written[table.name] = written
         if table.name in _LINKS:

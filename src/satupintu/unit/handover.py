@@ -19,10 +19,11 @@ from ..handovers import HandedOver
 from ..ids import new_id
 from ..models import Base
 from . import rules
-from .bundle import BundleRefused, _upsert
+from .bundle import BundleRefused
 from .capture import HANDOVER
 from .models import ReceivedRecord, RefusedRecord
 from .rows import JsonRow, decode_row, encode_row
+from .writes import upsert
 
 LABELS = {"complaints": "tracking_code", "applications": "tracking_number"}
 
@@ -80,8 +81,8 @@ def apply(conn: Connection, sent: dict[str, Any] | None) -> dict[str, int]:
             centre_ids = {str(h["id"]) for h in history[rid]}
             if rid not in marked and not rules.handed_over(centre_ids, unit_ids):
                 continue  # still the unit's
-            changed = _upsert(conn, parent, values)
-            changed = sum(_upsert(conn, child, h) for h in history[rid]) > 0 or changed
+            changed = upsert(conn, parent, values)
+            changed = sum(upsert(conn, child, h) for h in history[rid]) > 0 or changed
             label, state = str(values.get(LABELS[parent_name]) or ""), str(values.get("state") or "")
             if rid not in marked:
                 conn.execute(marks.insert().values(table_name=parent_name, record_id=rid, label=label, state=state))

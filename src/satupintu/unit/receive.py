@@ -11,6 +11,7 @@ A refused row is reported back with its reason and the rest applies.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,8 +21,7 @@ from sqlalchemy.engine import Connection
 from ..models import Base
 from ..queueing.policy import Status
 from ..timeutil import utcnow
-from . import rules
-from .bundle import _upsert
+from . import rules, writes
 from .capture import HANDOVER, PARENTS, up_tables
 from .models import ReceivedRecord
 from .rows import decode_row
@@ -88,8 +88,10 @@ class _Checks:
         return self._taken[key]
 
 
-def _refusal(table: Table, values: dict[str, Any], checks: _Checks) -> str | None:
-    """Why the row may not be written, or None."""
+def _refusal(table: Table, values: dict[str, Any], checks: _Checks,
+             current: Mapping[writes.Key, Mapping[Any, Any]]) -> str | None:
+    """Why the row may not be written, or None (`current`: what the centre has of the batch's
+    rows of this table, by primary key)."""
     if "site_id" in table.c:
         if values.get("site_id") != checks.event_id:
             return "other_site"
@@ -101,14 +103,17 @@ def _refusal(table: Table, values: dict[str, Any], checks: _Checks) -> str | Non
     handover_parent = (table.name if table.name in HANDOVER
                        else PARENTS[table.name][0] if PARENTS.get(table.name, ("",))[0] in HANDOVER else None)
     if handover_parent is not None:
-        pid = values["id"] if handover_parent == table.name else values[PARENTS[table.name][1]]
-        exists = checks.conn.scalar(select(Base.metadata.tables[handover_parent].c.id)
-                                    .where(Base.metadata.tables[handover_parent].c.id == pid))
-        if exists is not None and checks.taken_over(handover_parent, pid):
+        if handover_parent == table.name:
+            pid, exists = values["id"], (values["id"],) in current
+        else:
+            pid = values[PARENTS[table.name][1]]
+            exists = checks.conn.scalar(select(Base.metadata.tables[handover_parent].c.id)
+                                        .where(Base.metadata.tables[handover_parent].c.id == pid)) is not None
+        if exists and checks.taken_over(handover_parent, pid):
             return "handed_over"
     if table.name == "tickets":
-        current = checks.conn.scalar(select(table.c.status).where(table.c.id == values["id"]))
-        if current is not None and not rules.ticket_status_may_move(Status(current), Status(values["status"])):
+        have = current.get((values["id"],))
+        if have is not None and not rules.ticket_status_may_move(Status(have["status"]), Status(values["status"])):
             return "status_backwards"
     return None
 
@@ -124,20 +129,29 @@ def apply_batch(conn: Connection, event_id: uuid.UUID, batch: dict[str, Any]) ->
         for row in sent[name]:
             done.refused.append(Refusal(name, str(row.get("id", "?")), "not_unit_owned", REASONS["not_unit_owned"]))
     for table in up_tables():
+        decoded: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for row in sent.get(table.name, []):
             try:
-                values = decode_row(table, row)
+                decoded.append((row, decode_row(table, row)))
             except (KeyError, ValueError, TypeError):
                 done.refused.append(Refusal(table.name, _row_id(table, row), "unknown_columns",
                                             REASONS["unknown_columns"]))
-                continue
-            code = _refusal(table, values, checks)
+        if not decoded:
+            continue
+        current = writes.current_rows(conn, table, (values for _, values in decoded))
+        accepted = []
+        for row, values in decoded:
+            code = _refusal(table, values, checks, current)
             if code is not None:
                 done.refused.append(Refusal(table.name, _row_id(table, row), code, REASONS[code]))
-                continue
-            bucket = done.written if _upsert(conn, table, values) else done.unchanged
-            bucket[table.name] = bucket.get(table.name, 0) + 1
-            if table.name in HANDOVER:
+            else:
+                accepted.append(values)
+        result = writes.write_rows(conn, table, accepted, current)
+        for bucket, n in ((done.written, result.changed), (done.unchanged, result.unchanged)):
+            if n:
+                bucket[table.name] = n
+        if table.name in HANDOVER:
+            for values in accepted:
                 _register(conn, table.name, values["id"], event_id)
     return done
 
