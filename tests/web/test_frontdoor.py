@@ -17,6 +17,7 @@ from tests.procserver import ServerProcess
 
 NIK = "3201234567890001"
 PHONE = "081234567890"
+APPLICANT_NIK = "1604011208850001"  # a NIK that passes its checks (born 12-08-1985)
 
 
 class Upload:
@@ -152,6 +153,33 @@ def test_the_access_log_masks_niks_and_phone_numbers_and_carries_the_request_id(
     lines = [line for line in log.splitlines() if '"http.request"' in line]
     assert any('"uji-permintaan-42"' in line and '"status": 404' in line for line in lines)
     assert any(made_id in line for line in lines)
+
+
+def test_every_log_line_a_request_causes_is_json_with_its_request_id_even_from_a_service_in_a_thread(
+        fresh_demo_db):
+    """Two officers open a permohonan each, one with its own X-Request-ID and one without: the
+    service's `application.opened` line (written in a request thread, far from the front door)
+    and the access line of each carry that request's id and no other, as one JSON object each."""
+    with ServerProcess(fresh_demo_db.url, workers=1, log_level="INFO") as proc:
+        with httpx.Client(base_url=proc.url, timeout=30) as c:
+            officer = token_for(c, "petugas.dpmptsp")
+            body = {"service": "DPM-03", "applicant_name": "Siti Aminah", "nik": APPLICANT_NIK}
+            given = c.post("/api/v1/sites/lahat/applications", json=body,
+                           headers={**officer, "X-Request-ID": "uji-permohonan-7"})
+            made = c.post("/api/v1/sites/lahat/applications", json=body, headers=officer)
+        log = proc.output()
+    assert given.status_code == made.status_code == 201, (given.text, made.text)
+    ids = [given.headers["x-request-id"], made.headers["x-request-id"]]
+    assert ids[0] == "uji-permohonan-7" and re.fullmatch(r"[0-9a-f]{32}", ids[1])
+    records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    for request_id in ids:
+        mine = [r for r in records if r.get("request_id") == request_id]
+        assert [r["event"] for r in mine if r["event"] != "http.request"] == ["application.opened"], mine
+        access = [r for r in mine if r["event"] == "http.request"]
+        assert len(access) == 1 and access[0]["status"] == 201 and access[0]["method"] == "POST"
+    opened = [r for r in records if r["event"] == "application.opened"]
+    assert sorted(r["request_id"] for r in opened) == sorted(ids)  # none without an id, none with another's
+    assert APPLICANT_NIK not in log
 
 
 @pytest.mark.parametrize("path", ["/api/v1/tidak-ada", "/tidak-ada"])
