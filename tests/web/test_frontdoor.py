@@ -4,15 +4,21 @@ NIK or phone number but carries the request id the response echoes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
 
 from satupintu.web.frontdoor import MAX_BODY
-from tests.conftest import token_for
+from tests.conftest import free_port, token_for
 from tests.procserver import ServerProcess
 
 NIK = "3201234567890001"
@@ -180,6 +186,66 @@ def test_every_log_line_a_request_causes_is_json_with_its_request_id_even_from_a
     opened = [r for r in records if r["event"] == "application.opened"]
     assert sorted(r["request_id"] for r in opened) == sorted(ids)  # none without an id, none with another's
     assert APPLICANT_NIK not in log
+
+
+CRASHING_SERVE = """
+import sys
+import satupintu.app
+from satupintu import cli
+
+made = satupintu.app.create_app
+
+
+def create_app(*args, **kwargs):
+    app = made(*args, **kwargs)
+
+    @app.get("/uji/rusak")
+    def broken() -> None:
+        raise RuntimeError("gagal memproses NIK " + sys.argv[2])
+
+    return app
+
+
+satupintu.app.create_app = create_app
+cli._serve("127.0.0.1", int(sys.argv[1]), workers=1)
+"""
+
+
+def test_an_unhandled_error_is_logged_as_json_with_its_request_id_and_a_masked_traceback(fresh_demo_db, tmp_path):
+    """`satupintu serve`'s own path (cli._serve), with one route that raises: the error's line
+    carries the request id the 500 echoes and its traceback without the NIK in the message, and
+    every line the server wrote, uvicorn's included, is one JSON object."""
+    script = tmp_path / "serve_crashing.py"
+    script.write_text(CRASHING_SERVE)
+    port = free_port()
+    env = dict(os.environ, SATUPINTU_DATABASE_URL=fresh_demo_db.url, SATUPINTU_SECRET_KEY="test-secret-log",
+               SATUPINTU_LOG_LEVEL="INFO")
+    with open(tmp_path / "server.log", "wb") as out:
+        proc = subprocess.Popen([sys.executable, str(script), str(port), NIK], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "server.log").read_text()
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        crashed = httpx.get(url + "/uji/rusak", headers={"X-Request-ID": "uji-galat-9"}, timeout=30)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(15)
+    log = (tmp_path / "server.log").read_text()
+    assert crashed.status_code == 500 and crashed.headers["x-request-id"] == "uji-galat-9"
+    lines = [line for line in log.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line: one JSON object
+    errors = [r for r in records if r["event"] == "http.error"]
+    assert len(errors) == 1 and errors[0]["request_id"] == "uji-galat-9" and errors[0]["level"] == "error"
+    assert "RuntimeError: gagal memproses NIK 3201********0001" in errors[0]["exception"]
+    assert any(r.get("logger", "").startswith("uvicorn") for r in records)  # the server's own lines too
+    assert NIK not in log
 
 
 @pytest.mark.parametrize("path", ["/api/v1/tidak-ada", "/tidak-ada"])
