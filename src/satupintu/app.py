@@ -332,6 +332,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
         return JSONResponse({**body, "version": __version__}, status_code=status,
                             headers={"Cache-Control": "no-store"})
 
+    from .integration import webhook_service
+    from .notify import service as notify_service
+    from .timeutil import utcnow
+
+    # Outbox backlogs, read when scraped by whichever process answers (reported once).
+    backlogs = metrics.Backlogs({"notify_outbox": lambda: notify_service.backlog(db),
+                                 "webhook": lambda: webhook_service.backlog(db)}, utcnow)
+
     @app.get("/metrics", include_in_schema=False)
     def prometheus_metrics(request: Request) -> Response:
         """Prometheus exposition (metrics.py); every process's values in multi-process mode."""
@@ -341,7 +349,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, che
                 return JSONResponse({"error": {"code": "unauthenticated", "message": "Token metrik tidak valid.",
                                                "field": "Authorization"}}, status_code=401,
                                     headers={"WWW-Authenticate": "Bearer"})
-        data, content_type = metrics.render()
+        data, content_type = metrics.render(backlogs)
         return Response(data, media_type=content_type, headers={"Cache-Control": "no-store"})
 
     from .web import openapi

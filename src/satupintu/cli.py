@@ -92,6 +92,7 @@ def demo(serve: bool = typer.Option(False, help="Start the server after loading"
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from .logs import stdlib_config
     from .migrate import NotMigrated
 
     # The server's own log follows SATUPINTU_LOG_LEVEL. Its access log is off: it writes full
@@ -102,7 +103,9 @@ def _serve(host: str, port: int, workers: int) -> None:
     # The client address (rate limits, login backoff) is X-Forwarded-For only from these proxies.
     options: dict[str, Any] = {"host": host, "port": port, "proxy_headers": True, "access_log": False,
                                "forwarded_allow_ips": get_settings().forwarded_allow_ips,
-                               "log_level": get_settings().log_level.lower()}
+                               "log_level": get_settings().log_level.lower(),
+                               # uvicorn's own lines (start, errors with their tracebacks) as JSON, masked
+                               "log_config": stdlib_config(get_settings().log_level)}
     try:
         if workers > 1:
             uvicorn.run("satupintu.asgi:app", workers=workers, **options)

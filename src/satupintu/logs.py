@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import re
+from typing import Any
 from urllib.parse import unquote_plus
 
 import structlog
@@ -71,12 +73,42 @@ def _mask_digits(_logger: WrappedLogger, _name: str, event: EventDict) -> EventD
     return event
 
 
+def _shared_processors() -> list[Any]:
+    """Every line, ours (structlog) or a library's (stdlib logging: uvicorn, SQLAlchemy): the
+    request id bound by the front door, the level, the time, a traceback as one masked string."""
+    return [structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True), structlog.processors.format_exc_info,
+            _mask_digits]
+
+
+def stdlib_config(level: str = "INFO") -> dict[str, Any]:
+    """logging.dictConfig for the libraries' loggers (uvicorn's `log_config` too): each record is
+    one JSON object like ours, masked, with its logger's name and the request id when inside one."""
+    lvl = level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                           structlog.processors.JSONRenderer()],
+            "foreign_pre_chain": [structlog.stdlib.add_logger_name, *_shared_processors()],
+        }},
+        "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+        "loggers": {
+            "uvicorn": {"handlers": ["json"], "level": lvl, "propagate": False},
+            "uvicorn.error": {"level": lvl},
+            "uvicorn.access": {"handlers": ["json"], "level": lvl, "propagate": False},
+        },
+        "root": {"handlers": ["json"], "level": lvl},
+    }
+
+
 def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(format="%(message)s", level=getattr(logging, level.upper(), logging.INFO))
+    if not logging.getLogger().handlers:  # as basicConfig: a host that set up logging (pytest) keeps it
+        logging.config.dictConfig(stdlib_config(level))
     structlog.configure(
-        processors=[structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
-                    structlog.processors.TimeStamper(fmt="iso", utc=True),
-                    _mask_digits, structlog.processors.JSONRenderer()],
+        processors=[*_shared_processors(), structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper(), logging.INFO)),
         cache_logger_on_first_use=True,
     )

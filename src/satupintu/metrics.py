@@ -17,6 +17,12 @@ What is measured:
   queue publishes after its commits, in the process that committed.
 - satupintu_sse_clients: live streams open now (boards, consoles, phones).
 - satupintu_db_pool_in_use{pool}: connections lent out now, "sqlalchemy" and "hot_path".
+- satupintu_notify_outbox_backlog{status} / satupintu_notify_outbox_oldest_seconds{status} and
+  satupintu_webhook_backlog{status} / satupintu_webhook_oldest_seconds{status}: messages to
+  citizens and webhook deliveries not settled yet ("pending", "sending"), and the age of the
+  oldest of them. These are read from the database when scraped (Backlogs, one query each, in
+  the process that answers), never kept per process: in multi-process mode they are reported
+  once, not added up across the workers.
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ import contextlib
 import os
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
+import structlog
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -38,6 +46,8 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client import REGISTRY as _DEFAULT_REGISTRY
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from starlette.routing import Mount
@@ -60,13 +70,21 @@ POOL_IN_USE = Gauge("satupintu_db_pool_in_use", "Database connections lent out n
                     multiprocess_mode="livesum")
 
 
-def render() -> tuple[bytes, str]:
-    """The exposition text of this process, or of every process in multi-process mode."""
+def render(*at_scrape: Collector) -> tuple[bytes, str]:
+    """The exposition text of this process, or of every process in multi-process mode, followed
+    by what the `at_scrape` collectors read now (e.g. Backlogs: reported once, whatever the mode)."""
     if MULTIPROCESS:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(_DEFAULT_REGISTRY), CONTENT_TYPE_LATEST
+        text = generate_latest(registry)
+    else:
+        text = generate_latest(_DEFAULT_REGISTRY)
+    if at_scrape:
+        extra = CollectorRegistry()
+        for collector in at_scrape:
+            extra.register(collector)
+        text += generate_latest(extra)
+    return text, CONTENT_TYPE_LATEST
 
 
 def process_exited() -> None:
@@ -91,6 +109,55 @@ def observe_published(channel: str, event_: dict[str, Any]) -> None:
     waited = event_.get("waited_seconds")
     if isinstance(waited, int | float) and waited >= 0:
         WAIT.labels(site).observe(waited)
+
+
+# ---------------------------------------------------------------- outboxes
+
+
+# Per status ("pending", "sending"): how many, and when the oldest was written (None: none).
+BacklogReader = Callable[[], Mapping[str, tuple[int, datetime | None]]]
+
+BACKLOG_HELP = {
+    "notify_outbox": "Notifications to citizens not sent yet (pending, or sending under a worker's lease)",
+    "webhook": "Webhook deliveries not settled yet (pending, or sending under a worker's lease)",
+}
+
+
+def backlog_families(name: str, backlog: Mapping[str, tuple[int, datetime | None]],
+                     now: datetime) -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
+    """satupintu_<name>_backlog{status} and satupintu_<name>_oldest_seconds{status} (0 when empty)."""
+    size = GaugeMetricFamily(f"satupintu_{name}_backlog", BACKLOG_HELP.get(name, name), labels=["status"])
+    age = GaugeMetricFamily(f"satupintu_{name}_oldest_seconds",
+                            "Age of the oldest of them, in seconds (0 when there is none)", labels=["status"])
+    for status, (count, oldest) in sorted(backlog.items()):
+        size.add_metric([status], count)
+        age.add_metric([status], max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0)
+    return size, age
+
+
+class Backlogs(Collector):
+    """Outbox backlogs read from the database at scrape time, one reader (one query) each.
+
+    Rendered by the process that answers the scrape (render(backlogs)), so a deployment of many
+    workers reports each backlog once. A reader that fails (database unreachable) leaves its
+    metrics out of that scrape rather than failing the whole page: `absent()` alerts on it."""
+
+    def __init__(self, readers: Mapping[str, BacklogReader], clock: Callable[[], datetime]) -> None:
+        self.readers = dict(readers)
+        self.clock = clock
+
+    def describe(self) -> list[GaugeMetricFamily]:
+        return [family for name in self.readers for family in backlog_families(name, {}, self.clock())]
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        for name, read in self.readers.items():
+            try:
+                backlog = read()
+            except Exception as exc:  # the database is down: the rest of the scrape still answers
+                structlog.get_logger("satupintu.metrics").warning("metrics.backlog_unread", backlog=name,
+                                                                  error=type(exc).__name__)
+                continue
+            yield from backlog_families(name, backlog, self.clock())
 
 
 # ---------------------------------------------------------------- database pools

@@ -4,19 +4,26 @@ NIK or phone number but carries the request id the response echoes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
 
 from satupintu.web.frontdoor import MAX_BODY
-from tests.conftest import token_for
+from tests.conftest import free_port, token_for
 from tests.procserver import ServerProcess
 
 NIK = "3201234567890001"
 PHONE = "081234567890"
+APPLICANT_NIK = "1604011208850001"  # a NIK that passes its checks (born 12-08-1985)
 
 
 class Upload:
@@ -152,6 +159,93 @@ def test_the_access_log_masks_niks_and_phone_numbers_and_carries_the_request_id(
     lines = [line for line in log.splitlines() if '"http.request"' in line]
     assert any('"uji-permintaan-42"' in line and '"status": 404' in line for line in lines)
     assert any(made_id in line for line in lines)
+
+
+def test_every_log_line_a_request_causes_is_json_with_its_request_id_even_from_a_service_in_a_thread(
+        fresh_demo_db):
+    """Two officers open a permohonan each, one with its own X-Request-ID and one without: the
+    service's `application.opened` line (written in a request thread, far from the front door)
+    and the access line of each carry that request's id and no other, as one JSON object each."""
+    with ServerProcess(fresh_demo_db.url, workers=1, log_level="INFO") as proc:
+        with httpx.Client(base_url=proc.url, timeout=30) as c:
+            officer = token_for(c, "petugas.dpmptsp")
+            body = {"service": "DPM-03", "applicant_name": "Siti Aminah", "nik": APPLICANT_NIK}
+            given = c.post("/api/v1/sites/lahat/applications", json=body,
+                           headers={**officer, "X-Request-ID": "uji-permohonan-7"})
+            made = c.post("/api/v1/sites/lahat/applications", json=body, headers=officer)
+        log = proc.output()
+    assert given.status_code == made.status_code == 201, (given.text, made.text)
+    ids = [given.headers["x-request-id"], made.headers["x-request-id"]]
+    assert ids[0] == "uji-permohonan-7" and re.fullmatch(r"[0-9a-f]{32}", ids[1])
+    records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    for request_id in ids:
+        mine = [r for r in records if r.get("request_id") == request_id]
+        assert [r["event"] for r in mine if r["event"] != "http.request"] == ["application.opened"], mine
+        access = [r for r in mine if r["event"] == "http.request"]
+        assert len(access) == 1 and access[0]["status"] == 201 and access[0]["method"] == "POST"
+    opened = [r for r in records if r["event"] == "application.opened"]
+    assert sorted(r["request_id"] for r in opened) == sorted(ids)  # none without an id, none with another's
+    assert APPLICANT_NIK not in log
+
+
+CRASHING_SERVE = """
+import sys
+import satupintu.app
+from satupintu import cli
+
+made = satupintu.app.create_app
+
+
+def create_app(*args, **kwargs):
+    app = made(*args, **kwargs)
+
+    @app.get("/uji/rusak")
+    def broken() -> None:
+        raise RuntimeError("gagal memproses NIK " + sys.argv[2])
+
+    return app
+
+
+satupintu.app.create_app = create_app
+cli._serve("127.0.0.1", int(sys.argv[1]), workers=1)
+"""
+
+
+def test_an_unhandled_error_is_logged_as_json_with_its_request_id_and_a_masked_traceback(fresh_demo_db, tmp_path):
+    """`satupintu serve`'s own path (cli._serve), with one route that raises: the error's line
+    carries the request id the 500 echoes and its traceback without the NIK in the message, and
+    every line the server wrote, uvicorn's included, is one JSON object."""
+    script = tmp_path / "serve_crashing.py"
+    script.write_text(CRASHING_SERVE)
+    port = free_port()
+    env = dict(os.environ, SATUPINTU_DATABASE_URL=fresh_demo_db.url, SATUPINTU_SECRET_KEY="test-secret-log",
+               SATUPINTU_LOG_LEVEL="INFO")
+    with open(tmp_path / "server.log", "wb") as out:
+        proc = subprocess.Popen([sys.executable, str(script), str(port), NIK], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "server.log").read_text()
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+        crashed = httpx.get(url + "/uji/rusak", headers={"X-Request-ID": "uji-galat-9"}, timeout=30)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(15)
+    log = (tmp_path / "server.log").read_text()
+    assert crashed.status_code == 500 and crashed.headers["x-request-id"] == "uji-galat-9"
+    lines = [line for line in log.splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line: one JSON object
+    errors = [r for r in records if r["event"] == "http.error"]
+    assert len(errors) == 1 and errors[0]["request_id"] == "uji-galat-9" and errors[0]["level"] == "error"
+    assert "RuntimeError: gagal memproses NIK 3201********0001" in errors[0]["exception"]
+    assert any(r.get("logger", "").startswith("uvicorn") for r in records)  # the server's own lines too
+    assert NIK not in log
 
 
 @pytest.mark.parametrize("path", ["/api/v1/tidak-ada", "/tidak-ada"])

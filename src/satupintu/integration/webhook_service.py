@@ -24,7 +24,7 @@ from typing import Any
 
 import structlog
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from .. import audit, domain_events
@@ -541,8 +541,20 @@ def count_old(db: Database, now: datetime, keep_days: float) -> int:
 
 def pending_count(db: Database) -> int:
     """Deliveries not settled yet (tests, a status line)."""
-    from sqlalchemy import func
-
     with db.read() as s:
         return int(s.scalar(select(func.count()).select_from(WebhookDelivery)
                             .where(WebhookDelivery.status.in_((PENDING, SENDING)))) or 0)
+
+
+def backlog(db: Database) -> dict[str, tuple[int, datetime | None]]:
+    """Deliveries not settled yet, for /metrics: per status (pending, sending) how many and
+    when the oldest of them was written (None when there is none).
+
+    One grouped query, filtered on the leading column of ix_webhook_deliveries_due (status): it
+    reads the unsettled rows only, never the delivered log."""
+    with db.read() as s:
+        rows = s.execute(select(WebhookDelivery.status, func.count(), func.min(WebhookDelivery.created_at))
+                         .where(WebhookDelivery.status.in_((PENDING, SENDING)))
+                         .group_by(WebhookDelivery.status)).all()
+    found = {str(status): (int(n), oldest) for status, n, oldest in rows}
+    return {status: found.get(status, (0, None)) for status in (PENDING, SENDING)}

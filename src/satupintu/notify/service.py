@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..db import Database
@@ -274,3 +274,20 @@ def outbox_messages(db: Database, *, site_id: uuid.UUID | None = None, reference
     with db.read() as s:
         rows = s.scalars(q.order_by(Notification.sent_at.desc(), Notification.id.desc()).limit(limit)).all()
         return [_view(r) for r in rows]
+
+
+BACKLOG_STATUSES = (NotifyStatus.pending.value, NotifyStatus.sending.value)
+
+
+def backlog(db: Database) -> dict[str, tuple[int, datetime | None]]:
+    """The outbox not settled yet, for /metrics: per status (pending, sending) how many
+    messages and when the oldest of them was queued (None when there is none).
+
+    One grouped query, filtered on the leading column of ix_notifications_due (status): it
+    reads the unsent rows only, never the sent history."""
+    with db.read() as s:
+        rows = s.execute(select(Notification.status, func.count(), func.min(Notification.created_at))
+                         .where(Notification.status.in_(BACKLOG_STATUSES))
+                         .group_by(Notification.status)).all()
+    found = {str(status): (int(n), oldest) for status, n, oldest in rows}
+    return {status: found.get(status, (0, None)) for status in BACKLOG_STATUSES}

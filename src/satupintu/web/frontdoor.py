@@ -209,6 +209,9 @@ class FrontDoor:
             except _BodyTooLarge:
                 pass
             except Exception:
+                # One line with the request's id and the masked traceback (uvicorn logs it again, without the id).
+                log.error("http.error", request_id=request_id, method=scope["method"], path=mask_url(path),
+                          exc_info=True)
                 if not response_started:
                     await respond(500, "internal_error", "Terjadi kesalahan pada server. Coba lagi sebentar lagi.",
                                   None)
