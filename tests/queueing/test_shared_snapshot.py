@@ -35,8 +35,11 @@ def test_many_streams_asking_at_once_share_one_read():
     async def main():
         src, shared = Source(), SharedReads[int]()
         asks = [asyncio.ensure_future(shared.get("lahat", src.position, lambda: src.position, src.read))
-                for _ in range(200)]
-        await asyncio.sleep(0)
+                for _ in range(100)]
+        await asyncio.sleep(0.01)  # the read is running: streams arriving now join it
+        asks += [asyncio.ensure_future(shared.get("lahat", src.position, lambda: src.position, src.read))
+                 for _ in range(100)]
+        await asyncio.sleep(0.01)
         src.gate.set()
         results = await asyncio.gather(*asks)
         return src.reads, shared.reads, results
