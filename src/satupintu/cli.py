@@ -89,6 +89,15 @@ def demo(serve: bool = typer.Option(False, help="Start the server after loading"
         _serve(host, port, workers=1)
 
 
+def _raise_open_files() -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        with contextlib.suppress(ValueError, OSError):  # not allowed here: the soft limit stays
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+
+
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -101,9 +110,13 @@ def _serve(host: str, port: int, workers: int) -> None:
     # SATUPINTU_FORWARDED_ALLOW_IPS (passed to uvicorn, default 127.0.0.1), X-Forwarded-For and
     # X-Forwarded-Proto give the client's address and scheme (so cookies are Secure over HTTPS).
     # The client address (rate limits, login backoff) is X-Forwarded-For only from these proxies.
+    # backlog 4096 (uvicorn's default is 2048) and the open-files soft limit raised to its hard
+    # limit: each live board holds a connection, and one process holds 5,000 of them, all
+    # reconnecting at once after a restart (bench/sse_bench.py).
+    _raise_open_files()
     options: dict[str, Any] = {"host": host, "port": port, "proxy_headers": True, "access_log": False,
                                "forwarded_allow_ips": get_settings().forwarded_allow_ips,
-                               "log_level": get_settings().log_level.lower(),
+                               "log_level": get_settings().log_level.lower(), "backlog": 4096,
                                # uvicorn's own lines (start, errors with their tracebacks) as JSON, masked
                                "log_config": stdlib_config(get_settings().log_level)}
     try:

@@ -52,6 +52,7 @@ import random
 import re
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -207,6 +208,13 @@ class LocalBus:
         """The latest entry of the channel this process has read (None: none)."""
         return None
 
+    def position(self, channel: str) -> str | None:
+        """The latest entry of the channel this process has had from the log (None: none known):
+        every entry up to it was committed, so a database read started now shows them all."""
+        with self._lock:
+            entries = self._logs.get(channel)
+            return entries[-1].id if entries else None
+
     def _resync(self, channels: Iterable[str] | None = None, at: str | None = None) -> None:
         """Tell the subscribers of these channels (None: of every channel) to reload; `at`: the
         channel's log position the reload covers (default: the latest this process read)."""
@@ -291,15 +299,38 @@ class LocalBus:
 
 
 def _hand_over(subscribers: Iterable[_Subscriber], entries: list[Entry]) -> None:
-    """Put the entries into each subscriber's queue, from any thread: one call into each event
-    loop for all its subscribers (a call from another thread wakes the loop through a pipe, and
-    one per subscriber and event cost a worker thousands of wake-ups a second)."""
+    """Put the entries into each subscriber's queue, from any thread: one wake-up of each event
+    loop for all its subscribers and for every batch handed over until the loop runs the first
+    (a call from another thread wakes the loop through a pipe, and one per subscriber and event
+    cost a worker thousands of wake-ups a second; one per publish still hundreds)."""
     by_loop: dict[asyncio.AbstractEventLoop, list[_Subscriber]] = {}
     for sub in subscribers:
         by_loop.setdefault(sub.loop, []).append(sub)
     for loop, subs in by_loop.items():
-        with contextlib.suppress(RuntimeError):  # the subscribers' loop has closed
-            loop.call_soon_threadsafe(_put_all, subs, entries)
+        with _waiting_lock:
+            waiting = _waiting.get(loop)
+            if waiting is not None:  # the loop is already woken for earlier batches: these join them
+                waiting.append((subs, entries))
+                continue
+            _waiting[loop] = [(subs, entries)]
+        try:
+            loop.call_soon_threadsafe(_put_waiting, loop)
+        except RuntimeError:  # the subscribers' loop has closed
+            with _waiting_lock:
+                _waiting.pop(loop, None)
+
+
+# Batches handed over to each loop and not yet put, in the order they were published.
+_waiting: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, list[tuple[list[_Subscriber], list[Entry]]]] = \
+    weakref.WeakKeyDictionary()
+_waiting_lock = threading.Lock()
+
+
+def _put_waiting(loop: asyncio.AbstractEventLoop) -> None:
+    with _waiting_lock:
+        batches = _waiting.pop(loop, [])
+    for subs, entries in batches:
+        _put_all(subs, entries)
 
 
 def _put_all(subscribers: list[_Subscriber], entries: list[Entry]) -> None:
@@ -395,6 +426,9 @@ class RedisBus(LocalBus):
     def _position(self, channel: str) -> str | None:
         with self._lock:
             return self._cursors.get(channel)
+
+    def position(self, channel: str) -> str | None:
+        return self._position(channel)  # where the listener has read the channel's stream to
 
     # ---------------------------------------------------------------- publishing
 

@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import uuid
+import weakref
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
@@ -51,6 +52,7 @@ from .schemas import (
     SlotView,
     TicketView,
 )
+from .snapshots import SharedReads
 
 router = APIRouter(tags=["queue"])
 CounterNumber = Annotated[int, Path(ge=1, le=999)]
@@ -296,6 +298,31 @@ def _agency_codes(instansi: str) -> list[str]:
     return [c.strip().upper() for c in instansi[:2000].split(",") if c.strip()]
 
 
+class _Snapshot:
+    """A board read once for many streams, encoded once for each `live` value."""
+
+    def __init__(self, board: BoardState) -> None:
+        self.board = board
+        self._data: dict[bool, str] = {}
+
+    def data(self, live: bool) -> str:
+        if live not in self._data:
+            self._data[live] = json.dumps({**self.board.model_dump(mode="json"), "live": live})
+        return self._data[live]
+
+
+def _board_reads(state: Any) -> SharedReads[_Snapshot]:
+    """The app's shared board reads of the running event loop (its futures belong to it)."""
+    loop = asyncio.get_running_loop()
+    per_loop = getattr(state, "board_reads", None)
+    if per_loop is None:
+        per_loop = state.board_reads = weakref.WeakKeyDictionary()
+    reads = per_loop.get(loop)
+    if reads is None:
+        reads = per_loop[loop] = SharedReads()
+    return reads
+
+
 RESYNC_SPACING = 1.0  # seconds at least between two resync snapshots of one stream
 
 
@@ -318,9 +345,17 @@ async def events(request: Request, site: str, instansi: str = "", lantai: str = 
     bus = request.app.state.bus
     after = (request.headers.get("last-event-id") or last_event_id).strip()[:64] or None
 
+    agencies, floor = _agency_codes(instansi), lantai[:40]
+    reads = _board_reads(request.app.state)
+
+    async def read() -> _Snapshot:
+        return _Snapshot(await run_in_threadpool(service.board_state, db, site, agencies, floor))
+
     async def snapshot(live: bool, at: str | None) -> dict[str, str]:
-        board = await run_in_threadpool(service.board_state, db, site, _agency_codes(instansi), lantai[:40])
-        out = {"event": "snapshot", "data": json.dumps({**board.model_dump(mode="json"), "live": live})}
+        # One read shared by every stream of this board that needs it now and that it covers
+        # (snapshots.py): a reconnect storm costs a few reads, not one per stream.
+        board = await reads.get((channel, tuple(agencies), floor.strip()), at, lambda: bus.position(channel), read)
+        out = {"event": "snapshot", "data": board.data(live)}
         return {**out, "id": at} if at else out  # without an id the client keeps the one it had
 
     async def stream() -> AsyncIterator[dict[str, str] | bytes]:
