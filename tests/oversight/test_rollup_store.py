@@ -3,7 +3,9 @@ events (percentiles within the minute above, as `rollup` documents), for a site,
 service, on the dashboard and in the national view; the glances the national view adds up are
 kept with every day and month and equal the headline they stand for; a settled day that changes
 after it was kept (a ticket gone, the day closed again) is rolled up again, its glance with it; a
-changed service standard is counted at once. SQLite and PostgreSQL (demo_db).
+changed service standard is counted at once; the year read from one kept range glance per site
+equals the recomputation, also after a day is closed again or a standard changes. SQLite and
+PostgreSQL (demo_db).
 """
 
 from __future__ import annotations
@@ -14,13 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 
 from satupintu.db import Database
 from satupintu.oversight import rollup_store
 from satupintu.oversight import service as oversight
 from satupintu.oversight.measures import Summary
-from satupintu.oversight.models import DailyRollup, MonthlyRollup
+from satupintu.oversight.models import DailyRollup, MonthlyRollup, RangeRollup
 from satupintu.oversight.rollup import Glance
 from satupintu.roles import Role
 from satupintu.scope import SYSTEM, Actor
@@ -305,3 +307,28 @@ def test_the_national_year_from_its_kept_range_equals_the_raw_recomputation(fres
     _same(national(), exact)
     assert SITE not in read_day_by_day[-1]
     assert rollup_store.decode_glance(kept_range()[1]).within_standard == exact.within_standard
+
+
+def test_a_site_keeps_only_its_latest_range_glances(demo_db: Database) -> None:
+    """Each range asked for keeps a glance per site; beyond `RANGES_PER_SITE` the ones built
+    first are dropped, so ranges asked once do not pile up."""
+    from datetime import date
+
+    from satupintu.catalogue import queries as catalogue
+
+    with demo_db.read() as s:
+        site = catalogue.require_site(s, SITE)
+    a = date(2001, 1, 1)
+    written = [(a + timedelta(days=i), a + timedelta(days=100 + i)) for i in range(rollup_store.RANGES_PER_SITE + 3)]
+    for i, (first, last) in enumerate(written):
+        rollup_store.keep_ranges(demo_db, first, last, {site.id: (f"stamp-{i}", Glance(open_us=i, basis="b"))})
+    with demo_db.read() as s:
+        kept = {(first, last) for first, last in s.execute(
+            select(RangeRollup.first, RangeRollup.last)
+            .where(RangeRollup.site_id == site.id, RangeRollup.first < date(2002, 1, 1)))}
+        assert rollup_store.read_ranges(s, [site.id], *written[-1], {site.id: "b"}) == {
+            site.id: (f"stamp-{len(written) - 1}", Glance(open_us=len(written) - 1, basis="b"))}
+        assert rollup_store.read_ranges(s, [site.id], *written[-1], {site.id: "other"}) == {}
+    assert kept == set(written[-rollup_store.RANGES_PER_SITE:])
+    with demo_db.write() as s:
+        s.execute(delete(RangeRollup).where(RangeRollup.site_id == site.id, RangeRollup.first < date(2002, 1, 1)))

@@ -717,7 +717,9 @@ def national_figures(db: Database, sites: list[catalogue.SiteFacts], start: date
     when one of them was rebuilt or its queue day closed again), kept days for the rest of the
     range, the raw facts for days not settled, and bookings, complaints, applications and paper
     tallies of all sites at once. A site whose every whole month is kept and unchanged is read
-    day by day only around those months.
+    day by day only around those months. Over a range of `RANGE_MIN_DAYS` or more whose every day
+    is kept, a site is read from one kept range glance (`range_rollups`, merged from its months
+    and days on the reading before and merged again when its stamp or standards change).
     `count_tickets`: also rebuild kept days whose ticket count changed (a site's own views do;
     the national view trusts the kept days and the day closes)."""
     ids = [site.id for site in sites]
