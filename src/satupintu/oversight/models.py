@@ -115,3 +115,20 @@ class MonthlyRollup(Base):
     # None in rows kept before it existed (the headline is read instead).
     glance: Mapped[str | None] = mapped_column(Text, nullable=True)
     built_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RangeRollup(Base):
+    """A site's settled days first..last (a long range the national view was asked for, such as a
+    year) merged into one glance (`rollup.Glance` as JSON), so the national view over that range
+    reads one row per site. `stamp` fingerprints the kept days and queue day closes of the range
+    (how many and the latest build or close, as a month's stamp): a range one of whose days was
+    rebuilt or closed again is merged again; a glance counted against other standards is not used."""
+
+    __tablename__ = "range_rollups"
+
+    site_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    first: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[date] = mapped_column(Date, primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(64))
+    glance: Mapped[str] = mapped_column(Text)
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)

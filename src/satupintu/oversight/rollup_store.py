@@ -1,4 +1,5 @@
-"""Oversight's stored rollups: reading and writing the `daily_rollups` and `monthly_rollups` rows.
+"""Oversight's stored rollups: reading and writing the `daily_rollups`, `monthly_rollups` and
+`range_rollups` rows.
 
 Each row keeps beside its headline a glance (`rollup.Glance`): what the national view adds up of
 it, written in the same transaction, so it is rebuilt whenever the headline is.
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 from ..db import Database
 from ..timeutil import utcnow
 from .facts import Id
-from .models import DailyRollup, MonthlyRollup
+from .models import DailyRollup, MonthlyRollup, RangeRollup
 from .rollup import Glance, Headline, Rollup, RollupKey, Totals, fold, headline, merge_totals
 
 SiteDay = tuple[uuid.UUID, date]
@@ -324,5 +325,59 @@ def keep_months(db: Database, months: Mapping[SiteDay, tuple[str, Headline]], st
             s.add_all([MonthlyRollup(site_id=site_id, month=month, stamp=stamp, headline=encode_headline(h),
                                      glance=encode_glance(Glance.of(h, standard, bases[site_id])), built_at=now)
                        for (site_id, month), (stamp, h) in months.items()])
+    except IntegrityError:
+        pass
+
+
+RANGES_PER_SITE = 8  # the kept range glances of a site, the latest built: older ones are dropped
+
+
+def read_ranges(s: Session, site_ids: Collection[uuid.UUID], first: date, last: date,
+                bases: Mapping[uuid.UUID, str]) -> dict[uuid.UUID, tuple[str, Glance]]:
+    """(stamp, glance) of the kept glances of first..last, per site, when taken against the
+    site's standards as they are now (`bases`); the others are left out (merged again)."""
+    if not site_ids:
+        return {}
+    ids = _id_lookup(site_ids)
+    out = {}
+    for raw_id, stamp, text in s.execute(
+            select(type_coerce(RangeRollup.site_id, String), RangeRollup.stamp, RangeRollup.glance)
+            .where(RangeRollup.site_id.in_(site_ids), RangeRollup.first == first, RangeRollup.last == last)):
+        site_id = ids[raw_id]
+        g = kept_glance(text, bases[site_id])
+        if g is not None:
+            out[site_id] = (stamp, g)
+    return out
+
+
+def keep_ranges(db: Database, first: date, last: date, ranges: Mapping[uuid.UUID, tuple[str, Glance]]) -> None:
+    """Write (or replace) the glances of first..last (per site: its stamp and glance, the glance
+    carrying the basis it was counted against), and drop each of those sites' range glances
+    beyond the `RANGES_PER_SITE` latest built."""
+    if not ranges:
+        return
+    now = utcnow()
+    site_ids = list(ranges)
+    try:
+        with db.write() as s:
+            for i in range(0, len(site_ids), 500):
+                s.execute(delete(RangeRollup).where(RangeRollup.site_id.in_(site_ids[i:i + 500]),
+                                                    RangeRollup.first == first, RangeRollup.last == last))
+            s.add_all([RangeRollup(site_id=site_id, first=first, last=last, stamp=stamp,
+                                   glance=encode_glance(g), built_at=now)
+                       for site_id, (stamp, g) in ranges.items()])
+            s.flush()
+            ids = _id_lookup(site_ids)
+            per_site: dict[uuid.UUID, list[tuple[object, date, date]]] = {}
+            for i in range(0, len(site_ids), 500):
+                for raw_id, a, b, built in s.execute(
+                        select(type_coerce(RangeRollup.site_id, String), RangeRollup.first, RangeRollup.last,
+                               RangeRollup.built_at).where(RangeRollup.site_id.in_(site_ids[i:i + 500]))):
+                    per_site.setdefault(ids[raw_id], []).append((built, a, b))
+            for site_id, kept in per_site.items():
+                kept.sort(key=lambda r: (r[0], r[1], r[2]), reverse=True)
+                for _, a, b in kept[RANGES_PER_SITE:]:
+                    s.execute(delete(RangeRollup).where(RangeRollup.site_id == site_id, RangeRollup.first == a,
+                                                        RangeRollup.last == b))
     except IntegrityError:
         pass

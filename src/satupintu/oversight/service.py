@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Collection, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -69,6 +69,9 @@ from .rollup import (
 )
 
 MAX_RANGE_DAYS = 400  # a year and a little: longer ranges go through the monthly figures
+# the national view keeps one glance per site of a range this long, wholly kept (`range_rollups`):
+# a quarter, a year; shorter ranges read their few month rows and days
+RANGE_MIN_DAYS = 60
 
 
 @dataclass(frozen=True)
@@ -299,8 +302,9 @@ def _plan(s: Session, sites: Collection[catalogue.SiteFacts], start: date, end: 
                 settled = True
             elif counts is not None:
                 settled = counts.get(key, 0) == 0
-            else:  # the national view does not count tickets: a kept empty day stays empty
-                settled = stamp is not None and stamp.closed_at is None
+            else:  # the national view does not count tickets: a kept empty day stays empty,
+                # a day never kept is counted once below (kept when it issued no ticket)
+                settled = stamp is None or stamp.closed_at is None
             if not settled:
                 live.setdefault(site.id, []).append(day)
                 continue
@@ -311,6 +315,7 @@ def _plan(s: Session, sites: Collection[catalogue.SiteFacts], start: date, end: 
                 build[key] = closed_at
     if counts is None and any(k not in kept for k in build):
         # days never kept: count their tickets once, so an unclosed day with tickets stays live
+        # (and an unclosed day without tickets is kept, as a site's own reading keeps it)
         missing = [k for k in build if k not in kept]
         first, last = min(d for _, d in missing), max(d for _, d in missing)
         counted = queue.tickets_per_day(s, {site_id for site_id, _ in missing}, first, last)
@@ -712,7 +717,9 @@ def national_figures(db: Database, sites: list[catalogue.SiteFacts], start: date
     when one of them was rebuilt or its queue day closed again), kept days for the rest of the
     range, the raw facts for days not settled, and bookings, complaints, applications and paper
     tallies of all sites at once. A site whose every whole month is kept and unchanged is read
-    day by day only around those months.
+    day by day only around those months. Over a range of `RANGE_MIN_DAYS` or more whose every day
+    is kept, a site is read from one kept range glance (`range_rollups`, merged from its months
+    and days on the reading before and merged again when its stamp or standards change).
     `count_tickets`: also rebuild kept days whose ticket count changed (a site's own views do;
     the national view trusts the kept days and the day closes)."""
     ids = [site.id for site in sites]
@@ -721,11 +728,50 @@ def national_figures(db: Database, sites: list[catalogue.SiteFacts], start: date
         services = catalogue.services_of_sites(s, {site.home_id for site in sites})
         settings = MeasureSettings(standard_minutes=_standard_minutes(services))
         standard, bases = _standards_of(services, sites)
+        # a long range wholly kept: its glance per site, kept whole (see `range_rollups`)
+        range_marks = (_range_marks(s, ids, start, end)
+                       if not count_tickets and (end - start).days + 1 >= RANGE_MIN_DAYS else {})
+        kept_ranges = rollup_store.read_ranges(s, list(range_marks), start, end, bases)
+    parts: dict[uuid.UUID, list[Glance]] = {site.id: [] for site in sites}
+    ranged = {sid for sid, (stamp, _) in kept_ranges.items() if stamp == range_marks[sid]}
+    for sid in ranged:
+        parts[sid].append(kept_ranges[sid][1])
+    unkept: set[uuid.UUID] = set()
+    _national_kept(db, [site for site in sites if site.id not in ranged], start, end, months, moment,
+                   count_tickets, (standard, bases), parts, unkept)
+    # ranges read from their days and months, every one kept: merged and kept for the next reading
+    new_ranges = {}
+    for sid, stamp in range_marks.items():
+        if sid not in ranged and sid not in unkept:
+            merged = replace(merge_glances(parts[sid]), basis=bases[sid])
+            parts[sid] = [merged]
+            new_ranges[sid] = (stamp, merged)
+    rollup_store.keep_ranges(db, start, end, new_ranges)
+    agency_of = {svc.id: svc.agency_id for svc in services}
+    with db.read() as s:
+        judged, paper = _judged_all(s, sites, agency_of, start, end)
+    for site in sites:
+        rs = [r for r in rollup(judged.get(site.id, Facts()), site.timezone, as_of=moment) if start <= r.key.day <= end]
+        if rs:
+            parts[site.id].append(Glance.of(headline(rs), standard, bases[site.id]))
+    return {site.id: summarize_glance(merge_glances(parts[site.id]), settings,
+                                      tallies_within(paper.get(site.id, []), start, end)) for site in sites}
+
+
+def _national_kept(db: Database, sites: list[catalogue.SiteFacts], start: date, end: date,
+                   months: list[tuple[date, date]], moment: datetime, count_tickets: bool,
+                   standards: tuple[Mapping[str, int], Mapping[uuid.UUID, str]],
+                   parts: dict[uuid.UUID, list[Glance]], unkept: set[uuid.UUID]) -> None:
+    """Adds to `parts` the sites' glances of local days start..end from their kept month rows
+    and days, and from the raw facts of days not settled (those sites are put in `unkept`)."""
+    if not sites:
+        return
+    ids = [site.id for site in sites]
+    standard, bases = standards
+    with db.read() as s:
         marks = _month_marks(s, ids, months)
         retaken: dict[rollup_store.SiteDay, rollup_store.Retaken] = {}
         stored = rollup_store.read_months(s, ids, [m for m, _ in months], standard, bases, retaken)
-    agency_of = {svc.id: svc.agency_id for svc in services}
-    parts: dict[uuid.UUID, list[Glance]] = {site.id: [] for site in sites}
     whole = [site for site in sites if months and not count_tickets and all(
         (got := stored.get((site.id, first))) is not None and got[0] == marks.get((site.id, first))
         for first, _ in months)]
@@ -737,17 +783,9 @@ def national_figures(db: Database, sites: list[catalogue.SiteFacts], start: date
     if whole:
         for a, b in ((start, months[0][0] - timedelta(days=1)), (months[-1][1] + timedelta(days=1), end)):
             if a <= b:
-                _national_days(db, whole, a, b, [], moment, count_tickets, (standard, bases), parts)
+                _national_days(db, whole, a, b, [], moment, count_tickets, standards, parts, unkept)
     if rest:
-        _national_days(db, rest, start, end, months, moment, count_tickets, (standard, bases), parts)
-    with db.read() as s:
-        judged, paper = _judged_all(s, sites, agency_of, start, end)
-    for site in sites:
-        rs = [r for r in rollup(judged.get(site.id, Facts()), site.timezone, as_of=moment) if start <= r.key.day <= end]
-        if rs:
-            parts[site.id].append(Glance.of(headline(rs), standard, bases[site.id]))
-    return {site.id: summarize_glance(merge_glances(parts[site.id]), settings,
-                                      tallies_within(paper.get(site.id, []), start, end)) for site in sites}
+        _national_days(db, rest, start, end, months, moment, count_tickets, standards, parts, unkept)
 
 
 def _month_marks(s: Session, ids: Collection[uuid.UUID], months: Collection[tuple[date, date]]
@@ -755,28 +793,39 @@ def _month_marks(s: Session, ids: Collection[uuid.UUID], months: Collection[tupl
     """Per site and whole month whose every day is kept: a mark of its kept days and its queue
     day closes (how many, the latest build and close), which changes when a day is rebuilt or
     closed again."""
+    return {(site_id, first): mark for first, last in months
+            for site_id, mark in _range_marks(s, ids, first, last).items()}
+
+
+def _range_marks(s: Session, ids: Collection[uuid.UUID], first: date, last: date) -> dict[uuid.UUID, str]:
+    """Per site whose every day of first..last is kept: a mark of its kept days and its queue
+    day closes there (how many, the latest build and close), which changes when a day is rebuilt
+    or closed again (a rebuilt day is built later than any kept one, a day closed again later
+    than any close)."""
     out = {}
-    for first, last in months:
-        closes = queue.day_close_marks(s, ids, first, last)
-        for site_id, (n, built) in rollup_store.day_marks(s, ids, first, last).items():
-            if n == (last - first).days + 1:
-                c = closes.get(site_id, (0, None))
-                out[(site_id, first)] = hashlib.sha256(f"{n}|{built}|{c[0]}|{c[1]}".encode()).hexdigest()
+    closes = queue.day_close_marks(s, ids, first, last)
+    for site_id, (n, built) in rollup_store.day_marks(s, ids, first, last).items():
+        if n == (last - first).days + 1:
+            c = closes.get(site_id, (0, None))
+            out[site_id] = hashlib.sha256(f"{n}|{built}|{c[0]}|{c[1]}".encode()).hexdigest()
     return out
 
 
 def _national_days(db: Database, sites: list[catalogue.SiteFacts], start: date, end: date,
                    months: list[tuple[date, date]], moment: datetime, count_tickets: bool,
                    standards: tuple[Mapping[str, int], Mapping[uuid.UUID, str]],
-                   parts: dict[uuid.UUID, list[Glance]]) -> None:
+                   parts: dict[uuid.UUID, list[Glance]], unkept: set[uuid.UUID]) -> None:
     """Adds to `parts` the sites' glances of local days start..end: whole `months` from their
     kept month rows (merged and kept again when changed), the other kept days one by one, the
-    days not settled from the raw facts."""
+    days not settled from the raw facts (those sites, and the ones with days kept now, are put
+    in `unkept`)."""
     ids = [site.id for site in sites]
     site_map = {site.id: site for site in sites}
     standard, bases = standards
     with db.read() as s:
         plan = _plan(s, sites, start, end, moment, count_tickets=count_tickets)
+    unkept.update(plan.live)
+    unkept.update(site_id for site_id, _ in plan.build)
     _build(db, site_map, plan.build, moment)
     kept_keys = plan.fresh | set(plan.build)
     new_months: dict[rollup_store.SiteDay, tuple[str, Headline]] = {}
