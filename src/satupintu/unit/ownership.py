@@ -101,6 +101,7 @@ OWNERSHIP: dict[str, Ownership] = {
     "readiness_instruments": Ownership(_L, "the ministry's, kept at the centre"),
     "daily_rollups": Ownership(_L, "rebuilt from the records wherever they are read"),
     "monthly_rollups": Ownership(_L, "rebuilt from the records wherever they are read"),
+    "range_rollups": Ownership(_L, "rebuilt from the records wherever they are read"),
     "unit_enrolment_codes": Ownership(_L, "the centre's one-time codes"),
     "unit_centre_links": Ownership(_L, "the unit's own link to its centre"),
     "unit_changes": Ownership(_L, "the unit's change log, read by each push"),
