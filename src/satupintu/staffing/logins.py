@@ -101,17 +101,20 @@ def link_login(db: Database, actor: Actor, site_code: str, user_id: uuid.UUID, o
 def rostered_counter(db: Database, user_id: uuid.UUID, site_code: str) -> int | None:
     """The counter number the roster puts this login's officer at today at this site: the
     assignment running now, else the next one today, else today's last; None when the account
-    is linked to no officer or the officer has no assignment today."""
+    is linked to no officer or the officer has no assignment here today (a day the officer
+    serves at one of the mall's mobile events gives the event's counter at the event only)."""
     with db.read() as s:
         site = catalogue.site_row(s, site_code)
+        # Officers belong to the mall; a mobile event borrows them for its days.
         officer = s.scalar(select(StaffOfficer).where(StaffOfficer.user_id == user_id,
-                                                      StaffOfficer.site_id == site.id))
+                                                      StaffOfficer.site_id == site.home_id))
         if officer is None:
             return None
         now = to_local(utcnow(), site.timezone)
         minute = now.hour * 60 + now.minute
         rows = s.execute(select(StaffAssignment.counter_id, StaffAssignment.start_minute, StaffAssignment.end_minute)
-                         .where(StaffAssignment.officer_id == officer.id, StaffAssignment.on_date == now.date())
+                         .where(StaffAssignment.officer_id == officer.id, StaffAssignment.site_id == site.id,
+                                StaffAssignment.on_date == now.date())
                          .order_by(StaffAssignment.start_minute)).all()
         if not rows:
             return None
