@@ -21,7 +21,7 @@ demo: install
 	$(BIN)/satupintu demo --serve --host 127.0.0.1 --port 8000
 
 test: $(BIN)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 check: $(BIN)/.installed
 	$(BIN)/ruff check src tests bench

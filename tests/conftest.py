@@ -4,6 +4,13 @@ PostgreSQL tests use a fresh database per test module on the server named by
 SATUPINTU_TEST_POSTGRES_URL (default: the local server, database `test`). When that server
 is unreachable they are skipped, unless SATUPINTU_TEST_REQUIRE_POSTGRES=1 (as in CI),
 where they fail instead.
+
+SATUPINTU_TEST_PGBOUNCER=host:port (a PgBouncer in transaction mode in front of that server,
+.ci/pgbouncer-start) sends every PostgreSQL test's application connections through it, with
+prepared statements off as the deployment sets them (SATUPINTU_DATABASE_PREPARE_THRESHOLD=none):
+`Backend.new_url()` then names the new database through PgBouncer. The fixtures' own work
+(creating and dropping databases) stays direct to PostgreSQL; a test that needs a session of its
+own (pg_dump, a server-side setting) asks for `direct_url(url)`.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ hypothesis_settings.load_profile("satupintu")
 
 PG_ADMIN_URL = os.environ.get("SATUPINTU_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("SATUPINTU_TEST_REQUIRE_POSTGRES") == "1"
+PGBOUNCER_ADDRESS = os.environ.get("SATUPINTU_TEST_PGBOUNCER") or None  # host:port
 DEMO_PASSWORD = "demo-sandi-uji-123"
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -80,6 +88,67 @@ def _pg_available() -> str | None:
 _PG_PROBLEM = _pg_available()
 
 
+def _bouncer_host_port() -> tuple[str, int] | None:
+    if not PGBOUNCER_ADDRESS:
+        return None
+    host, _, port = PGBOUNCER_ADDRESS.rpartition(":")
+    return host or "127.0.0.1", int(port)
+
+
+_BOUNCER = _bouncer_host_port()
+
+
+def through_bouncer(url: str) -> str:
+    """`url` (a PostgreSQL URL of the test server) through SATUPINTU_TEST_PGBOUNCER, when set."""
+    if _BOUNCER is None or not url.startswith("postgresql"):
+        return url
+    return make_url(url).set(host=_BOUNCER[0], port=_BOUNCER[1]).render_as_string(hide_password=False)
+
+
+def direct_url(url: str) -> str:
+    """`url` straight to PostgreSQL (the admin URL's host and port), for work that needs a
+    session of its own: PgBouncer in transaction mode lends a server connection per transaction."""
+    if not url.startswith("postgresql"):
+        return url
+    admin = make_url(PG_ADMIN_URL)
+    return make_url(url).set(host=admin.host, port=admin.port).render_as_string(hide_password=False)
+
+
+def _no_prepared_statements_through_bouncer(host: str, port: int) -> None:
+    """Every psycopg connection that lands on the test PgBouncer prepares nothing, as every
+    process behind PgBouncer is told to (SATUPINTU_DATABASE_PREPARE_THRESHOLD=none): tests build
+    their Database(url) without settings, so this stands in for the setting in this process;
+    servers the tests start in other processes read the environment variable."""
+    import psycopg
+
+    def through(conn: psycopg.Connection | psycopg.AsyncConnection) -> bool:
+        return conn.info.port == port and conn.info.host in (host, "localhost", "127.0.0.1")
+
+    sync_connect = psycopg.Connection.connect.__func__  # type: ignore[attr-defined]
+    async_connect = psycopg.AsyncConnection.connect.__func__  # type: ignore[attr-defined]
+
+    def connect(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        conn = sync_connect(cls, *args, **kwargs)
+        if through(conn):
+            conn.prepare_threshold = None
+        return conn
+
+    async def aconnect(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        conn = await async_connect(cls, *args, **kwargs)
+        if through(conn):
+            conn.prepare_threshold = None
+        return conn
+
+    psycopg.Connection.connect = classmethod(connect)  # type: ignore[method-assign,assignment]
+    psycopg.AsyncConnection.connect = classmethod(aconnect)  # type: ignore[method-assign,assignment]
+    psycopg.connect = psycopg.Connection.connect  # type: ignore[assignment]  # the module's alias, SQLAlchemy's
+
+
+if _BOUNCER is not None:
+    os.environ["SATUPINTU_DATABASE_PREPARE_THRESHOLD"] = "none"
+    _no_prepared_statements_through_bouncer(*_BOUNCER)
+
+
 class Backend:
     """Makes empty databases of one kind and removes them afterwards."""
 
@@ -97,7 +166,7 @@ class Backend:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
         self.made.append(name)
-        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        return through_bouncer(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
 
     def cleanup(self) -> None:
         if not self.made:

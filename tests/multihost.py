@@ -24,7 +24,6 @@ that reconnect whenever their stream breaks; all through the balancer.
 from __future__ import annotations
 
 import asyncio
-import configparser
 import contextlib
 import json
 import os
@@ -47,9 +46,10 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests import pgbouncer
+
 ROOT = Path(__file__).resolve().parents[1]
 HAPROXY_CFG = ROOT / "deploy" / "haproxy" / "haproxy.cfg"
-PGBOUNCER_INI = ROOT / "deploy" / "pgbouncer" / "pgbouncer.ini"
 PG_ADMIN = os.environ.get("SATUPINTU_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 PASSWORD = "multihost-sandi-123"
 SECRET = "multihost-secret-key-0123456789abcdef"
@@ -264,28 +264,14 @@ class Topology:
 
     def _pgbouncer(self) -> int:
         """The shipped ini, with only its addresses, files and authentication changed for the run."""
-        ini = configparser.ConfigParser(interpolation=None, delimiters=("=",), comment_prefixes=(";", "#"))
-        ini.optionxform = str  # type: ignore[assignment,method-assign]  # keep names as written
-        ini.read(PGBOUNCER_INI)
         user = make_url(PG_ADMIN).username or pwd.getpwuid(os.geteuid()).pw_name
         folder = self.folder / "pgbouncer"
         folder.mkdir()
         self.folder.chmod(0o755)  # mkdtemp's 0700 keeps the postgres user out
-        os.chown(folder, pwd.getpwnam("postgres").pw_uid, -1)  # PgBouncer will not run as root
         port = _free_port(self.gateway)
-        ini["databases"] = {self._dbname: f"host=127.0.0.1 port=5432 dbname={self._dbname}"}
-        ini["pgbouncer"].update({
-            "listen_addr": self.gateway, "listen_port": str(port), "unix_socket_dir": "",
-            "auth_type": "trust", "auth_file": str(folder / "userlist.txt"),
-            "logfile": str(folder / "pgbouncer.log"), "pidfile": str(folder / "pgbouncer.pid"),
-            "admin_users": user, "stats_users": user,
-        })
-        (folder / "userlist.txt").write_text(f'"{user}" ""\n')
-        with open(folder / "pgbouncer.ini", "w") as fh:
-            ini.write(fh)
-        for f in folder.iterdir():
-            f.chmod(0o644)
-        proc = self._spawn(["pgbouncer", "-u", "postgres", str(folder / "pgbouncer.ini")], self.folder / "pgb.out")
+        ini = pgbouncer.write_config(folder, listen_addr=self.gateway, port=port, user=user,
+                                     databases={self._dbname: f"host=127.0.0.1 port=5432 dbname={self._dbname}"})
+        proc = self._spawn(pgbouncer.command(ini), self.folder / "pgb.out")
         _wait_port(self.gateway, port, proc, "PgBouncer", folder / "pgbouncer.log")
         return port
 

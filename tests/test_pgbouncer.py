@@ -10,18 +10,9 @@ once. Skipped when PgBouncer or PostgreSQL is missing, unless SATUPINTU_TEST_REQ
 
 from __future__ import annotations
 
-import configparser
-import getpass
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -32,46 +23,22 @@ from satupintu.migrate import upgrade
 from tests.conftest import (
     _PG_PROBLEM,
     DEMO_PASSWORD,
-    PG_ADMIN_URL,
     REQUIRE_PG,
     Backend,
     LiveServer,
-    free_port,
     token_for,
 )
-
-PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
-SHIPPED_INI = Path(__file__).resolve().parents[1] / "deploy" / "pgbouncer" / "pgbouncer.ini"
-
-
-def _read_ini(path: Path) -> configparser.ConfigParser:
-    ini = configparser.ConfigParser(interpolation=None, delimiters=("=",), comment_prefixes=(";", "#"))
-    ini.optionxform = str  # type: ignore[assignment,method-assign]  # keep names as written
-    ini.read(path)
-    return ini
-
-
-class Bouncer:
-    def __init__(self, port: int, folder: Path, proc: subprocess.Popen[bytes]) -> None:
-        self.port = port
-        self.folder = folder
-        self.proc = proc
-
-    def url_for(self, direct_url: str) -> str:
-        """The same database and user, through PgBouncer."""
-        return make_url(direct_url).set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
-
-    def show(self, what: str) -> list[dict[str, str]]:
-        """A table of PgBouncer's admin console (simple queries only: psql)."""
-        out = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.port), "-d", "pgbouncer", "-A", "-F", "\t",
-                              "-P", "footer=off", "-c", f"SHOW {what}"], capture_output=True, text=True, timeout=30,
-                             check=True).stdout.splitlines()
-        header = out[0].split("\t")
-        return [dict(zip(header, line.split("\t"), strict=False)) for line in out[1:]]
-
-    def log(self) -> str:
-        path = self.folder / "pgbouncer.log"
-        return path.read_text(errors="replace") if path.exists() else ""
+from tests.pgbouncer import (
+    EVERY_DATABASE,
+    PGBOUNCER,
+    SHIPPED_INI,
+    SUITE_SIZING,
+    Bouncer,
+    StartFailed,
+    read_ini,
+    start,
+    write_config,
+)
 
 
 @pytest.fixture(scope="module")
@@ -81,46 +48,12 @@ def bouncer() -> Iterator[Bouncer]:
         if REQUIRE_PG:
             pytest.fail(problem)
         pytest.skip(problem)
-    user = make_url(PG_ADMIN_URL).username or getpass.getuser()
-    folder = Path(tempfile.mkdtemp(prefix="satupintu-pgbouncer-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # PgBouncer refuses to run as root: it becomes postgres, who must own its files
-        run_as = ["-u", "postgres"]
-        os.chown(folder, pwd.getpwnam("postgres").pw_uid, -1)
-    ini = _read_ini(SHIPPED_INI)
-    port = free_port()
-    ini["databases"] = {"*": "host=127.0.0.1 port=5432"}  # every test database by its own name
-    ini["pgbouncer"].update({
-        "listen_addr": "127.0.0.1", "listen_port": str(port), "unix_socket_dir": "",
-        "auth_type": "trust", "auth_file": str(folder / "userlist.txt"),
-        "logfile": str(folder / "pgbouncer.log"), "pidfile": str(folder / "pgbouncer.pid"),
-        "admin_users": user, "stats_users": user,
-    })
-    (folder / "userlist.txt").write_text(f'"{user}" ""\n')
-    with open(folder / "pgbouncer.ini", "w") as fh:
-        ini.write(fh)
-    for f in folder.iterdir():
-        f.chmod(0o644)
-    proc = subprocess.Popen([PGBOUNCER, *run_as, str(folder / "pgbouncer.ini")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    b = Bouncer(port, folder, proc)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                pytest.fail(f"PgBouncer did not start: {err}\n{b.log()}")
-            time.sleep(0.1)
-    yield b
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    shutil.rmtree(folder, ignore_errors=True)
+        b = start()  # the shipped sizes, unchanged
+    except StartFailed as exc:
+        pytest.fail(str(exc))
+    yield b
+    b.stop()
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +64,7 @@ def pg_backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
 
 
 def test_the_shipped_pgbouncer_config_pools_by_transaction_and_asks_for_passwords():
-    ini = _read_ini(SHIPPED_INI)
+    ini = read_ini(SHIPPED_INI)
     assert ini["pgbouncer"]["pool_mode"] == "transaction"
     assert ini["pgbouncer"]["auth_type"] == "scram-sha-256"
     userlist = SHIPPED_INI.with_name("userlist.txt").read_text()
@@ -215,3 +148,20 @@ def test_kiosks_issuing_at_once_through_pgbouncer_never_share_a_number(bouncer, 
         db.dispose()
     assert len(set(numbers)) == 48
     assert sorted(numbers) == [f"A-{i:03d}" for i in range(1, 49)]
+
+
+def test_the_suites_pgbouncer_differs_from_the_shipped_ini_only_in_address_files_auth_and_sizing(tmp_path):
+    """.ci/pgbouncer-start's ini (tests/pgbouncer.py): the shipped one, with only the listening
+    address, the files, trust authentication and the suite's pool sizing changed."""
+    written = read_ini(write_config(tmp_path, listen_addr="127.0.0.1", port=6543, databases=EVERY_DATABASE,
+                                    user="uji", overrides=SUITE_SIZING))
+    shipped = read_ini(SHIPPED_INI)
+    changed = {k for k in set(shipped["pgbouncer"]) | set(written["pgbouncer"])
+               if shipped["pgbouncer"].get(k) != written["pgbouncer"].get(k)}
+    allowed = {"listen_addr", "listen_port", "unix_socket_dir", "auth_type", "auth_file", "logfile", "pidfile",
+               "admin_users", "stats_users", *SUITE_SIZING}
+    assert changed <= allowed, changed - allowed
+    assert written["pgbouncer"]["pool_mode"] == "transaction"
+    assert written["pgbouncer"]["listen_port"] == "6543"
+    assert dict(written["databases"]) == EVERY_DATABASE
+    assert (tmp_path / "userlist.txt").read_text() == '"uji" ""\n'
