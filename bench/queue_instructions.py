@@ -20,7 +20,9 @@ webhooks, unit sync, day closer) are off so that nothing runs on a timer while i
 `--profile N` runs that HTTP workload natively under cProfile with N visitors and prints the
 functions that cost most (no valgrind needed).
 
-Run: `.venv/bin/python bench/queue_instructions.py [--before REF] [--n1 10] [--n2 40] [--http] [--profile N]`
+Run: `.venv/bin/python bench/queue_instructions.py [--before REF] [--after REF] [--n1 10] [--n2 40] [--http]`
+`[--profile N]`
+(--after: measure a revision's src/ instead of the working tree's, so the tree can change meanwhile.)
 (REF: a git revision whose src/ is the "before" code, e.g. the commit before a refactor; needs
 valgrind from Debian.)
 """
@@ -206,13 +208,23 @@ def prepare(src: Path, work: Path) -> Path:
     return db_file
 
 
+def checkout(ref: str, where: Path) -> Path:
+    """The src/ of a git revision, unpacked under `where`."""
+    where.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    return where / "src"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", help="git revision of the code to compare against")
     parser.add_argument("--n1", type=int, default=10)
     parser.add_argument("--n2", type=int, default=40)
+    parser.add_argument("--after", help="git revision of the new code (default: the working tree's src/)")
     parser.add_argument("--http", action="store_true", help="also count the visitors sent through the ASGI app")
-    parser.add_argument("--profile", type=int, metavar="N", help="cProfile the HTTP workload with N visitors, then stop")
+    parser.add_argument("--profile", type=int, metavar="N",
+                        help="cProfile the HTTP workload with N visitors, then stop")
     args = parser.parse_args()
     if args.profile:
         profile(args.profile)
@@ -222,13 +234,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         trees: list[tuple[str, Path]] = [("now", ROOT / "src")]
+        if args.after:
+            trees = [(f"now ({args.after})", checkout(args.after, work / "after"))]
         if args.before:
-            before = work / "before"
-            before.mkdir()
-            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before, "src"],
-                                     capture_output=True, check=True).stdout
-            subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
-            trees.insert(0, (f"before ({args.before})", before / "src"))
+            trees.insert(0, (f"before ({args.before})", checkout(args.before, work / "before")))
         ceiling = per_visitor(CEILING, None, work, None, args.n1, args.n2)
         print(f"ceiling, bare sqlite3 loop (4 write transactions per visitor): {ceiling:,.0f} instructions/visitor")
         results: list[float] = []
