@@ -11,7 +11,18 @@ depend on what else the machine is doing, so this compares two versions of the c
 - the ceiling is the same difference for a bare sqlite3 loop doing a comparable write
   transaction per visitor (sequence upsert + ticket row insert + update), and the ratio to it.
 
-Run: `.venv/bin/python bench/queue_instructions.py [--before REF] [--n1 10] [--n2 40]`
+With `--http` the same visitors also go through the real ASGI app in-process, as `satupintu serve`
+builds it (create_app: its middleware stack, its lifespan, on SQLite): a kiosk's POST .../tickets
+with X-Device-Token, an officer's call-next, start and finish with a bearer token, each a direct
+ASGI call (no client library, no socket). That figure adds routing, dependencies, validation,
+middlewares and serialisation to the service layer's; the background workers (notifications,
+webhooks, unit sync, day closer) are off so that nothing runs on a timer while it is counted.
+`--profile N` runs that HTTP workload natively under cProfile with N visitors and prints the
+functions that cost most (no valgrind needed).
+
+Run: `.venv/bin/python bench/queue_instructions.py [--before REF] [--after REF] [--n1 10] [--n2 40] [--http]`
+`[--profile N]`
+(--after: measure a revision's src/ instead of the working tree's, so the tree can change meanwhile.)
 (REF: a git revision whose src/ is the "before" code, e.g. the commit before a refactor; needs
 valgrind from Debian.)
 """
@@ -25,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +75,77 @@ for _ in range(visitors):
     queue.start_serving(db, officer, "lahat", number, called.id)
     queue.finish(db, officer, "lahat", number, called.id)
 """
+HTTP_WORKLOAD = """
+import asyncio, json, os, sys
+os.environ.update(SATUPINTU_DATABASE_URL="sqlite:///" + sys.argv[1], SATUPINTU_SECRET_KEY="bench-secret-key-0123456789",
+                  SATUPINTU_NOTIFY_WORKER="false", SATUPINTU_WEBHOOK_WORKER="false", SATUPINTU_UNIT_SYNC="false",
+                  SATUPINTU_DAY_CLOSER="false")
+os.environ.pop("SATUPINTU_REDIS_URL", None)
+from satupintu.app import create_app
+visitors = int(sys.argv[2])
+app = create_app()
+
+async def call(method, path, headers=(), body=None):
+    raw = b"" if body is None else json.dumps(body).encode()
+    hdrs = [(b"host", b"bench"), (b"user-agent", b"bench"), (b"accept", b"*/*"), *headers]
+    if body is not None:
+        hdrs += [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+    scope = {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
+             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "root_path": "", "headers": hdrs, "client": ("127.0.0.1", 50000), "server": ("bench", 80),
+             "state": dict(state)}
+    sent = False
+    async def receive():
+        nonlocal sent
+        if sent:
+            await asyncio.Event().wait()
+        sent = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+    out = {"status": 0, "body": b""}
+    async def send(message):
+        if message["type"] == "http.response.start":
+            out["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            out["body"] += message.get("body", b"")
+    await app(scope, receive, send)
+    return out["status"], out["body"]
+
+state = {}
+
+async def main():
+    queue = asyncio.Queue()
+    await queue.put({"type": "lifespan.startup"})
+    replies = asyncio.Queue()
+    lifespan = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": state},
+                                       queue.get, replies.put))
+    assert (await replies.get())["type"] == "lifespan.startup.complete"
+    def ok(answer, code):
+        status, body = answer
+        if status != code:
+            raise SystemExit(f"HTTP {status}: {body[:300]!r}")
+        return json.loads(body)
+    async def login(user):
+        return ok(await call("POST", "/api/v1/auth/token", body={"username": user, "password": "bench-sandi-uji-123"}),
+                  200)["access_token"]
+    manager = [(b"authorization", b"Bearer " + (await login("pengelola")).encode())]
+    kiosk = ok(await call("POST", "/api/v1/sites/lahat/devices", manager, {"kind": "kiosk", "name": "Kios bench"}),
+               201)["token"]
+    officer = [(b"authorization", b"Bearer " + (await login("petugas.dukcapil")).encode())]
+    kiosk = [(b"x-device-token", kiosk.encode())]
+    counters = ok(await call("GET", "/api/v1/sites/lahat/counters", officer), 200)
+    number = next(c["number"] for c in counters if c["agency_code"] == "DUKCAPIL" and "DKC-01" in c["services"])
+    base = f"/api/v1/sites/lahat/counters/{number}"
+    ok(await call("POST", base + "/open", officer), 200)
+    for _ in range(visitors):
+        ok(await call("POST", "/api/v1/sites/lahat/tickets", kiosk, {"service": "DKC-01"}), 201)
+        called = ok(await call("POST", base + "/call-next", officer), 200)
+        ok(await call("POST", base + "/start", officer, {"ticket_id": called["id"]}), 200)
+        ok(await call("POST", base + "/finish", officer, {"ticket_id": called["id"]}), 200)
+    await queue.put({"type": "lifespan.shutdown"})
+    await lifespan
+
+asyncio.run(main())
+"""
 
 CEILING = """
 import sqlite3, sys, uuid
@@ -100,14 +183,17 @@ def instructions(code: str, src: Path | None, db_file: Path, visitors: int) -> i
 
 
 def per_visitor(code: str, src: Path | None, work: Path, prepared: Path | None, n1: int, n2: int) -> float:
-    counts = []
-    for n in (n1, n2):
+    def run(n: int) -> int:
         db_file = work / f"run-{n}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(str(db_file) + suffix).unlink(missing_ok=True)
         if prepared is not None:
             shutil.copy(prepared, db_file)
-        counts.append(instructions(code, src, db_file, n))
+        return instructions(code, src, db_file, n)
+
+    # The two runs at once (each is one process under valgrind, counting only its own instructions).
+    with ThreadPoolExecutor(2) as pool:
+        counts = list(pool.map(run, (n1, n2)))
     return (counts[1] - counts[0]) / (n2 - n1)
 
 
@@ -126,37 +212,76 @@ def prepare(src: Path, work: Path) -> Path:
     return db_file
 
 
+def checkout(ref: str, where: Path) -> Path:
+    """The src/ of a git revision, unpacked under `where`."""
+    where.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    return where / "src"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", help="git revision of the code to compare against")
     parser.add_argument("--n1", type=int, default=10)
     parser.add_argument("--n2", type=int, default=40)
+    parser.add_argument("--after", help="git revision of the new code (default: the working tree's src/)")
+    parser.add_argument("--http", action="store_true", help="also count the visitors sent through the ASGI app")
+    parser.add_argument("--profile", type=int, metavar="N",
+                        help="cProfile the HTTP workload with N visitors, then stop")
     args = parser.parse_args()
+    if args.profile:
+        profile(args.profile)
+        return
     if shutil.which("valgrind") is None:
         sys.exit("valgrind is needed (Debian: apt-get install valgrind)")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         trees: list[tuple[str, Path]] = [("now", ROOT / "src")]
+        if args.after:
+            trees = [(f"now ({args.after})", checkout(args.after, work / "after"))]
         if args.before:
-            before = work / "before"
-            before.mkdir()
-            archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before, "src"],
-                                     capture_output=True, check=True).stdout
-            subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
-            trees.insert(0, (f"before ({args.before})", before / "src"))
+            trees.insert(0, (f"before ({args.before})", checkout(args.before, work / "before")))
         ceiling = per_visitor(CEILING, None, work, None, args.n1, args.n2)
         print(f"ceiling, bare sqlite3 loop (4 write transactions per visitor): {ceiling:,.0f} instructions/visitor")
-        results = []
+        results: list[float] = []
+        http: list[float] = []
         for label, src in trees:
             tree_work = work / re.sub(r"\W+", "-", label)
             tree_work.mkdir()
             prepared = prepare(src, tree_work)
             cost = per_visitor(WORKLOAD, src, tree_work, prepared, args.n1, args.n2)
             results.append(cost)
-            print(f"{label}: {cost:,.0f} instructions/visitor (issue, call, start, finish); "
+            print(f"{label}: service layer {cost:,.0f} instructions/visitor (issue, call, start, finish); "
                   f"{cost / ceiling:.1f}x the ceiling")
+            if args.http:
+                over_http = per_visitor(HTTP_WORKLOAD, src, tree_work, prepared, args.n1, args.n2)
+                http.append(over_http)
+                print(f"{label}: over HTTP (ASGI app) {over_http:,.0f} instructions/visitor; "
+                      f"{over_http / ceiling:.1f}x the ceiling, {over_http / cost:.2f}x the service layer "
+                      f"(HTTP's own share {over_http - cost:,.0f}, {(over_http - cost) / 4:,.0f} per request)")
         if len(results) == 2:
-            print(f"now / before: {results[1] / results[0]:.3f}")
+            print(f"now / before, service layer: {results[1] / results[0]:.3f}")
+        if len(http) == 2:
+            print(f"now / before, over HTTP: {http[1] / http[0]:.3f}")
+
+
+def profile(visitors: int) -> None:
+    """The HTTP workload under cProfile (natively): where a request's time goes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        db_file = prepare(ROOT / "src", work)
+        stats = work / "profile.out"
+        script = work / "http_workload.py"
+        script.write_text(HTTP_WORKLOAD)
+        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), str(script),
+                        str(db_file), str(visitors)], check=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT / "src"), "SATUPINTU_LOG_LEVEL": "warning"})
+        import pstats
+
+        report = pstats.Stats(str(stats))
+        report.sort_stats("tottime").print_stats(40)
+        report.sort_stats("cumulative").print_stats(60)
 
 
 if __name__ == "__main__":

@@ -206,3 +206,30 @@ def test_a_logout_in_one_app_process_is_honoured_by_another_within_the_cache_tim
         assert cb.put("/api/v1/me/password", headers=auth,
                       json={"current_password": DEMO_PASSWORD, "new_password": NEW_PASSWORD}).status_code == 200
         poll(lambda: ca.get("/api/v1/me", headers=auth).status_code == 401, "A refuses the token")
+
+
+def test_a_bearer_token_used_before_expires_on_time_and_a_forged_one_is_refused(fresh_demo_db, monkeypatch):
+    """The verified-token cache keeps only the signature's verdict: a token that was accepted
+    (and so remembered) is refused once it is older than api_token_max_age, or dated in the
+    future; a token with one character changed is refused though its original was accepted."""
+    from satupintu.config import get_settings
+    from satupintu.errors import Unauthenticated
+
+    actor = accounts.authenticate(fresh_demo_db, "pengelola", DEMO_PASSWORD)
+    token = accounts.issue_api_token(actor)
+    assert accounts.actor_from_api_token(fresh_demo_db, token).user_id == actor.user_id
+    assert accounts.actor_from_api_token(fresh_demo_db, token).user_id == actor.user_id  # remembered
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    try:
+        accounts.actor_from_api_token(fresh_demo_db, forged)
+        raise AssertionError("a forged token was accepted")
+    except Unauthenticated as exc:
+        assert exc.message == "Token API tidak sah."
+    now = time.time()
+    for moment in (now + get_settings().api_token_max_age + 5, now - 3600):
+        monkeypatch.setattr(accounts.time, "time", lambda moment=moment: moment)
+        try:
+            accounts.actor_from_api_token(fresh_demo_db, token)
+            raise AssertionError("an expired or future-dated token was accepted")
+        except Unauthenticated as exc:
+            assert exc.message == "Token API kedaluwarsa; minta token baru."

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -120,6 +120,20 @@ async def issuer(request: Request) -> service.Issuer:
 IssuerDep = Annotated[service.Issuer, Depends(issuer)]
 
 
+# The hot routes answer with the JSON already made: FastAPI would otherwise validate again the
+# TicketView that service.py has just built, then serialise it through the same adapter. The
+# bytes are the same (the adapter of the declared response_model, by alias, as FastAPI calls it);
+# the OpenAPI document still comes from response_model. Anything else goes FastAPI's way.
+_TICKET_JSON = TypeAdapter(TicketView | None)
+
+
+def _answer(view: TicketView | None, status_code: int = 200) -> Response | TicketView | None:
+    if view is not None and type(view) is not TicketView:
+        return view
+    return Response(_TICKET_JSON.dump_json(view, by_alias=True), status_code=status_code,
+                    media_type="application/json")
+
+
 # The hot operations: on PostgreSQL in the event loop (hotpath.py), else the sync service
 # function in a worker thread; runner.py decides. Both give the same answers and the same errors.
 
@@ -133,15 +147,16 @@ IdempotencyKey = Annotated[str | None, Header(
 @router.post("/sites/{site}/tickets", response_model=TicketView, status_code=201,
              summary="Issue a ticket (kiosk device token, or reception staff); retry safely with Idempotency-Key")
 async def issue(request: Request, site: str, data: IssueIn, who: IssuerDep,
-                idempotency_key: IdempotencyKey = None) -> TicketView:
-    return await service.issue_ticket_async(db_of(request), _hot(request), who, site, data.service, data.priority,
-                                            Channel(data.channel), idempotency_key)
+                idempotency_key: IdempotencyKey = None) -> Response | TicketView | None:
+    return _answer(await service.issue_ticket_async(db_of(request), _hot(request), who, site, data.service,
+                                                    data.priority, Channel(data.channel), idempotency_key), 201)
 
 
 @router.post("/sites/{site}/counters/{number}/call-next", response_model=TicketView | None,
              summary="Call the next visitor by the calling policy; null when nobody waits")
-async def call_next(request: Request, site: str, number: CounterNumber, actor: OperatorDep) -> TicketView | None:
-    return await service.call_next_async(db_of(request), _hot(request), actor, site, number)
+async def call_next(request: Request, site: str, number: CounterNumber, actor: OperatorDep
+                    ) -> Response | TicketView | None:
+    return _answer(await service.call_next_async(db_of(request), _hot(request), actor, site, number))
 
 
 @router.post("/sites/{site}/counters/{number}/call-ticket", response_model=TicketView,
@@ -153,9 +168,9 @@ def call_ticket(request: Request, site: str, number: CounterNumber, data: CallTi
 
 def _act(name: str, action: Action, summary: str) -> None:
     async def route(request: Request, site: str, number: CounterNumber, actor: OperatorDep,
-                    data: ActIn | None = None) -> TicketView:
-        return await service.step_async(db_of(request), _hot(request), actor, site, number, action,
-                                        data.ticket_id if data else None)
+                    data: ActIn | None = None) -> Response | TicketView | None:
+        return _answer(await service.step_async(db_of(request), _hot(request), actor, site, number, action,
+                                                data.ticket_id if data else None))
 
     route.__name__ = name.replace("-", "_")
     router.post(f"/sites/{{site}}/counters/{{number}}/{name}", response_model=TicketView, summary=summary)(route)
