@@ -14,6 +14,27 @@ from tests.conftest import token_for
 from tests.queueing.test_live_events import read_events
 
 
+def run_alone(coro):  # type: ignore[no-untyped-def]
+    """asyncio.run in a thread of its own, returning the coroutine's result: in the whole suite the
+    browser tests' sync driver holds a running loop in the main thread, where asyncio.run refuses."""
+    out: list[object] = []
+    failure: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            out.append(asyncio.run(coro))
+        except BaseException as exc:  # re-raised below, in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=main)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the coroutine did not finish within 60 s"
+    if failure:
+        raise failure[0]
+    return out[0]
+
+
 class Source:
     """A board read from a counter: `value` as it is when the read begins; a read waits on
     `gate` so the test decides what happens meanwhile."""
@@ -44,7 +65,7 @@ def test_many_streams_asking_at_once_share_one_read():
         results = await asyncio.gather(*asks)
         return src.reads, shared.reads, results
 
-    reads, counted, results = asyncio.run(main())
+    reads, counted, results = run_alone(main())
     assert reads == 1 and counted == 1 and results == [0] * 200
 
 
@@ -65,7 +86,7 @@ def test_an_event_during_the_read_makes_later_streams_read_again():
         reused = await shared.get("lahat", "101-0", lambda: src.position, src.read)  # just finished, covers it
         return src.reads, out, reused
 
-    reads, (early, late, unknown), reused = asyncio.run(main())
+    reads, (early, late, unknown), reused = run_alone(main())
     assert early == [0] * 5
     assert late == [1] * 5 and unknown == 1  # none of them got the read that started before the event
     assert reads == 2 and reused == 1
@@ -81,7 +102,7 @@ def test_a_stream_that_goes_away_does_not_cancel_the_read_of_the_others():
         src.gate.set()
         return await second, src.reads
 
-    assert asyncio.run(main()) == (0, 1)
+    assert run_alone(main()) == (0, 1)
 
 
 def test_a_failed_read_reaches_its_streams_and_is_not_reused():
@@ -102,7 +123,7 @@ def test_a_failed_read_reaches_its_streams_and_is_not_reused():
             raise AssertionError("the error did not reach the stream")
         return await shared.get("lahat", "1-0", lambda: "1-0", failing), len(calls)
 
-    assert asyncio.run(main()) == (7, 2)
+    assert run_alone(main()) == (7, 2)
 
 
 @given(st.integers(0, 5), st.integers(0, 5), st.integers(0, 5), st.integers(0, 5))
