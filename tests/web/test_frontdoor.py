@@ -173,7 +173,14 @@ def test_every_log_line_a_request_causes_is_json_with_its_request_id_even_from_a
             given = c.post("/api/v1/sites/lahat/applications", json=body,
                            headers={**officer, "X-Request-ID": "uji-permohonan-7"})
             made = c.post("/api/v1/sites/lahat/applications", json=body, headers=officer)
+        # The access line is written once the answer has gone out: wait for both (at most 10 s).
+        wanted = [given.headers.get("x-request-id", ""), made.headers.get("x-request-id", "")]
+        deadline = time.monotonic() + 10
         log = proc.output()
+        while time.monotonic() < deadline and not all(
+                any(f'"{i}"' in line and '"http.request"' in line for line in log.splitlines()) for i in wanted):
+            time.sleep(0.1)
+            log = proc.output()
     assert given.status_code == made.status_code == 201, (given.text, made.text)
     ids = [given.headers["x-request-id"], made.headers["x-request-id"]]
     assert ids[0] == "uji-permohonan-7" and re.fullmatch(r"[0-9a-f]{32}", ids[1])
